@@ -1,0 +1,173 @@
+//! Reporting, as PostgreSQL's elog.c does it: one error type that carries
+//! what an ErrorResponse carries (severity, SQLSTATE, message, detail, hint),
+//! and a logger that writes server log lines to stderr in PostgreSQL's
+//! default format (`log_line_prefix = '%m [%p] '`):
+//!
+//! ```text
+//! 2026-11-24 18:01:13.123 UTC [4242] LOG:  database system is ready to accept connections
+//! ```
+//!
+//! Severities map onto the `log` crate's levels: `info!` is LOG, `warn!` is
+//! WARNING, `error!` is ERROR, and `error!(target: FATAL, ..)` is FATAL.
+//! The logger holds no buffer and starts no thread, so it is safe in the
+//! supervisor and in a freshly forked child alike: every line is one
+//! `write(2)`, so lines from concurrent processes do not interleave.
+
+use std::fmt;
+use std::io::Write;
+
+pub mod sqlstate;
+
+/// `log` target that marks a line as FATAL rather than ERROR.
+pub const FATAL: &str = "FATAL";
+/// `log` target that marks a line as PANIC.
+pub const PANIC: &str = "PANIC";
+
+/// Severity of a report, spelled as PostgreSQL spells it on the wire and in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Panic,
+    Fatal,
+    Error,
+    Warning,
+    Notice,
+    Info,
+    Log,
+    Debug,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Panic => "PANIC",
+            Severity::Fatal => "FATAL",
+            Severity::Error => "ERROR",
+            Severity::Warning => "WARNING",
+            Severity::Notice => "NOTICE",
+            Severity::Info => "INFO",
+            Severity::Log => "LOG",
+            Severity::Debug => "DEBUG",
+        }
+    }
+}
+
+/// An error as a client sees it: ErrorResponse fields S/V, C, M, D, H.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgError {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl PgError {
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        PgError {
+            severity,
+            code,
+            message: message.into(),
+            detail: None,
+            hint: None,
+        }
+    }
+
+    /// An ERROR: aborts the statement (and the transaction), the session goes on.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A FATAL: the session ends after it is sent.
+    pub fn fatal(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Fatal, code, message)
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        matches!(self.severity, Severity::Fatal | Severity::Panic)
+    }
+
+    /// Writes this error to the server log at its own severity.
+    pub fn log(&self) {
+        let mut line = format!("{}:  {}", self.severity.as_str(), self.message);
+        if let Some(detail) = &self.detail {
+            line.push_str(&format!("\n\tDETAIL:  {detail}"));
+        }
+        write_line(&line);
+    }
+}
+
+impl fmt::Display for PgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:  {} (SQLSTATE {})",
+            self.severity.as_str(),
+            self.message,
+            self.code
+        )
+    }
+}
+
+impl std::error::Error for PgError {}
+
+/// The stderr logger. Install once per process with [`init`].
+struct StderrLogger;
+
+static LOGGER: StderrLogger = StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let severity = match (record.level(), record.target()) {
+            (log::Level::Error, FATAL) => "FATAL",
+            (log::Level::Error, PANIC) => "PANIC",
+            (log::Level::Error, _) => "ERROR",
+            (log::Level::Warn, _) => "WARNING",
+            (log::Level::Info, _) => "LOG",
+            (log::Level::Debug, _) => "DEBUG1",
+            (log::Level::Trace, _) => "DEBUG5",
+        };
+        write_line(&format!("{severity}:  {}", record.args()));
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the logger. Debug lines are shown when `debug` is true.
+pub fn init(debug: bool) {
+    // A second call (tests, a forked child) keeps the first logger: fine.
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(if debug {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Info
+    });
+}
+
+/// Writes one prefixed line with a single write(2).
+fn write_line(body: &str) {
+    let now = chrono::Utc::now();
+    let line = format!(
+        "{} [{}] {}\n",
+        now.format("%Y-%m-%d %H:%M:%S%.3f UTC"),
+        std::process::id(),
+        body
+    );
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}

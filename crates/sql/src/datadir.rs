@@ -1,0 +1,226 @@
+//! The data directory: layout, creation (our initdb), and the global
+//! catalog of databases and roles.
+//!
+//! ```text
+//! DATADIR/PG_VERSION          marks an initialised directory
+//! DATADIR/postgresql.conf     settings (see the settings crate)
+//! DATADIR/global/catalog.db   pg_database and pg_authid, shared by all databases
+//! DATADIR/base/<oid>.db       one SQLite database (WAL mode) per database
+//! DATADIR/postmaster.pid      the lock file, while a server runs
+//! ```
+//!
+//! Only the supervisor creates a data directory, and it closes every SQLite
+//! connection it opened for that before the first child starts.
+
+use std::path::{Path, PathBuf};
+
+use pm_elog::{sqlstate as code, PgError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+/// Written to PG_VERSION; a directory with another value is refused.
+pub const CATALOG_VERSION: &str = "17";
+/// OID of the `postgres` database, as in PostgreSQL.
+pub const POSTGRES_DATABASE_OID: i64 = 5;
+/// OID of the bootstrap superuser, as in PostgreSQL.
+pub const BOOTSTRAP_SUPERUSER_OID: i64 = 10;
+
+const DEFAULT_CONF: &str = "\
+# postgresql.conf for postmaster.
+# One setting a line: name = value. The command line's -c name=value wins.
+
+#port = 5432
+#listen_addresses = 'localhost'
+#unix_socket_directories = '/tmp'
+#max_connections = 100
+#superuser_reserved_connections = 3
+#launch_mode = fork
+#authentication_timeout = 1min
+#log_connections = off
+#log_disconnections = off
+";
+
+pub fn version_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("PG_VERSION")
+}
+
+pub fn catalog_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("global").join("catalog.db")
+}
+
+pub fn database_path(data_dir: &Path, oid: i64) -> PathBuf {
+    data_dir.join("base").join(format!("{oid}.db"))
+}
+
+/// Whether `data_dir` holds an initialised data directory.
+pub fn is_initialized(data_dir: &Path) -> bool {
+    version_file(data_dir).exists()
+}
+
+/// Checks that an existing data directory is one we can run on.
+pub fn check(data_dir: &Path) -> Result<(), String> {
+    let version = std::fs::read_to_string(version_file(data_dir)).map_err(|e| {
+        format!(
+            "could not open file \"{}\": {e}",
+            version_file(data_dir).display()
+        )
+    })?;
+    if version.trim() != CATALOG_VERSION {
+        return Err(format!(
+            "database files are incompatible with server: The data directory was initialized by version {}, which is not compatible with this version {CATALOG_VERSION}.",
+            version.trim()
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a data directory with the `postgres` database and superuser
+/// role (like initdb). `superuser` names the bootstrap role.
+pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
+    if is_initialized(data_dir) {
+        return Err(format!(
+            "directory \"{}\" exists but is not empty",
+            data_dir.display()
+        ));
+    }
+    let io = |what: &str, p: &Path, e: std::io::Error| format!("could not {what} \"{}\": {e}", p.display());
+    for dir in [data_dir.to_path_buf(), data_dir.join("global"), data_dir.join("base")] {
+        std::fs::create_dir_all(&dir).map_err(|e| io("create directory", &dir, e))?;
+        set_mode_0700(&dir).map_err(|e| io("change permissions of directory", &dir, e))?;
+    }
+    let conf = data_dir.join("postgresql.conf");
+    if !conf.exists() {
+        std::fs::write(&conf, DEFAULT_CONF).map_err(|e| io("write file", &conf, e))?;
+    }
+    let sql_err = |e: rusqlite::Error| format!("could not create the catalog: {e}");
+    {
+        let catalog = Connection::open(catalog_path(data_dir)).map_err(sql_err)?;
+        catalog
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE IF NOT EXISTS pg_database (
+                     oid INTEGER PRIMARY KEY, datname TEXT NOT NULL UNIQUE);
+                 CREATE TABLE IF NOT EXISTS pg_authid (
+                     oid INTEGER PRIMARY KEY, rolname TEXT NOT NULL UNIQUE,
+                     rolsuper INTEGER NOT NULL, rolcanlogin INTEGER NOT NULL,
+                     rolpassword TEXT);",
+            )
+            .map_err(sql_err)?;
+        catalog
+            .execute(
+                "INSERT OR IGNORE INTO pg_database (oid, datname) VALUES (?1, 'postgres')",
+                [POSTGRES_DATABASE_OID],
+            )
+            .map_err(sql_err)?;
+        catalog
+            .execute(
+                "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin) VALUES (?1, ?2, 1, 1)",
+                rusqlite::params![BOOTSTRAP_SUPERUSER_OID, superuser],
+            )
+            .map_err(sql_err)?;
+        create_database_file(data_dir, POSTGRES_DATABASE_OID).map_err(sql_err)?;
+    }
+    // PG_VERSION last: a directory without it is not initialised.
+    let version = version_file(data_dir);
+    std::fs::write(&version, format!("{CATALOG_VERSION}\n")).map_err(|e| io("write file", &version, e))?;
+    Ok(())
+}
+
+fn create_database_file(data_dir: &Path, oid: i64) -> rusqlite::Result<()> {
+    let db = Connection::open(database_path(data_dir, oid))?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    Ok(())
+}
+
+fn set_mode_0700(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+/// A role as the catalog knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub oid: i64,
+    pub name: String,
+    pub is_superuser: bool,
+    pub can_login: bool,
+}
+
+/// Looks up the role and database named in a startup packet, with
+/// PostgreSQL's errors: FATAL 28000 for a missing role, 3D000 for a missing
+/// database (the role is checked first, as InitPostgres does).
+pub fn lookup_login(data_dir: &Path, user: &str, database: &str) -> Result<(Role, i64), PgError> {
+    let internal = |e: rusqlite::Error| {
+        PgError::fatal(code::INTERNAL_ERROR, "could not read the global catalog")
+            .with_detail(e.to_string())
+    };
+    let catalog = Connection::open_with_flags(
+        catalog_path(data_dir),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(internal)?;
+    let role = catalog
+        .query_row(
+            "SELECT oid, rolname, rolsuper, rolcanlogin FROM pg_authid WHERE rolname = ?1",
+            [user],
+            |r| {
+                Ok(Role {
+                    oid: r.get(0)?,
+                    name: r.get(1)?,
+                    is_superuser: r.get::<_, i64>(2)? != 0,
+                    can_login: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+        .optional()
+        .map_err(internal)?
+        .ok_or_else(|| {
+            PgError::fatal(
+                code::INVALID_AUTHORIZATION_SPECIFICATION,
+                format!("role \"{user}\" does not exist"),
+            )
+        })?;
+    if !role.can_login {
+        return Err(PgError::fatal(
+            code::INVALID_AUTHORIZATION_SPECIFICATION,
+            format!("role \"{user}\" is not permitted to log in"),
+        ));
+    }
+    let oid = catalog
+        .query_row(
+            "SELECT oid FROM pg_database WHERE datname = ?1",
+            [database],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()
+        .map_err(internal)?
+        .ok_or_else(|| {
+            PgError::fatal(
+                code::INVALID_CATALOG_NAME,
+                format!("database \"{database}\" does not exist"),
+            )
+        })?;
+    Ok((role, oid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_then_lookup() {
+        let dir = std::env::temp_dir().join(format!("pm-datadir-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        init(&dir, "postgres").unwrap();
+        assert!(is_initialized(&dir));
+        check(&dir).unwrap();
+        let (role, oid) = lookup_login(&dir, "postgres", "postgres").unwrap();
+        assert!(role.is_superuser);
+        assert_eq!(oid, POSTGRES_DATABASE_OID);
+        let e = lookup_login(&dir, "postgres", "nosuch").unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("3D000", "database \"nosuch\" does not exist"));
+        let e = lookup_login(&dir, "nobody", "postgres").unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("28000", "role \"nobody\" does not exist"));
+        assert!(init(&dir, "postgres").is_err(), "init twice is refused");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

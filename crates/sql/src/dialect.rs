@@ -1,0 +1,789 @@
+//! PostgreSQL's dialect on SQLite.
+//!
+//! A query string is split into statements ([`split_statements`]), and each
+//! statement becomes a [`Command`] ([`translate`]):
+//! - transaction control, SET/SHOW/RESET are recognised by keyword and run
+//!   by the session itself (SQLite has no equivalent);
+//! - everything else is parsed with sqlparser's PostgreSQL dialect, and the
+//!   constructs SQLite lacks are rewritten (`::` casts, `serial` keys,
+//!   keyword functions such as `current_user`, `pg_catalog.` prefixes,
+//!   `E''` strings, `WITH (fillfactor=..)`). When nothing needed rewriting
+//!   the original text goes to SQLite verbatim (no print round trip); when
+//!   sqlparser cannot parse a statement, SQLite gets the text and its error,
+//!   if any, is mapped to PostgreSQL's.
+//!
+//! The parse also yields the PostgreSQL type of each result column that is
+//! an expression (SQLite only knows declared types of plain columns), so
+//! RowDescription carries `int4` for `SELECT 1` and `int8` for `count(*)`.
+
+use std::ops::ControlFlow;
+
+use pm_elog::{sqlstate as code, PgError};
+use sqlparser::ast::{
+    BinaryOperator, CastKind, CreateTableOptions, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, SelectItem, SetExpr, Statement,
+    UnaryOperator, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::types;
+
+/// What one statement asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Begin,
+    Commit,
+    Rollback,
+    Set { name: String, value: String },
+    Reset { name: String },
+    Show { name: String },
+    /// Run on SQLite.
+    Sql {
+        sql: String,
+        /// PostgreSQL type of each result column when known from the query
+        /// text (None: use the declared type or the value's class).
+        column_types: Vec<Option<u32>>,
+    },
+}
+
+/// A translated statement and the command tag it reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translated {
+    pub command: Command,
+    pub tag: Tag,
+}
+
+/// The CommandComplete tag, as PostgreSQL writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tag {
+    Select,
+    Insert,
+    Update,
+    Delete,
+    /// A tag without a row count (`CREATE TABLE`, `BEGIN`, ...).
+    Fixed(String),
+}
+
+impl Tag {
+    /// The tag text for `rows` affected or returned.
+    pub fn render(&self, rows: u64) -> String {
+        match self {
+            Tag::Select => format!("SELECT {rows}"),
+            Tag::Insert => format!("INSERT 0 {rows}"),
+            Tag::Update => format!("UPDATE {rows}"),
+            Tag::Delete => format!("DELETE {rows}"),
+            Tag::Fixed(t) => t.clone(),
+        }
+    }
+}
+
+/// Splits a query string at top-level semicolons, honouring quotes,
+/// dollar quotes, comments and parentheses. Empty statements are dropped.
+pub fn split_statements(sql: &str) -> Vec<&str> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut depth = 0i32;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                let quote = bytes[i];
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == quote {
+                        if i + 1 < bytes.len() && bytes[i + 1] == quote {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    // E'..' strings may escape a quote with a backslash.
+                    if bytes[i] == b'\\' && quote == b'\'' && escape_string_at(bytes, i) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut nest = 1;
+                i += 2;
+                while i < bytes.len() && nest > 0 {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        nest += 1;
+                        i += 1;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        nest -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'$' => {
+                // $tag$ ... $tag$ (but not $1 parameters)
+                let tag_end = bytes[i + 1..]
+                    .iter()
+                    .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+                    .map(|p| i + 1 + p);
+                if let Some(end) = tag_end {
+                    let is_param = end > i + 1 && bytes[i + 1].is_ascii_digit();
+                    if bytes[end] == b'$' && !is_param {
+                        let tag = &sql[i..=end];
+                        if let Some(close) = sql[end + 1..].find(tag) {
+                            i = end + 1 + close + tag.len();
+                            continue;
+                        }
+                        i = bytes.len();
+                        continue;
+                    }
+                }
+            }
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b';' if depth <= 0 => {
+                push_statement(&mut out, &sql[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    push_statement(&mut out, &sql[start.min(sql.len())..]);
+    out
+}
+
+/// Whether the quote that contains position `i` opened as an E'' string.
+fn escape_string_at(bytes: &[u8], i: usize) -> bool {
+    // Walk back to the opening quote of this literal.
+    let mut j = i;
+    while j > 0 && bytes[j - 1] != b'\'' {
+        j -= 1;
+    }
+    j >= 2 && matches!(bytes[j - 2], b'e' | b'E')
+        && (j < 3 || !(bytes[j - 3].is_ascii_alphanumeric() || bytes[j - 3] == b'_'))
+}
+
+fn push_statement<'a>(out: &mut Vec<&'a str>, s: &'a str) {
+    if !is_blank(s) {
+        out.push(s.trim());
+    }
+}
+
+/// True when `s` holds only whitespace and comments.
+pub fn is_blank(s: &str) -> bool {
+    let mut rest = s.trim_start();
+    loop {
+        if rest.is_empty() {
+            return true;
+        }
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map(|(_, after)| after).unwrap_or("").trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map(|(_, after)| after).unwrap_or("").trim_start();
+        } else {
+            return false;
+        }
+    }
+}
+
+/// Leading words, lowercased, comments skipped (for keyword dispatch).
+fn leading_words(sql: &str, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = sql;
+    while words.len() < n {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map(|(_, a)| a).unwrap_or("");
+            continue;
+        }
+        if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map(|(_, a)| a).unwrap_or("");
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        words.push(rest[..end].to_ascii_lowercase());
+        rest = &rest[end..];
+    }
+    words
+}
+
+/// The tag for a statement, from its leading keywords.
+pub fn tag_for(sql: &str) -> Tag {
+    let words = leading_words(sql, 8);
+    let first = words.first().map(String::as_str).unwrap_or("");
+    match first {
+        "select" | "values" | "table" | "with" => {
+            // WITH ... INSERT/UPDATE/DELETE reports the outer statement.
+            if first == "with" {
+                let lower = sql.to_ascii_lowercase();
+                let after_ctes = lower.rfind(')').map(|p| &lower[p..]).unwrap_or("");
+                for (kw, tag) in [
+                    ("insert", Tag::Insert),
+                    ("update", Tag::Update),
+                    ("delete", Tag::Delete),
+                ] {
+                    if after_ctes.trim_start_matches(|c: char| c == ')' || c.is_whitespace()).starts_with(kw) {
+                        return tag;
+                    }
+                }
+            }
+            Tag::Select
+        }
+        "insert" => Tag::Insert,
+        "update" => Tag::Update,
+        "delete" => Tag::Delete,
+        "create" | "drop" | "alter" => {
+            const SKIP: &[&str] = &[
+                "or", "replace", "temp", "temporary", "unique", "unlogged", "global", "local",
+                "materialized", "if", "not", "exists", "concurrently",
+            ];
+            let object: Vec<&str> = words[1..]
+                .iter()
+                .map(String::as_str)
+                .filter(|w| !SKIP.contains(w))
+                .take(1)
+                .collect();
+            let object = object.first().copied().unwrap_or("");
+            if first == "create" && object == "table" && sql.to_ascii_lowercase().contains(" as ") {
+                return Tag::Select;
+            }
+            let mut tag = format!("{} {}", first.to_uppercase(), object.to_uppercase());
+            if words.iter().any(|w| w == "materialized") {
+                tag = format!("{} MATERIALIZED VIEW", first.to_uppercase());
+            }
+            Tag::Fixed(tag)
+        }
+        "rollback" | "abort" => Tag::Fixed("ROLLBACK".to_string()),
+        "begin" | "start" => Tag::Fixed(if first == "start" { "START TRANSACTION" } else { "BEGIN" }.to_string()),
+        "commit" | "end" => Tag::Fixed("COMMIT".to_string()),
+        "release" => Tag::Fixed("RELEASE".to_string()),
+        "discard" => Tag::Fixed(format!("DISCARD {}", words.get(1).map(|w| w.to_uppercase()).unwrap_or_default())),
+        other => Tag::Fixed(other.to_uppercase()),
+    }
+}
+
+/// Translates one statement (as returned by [`split_statements`]).
+pub fn translate(stmt: &str) -> Result<Translated, PgError> {
+    let tag = tag_for(stmt);
+    let words = leading_words(stmt, 3);
+    let first = words.first().map(String::as_str).unwrap_or("");
+    let second = words.get(1).map(String::as_str).unwrap_or("");
+    let utility = |command| Ok(Translated { command, tag: tag.clone() });
+    match first {
+        "begin" | "start" => return utility(Command::Begin),
+        "commit" | "end" => return utility(Command::Commit),
+        "rollback" | "abort" if second != "to" => return utility(Command::Rollback),
+        "show" => {
+            let name = stmt.trim()[4..].trim().trim_end_matches(';').trim();
+            return Ok(Translated {
+                command: Command::Show {
+                    name: unquote_ident(name).to_ascii_lowercase(),
+                },
+                tag: Tag::Fixed("SHOW".to_string()),
+            });
+        }
+        "reset" => {
+            let name = stmt.trim()[5..].trim();
+            return utility(Command::Reset {
+                name: unquote_ident(name).to_ascii_lowercase(),
+            });
+        }
+        "set" => return parse_set(stmt).map(|command| Translated { command, tag: tag.clone() }),
+        _ => {}
+    }
+    let sql_command = |sql: String, column_types| Ok(Translated {
+        command: Command::Sql { sql, column_types },
+        tag: tag.clone(),
+    });
+    let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
+        Ok(s) if s.len() == 1 => s,
+        // Not for sqlparser: SQLite gets it verbatim and reports its own error.
+        _ => return sql_command(stmt.to_string(), Vec::new()),
+    };
+    let mut statement = statements.remove(0);
+    let column_types = result_column_types(&statement);
+    if rewrite(&mut statement) {
+        sql_command(statement.to_string(), column_types)
+    } else {
+        sql_command(stmt.to_string(), column_types)
+    }
+}
+
+fn unquote_ident(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s)
+}
+
+/// `SET [SESSION | LOCAL] name { TO | = } value [, ...]`, `SET TIME ZONE v`.
+fn parse_set(stmt: &str) -> Result<Command, PgError> {
+    let mut rest = stmt.trim()[3..].trim_start();
+    for scope in ["session ", "local "] {
+        if rest.len() >= scope.len() && rest[..scope.len()].eq_ignore_ascii_case(scope) {
+            rest = rest[scope.len()..].trim_start();
+        }
+    }
+    let lower = rest.to_ascii_lowercase();
+    if lower.starts_with("time zone") {
+        return Ok(Command::Set {
+            name: "timezone".to_string(),
+            value: clean_value(&rest[9..]),
+        });
+    }
+    if lower.starts_with("transaction") || lower.starts_with("session characteristics") {
+        return Ok(Command::Set {
+            name: "transaction".to_string(),
+            value: rest.to_string(),
+        });
+    }
+    let name_end = rest
+        .find(|c: char| c.is_whitespace() || c == '=')
+        .unwrap_or(rest.len());
+    let name = unquote_ident(&rest[..name_end]).to_ascii_lowercase();
+    let mut value = rest[name_end..].trim_start();
+    if let Some(v) = value.strip_prefix('=') {
+        value = v;
+    } else if value.len() >= 2 && value[..2].eq_ignore_ascii_case("to") {
+        value = &value[2..];
+    } else {
+        return Err(PgError::error(
+            code::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", value.split_whitespace().next().unwrap_or(";")),
+        ));
+    }
+    Ok(Command::Set {
+        name,
+        value: clean_value(value),
+    })
+}
+
+/// A SET value: quotes removed from each list item, `DEFAULT` kept as is.
+fn clean_value(v: &str) -> String {
+    v.trim()
+        .trim_end_matches(';')
+        .split(',')
+        .map(|item| {
+            let item = item.trim();
+            item.strip_prefix('\'')
+                .and_then(|r| r.strip_suffix('\''))
+                .map(|s| s.replace("''", "'"))
+                .unwrap_or_else(|| item.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// PostgreSQL types of result columns inferred from the statement text.
+fn result_column_types(statement: &Statement) -> Vec<Option<u32>> {
+    let items: Option<&Vec<SelectItem>> = match statement {
+        Statement::Query(q) => first_select_projection(&q.body),
+        Statement::Insert(i) => i.returning.as_ref(),
+        Statement::Update(u) => u.returning.as_ref(),
+        Statement::Delete(d) => d.returning.as_ref(),
+        _ => None,
+    };
+    let Some(items) = items else { return Vec::new() };
+    if items
+        .iter()
+        .any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)))
+    {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => expr_type(e),
+            _ => None,
+        })
+        .collect()
+}
+
+fn first_select_projection(body: &SetExpr) -> Option<&Vec<SelectItem>> {
+    match body {
+        SetExpr::Select(s) => Some(&s.projection),
+        SetExpr::Query(q) => first_select_projection(&q.body),
+        SetExpr::SetOperation { left, .. } => first_select_projection(left),
+        _ => None,
+    }
+}
+
+fn function_name(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => i.value.to_ascii_lowercase(),
+            other => other.to_string().to_ascii_lowercase(),
+        })
+        .unwrap_or_default()
+}
+
+fn first_arg(args: &FunctionArguments) -> Option<&Expr> {
+    match args {
+        FunctionArguments::List(list) => list.args.first().and_then(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The PostgreSQL type of an expression, when the text alone tells.
+fn expr_type(e: &Expr) -> Option<u32> {
+    Some(match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => {
+                if n.contains(['.', 'e', 'E']) {
+                    types::NUMERIC
+                } else if n.parse::<i32>().is_ok() {
+                    types::INT4
+                } else if n.parse::<i64>().is_ok() {
+                    types::INT8
+                } else {
+                    types::NUMERIC
+                }
+            }
+            Value::Boolean(_) => types::BOOL,
+            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::Null => types::TEXT,
+            _ => return None,
+        },
+        Expr::Cast { data_type, .. } => types::oid_for_type_name(&data_type.to_string()),
+        Expr::Nested(inner) => return expr_type(inner),
+        Expr::UnaryOp { op: UnaryOperator::Not, .. } => types::BOOL,
+        Expr::UnaryOp { expr, .. } => return expr_type(expr),
+        Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::In { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::Exists { .. } => types::BOOL,
+        Expr::BinaryOp { left, op, right } => match op {
+            BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+            | BinaryOperator::And
+            | BinaryOperator::Or => types::BOOL,
+            BinaryOperator::StringConcat => types::TEXT,
+            BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo => {
+                let (l, r) = (expr_type(left)?, expr_type(right)?);
+                let rank = |t| match t {
+                    types::INT2 => 1,
+                    types::INT4 => 2,
+                    types::INT8 => 3,
+                    types::NUMERIC => 4,
+                    types::FLOAT4 => 5,
+                    types::FLOAT8 => 6,
+                    _ => 0,
+                };
+                if rank(l) == 0 || rank(r) == 0 {
+                    return None;
+                }
+                if rank(l) >= rank(r) {
+                    l
+                } else {
+                    r
+                }
+            }
+            _ => return None,
+        },
+        Expr::Function(f) => match function_name(&f.name).as_str() {
+            "count" => types::INT8,
+            "sum" => match first_arg(&f.args).and_then(expr_type) {
+                Some(types::INT2 | types::INT4) => types::INT8,
+                Some(types::FLOAT4 | types::FLOAT8) => types::FLOAT8,
+                Some(_) => types::NUMERIC,
+                None => return None,
+            },
+            "avg" => types::NUMERIC,
+            "min" | "max" | "abs" | "coalesce" => return first_arg(&f.args).and_then(expr_type),
+            "version" | "lower" | "upper" | "concat" | "substr" | "substring" | "replace"
+            | "trim" | "btrim" | "ltrim" | "rtrim" | "repeat" | "md5" | "to_char" | "initcap"
+            | "lpad" | "rpad" | "left" | "right" | "reverse" | "split_part" => types::TEXT,
+            "current_database" | "current_user" | "session_user" | "user" | "current_role"
+            | "current_schema" | "current_catalog" => types::NAME,
+            "pg_backend_pid" | "length" | "char_length" | "octet_length" | "strpos"
+            | "position" => types::INT4,
+            "pg_sleep" => types::VOID,
+            "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp"
+            | "clock_timestamp" => types::TIMESTAMPTZ,
+            "localtimestamp" => types::TIMESTAMP,
+            "current_date" => types::DATE,
+            "random" => types::FLOAT8,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Rewrites what SQLite lacks, in place. Returns whether anything changed.
+fn rewrite(statement: &mut Statement) -> bool {
+    let mut changed = false;
+    if let Statement::CreateTable(ct) = statement {
+        for column in &mut ct.columns {
+            let declared = column.data_type.to_string().to_ascii_lowercase();
+            if matches!(
+                declared.as_str(),
+                "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+            ) {
+                // SQLite's rowid alias: an INTEGER PRIMARY KEY numbers rows itself.
+                column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new("INTEGER")]), vec![]);
+                changed = true;
+            }
+        }
+        if !matches!(ct.table_options, CreateTableOptions::None) {
+            // Storage parameters (fillfactor, ...) mean nothing to SQLite.
+            ct.table_options = CreateTableOptions::None;
+            changed = true;
+        }
+    }
+    let _ = sqlparser::ast::visit_expressions_mut(statement, |expr| {
+        changed |= rewrite_expr(expr);
+        ControlFlow::<()>::Continue(())
+    });
+    changed
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    use sqlparser::ast::{Function, FunctionArgumentList};
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+/// The SQLite type to CAST to for a PostgreSQL type, or a function to call
+/// instead when SQLite's CAST would give the wrong value.
+enum CastTarget {
+    Type(&'static str),
+    Function(&'static str),
+}
+
+fn cast_target(oid: u32) -> CastTarget {
+    match oid {
+        types::INT2 | types::INT4 | types::INT8 | types::OID => CastTarget::Type("INTEGER"),
+        types::FLOAT4 | types::FLOAT8 => CastTarget::Type("REAL"),
+        types::NUMERIC => CastTarget::Type("NUMERIC"),
+        types::BYTEA => CastTarget::Type("BLOB"),
+        types::BOOL => CastTarget::Function("pg_bool"),
+        types::DATE => CastTarget::Function("pg_date"),
+        types::TIMESTAMP | types::TIMESTAMPTZ => CastTarget::Function("pg_timestamp"),
+        _ => CastTarget::Type("TEXT"),
+    }
+}
+
+fn rewrite_expr(expr: &mut Expr) -> bool {
+    match expr {
+        Expr::Cast { kind, expr: inner, data_type, .. } => {
+            let oid = types::oid_for_type_name(&data_type.to_string());
+            match cast_target(oid) {
+                CastTarget::Type(t) => {
+                    let same = *kind == CastKind::Cast && data_type.to_string() == t;
+                    *kind = CastKind::Cast;
+                    *data_type = DataType::Custom(ObjectName::from(vec![Ident::new(t)]), vec![]);
+                    !same
+                }
+                CastTarget::Function(f) => {
+                    let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+                    *expr = call(f, vec![inner]);
+                    true
+                }
+            }
+        }
+        Expr::Function(f) => {
+            let mut changed = false;
+            // pg_catalog.now() -> now()
+            if f.name.0.len() == 2 && f.name.0[0].to_string().eq_ignore_ascii_case("pg_catalog") {
+                f.name.0.remove(0);
+                changed = true;
+            }
+            if matches!(f.args, FunctionArguments::None) {
+                let name = function_name(&f.name);
+                let replacement = match name.as_str() {
+                    "current_timestamp" | "localtimestamp" => Some("now"),
+                    "current_user" | "session_user" | "user" | "current_role" => Some("current_user"),
+                    "current_catalog" => Some("current_database"),
+                    "current_schema" => Some("current_schema"),
+                    _ => None,
+                };
+                if let Some(r) = replacement {
+                    *expr = call(r, vec![]);
+                    return true;
+                }
+            }
+            changed
+        }
+        Expr::Identifier(ident) if ident.quote_style.is_none() => {
+            let replacement = match ident.value.to_ascii_lowercase().as_str() {
+                "current_user" | "session_user" | "user" | "current_role" => Some("current_user"),
+                "current_catalog" => Some("current_database"),
+                "current_schema" => Some("current_schema"),
+                "localtimestamp" => Some("now"),
+                _ => None,
+            };
+            match replacement {
+                Some(r) => {
+                    *expr = call(r, vec![]);
+                    true
+                }
+                None => false,
+            }
+        }
+        Expr::Value(v) => match &v.value {
+            Value::EscapedStringLiteral(s) => {
+                v.value = Value::SingleQuotedString(s.clone());
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_at_top_level_semicolons() {
+        let cases: &[(&str, &[&str])] = &[
+            ("select 1; select 2", &["select 1", "select 2"]),
+            ("select ';'; select 2;", &["select ';'", "select 2"]),
+            ("select 'it''s;'", &["select 'it''s;'"]),
+            ("select $$a;b$$; select 1", &["select $$a;b$$", "select 1"]),
+            ("select $1; select 2", &["select $1", "select 2"]),
+            ("-- c;\nselect 1", &["-- c;\nselect 1"]),
+            ("/* ; */ select 1;;", &["/* ; */ select 1"]),
+            (";; ; ", &[]),
+            ("select E'a\\';b'; select 2", &["select E'a\\';b'", "select 2"]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(split_statements(input), *expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn tags_are_postgresql_command_tags() {
+        let cases = [
+            ("select 1", "SELECT 5"),
+            ("INSERT INTO t VALUES (1)", "INSERT 0 5"),
+            ("update t set a = 1", "UPDATE 5"),
+            ("delete from t", "DELETE 5"),
+            ("create table t (a int)", "CREATE TABLE"),
+            ("create temp table t (a int)", "CREATE TABLE"),
+            ("create unique index i on t (a)", "CREATE INDEX"),
+            ("create table t2 as select 1", "SELECT 5"),
+            ("drop table if exists t", "DROP TABLE"),
+            ("alter table t add column b int", "ALTER TABLE"),
+            ("with x as (select 1) select * from x", "SELECT 5"),
+            ("savepoint a", "SAVEPOINT"),
+            ("rollback to savepoint a", "ROLLBACK"),
+        ];
+        for (sql, tag) in cases {
+            assert_eq!(tag_for(sql).render(5), tag, "{sql}");
+        }
+    }
+
+    fn sql_of(stmt: &str) -> String {
+        match translate(stmt).unwrap().command {
+            Command::Sql { sql, .. } => sql,
+            other => panic!("{stmt}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn postgresql_syntax_is_rewritten_for_sqlite() {
+        let cases = [
+            // Unchanged statements go through verbatim.
+            ("select a from t where b = 1", "select a from t where b = 1"),
+            (
+                "CREATE TABLE t (id serial primary key, name text, n integer)",
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)",
+            ),
+            ("select '1'::int", "SELECT CAST('1' AS INTEGER)"),
+            ("select current_user", "SELECT current_user()"),
+            ("select current_database(), current_user", "SELECT current_database(), current_user()"),
+            ("select pg_catalog.version()", "SELECT version()"),
+            ("select 't'::boolean", "SELECT pg_bool('t')"),
+            ("select E'a\\nb'", "SELECT 'a\nb'"),
+            (
+                "create table x (a int) with (fillfactor=100)",
+                "CREATE TABLE x (a INT)",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(sql_of(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn result_types_come_from_the_text() {
+        let cases: &[(&str, &[Option<u32>])] = &[
+            ("select 1, 'a', 1.5, 3000000000", &[Some(types::INT4), Some(types::TEXT), Some(types::NUMERIC), Some(types::INT8)]),
+            ("select count(*), a from t", &[Some(types::INT8), None]),
+            ("select 1 = 1, now(), pg_backend_pid()", &[Some(types::BOOL), Some(types::TIMESTAMPTZ), Some(types::INT4)]),
+            ("select '1'::bigint", &[Some(types::INT8)]),
+            ("select * from t", &[]),
+        ];
+        for (sql, expected) in cases {
+            match translate(sql).unwrap().command {
+                Command::Sql { column_types, .. } => assert_eq!(column_types, *expected, "{sql}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn utility_commands_are_recognised() {
+        let cases = [
+            ("BEGIN", Command::Begin),
+            ("start transaction isolation level serializable", Command::Begin),
+            ("end", Command::Commit),
+            ("abort", Command::Rollback),
+            ("SET application_name = 'x'", Command::Set { name: "application_name".into(), value: "x".into() }),
+            ("set search_path to public, pg_catalog", Command::Set { name: "search_path".into(), value: "public, pg_catalog".into() }),
+            ("SET TIME ZONE 'UTC'", Command::Set { name: "timezone".into(), value: "UTC".into() }),
+            ("show DateStyle", Command::Show { name: "datestyle".into() }),
+            ("reset all", Command::Reset { name: "all".into() }),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(translate(sql).unwrap().command, expected, "{sql}");
+        }
+    }
+}

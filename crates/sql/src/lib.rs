@@ -1,0 +1,29 @@
+//! The SQL engine: PostgreSQL's dialect executed on an embedded SQLite
+//! database, one SQLite file per database.
+//!
+//! - [`datadir`]: the data directory layout, its creation, and the global
+//!   catalog (databases and roles) shared by every database.
+//! - [`dialect`]: splitting a query string into statements and rewriting
+//!   PostgreSQL syntax that SQLite lacks (with sqlparser's PostgreSQL
+//!   dialect), plus the command tag each statement reports.
+//! - [`types`]: PostgreSQL type OIDs and how SQLite values are rendered as
+//!   PostgreSQL text.
+//! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
+//! - [`session`]: one backend's open database, its transaction state and
+//!   session settings.
+//!
+//! This crate never forks, signals or touches sockets: it is called from a
+//! backend, in whatever process or thread that backend runs.
+
+pub mod datadir;
+pub mod dialect;
+pub mod errors;
+pub mod session;
+pub mod types;
+
+pub use session::{Column, Interrupts, ResultSink, Session, TransactionStatus};
+
+/// The PostgreSQL version this server reports (server_version, version()).
+pub const SERVER_VERSION: &str = "17.0";
+/// server_version_num, as clients read it.
+pub const SERVER_VERSION_NUM: &str = "170000";

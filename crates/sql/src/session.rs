@@ -1,0 +1,673 @@
+//! One backend's session: its SQLite connection, transaction state
+//! (PostgreSQL's, emulated on SQLite's) and session settings.
+//!
+//! Transaction rules reproduced (xact.c):
+//! - BEGIN inside a block: WARNING 25001, nothing changes; COMMIT/ROLLBACK
+//!   outside one: WARNING 25P01.
+//! - After an error inside a block every command but ROLLBACK/COMMIT fails
+//!   with 25P02, and COMMIT of the failed block rolls back and answers
+//!   `ROLLBACK`.
+//! - Several statements in one simple Query run in one implicit transaction
+//!   unless they contain their own BEGIN/COMMIT ([`Session::begin_implicit`]).
+//!
+//! Interrupts: a long statement is stopped by SQLite's progress handler,
+//! lock waits by the busy handler, and pg_sleep by polling, each asking the
+//! backend's [`Interrupts`] whether a cancel or termination is pending.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use pm_elog::{sqlstate as code, PgError, Severity};
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::dialect::{self, Command, Tag, Translated};
+use crate::{datadir, errors, types};
+
+/// How the backend tells the engine that the running statement must stop.
+pub trait Interrupts: Send + Sync {
+    /// Whether a cancel or termination is pending (cheap; polled often).
+    fn pending(&self) -> bool;
+    /// The error to raise for the pending interrupt, clearing it.
+    fn take(&self) -> Option<PgError>;
+}
+
+/// Receives a statement's results.
+pub trait ResultSink {
+    /// Called once, before the first row, for statements that return rows.
+    fn describe(&mut self, columns: &[Column]) -> Result<(), PgError>;
+    /// One row; values in column order.
+    fn row(&mut self, columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError>;
+    /// A NOTICE or WARNING to pass on.
+    fn notice(&mut self, notice: PgError);
+}
+
+/// A result column as RowDescription describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub type_oid: u32,
+}
+
+/// ReadyForQuery's transaction status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionStatus {
+    /// 'I'
+    Idle,
+    /// 'T'
+    InBlock,
+    /// 'E'
+    Failed,
+}
+
+impl TransactionStatus {
+    pub fn indicator(self) -> u8 {
+        match self {
+            TransactionStatus::Idle => b'I',
+            TransactionStatus::InBlock => b'T',
+            TransactionStatus::Failed => b'E',
+        }
+    }
+}
+
+/// Translations cached by statement text (bounded).
+const TRANSLATION_CACHE_ENTRIES_MAX: usize = 256;
+/// How often (in SQLite VM steps) a running statement checks for interrupts.
+const PROGRESS_CHECK_STEPS: i32 = 1000;
+/// pg_sleep and lock waits check for interrupts this often.
+const INTERRUPT_POLL_MS: u64 = 5;
+
+/// Settings a client may SET that the server reports with ParameterStatus.
+const REPORTED_SETTINGS: &[(&str, &str)] = &[
+    ("application_name", "application_name"),
+    ("client_encoding", "client_encoding"),
+    ("datestyle", "DateStyle"),
+    ("timezone", "TimeZone"),
+    ("intervalstyle", "IntervalStyle"),
+    ("standard_conforming_strings", "standard_conforming_strings"),
+    ("is_superuser", "is_superuser"),
+    ("session_authorization", "session_authorization"),
+    ("server_version", "server_version"),
+    ("server_encoding", "server_encoding"),
+    ("integer_datetimes", "integer_datetimes"),
+];
+
+/// Settings a session may change (besides `name.with_dot` placeholders).
+const SESSION_SETTINGS: &[&str] = &[
+    "application_name", "client_encoding", "datestyle", "timezone", "intervalstyle",
+    "search_path", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
+    "client_min_messages", "extra_float_digits", "standard_conforming_strings", "work_mem",
+    "synchronous_commit", "default_transaction_isolation", "transaction_isolation",
+    "default_transaction_read_only", "bytea_output", "jit", "row_security", "escape_string_warning",
+    "check_function_bodies", "max_parallel_workers_per_gather", "maintenance_work_mem",
+    "temp_buffers", "enable_seqscan", "enable_indexscan", "enable_bitmapscan",
+    "enable_hashjoin", "enable_mergejoin", "enable_nestloop", "log_statement",
+    "log_min_duration_statement", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
+    "xmloption", "trace_sort", "default_with_oids", "transaction",
+];
+
+/// Session start-up values the backend supplies.
+pub struct SessionOptions<'a> {
+    pub data_dir: &'a Path,
+    pub database: &'a str,
+    pub database_oid: i64,
+    pub user: &'a str,
+    pub is_superuser: bool,
+    pub backend_pid: i32,
+    pub interrupts: Arc<dyn Interrupts>,
+    /// Initial values of session settings (startup packet, server defaults).
+    pub settings: Vec<(String, String)>,
+}
+
+pub struct Session {
+    conn: Connection,
+    status: TransactionStatus,
+    /// An implicit block from a multi-statement Query is open.
+    implicit: bool,
+    interrupts: Arc<dyn Interrupts>,
+    settings: BTreeMap<String, String>,
+    defaults: BTreeMap<String, String>,
+    reports: Vec<(String, String)>,
+    /// Microseconds since the epoch at which the current transaction started.
+    xact_start_us: Arc<AtomicI64>,
+    cache: HashMap<String, Arc<Translated>>,
+}
+
+thread_local! {
+    /// The busy handler is a plain fn: it finds its interrupts here.
+    static BUSY_INTERRUPTS: RefCell<Option<Arc<dyn Interrupts>>> = const { RefCell::new(None) };
+}
+
+fn busy_handler(_attempt: i32) -> bool {
+    let interrupted = BUSY_INTERRUPTS.with(|i| i.borrow().as_ref().is_some_and(|i| i.pending()));
+    if interrupted {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(1));
+    true
+}
+
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// timestamptz text as PostgreSQL prints it in UTC: trailing zeros of the
+/// fraction dropped, `+00` zone.
+pub fn format_timestamptz(us: i64) -> String {
+    let t = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
+    let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s.push_str("+00");
+    s
+}
+
+fn user_error(e: PgError) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(Box::new(e))
+}
+
+impl Session {
+    /// Opens the database for a backend and registers PostgreSQL's functions.
+    pub fn open(opts: SessionOptions<'_>) -> Result<Session, PgError> {
+        let path = datadir::database_path(opts.data_dir, opts.database_oid);
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| {
+            PgError::fatal(code::IO_ERROR, format!("could not open file \"{}\"", path.display()))
+                .with_detail(e.to_string())
+        })?;
+        let fail = |e: rusqlite::Error| {
+            PgError::fatal(code::INTERNAL_ERROR, "could not initialize the database session")
+                .with_detail(e.to_string())
+        };
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;",
+        )
+        .map_err(fail)?;
+        BUSY_INTERRUPTS.with(|i| *i.borrow_mut() = Some(opts.interrupts.clone()));
+        conn.busy_handler(Some(busy_handler)).map_err(fail)?;
+        let ints = opts.interrupts.clone();
+        conn.progress_handler(PROGRESS_CHECK_STEPS, Some(move || ints.pending()))
+            .map_err(fail)?;
+        let xact_start_us = Arc::new(AtomicI64::new(now_us()));
+        register_functions(&conn, &opts, xact_start_us.clone()).map_err(fail)?;
+
+        let mut defaults = BTreeMap::new();
+        for (name, value) in [
+            ("application_name", ""),
+            ("client_encoding", "UTF8"),
+            ("datestyle", "ISO, MDY"),
+            ("timezone", "UTC"),
+            ("intervalstyle", "postgres"),
+            ("search_path", "\"$user\", public"),
+            ("statement_timeout", "0"),
+            ("lock_timeout", "0"),
+            ("client_min_messages", "notice"),
+            ("extra_float_digits", "1"),
+            ("standard_conforming_strings", "on"),
+            ("transaction_isolation", "read committed"),
+            ("default_transaction_isolation", "read committed"),
+            ("server_version", crate::SERVER_VERSION),
+            ("server_version_num", crate::SERVER_VERSION_NUM),
+            ("server_encoding", "UTF8"),
+            ("integer_datetimes", "on"),
+            ("is_superuser", if opts.is_superuser { "on" } else { "off" }),
+            ("session_authorization", opts.user),
+            ("max_identifier_length", "63"),
+            ("block_size", "8192"),
+            ("lc_collate", "C"),
+            ("lc_ctype", "C"),
+            ("bytea_output", "hex"),
+        ] {
+            defaults.insert(name.to_string(), value.to_string());
+        }
+        for (name, value) in &opts.settings {
+            defaults.insert(name.to_ascii_lowercase(), value.clone());
+        }
+        Ok(Session {
+            conn,
+            status: TransactionStatus::Idle,
+            implicit: false,
+            interrupts: opts.interrupts,
+            settings: defaults.clone(),
+            defaults,
+            reports: Vec::new(),
+            xact_start_us,
+            cache: HashMap::new(),
+        })
+    }
+
+    pub fn status(&self) -> TransactionStatus {
+        self.status
+    }
+
+    /// The value of a session setting (SHOW).
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// The ParameterStatus values to send at the end of start-up.
+    pub fn reported_settings(&self) -> Vec<(String, String)> {
+        REPORTED_SETTINGS
+            .iter()
+            .filter_map(|(name, shown)| self.settings.get(*name).map(|v| (shown.to_string(), v.clone())))
+            .collect()
+    }
+
+    /// ParameterStatus values changed since the last call.
+    pub fn take_reports(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.reports)
+    }
+
+    /// Translates a statement, using the cache.
+    pub fn translate(&mut self, text: &str) -> Result<Arc<Translated>, PgError> {
+        if let Some(t) = self.cache.get(text) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(dialect::translate(text)?);
+        if self.cache.len() >= TRANSLATION_CACHE_ENTRIES_MAX {
+            self.cache.clear();
+        }
+        self.cache.insert(text.to_string(), t.clone());
+        Ok(t)
+    }
+
+    /// Opens the implicit transaction of a multi-statement Query.
+    pub fn begin_implicit(&mut self) -> Result<(), PgError> {
+        if self.status == TransactionStatus::Idle {
+            self.sqlite_batch("BEGIN")?;
+            self.xact_start_us.store(now_us(), Ordering::Relaxed);
+            self.implicit = true;
+            self.status = TransactionStatus::InBlock;
+        }
+        Ok(())
+    }
+
+    /// Closes the implicit transaction: commit after success, roll back after an error.
+    pub fn end_implicit(&mut self, success: bool) -> Result<(), PgError> {
+        if !self.implicit {
+            return Ok(());
+        }
+        self.implicit = false;
+        self.status = TransactionStatus::Idle;
+        if success {
+            self.sqlite_batch("COMMIT").inspect_err(|_| self.rollback_sqlite())
+        } else {
+            self.rollback_sqlite();
+            Ok(())
+        }
+    }
+
+    /// After an error: an explicit block becomes failed; an implicit one
+    /// stays open until `end_implicit(false)`.
+    pub fn mark_failed(&mut self) {
+        if self.status == TransactionStatus::InBlock && !self.implicit {
+            self.status = TransactionStatus::Failed;
+        }
+    }
+
+    fn sqlite_batch(&self, sql: &str) -> Result<(), PgError> {
+        self.conn.execute_batch(sql).map_err(|e| errors::from_sqlite(&e))
+    }
+
+    fn rollback_sqlite(&self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Runs one translated statement with text parameters (`$1` = params[0]).
+    /// Returns the CommandComplete tag.
+    pub fn execute(
+        &mut self,
+        t: &Translated,
+        params: &[Option<String>],
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        let result = self.execute_inner(t, params, sink);
+        if result.is_err() {
+            self.mark_failed();
+        }
+        result
+    }
+
+    fn execute_inner(
+        &mut self,
+        t: &Translated,
+        params: &[Option<String>],
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        if self.status == TransactionStatus::Failed
+            && !matches!(t.command, Command::Commit | Command::Rollback)
+        {
+            return Err(PgError::error(
+                code::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        match &t.command {
+            Command::Begin => {
+                if self.status == TransactionStatus::InBlock && !self.implicit {
+                    sink.notice(PgError::new(
+                        Severity::Warning,
+                        code::ACTIVE_SQL_TRANSACTION,
+                        "there is already a transaction in progress",
+                    ));
+                } else if self.implicit {
+                    self.implicit = false;
+                } else {
+                    self.sqlite_batch("BEGIN")?;
+                    self.xact_start_us.store(now_us(), Ordering::Relaxed);
+                    self.status = TransactionStatus::InBlock;
+                }
+                Ok(t.tag.render(0))
+            }
+            Command::Commit | Command::Rollback => {
+                let was = self.status;
+                self.implicit = false;
+                self.status = TransactionStatus::Idle;
+                match was {
+                    TransactionStatus::Idle => {
+                        sink.notice(PgError::new(
+                            Severity::Warning,
+                            code::NO_ACTIVE_SQL_TRANSACTION,
+                            "there is no transaction in progress",
+                        ));
+                        Ok(t.tag.render(0))
+                    }
+                    TransactionStatus::Failed => {
+                        self.rollback_sqlite();
+                        Ok("ROLLBACK".to_string())
+                    }
+                    TransactionStatus::InBlock if t.command == Command::Rollback => {
+                        self.rollback_sqlite();
+                        Ok("ROLLBACK".to_string())
+                    }
+                    TransactionStatus::InBlock => {
+                        self.sqlite_batch("COMMIT").inspect_err(|_| self.rollback_sqlite())?;
+                        Ok("COMMIT".to_string())
+                    }
+                }
+            }
+            Command::Set { name, value } => {
+                self.set(name, value)?;
+                Ok("SET".to_string())
+            }
+            Command::Reset { name } => {
+                if name == "all" {
+                    let names: Vec<String> = self.settings.keys().cloned().collect();
+                    for n in names {
+                        self.reset(&n);
+                    }
+                } else {
+                    self.check_setting_name(name)?;
+                    self.reset(name);
+                }
+                Ok("RESET".to_string())
+            }
+            Command::Show { name } => self.show(name, sink),
+            Command::Sql { sql, column_types } => {
+                if self.status == TransactionStatus::Idle {
+                    self.xact_start_us.store(now_us(), Ordering::Relaxed);
+                }
+                self.run_sql(sql, column_types, &t.tag, params, sink)
+            }
+        }
+    }
+
+    fn check_setting_name(&self, name: &str) -> Result<(), PgError> {
+        if SESSION_SETTINGS.contains(&name) || name.contains('.') || self.settings.contains_key(name) {
+            Ok(())
+        } else {
+            Err(PgError::error(
+                code::UNDEFINED_OBJECT,
+                format!("unrecognized configuration parameter \"{name}\""),
+            ))
+        }
+    }
+
+    fn set(&mut self, name: &str, value: &str) -> Result<(), PgError> {
+        self.check_setting_name(name)?;
+        if value.eq_ignore_ascii_case("default") {
+            self.reset(name);
+            return Ok(());
+        }
+        if !SESSION_SETTINGS.contains(&name) && !name.contains('.') {
+            return Err(PgError::error(
+                code::CANNOT_CONNECT_NOW.replace("57P03", "55P02").leak(),
+                format!("parameter \"{name}\" cannot be changed now"),
+            ));
+        }
+        self.store_setting(name, value.to_string());
+        Ok(())
+    }
+
+    fn reset(&mut self, name: &str) {
+        if let Some(v) = self.defaults.get(name).cloned() {
+            self.store_setting(name, v);
+        } else {
+            self.settings.remove(name);
+        }
+    }
+
+    fn store_setting(&mut self, name: &str, value: String) {
+        if self.settings.get(name) != Some(&value) {
+            if let Some((_, shown)) = REPORTED_SETTINGS.iter().find(|(n, _)| *n == name) {
+                self.reports.push((shown.to_string(), value.clone()));
+            }
+        }
+        self.settings.insert(name.to_string(), value);
+    }
+
+    fn show(&mut self, name: &str, sink: &mut dyn ResultSink) -> Result<String, PgError> {
+        let rows: Vec<(String, String)> = if name == "all" {
+            self.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        } else {
+            let value = self.settings.get(name).cloned().ok_or_else(|| {
+                PgError::error(
+                    code::UNDEFINED_OBJECT,
+                    format!("unrecognized configuration parameter \"{name}\""),
+                )
+            })?;
+            vec![(name.to_string(), value)]
+        };
+        let columns: Vec<Column> = if name == "all" {
+            ["name", "setting"]
+                .iter()
+                .map(|n| Column { name: n.to_string(), type_oid: types::TEXT })
+                .collect()
+        } else {
+            let shown = REPORTED_SETTINGS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s.to_string())
+                .unwrap_or_else(|| name.to_string());
+            vec![Column { name: shown, type_oid: types::TEXT }]
+        };
+        sink.describe(&columns)?;
+        for (n, v) in &rows {
+            let values: Vec<ValueRef<'_>> = if name == "all" {
+                vec![ValueRef::Text(n.as_bytes()), ValueRef::Text(v.as_bytes())]
+            } else {
+                vec![ValueRef::Text(v.as_bytes())]
+            };
+            sink.row(&columns, &values)?;
+        }
+        Ok("SHOW".to_string())
+    }
+
+    fn run_sql(
+        &mut self,
+        sql: &str,
+        column_types: &[Option<u32>],
+        tag: &Tag,
+        params: &[Option<String>],
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
+        let mut stmt = self.conn.prepare(sql).map_err(sqlite_err)?;
+        for (i, p) in params.iter().enumerate() {
+            let Some(index) = stmt.parameter_index(&format!("${}", i + 1)).map_err(sqlite_err)? else {
+                continue;
+            };
+            let value = match p {
+                Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+                None => ToSqlOutput::Borrowed(ValueRef::Null),
+            };
+            stmt.raw_bind_parameter(index, value).map_err(sqlite_err)?;
+        }
+        let column_count = stmt.column_count();
+        if column_count == 0 {
+            let changed = stmt.raw_execute().map_err(sqlite_err)?;
+            return Ok(tag.render(changed as u64));
+        }
+        // Names and declared types, before rows borrow the statement.
+        let mut columns: Vec<Column> = Vec::with_capacity(column_count);
+        let mut known = Vec::with_capacity(column_count);
+        for (i, c) in stmt.columns().enumerate() {
+            let hint = column_types.get(i).copied().flatten();
+            let declared = c.decl_type().map(types::oid_for_type_name);
+            known.push(hint.is_some() || declared.is_some());
+            columns.push(Column {
+                name: c.name().to_string(),
+                type_oid: hint.or(declared).unwrap_or(types::TEXT),
+            });
+        }
+        let is_select = *tag == Tag::Select;
+        let mut rows = stmt.raw_query();
+        let mut count: u64 = 0;
+        let mut described = false;
+        loop {
+            let row = match rows.next() {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(e) => return Err(self.interrupt_or(errors::from_sqlite(&e))),
+            };
+            let mut values: Vec<ValueRef<'_>> = Vec::with_capacity(column_count);
+            for i in 0..column_count {
+                values.push(row.get_ref(i).map_err(|e| errors::from_sqlite(&e))?);
+            }
+            if !described {
+                // Expression columns take their type from the first row.
+                for (i, c) in columns.iter_mut().enumerate() {
+                    if !known[i] {
+                        c.type_oid = types::oid_for_value(values[i]);
+                    }
+                }
+                sink.describe(&columns)?;
+                described = true;
+            }
+            sink.row(&columns, &values)?;
+            count += 1;
+        }
+        if !described {
+            sink.describe(&columns)?;
+        }
+        drop(rows);
+        let n = if is_select { count } else { self.conn.changes() };
+        Ok(tag.render(n))
+    }
+
+    /// A statement stopped by the progress handler reports the interrupt's own error.
+    fn interrupt_or(&self, e: PgError) -> PgError {
+        if e.code == code::QUERY_CANCELED {
+            if let Some(pending) = self.interrupts.take() {
+                return pending;
+            }
+        }
+        e
+    }
+}
+
+fn register_functions(
+    conn: &Connection,
+    opts: &SessionOptions<'_>,
+    xact_start_us: Arc<AtomicI64>,
+) -> rusqlite::Result<()> {
+    let deterministic = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let volatile = FunctionFlags::SQLITE_UTF8;
+    let version = format!(
+        "PostgreSQL {} (postmaster {}) on {}-pc-linux-gnu, compiled by rustc, 64-bit",
+        crate::SERVER_VERSION,
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH
+    );
+    conn.create_scalar_function("version", 0, deterministic, move |_| Ok(version.clone()))?;
+    let pid = opts.backend_pid;
+    conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
+    let database = opts.database.to_string();
+    conn.create_scalar_function("current_database", 0, deterministic, move |_| Ok(database.clone()))?;
+    let user = opts.user.to_string();
+    conn.create_scalar_function("current_user", 0, deterministic, move |_| Ok(user.clone()))?;
+    conn.create_scalar_function("current_schema", 0, deterministic, |_| Ok("public"))?;
+    let xact = xact_start_us.clone();
+    let now = move |_: &mut Context<'_>| Ok(format_timestamptz(xact.load(Ordering::Relaxed)));
+    conn.create_scalar_function("now", 0, volatile, now.clone())?;
+    conn.create_scalar_function("transaction_timestamp", 0, volatile, now)?;
+    conn.create_scalar_function("statement_timestamp", 0, volatile, |_| Ok(format_timestamptz(now_us())))?;
+    conn.create_scalar_function("clock_timestamp", 0, volatile, |_| Ok(format_timestamptz(now_us())))?;
+    let ints = opts.interrupts.clone();
+    conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
+        let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
+        let deadline = std::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
+        loop {
+            if ints.pending() {
+                let e = ints.take().unwrap_or_else(|| {
+                    PgError::error(code::QUERY_CANCELED, "canceling statement due to user request")
+                });
+                return Err(user_error(e));
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(rusqlite::types::Null);
+            }
+            std::thread::sleep(left.min(Duration::from_millis(INTERRUPT_POLL_MS)));
+        }
+    })?;
+    conn.create_scalar_function("pg_bool", 1, deterministic, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Integer(i) => Some(i != 0),
+            ValueRef::Real(f) => Some(f != 0.0),
+            ValueRef::Text(t) => {
+                let text = String::from_utf8_lossy(t);
+                Some(types::parse_bool(&text).ok_or_else(|| {
+                    user_error(PgError::error(
+                        code::INVALID_TEXT_REPRESENTATION,
+                        format!("invalid input syntax for type boolean: \"{text}\""),
+                    ))
+                })?)
+            }
+            ValueRef::Blob(_) => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_date", 1, deterministic, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                let text = String::from_utf8_lossy(t);
+                Some(text.get(..10).unwrap_or(&text).to_string())
+            }
+            ValueRef::Null => None,
+            other => Some(format!("{other:?}")),
+        })
+    })?;
+    conn.create_scalar_function("pg_timestamp", 1, deterministic, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Null => None,
+            other => Some(format!("{other:?}")),
+        })
+    })?;
+    Ok(())
+}

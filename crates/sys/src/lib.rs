@@ -1,0 +1,47 @@
+//! OS-level pieces shared by the supervisor and its children.
+//!
+//! - [`signals`]: signal handlers that only set a bit and write a self-pipe
+//!   (the wake-up for a poll loop), and the reset a forked child needs.
+//! - [`ClientSocket`]: an accepted connection and its addresses, PostgreSQL
+//!   17's ClientSocket: all the supervisor learns of a client before handing
+//!   it to a child.
+//! - [`fd`]: small descriptor helpers (close-on-exec, poll with EINTR).
+
+pub mod fd;
+pub mod signals;
+
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+
+/// Where a client connected from, or to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketAddress {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+impl SocketAddress {
+    /// PostgreSQL's rendering in log lines: `127.0.0.1` or `[local]`.
+    pub fn host(&self) -> String {
+        match self {
+            SocketAddress::Tcp(a) => a.ip().to_string(),
+            SocketAddress::Unix(_) => "[local]".to_string(),
+        }
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            SocketAddress::Tcp(a) => Some(a.port()),
+            SocketAddress::Unix(_) => None,
+        }
+    }
+}
+
+/// An accepted client connection: the socket and its two addresses.
+#[derive(Debug)]
+pub struct ClientSocket {
+    pub fd: OwnedFd,
+    pub local: SocketAddress,
+    pub remote: SocketAddress,
+}
