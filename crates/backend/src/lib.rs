@@ -1,1 +1,270 @@
-//! placeholder
+//! A client backend: everything a child does with its client, from the
+//! start-up packet to Terminate (PostgreSQL's BackendMain, then
+//! PostgresMain).
+//!
+//! [`backend_main`] is the child kind's entry point. It receives what the
+//! supervisor decided (the can-accept state, its child slot, its cancel
+//! key) as [`BackendStartupData`], the accepted [`ClientSocket`], and the
+//! process-independent environment in [`BackendEnv`]. It never touches the
+//! supervisor's state: only its own slot in shared memory.
+//!
+//! - [`startup`]: the start-up packet, SSL/GSS negotiation, CancelRequest.
+//! - [`postgres`]: the query loop (simple and extended protocol).
+//! - [`wire`]: message I/O, waiting on the socket, signals and supervisor death.
+//! - [`interrupts`]: cancel and terminate requests.
+//! - [`format`]: values in text and binary format.
+
+pub mod format;
+pub mod interrupts;
+pub mod postgres;
+pub mod startup;
+pub mod wire;
+
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use pgwire::messages::startup::{Authentication, BackendKeyData, NegotiateProtocolVersion, ParameterStatus, SecretKey};
+use pgwire::messages::PgWireBackendMessage;
+use pm_elog::{sqlstate as code, PgError};
+use pm_settings::Settings;
+use pm_shmem::{Shmem, INTERRUPT_CANCEL};
+use pm_sys::ClientSocket;
+use serde::{Deserialize, Serialize};
+
+use crate::interrupts::BackendInterrupts;
+use crate::startup::{StartupOutcome, StartupPacket};
+use crate::wire::Wire;
+
+/// Whether the server takes new connections, decided by the supervisor for
+/// each one (PostgreSQL's CAC_state) and applied by the child after it has
+/// read the start-up packet, so the refusal is a proper ErrorResponse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CanAcceptConnections {
+    Ok,
+    Startup,
+    Shutdown,
+    Recovery,
+    NotConsistent,
+    /// Over the cap on live children: a dead-end backend that only refuses.
+    TooMany,
+}
+
+/// The startup data of a client backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendStartupData {
+    pub can_accept: CanAcceptConnections,
+    /// The child slot in shared memory; None for a dead-end backend.
+    pub slot: Option<u32>,
+    pub cancel_key: u32,
+}
+
+/// What a backend needs from its surroundings, in any launch mode.
+pub struct BackendEnv {
+    pub settings: Settings,
+    pub data_dir: PathBuf,
+    pub shmem: Arc<Shmem>,
+    /// Read end of the postmaster-alive pipe: EOF means the supervisor died.
+    pub postmaster_alive: Option<OwnedFd>,
+}
+
+/// Signals a backend handles (the launch code resets them after fork).
+pub const BACKEND_SIGNALS: &[Signal] = &[Signal::SIGINT, Signal::SIGTERM, Signal::SIGQUIT, Signal::SIGHUP];
+
+/// Exit code of a backend that ended normally (Terminate or client EOF).
+pub const EXIT_NORMAL: i32 = 0;
+/// Exit code after a FATAL error: still a normal exit for the supervisor.
+pub const EXIT_FATAL: i32 = 1;
+
+/// The client backend's main function. Returns the process exit code.
+pub fn backend_main(startup: BackendStartupData, client: ClientSocket, env: BackendEnv) -> i32 {
+    if let Some(slot) = startup.slot {
+        env.shmem.mark_active(slot);
+    }
+    let code = run(&startup, client, &env);
+    if let Some(slot) = startup.slot {
+        env.shmem.mark_inactive(slot);
+    }
+    code
+}
+
+fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> i32 {
+    let session_start = Instant::now();
+    let signal_pipe = match pm_sys::signals::install(BACKEND_SIGNALS) {
+        Ok(p) => p,
+        Err(e) => {
+            log::error!(target: pm_elog::FATAL, "could not set up signal handling: {e}");
+            return EXIT_FATAL;
+        }
+    };
+    let signal_fd = signal_pipe.read_fd().try_clone_to_owned().ok();
+    let alive_fd = env.postmaster_alive.as_ref().and_then(|fd| fd.try_clone().ok());
+    client.configure();
+    let remote = client.remote.clone();
+    let mut wire = Wire::new(client.fd, signal_fd, alive_fd);
+    let remote_text = match remote.port() {
+        Some(port) => format!("host={} port={port}", remote.host()),
+        None => format!("host={}", remote.host()),
+    };
+    if env.settings.log_connections {
+        log::info!("connection received: {remote_text}");
+    }
+
+    let deadline = Instant::now() + Duration::from_millis(env.settings.authentication_timeout_ms);
+    let packet = match startup::read_startup(&mut wire, deadline) {
+        Ok(StartupOutcome::Startup(p)) => p,
+        Ok(StartupOutcome::Cancel { pid, key }) => {
+            process_cancel_request(&env.shmem, pid, key);
+            return EXIT_NORMAL;
+        }
+        Ok(StartupOutcome::Close { log }) => {
+            if let Some(line) = log {
+                log::info!("{line}");
+            }
+            return EXIT_NORMAL;
+        }
+        Ok(StartupOutcome::Exit) => return EXIT_FATAL,
+        Err(e) => return send_fatal(&mut wire, e),
+    };
+
+    if let Err(e) = check_can_accept(startup.can_accept) {
+        return send_fatal(&mut wire, e);
+    }
+    let Some(slot) = startup.slot else {
+        return send_fatal(&mut wire, too_many_clients());
+    };
+    if packet.minor > 0 || !packet.unsupported_options.is_empty() {
+        let _ = wire.send(PgWireBackendMessage::NegotiateProtocolVersion(
+            NegotiateProtocolVersion::new(0, packet.unsupported_options.clone()),
+        ));
+    }
+    if !env.shmem.try_claim_connection(slot) {
+        return send_fatal(&mut wire, too_many_clients());
+    }
+    let (role, database_oid) = match pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database) {
+        Ok(found) => found,
+        Err(e) => return send_fatal(&mut wire, e),
+    };
+    let pid = std::process::id() as i32;
+    let interrupts = Arc::new(BackendInterrupts::new(env.shmem.clone(), Some(slot)));
+    let session = match pm_sql::session::Session::open(session_options(
+        env,
+        &packet,
+        database_oid,
+        role.is_superuser,
+        pid,
+        interrupts.clone(),
+    )) {
+        Ok(s) => s,
+        Err(e) => return send_fatal(&mut wire, e),
+    };
+    if env.settings.log_connections {
+        log::info!(
+            "connection authorized: user={} database={} application_name={}",
+            packet.user,
+            packet.database,
+            packet.application_name
+        );
+    }
+    let mut login = vec![PgWireBackendMessage::Authentication(Authentication::Ok)];
+    for (name, value) in session.reported_settings() {
+        login.push(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(name, value)));
+    }
+    login.push(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(
+        pid,
+        SecretKey::I32(startup.cancel_key as i32),
+    )));
+    for m in login {
+        if wire.send(m).is_err() {
+            return EXIT_NORMAL;
+        }
+    }
+    let code = postgres::PostgresMain::new(wire, session, interrupts).run();
+    if env.settings.log_disconnections {
+        let t = session_start.elapsed();
+        let ms = t.as_millis();
+        log::info!(
+            "disconnection: session time: {}:{:02}:{:02}.{:03} user={} database={} {remote_text}",
+            ms / 3_600_000,
+            (ms / 60_000) % 60,
+            (ms / 1000) % 60,
+            ms % 1000,
+            packet.user,
+            packet.database
+        );
+    }
+    drop(signal_pipe);
+    code
+}
+
+fn session_options<'a>(
+    env: &'a BackendEnv,
+    packet: &'a StartupPacket,
+    database_oid: i64,
+    is_superuser: bool,
+    pid: i32,
+    interrupts: Arc<BackendInterrupts>,
+) -> pm_sql::session::SessionOptions<'a> {
+    let mut settings = packet.settings.clone();
+    settings.push(("application_name".to_string(), packet.application_name.clone()));
+    pm_sql::session::SessionOptions {
+        data_dir: &env.data_dir,
+        database: &packet.database,
+        database_oid,
+        user: &packet.user,
+        is_superuser,
+        backend_pid: pid,
+        interrupts,
+        settings,
+    }
+}
+
+fn too_many_clients() -> PgError {
+    PgError::fatal(code::TOO_MANY_CONNECTIONS, "sorry, too many clients already")
+}
+
+/// The refusal for each can-accept state (backend_startup.c).
+fn check_can_accept(state: CanAcceptConnections) -> Result<(), PgError> {
+    let refuse = |m: &str| Err(PgError::fatal(code::CANNOT_CONNECT_NOW, m));
+    match state {
+        CanAcceptConnections::Ok => Ok(()),
+        CanAcceptConnections::Startup => refuse("the database system is starting up"),
+        CanAcceptConnections::Shutdown => refuse("the database system is shutting down"),
+        CanAcceptConnections::Recovery => refuse("the database system is in recovery mode"),
+        CanAcceptConnections::NotConsistent => Err(PgError::fatal(
+            code::CANNOT_CONNECT_NOW,
+            "the database system is not yet accepting connections",
+        )
+        .with_detail("Consistent recovery state has not been yet reached.")),
+        CanAcceptConnections::TooMany => Err(too_many_clients()),
+    }
+}
+
+/// Sends a FATAL to the client, logs it, and gives the exit code.
+fn send_fatal(wire: &mut Wire, e: PgError) -> i32 {
+    let _ = wire.send_error(&e);
+    let _ = wire.flush();
+    e.log();
+    EXIT_FATAL
+}
+
+/// A CancelRequest: if pid and key match a live backend, flag its slot and
+/// wake it with SIGINT. Never answered; a mismatch is only logged.
+pub fn process_cancel_request(shmem: &Shmem, pid: i32, key: u32) {
+    match shmem.find_by_cancel_key(pid, key) {
+        Some(slot) => {
+            shmem.raise_interrupt(slot, INTERRUPT_CANCEL);
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT);
+        }
+        None => {
+            let known = (0..shmem.slot_count()).any(|s| shmem.slot_pid(s) == pid && pid != 0);
+            if known {
+                log::info!("wrong key in cancel request for process {pid}");
+            } else {
+                log::info!("PID {pid} in cancel request did not match any process");
+            }
+        }
+    }
+}

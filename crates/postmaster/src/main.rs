@@ -1,1 +1,115 @@
-fn main() {}
+//! `postmaster`: the server binary. It only parses the command line
+//! (following PostgreSQL's `postgres` options) and calls into the
+//! supervisor; everything else lives in the library crates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Parser, Subcommand};
+
+/// A PostgreSQL-compatible server built on PostgreSQL's postmaster process model.
+#[derive(Parser, Debug)]
+#[command(
+    name = "postmaster",
+    version,
+    disable_help_flag = true,
+    after_help = "Settings also come from DATADIR/postgresql.conf; -c (and -p, -k, -h, -N) win over it.\nThe data directory is created with defaults when missing.\n\nExamples:\n  postmaster -D ./data\n  postmaster -D ./data -p 5433 -k /tmp -c max_connections=20 -c log_connections=on\n  postmaster init -D ./data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Database directory (default: $PGDATA).
+    #[arg(short = 'D', value_name = "DATADIR", global = true)]
+    data_dir: Option<PathBuf>,
+
+    /// Port number to listen on (default: $PGPORT, else 5432).
+    #[arg(short = 'p', value_name = "PORT")]
+    port: Option<String>,
+
+    /// Unix-domain socket location(s), comma-separated (default /tmp).
+    #[arg(short = 'k', value_name = "DIRECTORY")]
+    socket_dirs: Option<String>,
+
+    /// Host name or IP address(es) to listen on (default localhost).
+    #[arg(short = 'h', value_name = "HOSTNAME")]
+    listen_addresses: Option<String>,
+
+    /// Maximum number of allowed connections.
+    #[arg(short = 'N', value_name = "MAX-CONNECT")]
+    max_connections: Option<String>,
+
+    /// Set a run-time parameter.
+    #[arg(short = 'c', value_name = "NAME=VALUE", action = ArgAction::Append)]
+    settings: Vec<String>,
+
+    /// Show this help, then exit.
+    #[arg(long = "help", action = ArgAction::Help)]
+    help: Option<bool>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a data directory (like initdb) and exit.
+    Init {
+        /// Name of the bootstrap superuser.
+        #[arg(short = 'U', long = "username", default_value = "postgres")]
+        username: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    pm_elog::init(false);
+    let Some(data_dir) = cli.data_dir.clone().or_else(|| std::env::var_os("PGDATA").map(PathBuf::from)) else {
+        eprintln!(
+            "postmaster does not know where to find the database system data.\nYou must specify the -D invocation option or set the PGDATA environment variable."
+        );
+        return ExitCode::from(2);
+    };
+    if let Some(Command::Init { username }) = &cli.command {
+        if pm_sql::datadir::is_initialized(&data_dir) {
+            eprintln!("postmaster: error: directory \"{}\" already holds a data directory", data_dir.display());
+            return ExitCode::from(1);
+        }
+        return match pm_sql::datadir::init(&data_dir, username) {
+            Ok(()) => {
+                println!("Success. You can now start the database server using:\n\n    postmaster -D {}\n", data_dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("postmaster: error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+
+    let mut overrides = Vec::new();
+    for (name, value) in [
+        ("port", &cli.port),
+        ("unix_socket_directories", &cli.socket_dirs),
+        ("listen_addresses", &cli.listen_addresses),
+        ("max_connections", &cli.max_connections),
+    ] {
+        if let Some(v) = value {
+            overrides.push((name.to_string(), v.clone()));
+        }
+    }
+    for s in &cli.settings {
+        let Some((name, value)) = s.split_once('=') else {
+            eprintln!("postmaster: -c {s} requires a value");
+            return ExitCode::from(2);
+        };
+        overrides.push((name.trim().replace('-', "_"), value.to_string()));
+    }
+    let mut env_defaults = Vec::new();
+    if let Ok(port) = std::env::var("PGPORT") {
+        env_defaults.push(("port".to_string(), port));
+    }
+    let code = pm_supervisor::postmaster_main(pm_supervisor::StartOptions {
+        data_dir,
+        env_defaults,
+        overrides,
+    });
+    ExitCode::from(code.clamp(0, 255) as u8)
+}

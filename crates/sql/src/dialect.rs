@@ -44,6 +44,9 @@ pub enum Command {
         /// PostgreSQL type of each result column when known from the query
         /// text (None: use the declared type or the value's class).
         column_types: Vec<Option<u32>>,
+        /// PostgreSQL's name for each result column that is an expression
+        /// without an alias (`count`, `?column?`); None keeps SQLite's.
+        column_names: Vec<Option<String>>,
     },
 }
 
@@ -303,21 +306,21 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         "set" => return parse_set(stmt).map(|command| Translated { command, tag: tag.clone() }),
         _ => {}
     }
-    let sql_command = |sql: String, column_types| Ok(Translated {
-        command: Command::Sql { sql, column_types },
+    let sql_command = |sql: String, column_types, column_names| Ok(Translated {
+        command: Command::Sql { sql, column_types, column_names },
         tag: tag.clone(),
     });
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
         Ok(s) if s.len() == 1 => s,
         // Not for sqlparser: SQLite gets it verbatim and reports its own error.
-        _ => return sql_command(stmt.to_string(), Vec::new()),
+        _ => return sql_command(stmt.to_string(), Vec::new(), Vec::new()),
     };
     let mut statement = statements.remove(0);
-    let column_types = result_column_types(&statement);
+    let (column_types, column_names) = result_columns(&statement);
     if rewrite(&mut statement) {
-        sql_command(statement.to_string(), column_types)
+        sql_command(statement.to_string(), column_types, column_names)
     } else {
-        sql_command(stmt.to_string(), column_types)
+        sql_command(stmt.to_string(), column_types, column_names)
     }
 }
 
@@ -384,8 +387,8 @@ fn clean_value(v: &str) -> String {
         .join(", ")
 }
 
-/// PostgreSQL types of result columns inferred from the statement text.
-fn result_column_types(statement: &Statement) -> Vec<Option<u32>> {
+/// PostgreSQL types and names of result columns inferred from the statement text.
+fn result_columns(statement: &Statement) -> (Vec<Option<u32>>, Vec<Option<String>>) {
     let items: Option<&Vec<SelectItem>> = match statement {
         Statement::Query(q) => first_select_projection(&q.body),
         Statement::Insert(i) => i.returning.as_ref(),
@@ -393,20 +396,63 @@ fn result_column_types(statement: &Statement) -> Vec<Option<u32>> {
         Statement::Delete(d) => d.returning.as_ref(),
         _ => None,
     };
-    let Some(items) = items else { return Vec::new() };
+    let Some(items) = items else { return (Vec::new(), Vec::new()) };
     if items
         .iter()
         .any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)))
     {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
-    items
+    let types = items
         .iter()
         .map(|item| match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => expr_type(e),
             _ => None,
         })
-        .collect()
+        .collect();
+    let names = items
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) => Some(column_name(e)),
+            _ => None,
+        })
+        .collect();
+    (types, names)
+}
+
+/// The name PostgreSQL gives an unaliased result column (FigureColname).
+fn column_name(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => i.value.clone(),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()).unwrap_or_default(),
+        Expr::Function(f) => function_name(&f.name),
+        Expr::Cast { expr, data_type, .. } => match column_name(expr).as_str() {
+            "?column?" => {
+                let t = data_type.to_string().to_ascii_lowercase();
+                let base = t.split('(').next().unwrap_or("").trim().to_string();
+                match base.as_str() {
+                    "int" | "integer" => "int4".to_string(),
+                    "bigint" => "int8".to_string(),
+                    "smallint" => "int2".to_string(),
+                    "boolean" => "bool".to_string(),
+                    "double precision" => "float8".to_string(),
+                    "real" => "float4".to_string(),
+                    "character varying" => "varchar".to_string(),
+                    _ => base,
+                }
+            }
+            inner => inner.to_string(),
+        },
+        Expr::Nested(inner) => column_name(inner),
+        Expr::Case { .. } => "case".to_string(),
+        Expr::Exists { .. } => "exists".to_string(),
+        Expr::Subquery(q) => match first_select_projection(&q.body).and_then(|p| p.first()) {
+            Some(SelectItem::UnnamedExpr(inner)) => column_name(inner),
+            Some(SelectItem::ExprWithAlias { alias, .. }) => alias.value.clone(),
+            _ => "?column?".to_string(),
+        },
+        _ => "?column?".to_string(),
+    }
 }
 
 fn first_select_projection(body: &SetExpr) -> Option<&Vec<SelectItem>> {
@@ -770,6 +816,23 @@ mod tests {
     }
 
     #[test]
+    fn result_names_follow_figure_colname() {
+        let cases: &[(&str, &[Option<&str>])] = &[
+            ("select count(*), sum(n), t.a, b, 1, 'x'::text, n::int, now(), current_user", &[
+                Some("count"), Some("sum"), Some("a"), Some("b"), Some("?column?"), Some("text"), Some("n"), Some("now"), Some("current_user"),
+            ]),
+            ("select 1 as one, (select max(x) from t)", &[None, Some("max")]),
+        ];
+        for (sql, expected) in cases {
+            let expected: Vec<Option<String>> = expected.iter().map(|n| n.map(str::to_string)).collect();
+            match translate(sql).unwrap().command {
+                Command::Sql { column_names, .. } => assert_eq!(column_names, expected, "{sql}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn utility_commands_are_recognised() {
         let cases = [
             ("BEGIN", Command::Begin),
@@ -785,5 +848,30 @@ mod tests {
         for (sql, expected) in cases {
             assert_eq!(translate(sql).unwrap().command, expected, "{sql}");
         }
+    }
+}
+
+/// The highest `$n` parameter number in a statement (0 when none).
+pub fn parameter_count(sql: &str) -> usize {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
+        return 0;
+    };
+    tokens
+        .iter()
+        .filter_map(|t| match t {
+            Token::Placeholder(p) => p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod parameter_tests {
+    #[test]
+    fn parameters_are_counted_outside_strings() {
+        assert_eq!(super::parameter_count("select $1, '$5', $2"), 2);
+        assert_eq!(super::parameter_count("select 1"), 0);
     }
 }

@@ -335,7 +335,19 @@ impl Session {
         params: &[Option<String>],
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
-        let result = self.execute_inner(t, params, sink);
+        self.execute_with_columns(t, params, None, sink)
+    }
+
+    /// Like `execute`, with the result columns fixed in advance by
+    /// `describe` (the extended protocol promises them before execution).
+    pub fn execute_with_columns(
+        &mut self,
+        t: &Translated,
+        params: &[Option<String>],
+        fixed: Option<&[Column]>,
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        let result = self.execute_inner(t, params, fixed, sink);
         if result.is_err() {
             self.mark_failed();
         }
@@ -346,6 +358,7 @@ impl Session {
         &mut self,
         t: &Translated,
         params: &[Option<String>],
+        fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
         if self.status == TransactionStatus::Failed
@@ -417,11 +430,11 @@ impl Session {
                 Ok("RESET".to_string())
             }
             Command::Show { name } => self.show(name, sink),
-            Command::Sql { sql, column_types } => {
+            Command::Sql { sql, column_types, column_names } => {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
                 }
-                self.run_sql(sql, column_types, &t.tag, params, sink)
+                self.run_sql(sql, column_types, column_names, fixed, &t.tag, params, sink)
             }
         }
     }
@@ -511,6 +524,8 @@ impl Session {
         &mut self,
         sql: &str,
         column_types: &[Option<u32>],
+        column_names: &[Option<String>],
+        fixed: Option<&[Column]>,
         tag: &Tag,
         params: &[Option<String>],
         sink: &mut dyn ResultSink,
@@ -533,17 +548,10 @@ impl Session {
             return Ok(tag.render(changed as u64));
         }
         // Names and declared types, before rows borrow the statement.
-        let mut columns: Vec<Column> = Vec::with_capacity(column_count);
-        let mut known = Vec::with_capacity(column_count);
-        for (i, c) in stmt.columns().enumerate() {
-            let hint = column_types.get(i).copied().flatten();
-            let declared = c.decl_type().map(types::oid_for_type_name);
-            known.push(hint.is_some() || declared.is_some());
-            columns.push(Column {
-                name: c.name().to_string(),
-                type_oid: hint.or(declared).unwrap_or(types::TEXT),
-            });
-        }
+        let (mut columns, known) = match fixed {
+            Some(f) => (f.to_vec(), vec![true; f.len()]),
+            None => describe_columns(&stmt, column_types, column_names),
+        };
         let is_select = *tag == Tag::Select;
         let mut rows = stmt.raw_query();
         let mut count: u64 = 0;
@@ -579,6 +587,37 @@ impl Session {
         Ok(tag.render(n))
     }
 
+    /// The result columns a statement will have (None: it returns no rows),
+    /// for Describe. Column types not known from the text or a declared
+    /// type are reported as text.
+    pub fn describe(&mut self, t: &Translated) -> Result<Option<Vec<Column>>, PgError> {
+        match &t.command {
+            Command::Show { name } => {
+                let shown = REPORTED_SETTINGS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, s)| s.to_string())
+                    .unwrap_or_else(|| name.clone());
+                Ok(Some(if name == "all" {
+                    vec![
+                        Column { name: "name".into(), type_oid: types::TEXT },
+                        Column { name: "setting".into(), type_oid: types::TEXT },
+                    ]
+                } else {
+                    vec![Column { name: shown, type_oid: types::TEXT }]
+                }))
+            }
+            Command::Sql { sql, column_types, column_names } => {
+                let stmt = self.conn.prepare(sql).map_err(|e| errors::from_sqlite(&e))?;
+                if stmt.column_count() == 0 {
+                    return Ok(None);
+                }
+                Ok(Some(describe_columns(&stmt, column_types, column_names).0))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// A statement stopped by the progress handler reports the interrupt's own error.
     fn interrupt_or(&self, e: PgError) -> PgError {
         if e.code == code::QUERY_CANCELED {
@@ -588,6 +627,28 @@ impl Session {
         }
         e
     }
+}
+
+/// Columns of a prepared statement: name and type (from the query text, else
+/// the declared column type, else text), and whether the type is known.
+fn describe_columns(
+    stmt: &rusqlite::Statement<'_>,
+    column_types: &[Option<u32>],
+    column_names: &[Option<String>],
+) -> (Vec<Column>, Vec<bool>) {
+    let mut columns = Vec::with_capacity(stmt.column_count());
+    let mut known = Vec::with_capacity(stmt.column_count());
+    for (i, c) in stmt.columns().enumerate() {
+        let hint = column_types.get(i).copied().flatten();
+        let declared = c.decl_type().map(types::oid_for_type_name);
+        known.push(hint.is_some() || declared.is_some());
+        let name = column_names.get(i).cloned().flatten().unwrap_or_else(|| c.name().to_string());
+        columns.push(Column {
+            name,
+            type_oid: hint.or(declared).unwrap_or(types::TEXT),
+        });
+    }
+    (columns, known)
 }
 
 fn register_functions(

@@ -1,1 +1,532 @@
-//! placeholder
+//! The supervisor: PostgreSQL's postmaster.
+//!
+//! [`postmaster_main`] starts the server (data directory, settings, lock
+//! file, shared memory, listen sockets, signals) and runs the server loop:
+//! a single-threaded poll(2) over the listen sockets and the signal
+//! self-pipe. It never blocks on anything but that poll, never parses
+//! client data, never takes a lock a child takes, and starts no threads (a
+//! fork from it must be safe).
+//!
+//! Per connection (BackendStartup): accept -> ClientSocket; pick a free
+//! child slot and a random cancel key; compute the can-accept state; launch
+//! a client backend with `child_launch`; record the child in the registry.
+//! On SIGCHLD it reaps children, frees their slots and logs abnormal exits.
+//!
+//! Shutdown modes (pmdie): SIGTERM smart (refuse new sessions, wait for the
+//! running ones), SIGINT fast (SIGTERM every child, wait), SIGQUIT
+//! immediate (SIGQUIT every child, SIGKILL what is left after a few
+//! seconds). SIGHUP re-reads postgresql.conf.
+
+mod listen;
+pub mod lockfile;
+mod registry;
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use pm_launch::{child_launch, BackendStartupData, CanAcceptConnections, ChildKind, LaunchContext, StartupData};
+use pm_settings::Settings;
+use pm_shmem::Shmem;
+use pm_sys::fd::{poll_readable, Ready};
+
+use crate::listen::ListenSocket;
+use crate::lockfile::LockFile;
+use crate::registry::Registry;
+
+/// Signals the supervisor handles.
+const SUPERVISOR_SIGNALS: &[Signal] = &[
+    Signal::SIGCHLD,
+    Signal::SIGTERM,
+    Signal::SIGINT,
+    Signal::SIGQUIT,
+    Signal::SIGHUP,
+];
+/// Immediate shutdown: SIGKILL children still alive after this long
+/// (PostgreSQL's SIGKILL_CHILDREN_AFTER_SECS).
+const IMMEDIATE_KILL_AFTER: Duration = Duration::from_secs(5);
+/// Connections accepted per wake-up of the loop, so signals are not starved.
+const ACCEPTS_PER_WAKEUP_MAX: usize = 64;
+
+/// How the server was asked to start.
+pub struct StartOptions {
+    pub data_dir: PathBuf,
+    /// Settings from the environment (PGPORT): below postgresql.conf.
+    pub env_defaults: Vec<(String, String)>,
+    /// Settings from the command line (-p, -k, -c): above postgresql.conf.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// The server's state (PostgreSQL's pmState, reduced to what exists so far).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PmState {
+    Run,
+    SmartShutdown,
+    FastShutdown,
+    ImmediateShutdown { kill_at: Instant },
+}
+
+fn fatal(message: impl std::fmt::Display) -> i32 {
+    log::error!(target: pm_elog::FATAL, "{message}");
+    1
+}
+
+/// Loads settings: defaults, environment, postgresql.conf, command line.
+pub fn load_settings(data_dir: &Path, env_defaults: &[(String, String)], overrides: &[(String, String)]) -> Result<Settings, String> {
+    let mut settings = Settings::default();
+    for (name, value) in env_defaults {
+        settings.set(name, value)?;
+    }
+    let conf = data_dir.join("postgresql.conf");
+    if conf.exists() {
+        for item in pm_settings::conf::read_conf_file(&conf)? {
+            settings.set(&item.name, &item.value).map_err(|e| {
+                format!("{e}\nDETAIL:  in file \"{}\" line {}", item.file.display(), item.line)
+            })?;
+        }
+    }
+    for (name, value) in overrides {
+        settings.set(name, value)?;
+    }
+    Ok(settings)
+}
+
+/// Creates the data directory if it is missing. Returns an error message.
+pub fn ensure_data_dir(data_dir: &Path) -> Result<(), String> {
+    if pm_sql::datadir::is_initialized(data_dir) {
+        return pm_sql::datadir::check(data_dir);
+    }
+    let empty = std::fs::read_dir(data_dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+    if !empty && !data_dir.join("postgresql.conf").exists() {
+        return Err(format!(
+            "directory \"{}\" exists but is not a data directory (no PG_VERSION), and it is not empty",
+            data_dir.display()
+        ));
+    }
+    log::info!(
+        "data directory \"{}\" is not initialized; creating it with defaults (database \"postgres\", superuser \"postgres\")",
+        data_dir.display()
+    );
+    pm_sql::datadir::init(data_dir, "postgres")
+}
+
+/// PostmasterMain: runs the server until it shuts down. Returns the exit code.
+pub fn postmaster_main(opts: StartOptions) -> i32 {
+    let data_dir = match std::path::absolute(&opts.data_dir) {
+        Ok(p) => p,
+        Err(e) => return fatal(format!("invalid data directory \"{}\": {e}", opts.data_dir.display())),
+    };
+    if let Err(e) = ensure_data_dir(&data_dir) {
+        return fatal(e);
+    }
+    let settings = match load_settings(&data_dir, &opts.env_defaults, &opts.overrides) {
+        Ok(s) => s,
+        Err(e) => return fatal(e),
+    };
+    pm_elog::init(settings.debug_logging);
+    let start_epoch = chrono::Utc::now().timestamp();
+    let socket_dirs: Vec<PathBuf> = settings
+        .unix_socket_directories
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    let first_listen = settings.listen_addresses.split(',').next().unwrap_or("").trim().to_string();
+    let pid = std::process::id();
+    let lock_contents = |status: &str| {
+        format!(
+            "{pid}\n{}\n{start_epoch}\n{}\n{}\n{}\n{:>9} {:>9}\n{status}\n",
+            data_dir.display(),
+            settings.port,
+            socket_dirs.first().map(|d| d.display().to_string()).unwrap_or_default(),
+            if first_listen.is_empty() { String::new() } else { first_listen.clone() },
+            0,
+            0
+        )
+    };
+    let pid_file = match LockFile::create(&data_dir.join("postmaster.pid"), &lock_contents(lockfile::STATUS_STARTING), false, &data_dir) {
+        Ok(l) => l,
+        Err(e) => {
+            log::error!(target: pm_elog::FATAL, "{}", e.message);
+            if let Some(h) = e.hint {
+                log::info!("HINT:  {h}");
+            }
+            return 1;
+        }
+    };
+    log::info!(
+        "starting PostgreSQL {} (postmaster {}) on {}-pc-linux-gnu, launch mode {}",
+        pm_sql::SERVER_VERSION,
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH,
+        settings.launch_mode.as_str()
+    );
+
+    // Shared memory before any child: slots for twice max_connections, as
+    // PostgreSQL's MaxLivePostmasterChildren().
+    let slot_count = settings.max_connections.saturating_mul(2).max(2);
+    let shmem = match Shmem::create(slot_count, settings.max_connections) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fatal(format!("could not create shared memory segment: {e}")),
+    };
+
+    let mut listeners: Vec<ListenSocket> = Vec::new();
+    let mut tcp_wanted = false;
+    for (host, addrs) in listen::resolve_listen_addresses(&settings.listen_addresses, settings.port) {
+        tcp_wanted = true;
+        let addrs = match addrs {
+            Ok(a) => a,
+            Err(e) => {
+                log::warn!("{e}");
+                continue;
+            }
+        };
+        for addr in addrs {
+            let family = if addr.is_ipv4() { "IPv4" } else { "IPv6" };
+            match listen::listen_tcp(addr, settings.max_connections) {
+                Ok(l) => {
+                    log::info!("listening on {family} address \"{}\", port {}", addr.ip(), addr.port());
+                    listeners.push(l);
+                }
+                Err(e) => {
+                    log::info!(
+                        "could not bind {family} address \"{}\": {e}\nHINT:  Is another postmaster already running on port {}? If not, wait a few seconds and retry.",
+                        addr.ip(),
+                        settings.port
+                    );
+                    let _ = &host;
+                }
+            }
+        }
+    }
+    if tcp_wanted && listeners.is_empty() {
+        return fatal("could not create any TCP/IP sockets");
+    }
+    let tcp_count = listeners.len();
+    for dir in &socket_dirs {
+        match listen::listen_unix(dir, settings.port, settings.max_connections, &lock_contents(lockfile::STATUS_READY)) {
+            Ok(l) => {
+                log::info!("listening on Unix socket \"{}\"", listen::unix_socket_path(dir, settings.port).display());
+                listeners.push(l);
+            }
+            Err(e) => log::warn!("{e}"),
+        }
+    }
+    if !socket_dirs.is_empty() && listeners.len() == tcp_count {
+        return fatal("could not create any Unix-domain sockets");
+    }
+    if listeners.is_empty() {
+        return fatal("no socket created for listening");
+    }
+
+    let signal_pipe = match pm_sys::signals::install(SUPERVISOR_SIGNALS) {
+        Ok(p) => p,
+        Err(e) => return fatal(format!("could not set up signal handlers: {e}")),
+    };
+    let _ = pm_sys::signals::ignore(&[Signal::SIGPIPE]);
+    // The postmaster-alive pipe: children hold the read end; only we hold
+    // the write end, so EOF on it tells a child we are gone.
+    let (alive_read, alive_write) = match nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) {
+        Ok(p) => p,
+        Err(e) => return fatal(format!("could not create pipe: {e}")),
+    };
+    let mut supervisor_fds: Vec<_> = listeners.iter().map(ListenSocket::raw_fd).collect();
+    supervisor_fds.push(signal_pipe.read_fd().as_raw_fd());
+    supervisor_fds.push(signal_pipe.write_fd().as_raw_fd());
+    supervisor_fds.push(alive_write.as_raw_fd());
+
+    let mut server = Server {
+        ctx: LaunchContext {
+            settings,
+            data_dir: data_dir.clone(),
+            shmem,
+            postmaster_alive: alive_read,
+            supervisor_fds,
+            supervisor_signals: SUPERVISOR_SIGNALS.to_vec(),
+        },
+        opts,
+        data_dir,
+        registry: Registry::new(slot_count),
+        state: PmState::Run,
+        listeners,
+        pid_file,
+    };
+    server.pid_file.set_status(lockfile::STATUS_READY);
+    log::info!("database system is ready to accept connections");
+    let code = server.server_loop(&signal_pipe);
+    drop(alive_write);
+    code
+}
+
+struct Server {
+    ctx: LaunchContext,
+    opts: StartOptions,
+    data_dir: PathBuf,
+    registry: Registry,
+    state: PmState,
+    listeners: Vec<ListenSocket>,
+    pid_file: LockFile,
+}
+
+impl Server {
+    /// ServerLoop: wait for connections and signals until shut down.
+    fn server_loop(&mut self, signal_pipe: &pm_sys::signals::SignalPipe) -> i32 {
+        loop {
+            let timeout_ms = match self.state {
+                PmState::ImmediateShutdown { kill_at } => {
+                    Some(kill_at.saturating_duration_since(Instant::now()).as_millis() as u64)
+                }
+                _ => None,
+            };
+            let ready = {
+                let mut fds: Vec<BorrowedFd<'_>> = vec![signal_pipe.read_fd()];
+                fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
+                poll_readable(&fds, timeout_ms)
+            };
+            match ready {
+                Ok(Ready::Fd(0)) | Ok(Ready::Interrupted) => {
+                    signal_pipe.drain();
+                    self.handle_signals();
+                }
+                Ok(Ready::Fd(i)) => self.accept_from(i - 1),
+                Ok(Ready::Timeout) => {}
+                Err(e) => log::warn!("poll() failed in the server loop: {e}"),
+            }
+            // Signals may have arrived while we accepted.
+            if !pm_sys::signals::peek_pending().is_empty() {
+                signal_pipe.drain();
+                self.handle_signals();
+            }
+            if let PmState::ImmediateShutdown { kill_at } = self.state {
+                if Instant::now() >= kill_at {
+                    self.signal_children(Signal::SIGKILL);
+                }
+            }
+            if self.state != PmState::Run && self.registry.is_empty() {
+                return self.finish_shutdown();
+            }
+        }
+    }
+
+    fn handle_signals(&mut self) {
+        let pending = pm_sys::signals::take_pending();
+        if pending.contains(Signal::SIGCHLD) {
+            self.reap_children();
+        }
+        if pending.contains(Signal::SIGHUP) {
+            self.reload();
+        }
+        if pending.contains(Signal::SIGQUIT) {
+            if !matches!(self.state, PmState::ImmediateShutdown { .. }) {
+                log::info!("received immediate shutdown request");
+                self.state = PmState::ImmediateShutdown { kill_at: Instant::now() + IMMEDIATE_KILL_AFTER };
+                self.pid_file.set_status(lockfile::STATUS_STOPPING);
+                self.signal_children(Signal::SIGQUIT);
+            }
+        } else if pending.contains(Signal::SIGINT) {
+            if matches!(self.state, PmState::Run | PmState::SmartShutdown) {
+                log::info!("received fast shutdown request");
+                log::info!("aborting any active transactions");
+                self.state = PmState::FastShutdown;
+                self.pid_file.set_status(lockfile::STATUS_STOPPING);
+                self.signal_children(Signal::SIGTERM);
+            }
+        } else if pending.contains(Signal::SIGTERM) && self.state == PmState::Run {
+            log::info!("received smart shutdown request");
+            self.state = PmState::SmartShutdown;
+            self.pid_file.set_status(lockfile::STATUS_STOPPING);
+        }
+    }
+
+    fn signal_children(&self, sig: Signal) {
+        for pid in self.registry.pids() {
+            let _ = kill(pid, sig);
+        }
+    }
+
+    /// Reaps every exited child (the SIGCHLD handler's work, done here).
+    fn reap_children(&mut self) {
+        loop {
+            let status = match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(s) => s,
+            };
+            let (pid, exit_code, signal) = match status {
+                WaitStatus::Exited(pid, code) => (pid, Some(code), None),
+                WaitStatus::Signaled(pid, sig, _) => (pid, None, Some(sig)),
+                _ => continue,
+            };
+            let Some(child) = self.registry.remove(pid) else {
+                log::warn!("reaped unknown child process (PID {pid})");
+                continue;
+            };
+            let released = match child.slot {
+                Some(slot) => {
+                    let clean = self.ctx.shmem.release_slot(slot);
+                    self.registry.free_slot(slot);
+                    clean
+                }
+                None => true,
+            };
+            let name = pm_launch::kind_info(child.kind).name;
+            let normal = matches!(exit_code, Some(0) | Some(1)) && released;
+            if normal {
+                continue;
+            }
+            // Crash restart is the lifecycle work still to come: for now the
+            // crash is logged and the slot repaired; other children go on.
+            match (exit_code, signal) {
+                (_, Some(sig)) => log::info!(
+                    "{name} (PID {pid}) was terminated by signal {}: {}",
+                    sig as i32,
+                    signal_description(sig)
+                ),
+                (Some(code), None) if !released => log::info!(
+                    "{name} (PID {pid}) exited with exit code {code} without releasing its child slot"
+                ),
+                (Some(code), None) => log::info!("{name} (PID {pid}) exited with exit code {code}"),
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// Accepts what is waiting on listener `i` and starts a backend for each.
+    fn accept_from(&mut self, i: usize) {
+        for _ in 0..ACCEPTS_PER_WAKEUP_MAX {
+            let client = match listen::accept(&self.listeners[i]) {
+                Ok(Some(c)) => c,
+                Ok(None) => return,
+                Err(e) => {
+                    log::info!("could not accept new connection: {e}");
+                    return;
+                }
+            };
+            self.backend_startup(client);
+        }
+    }
+
+    /// BackendStartup: bookkeeping, can-accept state, launch.
+    fn backend_startup(&mut self, client: pm_sys::ClientSocket) {
+        let can_accept = match self.state {
+            PmState::Run => CanAcceptConnections::Ok,
+            _ => CanAcceptConnections::Shutdown,
+        };
+        let cancel_key = random_cancel_key();
+        // No free slot: over the cap on live children, a dead-end backend
+        // that only sends the too-many error.
+        let slot = self.registry.take_slot();
+        let can_accept = if slot.is_none() && can_accept == CanAcceptConnections::Ok {
+            CanAcceptConnections::TooMany
+        } else {
+            can_accept
+        };
+        if let Some(s) = slot {
+            self.ctx.shmem.assign_slot(s, cancel_key);
+        }
+        let client_fd = client.fd.try_clone().ok();
+        let startup = StartupData::Backend(BackendStartupData { can_accept, slot, cancel_key });
+        match child_launch(ChildKind::Backend, startup, Some(client), &self.ctx) {
+            Ok(handle) => {
+                if let Some(s) = slot {
+                    self.ctx.shmem.set_slot_pid(s, handle.pid.as_raw());
+                }
+                log::debug!("forked new client backend, pid={} socket={:?}", handle.pid, client_fd.as_ref().map(|f| f.as_raw_fd()));
+                self.registry.insert(handle.pid, ChildKind::Backend, slot);
+            }
+            Err(e) => {
+                if let Some(s) = slot {
+                    self.ctx.shmem.release_slot(s);
+                    self.registry.free_slot(s);
+                }
+                log::info!("could not fork new process for connection: {e}");
+                if let Some(fd) = &client_fd {
+                    report_fork_failure(fd.as_fd(), &e);
+                }
+            }
+        }
+    }
+
+    /// SIGHUP: re-read postgresql.conf; apply what can change while running.
+    fn reload(&mut self) {
+        log::info!("received SIGHUP, reloading configuration files");
+        let new = match load_settings(&self.data_dir, &self.opts.env_defaults, &self.opts.overrides) {
+            Ok(s) => s,
+            Err(e) => {
+                log::info!("configuration file \"{}\" contains errors; no changes were applied\nDETAIL:  {e}", self.data_dir.join("postgresql.conf").display());
+                return;
+            }
+        };
+        let old = self.ctx.settings.clone();
+        for name in pm_settings::SETTING_NAMES {
+            let (before, after) = (old.get(name), new.get(name));
+            if before == after {
+                continue;
+            }
+            match *name {
+                "log_connections" | "log_disconnections" | "authentication_timeout" | "client_min_messages" => {
+                    let value = after.unwrap_or_default();
+                    log::info!("parameter \"{name}\" changed to \"{value}\"");
+                    let _ = self.ctx.settings.set(name, &value);
+                }
+                _ => log::info!("parameter \"{name}\" cannot be changed without restarting the server"),
+            }
+        }
+    }
+
+    fn finish_shutdown(&mut self) -> i32 {
+        self.listeners.clear(); // removes the socket files and their locks
+        log::info!("database system is shut down");
+        0
+    }
+}
+
+/// Writes the fork-failure error straight to the client, before any
+/// protocol state exists (as PostgreSQL's report_fork_failure_to_client).
+fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
+    let message = format!("could not fork new process for connection: {e}");
+    let mut body = Vec::new();
+    for (code, value) in [(b'S', "FATAL"), (b'V', "FATAL"), (b'C', "53000"), (b'M', message.as_str())] {
+        body.push(code);
+        body.extend_from_slice(value.as_bytes());
+        body.push(0);
+    }
+    body.push(0);
+    let mut packet = vec![b'E'];
+    packet.extend_from_slice(&((body.len() + 4) as i32).to_be_bytes());
+    packet.extend_from_slice(&body);
+    // Best effort and non-blocking: never let a client stall the supervisor.
+    let _ = nix::sys::socket::send(fd.as_raw_fd(), &packet, nix::sys::socket::MsgFlags::MSG_DONTWAIT);
+}
+
+/// A cancel key from the OS CSPRNG.
+fn random_cancel_key() -> u32 {
+    let mut buf = [0u8; 4];
+    if getrandom::fill(&mut buf).is_err() {
+        // No entropy source: fall back to something unpredictable enough
+        // to not be guessed blind, and say so.
+        log::warn!("could not generate random cancel key");
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        return (t.as_nanos() as u32) ^ std::process::id().rotate_left(16);
+    }
+    u32::from_ne_bytes(buf)
+}
+
+fn signal_description(sig: Signal) -> &'static str {
+    match sig {
+        Signal::SIGKILL => "Killed",
+        Signal::SIGTERM => "Terminated",
+        Signal::SIGSEGV => "Segmentation fault",
+        Signal::SIGABRT => "Aborted",
+        Signal::SIGQUIT => "Quit",
+        Signal::SIGINT => "Interrupt",
+        Signal::SIGBUS => "Bus error",
+        Signal::SIGFPE => "Floating point exception",
+        Signal::SIGILL => "Illegal instruction",
+        Signal::SIGHUP => "Hangup",
+        _ => "Unknown signal",
+    }
+}

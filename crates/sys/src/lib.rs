@@ -45,3 +45,15 @@ pub struct ClientSocket {
     pub local: SocketAddress,
     pub remote: SocketAddress,
 }
+
+impl ClientSocket {
+    /// Per-connection socket options set by the child (like pq_init):
+    /// TCP_NODELAY and keepalives on TCP; nothing for Unix sockets.
+    pub fn configure(&self) {
+        use nix::sys::socket::{setsockopt, sockopt};
+        if matches!(self.remote, SocketAddress::Tcp(_)) {
+            let _ = setsockopt(&self.fd, sockopt::TcpNoDelay, &true);
+            let _ = setsockopt(&self.fd, sockopt::KeepAlive, &true);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Result values on the wire: PostgreSQL's text format for every type, and
+//! the binary format for the types binary-mode drivers ask for.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use pm_elog::{sqlstate as code, PgError};
+use pm_sql::types;
+use rusqlite::types::ValueRef;
+
+/// Format code 0 (text) or 1 (binary) for column `i`, from Bind's list
+/// (empty: all text; one entry: applies to all).
+pub fn format_for(formats: &[i16], i: usize) -> i16 {
+    match formats.len() {
+        0 => 0,
+        1 => formats[0],
+        _ => formats.get(i).copied().unwrap_or(0),
+    }
+}
+
+/// Encodes one value; `None` is NULL.
+pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<u8>>, PgError> {
+    if !binary {
+        return Ok(types::format_text(oid, value).map(String::into_bytes));
+    }
+    if matches!(value, ValueRef::Null) {
+        return Ok(None);
+    }
+    let text = || types::format_text(oid, value).unwrap_or_default();
+    let bad = |type_name: &str| {
+        PgError::error(
+            code::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for type {type_name}: \"{}\"", text()),
+        )
+    };
+    let as_i64 = || -> Option<i64> {
+        match value {
+            ValueRef::Integer(i) => Some(i),
+            ValueRef::Real(f) if f.fract() == 0.0 => Some(f as i64),
+            ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    let as_f64 = || -> Option<f64> {
+        match value {
+            ValueRef::Integer(i) => Some(i as f64),
+            ValueRef::Real(f) => Some(f),
+            ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    let bytes = match oid {
+        types::INT2 => {
+            let v = as_i64().ok_or_else(|| bad("smallint"))?;
+            i16::try_from(v)
+                .map_err(|_| PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range"))?
+                .to_be_bytes()
+                .to_vec()
+        }
+        types::INT4 => {
+            let v = as_i64().ok_or_else(|| bad("integer"))?;
+            i32::try_from(v)
+                .map_err(|_| PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?
+                .to_be_bytes()
+                .to_vec()
+        }
+        types::INT8 | types::OID => {
+            let v = as_i64().ok_or_else(|| bad("bigint"))?;
+            if oid == types::OID {
+                (v as u32).to_be_bytes().to_vec()
+            } else {
+                v.to_be_bytes().to_vec()
+            }
+        }
+        types::FLOAT4 => (as_f64().ok_or_else(|| bad("real"))? as f32).to_be_bytes().to_vec(),
+        types::FLOAT8 => as_f64().ok_or_else(|| bad("double precision"))?.to_be_bytes().to_vec(),
+        types::BOOL => {
+            let t = text();
+            vec![u8::from(types::parse_bool(&t).ok_or_else(|| bad("boolean"))?)]
+        }
+        types::BYTEA => match value {
+            ValueRef::Blob(b) => b.to_vec(),
+            _ => text().into_bytes(),
+        },
+        types::JSONB => {
+            let mut v = vec![1u8];
+            v.extend_from_slice(text().as_bytes());
+            v
+        }
+        types::TIMESTAMP | types::TIMESTAMPTZ => {
+            let t = text();
+            let micros = parse_timestamp_micros(&t).ok_or_else(|| bad("timestamp"))?;
+            micros.to_be_bytes().to_vec()
+        }
+        types::DATE => {
+            let t = text();
+            let date = NaiveDate::parse_from_str(t.get(..10).unwrap_or(&t), "%Y-%m-%d")
+                .map_err(|_| bad("date"))?;
+            let days = (date - pg_epoch().date()).num_days() as i32;
+            days.to_be_bytes().to_vec()
+        }
+        types::UUID => {
+            let t = text().replace('-', "");
+            if t.len() != 32 {
+                return Err(bad("uuid"));
+            }
+            (0..16)
+                .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| bad("uuid"))?
+        }
+        types::NUMERIC | types::INTERVAL | types::TIME => {
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("binary output is not supported for type {oid}"),
+            ))
+        }
+        // text, varchar, bpchar, name, json, unknown: the UTF-8 text itself.
+        _ => text().into_bytes(),
+    };
+    Ok(Some(bytes))
+}
+
+fn pg_epoch() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.ffffff][+00]` as microseconds since 2000-01-01 UTC.
+fn parse_timestamp_micros(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let t = t.strip_suffix("+00").unwrap_or(t);
+    let parsed = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .ok()?;
+    (parsed - pg_epoch()).num_microseconds()
+}
+
+/// A binary parameter as the text SQLite will be given.
+pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
+    let wrong = || {
+        PgError::error(
+            code::PROTOCOL_VIOLATION,
+            format!("incorrect binary data format in bind parameter of type {oid}"),
+        )
+    };
+    Ok(match oid {
+        types::INT2 => i16::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
+        types::INT4 => i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
+        types::INT8 => i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
+        types::OID => u32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
+        types::FLOAT4 => types::format_float(f32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?) as f64),
+        types::FLOAT8 => types::format_float(f64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?)),
+        types::BOOL => match bytes {
+            [0] => "0".to_string(),
+            [_] => "1".to_string(),
+            _ => return Err(wrong()),
+        },
+        types::JSONB => String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned(),
+        types::TIMESTAMP | types::TIMESTAMPTZ => {
+            let micros = i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
+            let t = pg_epoch() + chrono::Duration::microseconds(micros);
+            let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+            while s.ends_with('0') {
+                s.pop();
+            }
+            if s.ends_with('.') {
+                s.pop();
+            }
+            if oid == types::TIMESTAMPTZ {
+                s.push_str("+00");
+            }
+            s
+        }
+        types::DATE => {
+            let days = i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
+            (pg_epoch().date() + chrono::Duration::days(days as i64)).format("%Y-%m-%d").to_string()
+        }
+        _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
+            PgError::error(code::INVALID_TEXT_REPRESENTATION.replace("22P02", "22021").leak(), "invalid byte sequence for encoding \"UTF8\"")
+        })?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_round_trips() {
+        for (oid, value, text) in [
+            (types::INT4, ValueRef::Integer(-7), "-7"),
+            (types::INT8, ValueRef::Integer(1 << 40), "1099511627776"),
+            (types::FLOAT8, ValueRef::Real(2.5), "2.5"),
+            (types::TIMESTAMP, ValueRef::Text(b"2024-02-29 12:34:56.5"), "2024-02-29 12:34:56.5"),
+            (types::DATE, ValueRef::Text(b"1999-12-31"), "1999-12-31"),
+        ] {
+            let bytes = encode(oid, value, true).unwrap().unwrap();
+            assert_eq!(decode_binary_param(oid, &bytes).unwrap(), text, "{oid}");
+        }
+        assert_eq!(encode(types::BOOL, ValueRef::Integer(1), true).unwrap().unwrap(), vec![1]);
+        assert_eq!(encode(types::TEXT, ValueRef::Null, true).unwrap(), None);
+        assert!(encode(types::INT4, ValueRef::Text(b"abc"), true).is_err());
+    }
+}

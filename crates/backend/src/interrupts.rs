@@ -1,0 +1,91 @@
+//! Pending interrupts of a backend (PostgreSQL's QueryCancelPending /
+//! ProcDiePending, checked at CHECK_FOR_INTERRUPTS points).
+//!
+//! Two sources, one answer: signals to this process (SIGINT = cancel,
+//! SIGTERM = terminate, as PostgreSQL's backends take them) and the
+//! interrupt bits of this backend's slot in shared memory (set by a cancel
+//! request, then followed by the signal as a wake-up). The SQL engine polls
+//! `pending()` from SQLite's progress handler and pg_sleep; the protocol
+//! loop calls `take()` when a wait on the client is interrupted.
+
+use std::sync::Arc;
+
+use nix::sys::signal::Signal;
+use pm_elog::{sqlstate as code, PgError};
+use pm_shmem::{Shmem, INTERRUPT_CANCEL, INTERRUPT_TERMINATE};
+
+pub struct BackendInterrupts {
+    shmem: Arc<Shmem>,
+    slot: Option<u32>,
+}
+
+/// What `take` found, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    /// SIGQUIT: immediate shutdown.
+    Quit,
+    Terminate,
+    Cancel,
+}
+
+impl BackendInterrupts {
+    pub fn new(shmem: Arc<Shmem>, slot: Option<u32>) -> Self {
+        BackendInterrupts { shmem, slot }
+    }
+
+    fn slot_bits(&self) -> u32 {
+        self.slot.map(|s| self.shmem.pending_interrupts(s)).unwrap_or(0)
+    }
+
+    /// Takes the most severe pending interrupt. A terminate leaves a cancel
+    /// pending behind it (it does not matter: the session ends).
+    pub fn take_kind(&self) -> Option<Interrupt> {
+        let signals = pm_sys::signals::peek_pending();
+        if signals.contains(Signal::SIGQUIT) {
+            return Some(Interrupt::Quit);
+        }
+        if signals.contains(Signal::SIGTERM) || self.slot_bits() & INTERRUPT_TERMINATE != 0 {
+            pm_sys::signals::take_one(Signal::SIGTERM);
+            if let Some(s) = self.slot {
+                self.shmem.take_interrupts(s, INTERRUPT_TERMINATE);
+            }
+            return Some(Interrupt::Terminate);
+        }
+        let by_signal = pm_sys::signals::take_one(Signal::SIGINT);
+        let by_slot = self
+            .slot
+            .map(|s| self.shmem.take_interrupts(s, INTERRUPT_CANCEL) != 0)
+            .unwrap_or(false);
+        (by_signal || by_slot).then_some(Interrupt::Cancel)
+    }
+}
+
+pub fn error_for(kind: Interrupt) -> PgError {
+    match kind {
+        Interrupt::Quit => PgError::fatal(
+            code::ADMIN_SHUTDOWN,
+            "terminating connection due to immediate shutdown command",
+        ),
+        Interrupt::Terminate => PgError::fatal(
+            code::ADMIN_SHUTDOWN,
+            "terminating connection due to administrator command",
+        ),
+        Interrupt::Cancel => {
+            PgError::error(code::QUERY_CANCELED, "canceling statement due to user request")
+        }
+    }
+}
+
+impl pm_sql::Interrupts for BackendInterrupts {
+    fn pending(&self) -> bool {
+        let signals = pm_sys::signals::peek_pending();
+        signals.contains(Signal::SIGINT)
+            || signals.contains(Signal::SIGTERM)
+            || signals.contains(Signal::SIGQUIT)
+            || self.slot_bits() & (INTERRUPT_CANCEL | INTERRUPT_TERMINATE) != 0
+    }
+
+    fn take(&self) -> Option<PgError> {
+        self.take_kind().map(error_for)
+    }
+}

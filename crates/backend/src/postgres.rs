@@ -1,0 +1,462 @@
+//! The query loop (PostgreSQL's PostgresMain): read a message, run it,
+//! answer, and send ReadyForQuery with the transaction status whenever the
+//! client waits for one.
+//!
+//! Simple protocol: a Query may hold several statements, run in one
+//! implicit transaction; the first error ends the Query.
+//! Extended protocol: Parse/Bind/Describe/Execute/Close with named and
+//! unnamed statements and portals; after an error every message up to the
+//! next Sync is discarded. A portal runs to completion at its first
+//! Execute and hands out its rows `max_rows` at a time (PortalSuspended).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use pgwire::messages::data::{FieldDescription, NoData, ParameterDescription, RowDescription};
+use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete, PortalSuspended};
+use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery, TransactionStatus as WireStatus};
+use pgwire::messages::startup::ParameterStatus;
+use pgwire::messages::{PgWireBackendMessage as B, PgWireFrontendMessage as F};
+use pm_elog::{sqlstate as code, PgError};
+use pm_sql::dialect::{self, Translated};
+use pm_sql::session::Session;
+use pm_sql::{types, Column, ResultSink, TransactionStatus};
+use rusqlite::types::ValueRef;
+
+use crate::format;
+use crate::interrupts::{error_for, BackendInterrupts, Interrupt};
+use crate::wire::{Incoming, Wire};
+use crate::{EXIT_FATAL, EXIT_NORMAL};
+
+/// Prepared statements and portals a session may hold at once.
+const PREPARED_STATEMENTS_MAX: usize = 10_000;
+
+struct PreparedStatement {
+    translated: Option<Arc<Translated>>,
+    param_types: Vec<u32>,
+}
+
+struct Portal {
+    statement: Arc<PreparedStatement>,
+    params: Vec<Option<String>>,
+    result_formats: Vec<i16>,
+    /// Rows not yet sent, and the tag, once the portal has run.
+    done: Option<(VecDeque<Vec<Option<Vec<u8>>>>, String)>,
+}
+
+pub struct PostgresMain {
+    wire: Wire,
+    session: Session,
+    interrupts: Arc<BackendInterrupts>,
+    statements: HashMap<String, Arc<PreparedStatement>>,
+    portals: HashMap<String, Portal>,
+    /// After an error in extended protocol: skip until Sync.
+    ignore_till_sync: bool,
+    send_ready_for_query: bool,
+}
+
+/// Writes rows straight to the client (simple protocol).
+struct StreamSink<'a> {
+    wire: &'a mut Wire,
+    formats: &'a [i16],
+    describe: bool,
+}
+
+impl ResultSink for StreamSink<'_> {
+    fn describe(&mut self, columns: &[Column]) -> Result<(), PgError> {
+        if self.describe {
+            send(self.wire, row_description(columns, self.formats))?;
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError> {
+        let encoded = encode_row(columns, values, self.formats)?;
+        self.wire
+            .send_data_row(encoded.iter().map(|f| f.as_deref()))
+            .map_err(client_gone)
+    }
+
+    fn notice(&mut self, notice: PgError) {
+        let _ = self.wire.send_error(&notice);
+    }
+}
+
+/// Collects rows (extended protocol portals).
+struct BufferSink<'a> {
+    wire: &'a mut Wire,
+    formats: &'a [i16],
+    rows: VecDeque<Vec<Option<Vec<u8>>>>,
+}
+
+impl ResultSink for BufferSink<'_> {
+    fn describe(&mut self, _columns: &[Column]) -> Result<(), PgError> {
+        Ok(())
+    }
+
+    fn row(&mut self, columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError> {
+        self.rows.push_back(encode_row(columns, values, self.formats)?);
+        Ok(())
+    }
+
+    fn notice(&mut self, notice: PgError) {
+        let _ = self.wire.send_error(&notice);
+    }
+}
+
+fn encode_row(columns: &[Column], values: &[ValueRef<'_>], formats: &[i16]) -> Result<Vec<Option<Vec<u8>>>, PgError> {
+    columns
+        .iter()
+        .zip(values)
+        .enumerate()
+        .map(|(i, (c, v))| format::encode(c.type_oid, *v, format::format_for(formats, i) == 1))
+        .collect()
+}
+
+fn client_gone(e: std::io::Error) -> PgError {
+    PgError::fatal(code::CONNECTION_EXCEPTION, format!("could not send data to client: {e}"))
+}
+
+fn send(wire: &mut Wire, m: B) -> Result<(), PgError> {
+    wire.send(m).map_err(client_gone)
+}
+
+fn row_description(columns: &[Column], formats: &[i16]) -> B {
+    B::RowDescription(RowDescription::new(
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                FieldDescription::new(
+                    c.name.clone(),
+                    0,
+                    0,
+                    c.type_oid,
+                    types::type_size(c.type_oid),
+                    -1,
+                    format::format_for(formats, i),
+                )
+            })
+            .collect(),
+    ))
+}
+
+fn wire_status(s: TransactionStatus) -> WireStatus {
+    match s {
+        TransactionStatus::Idle => WireStatus::Idle,
+        TransactionStatus::InBlock => WireStatus::Transaction,
+        TransactionStatus::Failed => WireStatus::Error,
+    }
+}
+
+fn name_of(n: &Option<String>) -> String {
+    n.clone().unwrap_or_default()
+}
+
+impl PostgresMain {
+    pub fn new(wire: Wire, session: Session, interrupts: Arc<BackendInterrupts>) -> Self {
+        PostgresMain {
+            wire,
+            session,
+            interrupts,
+            statements: HashMap::new(),
+            portals: HashMap::new(),
+            ignore_till_sync: false,
+            send_ready_for_query: true,
+        }
+    }
+
+    /// Runs until the client leaves or a FATAL; returns the exit code.
+    pub fn run(mut self) -> i32 {
+        loop {
+            if self.send_ready_for_query {
+                let status = wire_status(self.session.status());
+                if send(&mut self.wire, B::ReadyForQuery(ReadyForQuery::new(status))).is_err() {
+                    return EXIT_NORMAL;
+                }
+                self.send_ready_for_query = false;
+            }
+            if self.wire.flush().is_err() {
+                return EXIT_NORMAL;
+            }
+            let message = match self.wire.read_message() {
+                Ok(Incoming::Message(m)) => m,
+                Ok(Incoming::Eof) => return EXIT_NORMAL,
+                Ok(Incoming::Interrupted) => {
+                    // Idle: a cancel has nothing to cancel; a terminate ends us.
+                    match self.interrupts.take_kind() {
+                        Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) => {
+                            return self.fatal(error_for(kind))
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                Ok(Incoming::PostmasterDied) => return EXIT_FATAL,
+                Ok(Incoming::Timeout) => continue,
+                Err(e) => return self.fatal(e),
+            };
+            if self.ignore_till_sync && message.is_extended_query() && !matches!(message, F::Sync(_)) {
+                continue;
+            }
+            let result = match message {
+                F::Query(q) => {
+                    self.send_ready_for_query = true;
+                    self.simple_query(&q.query)
+                }
+                F::Parse(m) => self.parse(name_of(&m.name), &m.query, &m.type_oids),
+                F::Bind(m) => self.bind(m),
+                F::Describe(m) => self.describe(m.target_type, name_of(&m.name)),
+                F::Execute(m) => self.execute(name_of(&m.name), m.max_rows),
+                F::Close(m) => self.close(m.target_type, name_of(&m.name)),
+                F::Sync(_) => {
+                    self.ignore_till_sync = false;
+                    self.send_ready_for_query = true;
+                    Ok(())
+                }
+                F::Flush(_) => Ok(()),
+                F::Terminate(_) => return EXIT_NORMAL,
+                // Copy messages outside COPY are ignored, as PostgreSQL does.
+                F::CopyData(_) | F::CopyDone(_) | F::CopyFail(_) => Ok(()),
+                other => Err(PgError::fatal(
+                    code::PROTOCOL_VIOLATION,
+                    format!("unexpected message type in this state: {other:?}")
+                        .chars()
+                        .take(120)
+                        .collect::<String>(),
+                )),
+            };
+            if let Err(e) = result {
+                if e.is_fatal() {
+                    return self.fatal(e);
+                }
+                if self.wire.send_error(&e).is_err() {
+                    return EXIT_NORMAL;
+                }
+                if !self.send_ready_for_query {
+                    // An extended-protocol message failed.
+                    self.ignore_till_sync = true;
+                }
+            }
+        }
+    }
+
+    fn fatal(&mut self, e: PgError) -> i32 {
+        let _ = self.wire.send_error(&e);
+        let _ = self.wire.flush();
+        if e.code != code::CONNECTION_EXCEPTION {
+            e.log();
+        }
+        EXIT_FATAL
+    }
+
+    fn check_interrupts(&self) -> Result<(), PgError> {
+        match self.interrupts.take_kind() {
+            Some(kind) => Err(error_for(kind)),
+            None => Ok(()),
+        }
+    }
+
+    fn send_reports(&mut self) -> Result<(), PgError> {
+        for (name, value) in self.session.take_reports() {
+            send(&mut self.wire, B::ParameterStatus(ParameterStatus::new(name, value)))?;
+        }
+        Ok(())
+    }
+
+    fn simple_query(&mut self, text: &str) -> Result<(), PgError> {
+        // A cancel that arrived while idle must not hit this query.
+        if let Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) = self.interrupts.take_kind() {
+            return Err(error_for(kind));
+        }
+        let statements = dialect::split_statements(text);
+        if statements.is_empty() {
+            return send(&mut self.wire, B::EmptyQueryResponse(EmptyQueryResponse::new()));
+        }
+        if statements.len() > 1 {
+            self.session.begin_implicit()?;
+        }
+        for statement in statements {
+            let outcome = self.check_interrupts().and_then(|_| {
+                let t = self.session.translate(statement)?;
+                let mut sink = StreamSink { wire: &mut self.wire, formats: &[], describe: true };
+                self.session.execute(&t, &[], &mut sink)
+            });
+            match outcome {
+                Ok(tag) => {
+                    send(&mut self.wire, B::CommandComplete(CommandComplete::new(tag)))?;
+                    self.send_reports()?;
+                }
+                Err(e) => {
+                    self.session.end_implicit(false)?;
+                    return Err(e);
+                }
+            }
+        }
+        self.session.end_implicit(true)
+    }
+
+    fn parse(&mut self, name: String, text: &str, type_oids: &[u32]) -> Result<(), PgError> {
+        if !name.is_empty() && self.statements.contains_key(&name) {
+            return Err(PgError::error(
+                code::DUPLICATE_PREPARED_STATEMENT,
+                format!("prepared statement \"{name}\" already exists"),
+            ));
+        }
+        if self.statements.len() >= PREPARED_STATEMENTS_MAX {
+            return Err(PgError::error(code::PROGRAM_LIMIT_EXCEEDED, "too many prepared statements"));
+        }
+        let statements = dialect::split_statements(text);
+        if statements.len() > 1 {
+            return Err(PgError::error(
+                code::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let translated = match statements.first() {
+            Some(s) => Some(self.session.translate(s)?),
+            None => None,
+        };
+        let count = type_oids.len().max(dialect::parameter_count(text));
+        let param_types = (0..count)
+            .map(|i| match type_oids.get(i).copied().unwrap_or(0) {
+                0 => types::TEXT,
+                oid => oid,
+            })
+            .collect();
+        // Describe now so that errors (unknown table, syntax) surface at Parse.
+        if let Some(t) = &translated {
+            self.session.describe(t)?;
+        }
+        self.statements.insert(name, Arc::new(PreparedStatement { translated, param_types }));
+        send(&mut self.wire, B::ParseComplete(ParseComplete::new()))
+    }
+
+    fn bind(&mut self, m: pgwire::messages::extendedquery::Bind) -> Result<(), PgError> {
+        let statement_name = name_of(&m.statement_name);
+        let statement = self.statements.get(&statement_name).cloned().ok_or_else(|| {
+            PgError::error(
+                code::INVALID_SQL_STATEMENT_NAME,
+                format!("prepared statement \"{statement_name}\" does not exist"),
+            )
+        })?;
+        if m.parameters.len() != statement.param_types.len() {
+            return Err(PgError::error(
+                code::PROTOCOL_VIOLATION,
+                format!(
+                    "bind message supplies {} parameters, but prepared statement \"{statement_name}\" requires {}",
+                    m.parameters.len(),
+                    statement.param_types.len()
+                ),
+            ));
+        }
+        let params = m
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match p {
+                None => Ok(None),
+                Some(bytes) if format::format_for(&m.parameter_format_codes, i) == 1 => {
+                    format::decode_binary_param(statement.param_types[i], bytes).map(Some)
+                }
+                Some(bytes) => Ok(Some(String::from_utf8_lossy(bytes).into_owned())),
+            })
+            .collect::<Result<Vec<_>, PgError>>()?;
+        self.portals.insert(
+            name_of(&m.portal_name),
+            Portal {
+                statement,
+                params,
+                result_formats: m.result_column_format_codes.clone(),
+                done: None,
+            },
+        );
+        send(&mut self.wire, B::BindComplete(BindComplete::new()))
+    }
+
+    fn describe(&mut self, target: u8, name: String) -> Result<(), PgError> {
+        if target == b'S' {
+            let statement = self.statements.get(&name).cloned().ok_or_else(|| {
+                PgError::error(
+                    code::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{name}\" does not exist"),
+                )
+            })?;
+            send(
+                &mut self.wire,
+                B::ParameterDescription(ParameterDescription::new(statement.param_types.clone())),
+            )?;
+            let columns = match &statement.translated {
+                Some(t) => self.session.describe(t)?,
+                None => None,
+            };
+            return match columns {
+                Some(c) => send(&mut self.wire, row_description(&c, &[])),
+                None => send(&mut self.wire, B::NoData(NoData::new())),
+            };
+        }
+        let portal = self.portals.get(&name).ok_or_else(|| no_portal(&name))?;
+        let formats = portal.result_formats.clone();
+        let columns = match &portal.statement.translated {
+            Some(t) => {
+                let t = t.clone();
+                self.session.describe(&t)?
+            }
+            None => None,
+        };
+        match columns {
+            Some(c) => send(&mut self.wire, row_description(&c, &formats)),
+            None => send(&mut self.wire, B::NoData(NoData::new())),
+        }
+    }
+
+    fn execute(&mut self, name: String, max_rows: i32) -> Result<(), PgError> {
+        let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+        if portal.done.is_none() {
+            let Some(t) = portal.statement.translated.clone() else {
+                return send(&mut self.wire, B::EmptyQueryResponse(EmptyQueryResponse::new()));
+            };
+            let params = portal.params.clone();
+            let formats = portal.result_formats.clone();
+            self.check_interrupts()?;
+            let columns = self.session.describe(&t)?;
+            let mut sink = BufferSink { wire: &mut self.wire, formats: &formats, rows: VecDeque::new() };
+            let tag = self.session.execute_with_columns(&t, &params, columns.as_deref(), &mut sink)?;
+            let rows = sink.rows;
+            self.send_reports()?;
+            let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+            portal.done = Some((rows, tag));
+        }
+        let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+        let Some((rows, tag)) = portal.done.as_mut() else {
+            return Ok(());
+        };
+        let limit = if max_rows <= 0 { usize::MAX } else { max_rows as usize };
+        let mut sent = 0;
+        while sent < limit {
+            let Some(row) = rows.pop_front() else { break };
+            self.wire
+                .send_data_row(row.iter().map(|f| f.as_deref()))
+                .map_err(client_gone)?;
+            sent += 1;
+        }
+        if !rows.is_empty() {
+            return send(&mut self.wire, B::PortalSuspended(PortalSuspended::new()));
+        }
+        let tag = tag.clone();
+        send(&mut self.wire, B::CommandComplete(CommandComplete::new(tag)))
+    }
+
+    fn close(&mut self, target: u8, name: String) -> Result<(), PgError> {
+        if target == b'S' {
+            self.statements.remove(&name);
+        } else {
+            self.portals.remove(&name);
+        }
+        send(&mut self.wire, B::CloseComplete(CloseComplete::new()))
+    }
+}
+
+fn no_portal(name: &str) -> PgError {
+    PgError::error(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist"))
+}
