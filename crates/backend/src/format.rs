@@ -51,14 +51,18 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
         types::INT2 => {
             let v = as_i64().ok_or_else(|| bad("smallint"))?;
             i16::try_from(v)
-                .map_err(|_| PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range"))?
+                .map_err(|_| {
+                    PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range")
+                })?
                 .to_be_bytes()
                 .to_vec()
         }
         types::INT4 => {
             let v = as_i64().ok_or_else(|| bad("integer"))?;
             i32::try_from(v)
-                .map_err(|_| PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?
+                .map_err(|_| {
+                    PgError::error(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range")
+                })?
                 .to_be_bytes()
                 .to_vec()
         }
@@ -70,11 +74,18 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
                 v.to_be_bytes().to_vec()
             }
         }
-        types::FLOAT4 => (as_f64().ok_or_else(|| bad("real"))? as f32).to_be_bytes().to_vec(),
-        types::FLOAT8 => as_f64().ok_or_else(|| bad("double precision"))?.to_be_bytes().to_vec(),
+        types::FLOAT4 => (as_f64().ok_or_else(|| bad("real"))? as f32)
+            .to_be_bytes()
+            .to_vec(),
+        types::FLOAT8 => as_f64()
+            .ok_or_else(|| bad("double precision"))?
+            .to_be_bytes()
+            .to_vec(),
         types::BOOL => {
             let t = text();
-            vec![u8::from(types::parse_bool(&t).ok_or_else(|| bad("boolean"))?)]
+            vec![u8::from(
+                types::parse_bool(&t).ok_or_else(|| bad("boolean"))?,
+            )]
         }
         types::BYTEA => match value {
             ValueRef::Blob(b) => b.to_vec(),
@@ -132,7 +143,8 @@ fn parse_timestamp_micros(text: &str) -> Option<i64> {
     let parsed = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f"))
         .or_else(|_| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
         .ok()?;
     (parsed - pg_epoch()).num_microseconds()
@@ -151,8 +163,12 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         types::INT4 => i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
         types::INT8 => i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
         types::OID => u32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
-        types::FLOAT4 => types::format_float(f32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?) as f64),
-        types::FLOAT8 => types::format_float(f64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?)),
+        types::FLOAT4 => {
+            types::format_float(f32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?) as f64)
+        }
+        types::FLOAT8 => {
+            types::format_float(f64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?))
+        }
         types::BOOL => match bytes {
             [0] => "0".to_string(),
             [_] => "1".to_string(),
@@ -176,10 +192,17 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         }
         types::DATE => {
             let days = i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
-            (pg_epoch().date() + chrono::Duration::days(days as i64)).format("%Y-%m-%d").to_string()
+            (pg_epoch().date() + chrono::Duration::days(days as i64))
+                .format("%Y-%m-%d")
+                .to_string()
         }
         _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
-            PgError::error(code::INVALID_TEXT_REPRESENTATION.replace("22P02", "22021").leak(), "invalid byte sequence for encoding \"UTF8\"")
+            PgError::error(
+                code::INVALID_TEXT_REPRESENTATION
+                    .replace("22P02", "22021")
+                    .leak(),
+                "invalid byte sequence for encoding \"UTF8\"",
+            )
         })?,
     })
 }
@@ -194,13 +217,22 @@ mod tests {
             (types::INT4, ValueRef::Integer(-7), "-7"),
             (types::INT8, ValueRef::Integer(1 << 40), "1099511627776"),
             (types::FLOAT8, ValueRef::Real(2.5), "2.5"),
-            (types::TIMESTAMP, ValueRef::Text(b"2024-02-29 12:34:56.5"), "2024-02-29 12:34:56.5"),
+            (
+                types::TIMESTAMP,
+                ValueRef::Text(b"2024-02-29 12:34:56.5"),
+                "2024-02-29 12:34:56.5",
+            ),
             (types::DATE, ValueRef::Text(b"1999-12-31"), "1999-12-31"),
         ] {
             let bytes = encode(oid, value, true).unwrap().unwrap();
             assert_eq!(decode_binary_param(oid, &bytes).unwrap(), text, "{oid}");
         }
-        assert_eq!(encode(types::BOOL, ValueRef::Integer(1), true).unwrap().unwrap(), vec![1]);
+        assert_eq!(
+            encode(types::BOOL, ValueRef::Integer(1), true)
+                .unwrap()
+                .unwrap(),
+            vec![1]
+        );
         assert_eq!(encode(types::TEXT, ValueRef::Null, true).unwrap(), None);
         assert!(encode(types::INT4, ValueRef::Text(b"abc"), true).is_err());
     }

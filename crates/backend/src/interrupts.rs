@@ -34,7 +34,9 @@ impl BackendInterrupts {
     }
 
     fn slot_bits(&self) -> u32 {
-        self.slot.map(|s| self.shmem.pending_interrupts(s)).unwrap_or(0)
+        self.slot
+            .map(|s| self.shmem.pending_interrupts(s))
+            .unwrap_or(0)
     }
 
     /// Takes the most severe pending interrupt. A terminate leaves a cancel
@@ -70,9 +72,10 @@ pub fn error_for(kind: Interrupt) -> PgError {
             code::ADMIN_SHUTDOWN,
             "terminating connection due to administrator command",
         ),
-        Interrupt::Cancel => {
-            PgError::error(code::QUERY_CANCELED, "canceling statement due to user request")
-        }
+        Interrupt::Cancel => PgError::error(
+            code::QUERY_CANCELED,
+            "canceling statement due to user request",
+        ),
     }
 }
 

@@ -26,7 +26,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
-use pgwire::messages::startup::{Authentication, BackendKeyData, NegotiateProtocolVersion, ParameterStatus, SecretKey};
+use pgwire::messages::startup::{
+    Authentication, BackendKeyData, NegotiateProtocolVersion, ParameterStatus, SecretKey,
+};
 use pgwire::messages::PgWireBackendMessage;
 use pm_elog::{sqlstate as code, PgError};
 use pm_settings::Settings;
@@ -71,7 +73,12 @@ pub struct BackendEnv {
 }
 
 /// Signals a backend handles (the launch code resets them after fork).
-pub const BACKEND_SIGNALS: &[Signal] = &[Signal::SIGINT, Signal::SIGTERM, Signal::SIGQUIT, Signal::SIGHUP];
+pub const BACKEND_SIGNALS: &[Signal] = &[
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGQUIT,
+    Signal::SIGHUP,
+];
 
 /// Exit code of a backend that ended normally (Terminate or client EOF).
 pub const EXIT_NORMAL: i32 = 0;
@@ -100,7 +107,10 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         }
     };
     let signal_fd = signal_pipe.read_fd().try_clone_to_owned().ok();
-    let alive_fd = env.postmaster_alive.as_ref().and_then(|fd| fd.try_clone().ok());
+    let alive_fd = env
+        .postmaster_alive
+        .as_ref()
+        .and_then(|fd| fd.try_clone().ok());
     client.configure();
     let remote = client.remote.clone();
     let mut wire = Wire::new(client.fd, signal_fd, alive_fd);
@@ -143,10 +153,11 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     if !env.shmem.try_claim_connection(slot) {
         return send_fatal(&mut wire, too_many_clients());
     }
-    let (role, database_oid) = match pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database) {
-        Ok(found) => found,
-        Err(e) => return send_fatal(&mut wire, e),
-    };
+    let (role, database_oid) =
+        match pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database) {
+            Ok(found) => found,
+            Err(e) => return send_fatal(&mut wire, e),
+        };
     let pid = std::process::id() as i32;
     let interrupts = Arc::new(BackendInterrupts::new(env.shmem.clone(), Some(slot)));
     let session = match pm_sql::session::Session::open(session_options(
@@ -170,7 +181,9 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     }
     let mut login = vec![PgWireBackendMessage::Authentication(Authentication::Ok)];
     for (name, value) in session.reported_settings() {
-        login.push(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(name, value)));
+        login.push(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+            name, value,
+        )));
     }
     login.push(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(
         pid,
@@ -208,7 +221,10 @@ fn session_options<'a>(
     interrupts: Arc<BackendInterrupts>,
 ) -> pm_sql::session::SessionOptions<'a> {
     let mut settings = packet.settings.clone();
-    settings.push(("application_name".to_string(), packet.application_name.clone()));
+    settings.push((
+        "application_name".to_string(),
+        packet.application_name.clone(),
+    ));
     pm_sql::session::SessionOptions {
         data_dir: &env.data_dir,
         database: &packet.database,
@@ -222,7 +238,10 @@ fn session_options<'a>(
 }
 
 fn too_many_clients() -> PgError {
-    PgError::fatal(code::TOO_MANY_CONNECTIONS, "sorry, too many clients already")
+    PgError::fatal(
+        code::TOO_MANY_CONNECTIONS,
+        "sorry, too many clients already",
+    )
 }
 
 /// The refusal for each can-accept state (backend_startup.c).

@@ -13,8 +13,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use pgwire::messages::data::{FieldDescription, NoData, ParameterDescription, RowDescription};
-use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete, PortalSuspended};
-use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery, TransactionStatus as WireStatus};
+use pgwire::messages::extendedquery::{
+    BindComplete, CloseComplete, ParseComplete, PortalSuspended,
+};
+use pgwire::messages::response::{
+    CommandComplete, EmptyQueryResponse, ReadyForQuery, TransactionStatus as WireStatus,
+};
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::{PgWireBackendMessage as B, PgWireFrontendMessage as F};
 use pm_elog::{sqlstate as code, PgError};
@@ -31,6 +35,9 @@ use crate::{EXIT_FATAL, EXIT_NORMAL};
 /// Prepared statements and portals a session may hold at once.
 const PREPARED_STATEMENTS_MAX: usize = 10_000;
 
+/// A result row already encoded for the wire (None = NULL).
+type EncodedRow = Vec<Option<Vec<u8>>>;
+
 struct PreparedStatement {
     translated: Option<Arc<Translated>>,
     param_types: Vec<u32>,
@@ -41,7 +48,7 @@ struct Portal {
     params: Vec<Option<String>>,
     result_formats: Vec<i16>,
     /// Rows not yet sent, and the tag, once the portal has run.
-    done: Option<(VecDeque<Vec<Option<Vec<u8>>>>, String)>,
+    done: Option<(VecDeque<EncodedRow>, String)>,
 }
 
 pub struct PostgresMain {
@@ -86,7 +93,7 @@ impl ResultSink for StreamSink<'_> {
 struct BufferSink<'a> {
     wire: &'a mut Wire,
     formats: &'a [i16],
-    rows: VecDeque<Vec<Option<Vec<u8>>>>,
+    rows: VecDeque<EncodedRow>,
 }
 
 impl ResultSink for BufferSink<'_> {
@@ -95,7 +102,8 @@ impl ResultSink for BufferSink<'_> {
     }
 
     fn row(&mut self, columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError> {
-        self.rows.push_back(encode_row(columns, values, self.formats)?);
+        self.rows
+            .push_back(encode_row(columns, values, self.formats)?);
         Ok(())
     }
 
@@ -104,7 +112,11 @@ impl ResultSink for BufferSink<'_> {
     }
 }
 
-fn encode_row(columns: &[Column], values: &[ValueRef<'_>], formats: &[i16]) -> Result<Vec<Option<Vec<u8>>>, PgError> {
+fn encode_row(
+    columns: &[Column],
+    values: &[ValueRef<'_>],
+    formats: &[i16],
+) -> Result<EncodedRow, PgError> {
     columns
         .iter()
         .zip(values)
@@ -114,7 +126,10 @@ fn encode_row(columns: &[Column], values: &[ValueRef<'_>], formats: &[i16]) -> R
 }
 
 fn client_gone(e: std::io::Error) -> PgError {
-    PgError::fatal(code::CONNECTION_EXCEPTION, format!("could not send data to client: {e}"))
+    PgError::fatal(
+        code::CONNECTION_EXCEPTION,
+        format!("could not send data to client: {e}"),
+    )
 }
 
 fn send(wire: &mut Wire, m: B) -> Result<(), PgError> {
@@ -184,11 +199,10 @@ impl PostgresMain {
                 Ok(Incoming::Eof) => return EXIT_NORMAL,
                 Ok(Incoming::Interrupted) => {
                     // Idle: a cancel has nothing to cancel; a terminate ends us.
-                    match self.interrupts.take_kind() {
-                        Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) => {
-                            return self.fatal(error_for(kind))
-                        }
-                        _ => {}
+                    if let Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) =
+                        self.interrupts.take_kind()
+                    {
+                        return self.fatal(error_for(kind));
                     }
                     continue;
                 }
@@ -196,7 +210,10 @@ impl PostgresMain {
                 Ok(Incoming::Timeout) => continue,
                 Err(e) => return self.fatal(e),
             };
-            if self.ignore_till_sync && message.is_extended_query() && !matches!(message, F::Sync(_)) {
+            if self.ignore_till_sync
+                && message.is_extended_query()
+                && !matches!(message, F::Sync(_))
+            {
                 continue;
             }
             let result = match message {
@@ -259,7 +276,10 @@ impl PostgresMain {
 
     fn send_reports(&mut self) -> Result<(), PgError> {
         for (name, value) in self.session.take_reports() {
-            send(&mut self.wire, B::ParameterStatus(ParameterStatus::new(name, value)))?;
+            send(
+                &mut self.wire,
+                B::ParameterStatus(ParameterStatus::new(name, value)),
+            )?;
         }
         Ok(())
     }
@@ -271,7 +291,10 @@ impl PostgresMain {
         }
         let statements = dialect::split_statements(text);
         if statements.is_empty() {
-            return send(&mut self.wire, B::EmptyQueryResponse(EmptyQueryResponse::new()));
+            return send(
+                &mut self.wire,
+                B::EmptyQueryResponse(EmptyQueryResponse::new()),
+            );
         }
         if statements.len() > 1 {
             self.session.begin_implicit()?;
@@ -279,12 +302,19 @@ impl PostgresMain {
         for statement in statements {
             let outcome = self.check_interrupts().and_then(|_| {
                 let t = self.session.translate(statement)?;
-                let mut sink = StreamSink { wire: &mut self.wire, formats: &[], describe: true };
+                let mut sink = StreamSink {
+                    wire: &mut self.wire,
+                    formats: &[],
+                    describe: true,
+                };
                 self.session.execute(&t, &[], &mut sink)
             });
             match outcome {
                 Ok(tag) => {
-                    send(&mut self.wire, B::CommandComplete(CommandComplete::new(tag)))?;
+                    send(
+                        &mut self.wire,
+                        B::CommandComplete(CommandComplete::new(tag)),
+                    )?;
                     self.send_reports()?;
                 }
                 Err(e) => {
@@ -304,7 +334,10 @@ impl PostgresMain {
             ));
         }
         if self.statements.len() >= PREPARED_STATEMENTS_MAX {
-            return Err(PgError::error(code::PROGRAM_LIMIT_EXCEEDED, "too many prepared statements"));
+            return Err(PgError::error(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                "too many prepared statements",
+            ));
         }
         let statements = dialect::split_statements(text);
         if statements.len() > 1 {
@@ -328,18 +361,28 @@ impl PostgresMain {
         if let Some(t) = &translated {
             self.session.describe(t)?;
         }
-        self.statements.insert(name, Arc::new(PreparedStatement { translated, param_types }));
+        self.statements.insert(
+            name,
+            Arc::new(PreparedStatement {
+                translated,
+                param_types,
+            }),
+        );
         send(&mut self.wire, B::ParseComplete(ParseComplete::new()))
     }
 
     fn bind(&mut self, m: pgwire::messages::extendedquery::Bind) -> Result<(), PgError> {
         let statement_name = name_of(&m.statement_name);
-        let statement = self.statements.get(&statement_name).cloned().ok_or_else(|| {
-            PgError::error(
-                code::INVALID_SQL_STATEMENT_NAME,
-                format!("prepared statement \"{statement_name}\" does not exist"),
-            )
-        })?;
+        let statement = self
+            .statements
+            .get(&statement_name)
+            .cloned()
+            .ok_or_else(|| {
+                PgError::error(
+                    code::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{statement_name}\" does not exist"),
+                )
+            })?;
         if m.parameters.len() != statement.param_types.len() {
             return Err(PgError::error(
                 code::PROTOCOL_VIOLATION,
@@ -411,27 +454,49 @@ impl PostgresMain {
     }
 
     fn execute(&mut self, name: String, max_rows: i32) -> Result<(), PgError> {
-        let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+        let portal = self
+            .portals
+            .get_mut(&name)
+            .ok_or_else(|| no_portal(&name))?;
         if portal.done.is_none() {
             let Some(t) = portal.statement.translated.clone() else {
-                return send(&mut self.wire, B::EmptyQueryResponse(EmptyQueryResponse::new()));
+                return send(
+                    &mut self.wire,
+                    B::EmptyQueryResponse(EmptyQueryResponse::new()),
+                );
             };
             let params = portal.params.clone();
             let formats = portal.result_formats.clone();
             self.check_interrupts()?;
             let columns = self.session.describe(&t)?;
-            let mut sink = BufferSink { wire: &mut self.wire, formats: &formats, rows: VecDeque::new() };
-            let tag = self.session.execute_with_columns(&t, &params, columns.as_deref(), &mut sink)?;
+            let mut sink = BufferSink {
+                wire: &mut self.wire,
+                formats: &formats,
+                rows: VecDeque::new(),
+            };
+            let tag =
+                self.session
+                    .execute_with_columns(&t, &params, columns.as_deref(), &mut sink)?;
             let rows = sink.rows;
             self.send_reports()?;
-            let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+            let portal = self
+                .portals
+                .get_mut(&name)
+                .ok_or_else(|| no_portal(&name))?;
             portal.done = Some((rows, tag));
         }
-        let portal = self.portals.get_mut(&name).ok_or_else(|| no_portal(&name))?;
+        let portal = self
+            .portals
+            .get_mut(&name)
+            .ok_or_else(|| no_portal(&name))?;
         let Some((rows, tag)) = portal.done.as_mut() else {
             return Ok(());
         };
-        let limit = if max_rows <= 0 { usize::MAX } else { max_rows as usize };
+        let limit = if max_rows <= 0 {
+            usize::MAX
+        } else {
+            max_rows as usize
+        };
         let mut sent = 0;
         while sent < limit {
             let Some(row) = rows.pop_front() else { break };
@@ -444,7 +509,10 @@ impl PostgresMain {
             return send(&mut self.wire, B::PortalSuspended(PortalSuspended::new()));
         }
         let tag = tag.clone();
-        send(&mut self.wire, B::CommandComplete(CommandComplete::new(tag)))
+        send(
+            &mut self.wire,
+            B::CommandComplete(CommandComplete::new(tag)),
+        )
     }
 
     fn close(&mut self, target: u8, name: String) -> Result<(), PgError> {
@@ -458,5 +526,8 @@ impl PostgresMain {
 }
 
 fn no_portal(name: &str) -> PgError {
-    PgError::error(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist"))
+    PgError::error(
+        code::INVALID_CURSOR_NAME,
+        format!("portal \"{name}\" does not exist"),
+    )
 }

@@ -48,10 +48,15 @@ pub struct StartupPacket {
 #[derive(Debug)]
 pub enum StartupOutcome {
     Startup(StartupPacket),
-    Cancel { pid: i32, key: u32 },
+    Cancel {
+        pid: i32,
+        key: u32,
+    },
     /// Nothing to do: the client went away, timed out, or sent something
     /// that is only logged. `log` is the LOG line to write, if any.
-    Close { log: Option<String> },
+    Close {
+        log: Option<String>,
+    },
     /// The supervisor is gone or we were told to exit.
     Exit,
 }
@@ -70,7 +75,9 @@ pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome
                 return Ok(StartupOutcome::Close { log });
             }
             Ok(Incoming::Interrupted) => continue,
-            Ok(Incoming::Timeout) | Ok(Incoming::PostmasterDied) => return Ok(StartupOutcome::Exit),
+            Ok(Incoming::Timeout) | Ok(Incoming::PostmasterDied) => {
+                return Ok(StartupOutcome::Exit)
+            }
             Err(_) => return Ok(StartupOutcome::Close { log: None }),
         };
         first = false;
@@ -103,7 +110,8 @@ pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome
             let key = u32::from_be_bytes([body[8], body[9], body[10], body[11]]);
             return Ok(StartupOutcome::Cancel { pid, key });
         }
-        if (code_ == NEGOTIATE_SSL_CODE && !ssl_done) || (code_ == NEGOTIATE_GSS_CODE && !gss_done) {
+        if (code_ == NEGOTIATE_SSL_CODE && !ssl_done) || (code_ == NEGOTIATE_GSS_CODE && !gss_done)
+        {
             if code_ == NEGOTIATE_SSL_CODE {
                 ssl_done = true;
             } else {
@@ -277,7 +285,12 @@ mod tests {
     fn a_normal_packet_parses() {
         let p = parse_startup_body(
             V3,
-            &body(&[("user", "alice"), ("application_name", "psql"), ("options", "-c search_path=x --work-mem=4MB"), ("DateStyle", "ISO")]),
+            &body(&[
+                ("user", "alice"),
+                ("application_name", "psql"),
+                ("options", "-c search_path=x --work-mem=4MB"),
+                ("DateStyle", "ISO"),
+            ]),
         )
         .unwrap();
         assert_eq!(p.user, "alice");
@@ -296,16 +309,50 @@ mod tests {
     #[test]
     fn bad_packets_get_postgresql_errors() {
         let cases: &[(u32, Vec<u8>, &str, &str)] = &[
-            (2 << 16, body(&[("user", "a")]), "0A000", "unsupported frontend protocol 2.0: server supports 3.0 to 3.0"),
-            ((1234 << 16) | 5679, body(&[("user", "a")]), "0A000", "unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0"),
-            (V3, b"user\0a\0".to_vec(), "08P01", "invalid startup packet layout: expected terminator as last byte"),
-            (V3, b"user\0a\0\0junk".to_vec(), "08P01", "invalid startup packet layout: expected terminator as last byte"),
-            (V3, b"user".to_vec(), "08P01", "invalid startup packet layout: expected terminator as last byte"),
-            (V3, body(&[("database", "x")]), "28000", "no PostgreSQL user name specified in startup packet"),
+            (
+                2 << 16,
+                body(&[("user", "a")]),
+                "0A000",
+                "unsupported frontend protocol 2.0: server supports 3.0 to 3.0",
+            ),
+            (
+                (1234 << 16) | 5679,
+                body(&[("user", "a")]),
+                "0A000",
+                "unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0",
+            ),
+            (
+                V3,
+                b"user\0a\0".to_vec(),
+                "08P01",
+                "invalid startup packet layout: expected terminator as last byte",
+            ),
+            (
+                V3,
+                b"user\0a\0\0junk".to_vec(),
+                "08P01",
+                "invalid startup packet layout: expected terminator as last byte",
+            ),
+            (
+                V3,
+                b"user".to_vec(),
+                "08P01",
+                "invalid startup packet layout: expected terminator as last byte",
+            ),
+            (
+                V3,
+                body(&[("database", "x")]),
+                "28000",
+                "no PostgreSQL user name specified in startup packet",
+            ),
         ];
         for (version, params, sqlstate, message) in cases {
             let e = parse_startup_body(*version, params).unwrap_err();
-            assert_eq!((e.code, e.message.as_str()), (*sqlstate, *message), "{params:?}");
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                (*sqlstate, *message),
+                "{params:?}"
+            );
             assert!(e.is_fatal());
         }
     }

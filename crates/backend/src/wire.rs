@@ -13,7 +13,9 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::Instant;
 
 use bytes::{BufMut, BytesMut};
-use pgwire::messages::{DecodeContext, PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion};
+use pgwire::messages::{
+    DecodeContext, PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion,
+};
 use pm_elog::PgError;
 use pm_sys::fd::{poll_readable, Ready};
 
@@ -49,7 +51,11 @@ pub struct Wire {
 }
 
 impl Wire {
-    pub fn new(socket: OwnedFd, signal_fd: Option<OwnedFd>, postmaster_alive_fd: Option<OwnedFd>) -> Wire {
+    pub fn new(
+        socket: OwnedFd,
+        signal_fd: Option<OwnedFd>,
+        postmaster_alive_fd: Option<OwnedFd>,
+    ) -> Wire {
         let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
         ctx.awaiting_frontend_ssl = false;
         ctx.awaiting_frontend_startup = false;
@@ -65,7 +71,8 @@ impl Wire {
 
     /// Waits for more bytes and appends them to the read buffer.
     fn fill(&mut self, deadline: Option<Instant>) -> io::Result<Incoming<()>> {
-        let timeout_ms = deadline.map(|d| d.saturating_duration_since(Instant::now()).as_millis() as u64);
+        let timeout_ms =
+            deadline.map(|d| d.saturating_duration_since(Instant::now()).as_millis() as u64);
         let mut fds: Vec<BorrowedFd<'_>> = vec![self.stream.as_fd()];
         let signal_index = self.signal_fd.as_ref().map(|fd| {
             fds.push(fd.as_fd());
@@ -115,7 +122,11 @@ impl Wire {
     }
 
     /// Reads exactly `n` bytes (start-up phase), or reports why not.
-    pub fn read_exact(&mut self, n: usize, deadline: Option<Instant>) -> io::Result<Incoming<Vec<u8>>> {
+    pub fn read_exact(
+        &mut self,
+        n: usize,
+        deadline: Option<Instant>,
+    ) -> io::Result<Incoming<Vec<u8>>> {
         while self.rbuf.len() < n {
             match self.fill(deadline)? {
                 Incoming::Message(()) => {}
@@ -140,10 +151,15 @@ impl Wire {
                         pgwire::error::PgWireError::InvalidMessageType(t) => {
                             format!("invalid frontend message type {t}")
                         }
-                        pgwire::error::PgWireError::MessageTooLarge(_, _) => "invalid message length".to_string(),
+                        pgwire::error::PgWireError::MessageTooLarge(_, _) => {
+                            "invalid message length".to_string()
+                        }
                         other => format!("invalid message format: {other}"),
                     };
-                    return Err(PgError::fatal(pm_elog::sqlstate::PROTOCOL_VIOLATION, message));
+                    return Err(PgError::fatal(
+                        pm_elog::sqlstate::PROTOCOL_VIOLATION,
+                        message,
+                    ));
                 }
             }
             match self.fill(None) {
@@ -170,7 +186,10 @@ impl Wire {
     }
 
     /// Queues a DataRow whose fields are already encoded (None = NULL).
-    pub fn send_data_row<'a>(&mut self, fields: impl ExactSizeIterator<Item = Option<&'a [u8]>>) -> io::Result<()> {
+    pub fn send_data_row<'a>(
+        &mut self,
+        fields: impl ExactSizeIterator<Item = Option<&'a [u8]>>,
+    ) -> io::Result<()> {
         let start = self.wbuf.len();
         self.wbuf.put_u8(b'D');
         self.wbuf.put_i32(0); // length, patched below
@@ -215,10 +234,14 @@ impl Wire {
         }
         use pm_elog::Severity;
         let message = match e.severity {
-            Severity::Error | Severity::Fatal | Severity::Panic => PgWireBackendMessage::ErrorResponse(
-                pgwire::messages::response::ErrorResponse::new(fields),
+            Severity::Error | Severity::Fatal | Severity::Panic => {
+                PgWireBackendMessage::ErrorResponse(pgwire::messages::response::ErrorResponse::new(
+                    fields,
+                ))
+            }
+            _ => PgWireBackendMessage::NoticeResponse(
+                pgwire::messages::response::NoticeResponse::new(fields),
             ),
-            _ => PgWireBackendMessage::NoticeResponse(pgwire::messages::response::NoticeResponse::new(fields)),
         };
         self.send(message)
     }

@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use nix::sys::signal::Signal;
 use nix::unistd::{ForkResult, Pid};
-pub use pm_backend::{BackendStartupData, CanAcceptConnections};
 use pm_backend::BackendEnv;
+pub use pm_backend::{BackendStartupData, CanAcceptConnections};
 use pm_settings::{LaunchMode, Settings};
 use pm_shmem::Shmem;
 use pm_sys::ClientSocket;
@@ -147,7 +147,10 @@ fn fork_child(
     client: Option<ClientSocket>,
     ctx: &LaunchContext,
 ) -> io::Result<ChildHandle> {
-    debug_assert!(supervisor_is_single_threaded(), "fork from a multi-threaded supervisor");
+    debug_assert!(
+        supervisor_is_single_threaded(),
+        "fork from a multi-threaded supervisor"
+    );
     // SAFETY: the supervisor has no other threads (asserted above in debug
     // builds; the supervisor crate starts none), so the child may run
     // ordinary code after fork: no lock can be held by a thread that does
@@ -169,8 +172,10 @@ fn fork_child(
                 postmaster_alive: ctx.postmaster_alive.try_clone().ok(),
             };
             let main = info.main;
-            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| main(startup, client, env)))
-                .unwrap_or(EXIT_PANIC);
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                main(startup, client, env)
+            }))
+            .unwrap_or(EXIT_PANIC);
             exit_child(code)
         }
     }
@@ -184,5 +189,7 @@ fn exit_child(code: i32) -> ! {
 }
 
 fn supervisor_is_single_threaded() -> bool {
-    std::fs::read_dir("/proc/self/task").map(|d| d.count() == 1).unwrap_or(true)
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count() == 1)
+        .unwrap_or(true)
 }

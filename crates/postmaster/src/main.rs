@@ -61,7 +61,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     pm_elog::init(false);
-    let Some(data_dir) = cli.data_dir.clone().or_else(|| std::env::var_os("PGDATA").map(PathBuf::from)) else {
+    let Some(data_dir) = cli
+        .data_dir
+        .clone()
+        .or_else(|| std::env::var_os("PGDATA").map(PathBuf::from))
+    else {
         eprintln!(
             "postmaster does not know where to find the database system data.\nYou must specify the -D invocation option or set the PGDATA environment variable."
         );
@@ -69,7 +73,10 @@ fn main() -> ExitCode {
     };
     if let Some(Command::Init { username }) = &cli.command {
         if pm_sql::datadir::is_initialized(&data_dir) {
-            eprintln!("postmaster: error: directory \"{}\" already holds a data directory", data_dir.display());
+            eprintln!(
+                "postmaster: error: directory \"{}\" already holds a data directory",
+                data_dir.display()
+            );
             return ExitCode::from(1);
         }
         return match pm_sql::datadir::init(&data_dir, username) {

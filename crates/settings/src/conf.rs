@@ -180,11 +180,17 @@ mod tests {
             ("   # comment", None),
             ("port = 5433", Some(("port", "5433"))),
             ("port 5433", Some(("port", "5433"))),
-            ("Max_Connections=20   # trailing", Some(("max_connections", "20"))),
+            (
+                "Max_Connections=20   # trailing",
+                Some(("max_connections", "20")),
+            ),
             ("listen_addresses = '*'", Some(("listen_addresses", "*"))),
             ("x = 'it''s'", Some(("x", "it's"))),
             ("x = 'a\\'b'", Some(("x", "a'b"))),
-            ("authentication_timeout = 1min", Some(("authentication_timeout", "1min"))),
+            (
+                "authentication_timeout = 1min",
+                Some(("authentication_timeout", "1min")),
+            ),
         ];
         for (line, expected) in cases {
             let got = parse_line(line).unwrap();

@@ -87,7 +87,9 @@ impl Settings {
             "port" => self.port = parse_int(&lname, value, 1, 65535)? as u16,
             "listen_addresses" => self.listen_addresses = value.to_string(),
             "unix_socket_directories" => self.unix_socket_directories = value.to_string(),
-            "max_connections" => self.max_connections = parse_int(&lname, value, 1, 262_143)? as u32,
+            "max_connections" => {
+                self.max_connections = parse_int(&lname, value, 1, 262_143)? as u32
+            }
             "superuser_reserved_connections" => {
                 self.superuser_reserved_connections = parse_int(&lname, value, 0, 262_143)? as u32
             }
@@ -135,7 +137,9 @@ fn invalid_value(name: &str, value: &str) -> String {
 }
 
 fn invalid_enum(name: &str, value: &str, choices: &str) -> String {
-    format!("invalid value for parameter \"{name}\": \"{value}\"\nHINT:  Available values: {choices}.")
+    format!(
+        "invalid value for parameter \"{name}\": \"{value}\"\nHINT:  Available values: {choices}."
+    )
 }
 
 /// PostgreSQL's boolean spellings: on/off, true/false, yes/no, 1/0 and
@@ -148,9 +152,7 @@ pub fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
     } else if matches("false", 1) || matches("no", 1) || matches("off", 2) || v == "0" {
         Ok(false)
     } else {
-        Err(format!(
-            "parameter \"{name}\" requires a Boolean value"
-        ))
+        Err(format!("parameter \"{name}\" requires a Boolean value"))
     }
 }
 
@@ -203,9 +205,9 @@ pub fn parse_duration_ms(
 }
 
 fn format_duration_ms(ms: u64) -> String {
-    if ms % 60_000 == 0 {
+    if ms.is_multiple_of(60_000) {
         format!("{}min", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

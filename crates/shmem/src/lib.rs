@@ -140,7 +140,8 @@ impl Shmem {
     /// The slot at `index`. Panics on an index out of range (a broken invariant).
     pub fn slot(&self, index: u32) -> &ChildSlot {
         assert!(index < self.slot_count(), "child slot {index} out of range");
-        let offset = std::mem::size_of::<Header>() + index as usize * std::mem::size_of::<ChildSlot>();
+        let offset =
+            std::mem::size_of::<Header>() + index as usize * std::mem::size_of::<ChildSlot>();
         // SAFETY: in bounds (asserted above, and segment_size covers every
         // slot); ChildSlot is repr(C) atomics with alignment 4, and the
         // offset is a multiple of 4 past a page-aligned base.
@@ -181,7 +182,10 @@ impl Shmem {
     /// Child: marks its slot active (PostgreSQL's MarkPostmasterChildActive).
     pub fn mark_active(&self, index: u32) {
         let previous = self.slot(index).state.swap(SLOT_ACTIVE, Ordering::SeqCst);
-        assert_eq!(previous, SLOT_ASSIGNED, "child slot {index} was not assigned");
+        assert_eq!(
+            previous, SLOT_ASSIGNED,
+            "child slot {index} was not assigned"
+        );
     }
 
     /// Child, at a clean exit: gives back its connection and marks the slot

@@ -82,8 +82,14 @@ pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
             data_dir.display()
         ));
     }
-    let io = |what: &str, p: &Path, e: std::io::Error| format!("could not {what} \"{}\": {e}", p.display());
-    for dir in [data_dir.to_path_buf(), data_dir.join("global"), data_dir.join("base")] {
+    let io = |what: &str, p: &Path, e: std::io::Error| {
+        format!("could not {what} \"{}\": {e}", p.display())
+    };
+    for dir in [
+        data_dir.to_path_buf(),
+        data_dir.join("global"),
+        data_dir.join("base"),
+    ] {
         std::fs::create_dir_all(&dir).map_err(|e| io("create directory", &dir, e))?;
         set_mode_0700(&dir).map_err(|e| io("change permissions of directory", &dir, e))?;
     }
@@ -121,7 +127,8 @@ pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
     }
     // PG_VERSION last: a directory without it is not initialised.
     let version = version_file(data_dir);
-    std::fs::write(&version, format!("{CATALOG_VERSION}\n")).map_err(|e| io("write file", &version, e))?;
+    std::fs::write(&version, format!("{CATALOG_VERSION}\n"))
+        .map_err(|e| io("write file", &version, e))?;
     Ok(())
 }
 
@@ -217,9 +224,15 @@ mod tests {
         assert!(role.is_superuser);
         assert_eq!(oid, POSTGRES_DATABASE_OID);
         let e = lookup_login(&dir, "postgres", "nosuch").unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), ("3D000", "database \"nosuch\" does not exist"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("3D000", "database \"nosuch\" does not exist")
+        );
         let e = lookup_login(&dir, "nobody", "postgres").unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), ("28000", "role \"nobody\" does not exist"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("28000", "role \"nobody\" does not exist")
+        );
         assert!(init(&dir, "postgres").is_err(), "init twice is refused");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -35,9 +35,16 @@ pub enum Command {
     Begin,
     Commit,
     Rollback,
-    Set { name: String, value: String },
-    Reset { name: String },
-    Show { name: String },
+    Set {
+        name: String,
+        value: String,
+    },
+    Reset {
+        name: String,
+    },
+    Show {
+        name: String,
+    },
     /// Run on SQLite.
     Sql {
         sql: String,
@@ -169,7 +176,8 @@ fn escape_string_at(bytes: &[u8], i: usize) -> bool {
     while j > 0 && bytes[j - 1] != b'\'' {
         j -= 1;
     }
-    j >= 2 && matches!(bytes[j - 2], b'e' | b'E')
+    j >= 2
+        && matches!(bytes[j - 2], b'e' | b'E')
         && (j < 3 || !(bytes[j - 3].is_ascii_alphanumeric() || bytes[j - 3] == b'_'))
 }
 
@@ -187,9 +195,17 @@ pub fn is_blank(s: &str) -> bool {
             return true;
         }
         if let Some(r) = rest.strip_prefix("--") {
-            rest = r.split_once('\n').map(|(_, after)| after).unwrap_or("").trim_start();
+            rest = r
+                .split_once('\n')
+                .map(|(_, after)| after)
+                .unwrap_or("")
+                .trim_start();
         } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = r.split_once("*/").map(|(_, after)| after).unwrap_or("").trim_start();
+            rest = r
+                .split_once("*/")
+                .map(|(_, after)| after)
+                .unwrap_or("")
+                .trim_start();
         } else {
             return false;
         }
@@ -237,7 +253,10 @@ pub fn tag_for(sql: &str) -> Tag {
                     ("update", Tag::Update),
                     ("delete", Tag::Delete),
                 ] {
-                    if after_ctes.trim_start_matches(|c: char| c == ')' || c.is_whitespace()).starts_with(kw) {
+                    if after_ctes
+                        .trim_start_matches(|c: char| c == ')' || c.is_whitespace())
+                        .starts_with(kw)
+                    {
                         return tag;
                     }
                 }
@@ -249,8 +268,19 @@ pub fn tag_for(sql: &str) -> Tag {
         "delete" => Tag::Delete,
         "create" | "drop" | "alter" => {
             const SKIP: &[&str] = &[
-                "or", "replace", "temp", "temporary", "unique", "unlogged", "global", "local",
-                "materialized", "if", "not", "exists", "concurrently",
+                "or",
+                "replace",
+                "temp",
+                "temporary",
+                "unique",
+                "unlogged",
+                "global",
+                "local",
+                "materialized",
+                "if",
+                "not",
+                "exists",
+                "concurrently",
             ];
             let object: Vec<&str> = words[1..]
                 .iter()
@@ -269,10 +299,20 @@ pub fn tag_for(sql: &str) -> Tag {
             Tag::Fixed(tag)
         }
         "rollback" | "abort" => Tag::Fixed("ROLLBACK".to_string()),
-        "begin" | "start" => Tag::Fixed(if first == "start" { "START TRANSACTION" } else { "BEGIN" }.to_string()),
+        "begin" | "start" => Tag::Fixed(
+            if first == "start" {
+                "START TRANSACTION"
+            } else {
+                "BEGIN"
+            }
+            .to_string(),
+        ),
         "commit" | "end" => Tag::Fixed("COMMIT".to_string()),
         "release" => Tag::Fixed("RELEASE".to_string()),
-        "discard" => Tag::Fixed(format!("DISCARD {}", words.get(1).map(|w| w.to_uppercase()).unwrap_or_default())),
+        "discard" => Tag::Fixed(format!(
+            "DISCARD {}",
+            words.get(1).map(|w| w.to_uppercase()).unwrap_or_default()
+        )),
         other => Tag::Fixed(other.to_uppercase()),
     }
 }
@@ -283,7 +323,12 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
     let words = leading_words(stmt, 3);
     let first = words.first().map(String::as_str).unwrap_or("");
     let second = words.get(1).map(String::as_str).unwrap_or("");
-    let utility = |command| Ok(Translated { command, tag: tag.clone() });
+    let utility = |command| {
+        Ok(Translated {
+            command,
+            tag: tag.clone(),
+        })
+    };
     match first {
         "begin" | "start" => return utility(Command::Begin),
         "commit" | "end" => return utility(Command::Commit),
@@ -303,13 +348,24 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 name: unquote_ident(name).to_ascii_lowercase(),
             });
         }
-        "set" => return parse_set(stmt).map(|command| Translated { command, tag: tag.clone() }),
+        "set" => {
+            return parse_set(stmt).map(|command| Translated {
+                command,
+                tag: tag.clone(),
+            })
+        }
         _ => {}
     }
-    let sql_command = |sql: String, column_types, column_names| Ok(Translated {
-        command: Command::Sql { sql, column_types, column_names },
-        tag: tag.clone(),
-    });
+    let sql_command = |sql: String, column_types, column_names| {
+        Ok(Translated {
+            command: Command::Sql {
+                sql,
+                column_types,
+                column_names,
+            },
+            tag: tag.clone(),
+        })
+    };
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
         Ok(s) if s.len() == 1 => s,
         // Not for sqlparser: SQLite gets it verbatim and reports its own error.
@@ -326,7 +382,9 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
 
 fn unquote_ident(s: &str) -> &str {
     let s = s.trim();
-    s.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(s)
+    s.strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(s)
 }
 
 /// `SET [SESSION | LOCAL] name { TO | = } value [, ...]`, `SET TIME ZONE v`.
@@ -362,7 +420,10 @@ fn parse_set(stmt: &str) -> Result<Command, PgError> {
     } else {
         return Err(PgError::error(
             code::SYNTAX_ERROR,
-            format!("syntax error at or near \"{}\"", value.split_whitespace().next().unwrap_or(";")),
+            format!(
+                "syntax error at or near \"{}\"",
+                value.split_whitespace().next().unwrap_or(";")
+            ),
         ));
     }
     Ok(Command::Set {
@@ -396,11 +457,15 @@ fn result_columns(statement: &Statement) -> (Vec<Option<u32>>, Vec<Option<String
         Statement::Delete(d) => d.returning.as_ref(),
         _ => None,
     };
-    let Some(items) = items else { return (Vec::new(), Vec::new()) };
-    if items
-        .iter()
-        .any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)))
-    {
+    let Some(items) = items else {
+        return (Vec::new(), Vec::new());
+    };
+    if items.iter().any(|i| {
+        matches!(
+            i,
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+        )
+    }) {
         return (Vec::new(), Vec::new());
     }
     let types = items
@@ -424,9 +489,13 @@ fn result_columns(statement: &Statement) -> (Vec<Option<u32>>, Vec<Option<String
 fn column_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.clone(),
-        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()).unwrap_or_default(),
+        Expr::CompoundIdentifier(parts) => {
+            parts.last().map(|i| i.value.clone()).unwrap_or_default()
+        }
         Expr::Function(f) => function_name(&f.name),
-        Expr::Cast { expr, data_type, .. } => match column_name(expr).as_str() {
+        Expr::Cast {
+            expr, data_type, ..
+        } => match column_name(expr).as_str() {
             "?column?" => {
                 let t = data_type.to_string().to_ascii_lowercase();
                 let base = t.split('(').next().unwrap_or("").trim().to_string();
@@ -500,12 +569,17 @@ fn expr_type(e: &Expr) -> Option<u32> {
                 }
             }
             Value::Boolean(_) => types::BOOL,
-            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::Null => types::TEXT,
+            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::Null => {
+                types::TEXT
+            }
             _ => return None,
         },
         Expr::Cast { data_type, .. } => types::oid_for_type_name(&data_type.to_string()),
         Expr::Nested(inner) => return expr_type(inner),
-        Expr::UnaryOp { op: UnaryOperator::Not, .. } => types::BOOL,
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            ..
+        } => types::BOOL,
         Expr::UnaryOp { expr, .. } => return expr_type(expr),
         Expr::IsNull(_)
         | Expr::IsNotNull(_)
@@ -574,7 +648,10 @@ fn expr_type(e: &Expr) -> Option<u32> {
             "pg_backend_pid" | "length" | "char_length" | "octet_length" | "strpos"
             | "position" => types::INT4,
             "pg_sleep" => types::VOID,
-            "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp"
+            "now"
+            | "current_timestamp"
+            | "transaction_timestamp"
+            | "statement_timestamp"
             | "clock_timestamp" => types::TIMESTAMPTZ,
             "localtimestamp" => types::TIMESTAMP,
             "current_date" => types::DATE,
@@ -596,7 +673,8 @@ fn rewrite(statement: &mut Statement) -> bool {
                 "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
             ) {
                 // SQLite's rowid alias: an INTEGER PRIMARY KEY numbers rows itself.
-                column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new("INTEGER")]), vec![]);
+                column.data_type =
+                    DataType::Custom(ObjectName::from(vec![Ident::new("INTEGER")]), vec![]);
                 changed = true;
             }
         }
@@ -656,7 +734,12 @@ fn cast_target(oid: u32) -> CastTarget {
 
 fn rewrite_expr(expr: &mut Expr) -> bool {
     match expr {
-        Expr::Cast { kind, expr: inner, data_type, .. } => {
+        Expr::Cast {
+            kind,
+            expr: inner,
+            data_type,
+            ..
+        } => {
             let oid = types::oid_for_type_name(&data_type.to_string());
             match cast_target(oid) {
                 CastTarget::Type(t) => {
@@ -683,7 +766,9 @@ fn rewrite_expr(expr: &mut Expr) -> bool {
                 let name = function_name(&f.name);
                 let replacement = match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Some("now"),
-                    "current_user" | "session_user" | "user" | "current_role" => Some("current_user"),
+                    "current_user" | "session_user" | "user" | "current_role" => {
+                        Some("current_user")
+                    }
                     "current_catalog" => Some("current_database"),
                     "current_schema" => Some("current_schema"),
                     _ => None,
@@ -737,7 +822,10 @@ mod tests {
             ("-- c;\nselect 1", &["-- c;\nselect 1"]),
             ("/* ; */ select 1;;", &["/* ; */ select 1"]),
             (";; ; ", &[]),
-            ("select E'a\\';b'; select 2", &["select E'a\\';b'", "select 2"]),
+            (
+                "select E'a\\';b'; select 2",
+                &["select E'a\\';b'", "select 2"],
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(split_statements(input), *expected, "{input:?}");
@@ -784,7 +872,10 @@ mod tests {
             ),
             ("select '1'::int", "SELECT CAST('1' AS INTEGER)"),
             ("select current_user", "SELECT current_user()"),
-            ("select current_database(), current_user", "SELECT current_database(), current_user()"),
+            (
+                "select current_database(), current_user",
+                "SELECT current_database(), current_user()",
+            ),
             ("select pg_catalog.version()", "SELECT version()"),
             ("select 't'::boolean", "SELECT pg_bool('t')"),
             ("select E'a\\nb'", "SELECT 'a\nb'"),
@@ -801,9 +892,24 @@ mod tests {
     #[test]
     fn result_types_come_from_the_text() {
         let cases: &[(&str, &[Option<u32>])] = &[
-            ("select 1, 'a', 1.5, 3000000000", &[Some(types::INT4), Some(types::TEXT), Some(types::NUMERIC), Some(types::INT8)]),
+            (
+                "select 1, 'a', 1.5, 3000000000",
+                &[
+                    Some(types::INT4),
+                    Some(types::TEXT),
+                    Some(types::NUMERIC),
+                    Some(types::INT8),
+                ],
+            ),
             ("select count(*), a from t", &[Some(types::INT8), None]),
-            ("select 1 = 1, now(), pg_backend_pid()", &[Some(types::BOOL), Some(types::TIMESTAMPTZ), Some(types::INT4)]),
+            (
+                "select 1 = 1, now(), pg_backend_pid()",
+                &[
+                    Some(types::BOOL),
+                    Some(types::TIMESTAMPTZ),
+                    Some(types::INT4),
+                ],
+            ),
             ("select '1'::bigint", &[Some(types::INT8)]),
             ("select * from t", &[]),
         ];
@@ -818,13 +924,28 @@ mod tests {
     #[test]
     fn result_names_follow_figure_colname() {
         let cases: &[(&str, &[Option<&str>])] = &[
-            ("select count(*), sum(n), t.a, b, 1, 'x'::text, n::int, now(), current_user", &[
-                Some("count"), Some("sum"), Some("a"), Some("b"), Some("?column?"), Some("text"), Some("n"), Some("now"), Some("current_user"),
-            ]),
-            ("select 1 as one, (select max(x) from t)", &[None, Some("max")]),
+            (
+                "select count(*), sum(n), t.a, b, 1, 'x'::text, n::int, now(), current_user",
+                &[
+                    Some("count"),
+                    Some("sum"),
+                    Some("a"),
+                    Some("b"),
+                    Some("?column?"),
+                    Some("text"),
+                    Some("n"),
+                    Some("now"),
+                    Some("current_user"),
+                ],
+            ),
+            (
+                "select 1 as one, (select max(x) from t)",
+                &[None, Some("max")],
+            ),
         ];
         for (sql, expected) in cases {
-            let expected: Vec<Option<String>> = expected.iter().map(|n| n.map(str::to_string)).collect();
+            let expected: Vec<Option<String>> =
+                expected.iter().map(|n| n.map(str::to_string)).collect();
             match translate(sql).unwrap().command {
                 Command::Sql { column_names, .. } => assert_eq!(column_names, expected, "{sql}"),
                 other => panic!("{other:?}"),
@@ -836,13 +957,39 @@ mod tests {
     fn utility_commands_are_recognised() {
         let cases = [
             ("BEGIN", Command::Begin),
-            ("start transaction isolation level serializable", Command::Begin),
+            (
+                "start transaction isolation level serializable",
+                Command::Begin,
+            ),
             ("end", Command::Commit),
             ("abort", Command::Rollback),
-            ("SET application_name = 'x'", Command::Set { name: "application_name".into(), value: "x".into() }),
-            ("set search_path to public, pg_catalog", Command::Set { name: "search_path".into(), value: "public, pg_catalog".into() }),
-            ("SET TIME ZONE 'UTC'", Command::Set { name: "timezone".into(), value: "UTC".into() }),
-            ("show DateStyle", Command::Show { name: "datestyle".into() }),
+            (
+                "SET application_name = 'x'",
+                Command::Set {
+                    name: "application_name".into(),
+                    value: "x".into(),
+                },
+            ),
+            (
+                "set search_path to public, pg_catalog",
+                Command::Set {
+                    name: "search_path".into(),
+                    value: "public, pg_catalog".into(),
+                },
+            ),
+            (
+                "SET TIME ZONE 'UTC'",
+                Command::Set {
+                    name: "timezone".into(),
+                    value: "UTC".into(),
+                },
+            ),
+            (
+                "show DateStyle",
+                Command::Show {
+                    name: "datestyle".into(),
+                },
+            ),
             ("reset all", Command::Reset { name: "all".into() }),
         ];
         for (sql, expected) in cases {

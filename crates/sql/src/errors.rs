@@ -7,9 +7,26 @@ use pm_elog::sqlstate as code;
 use pm_elog::PgError;
 use rusqlite::ffi;
 
+thread_local! {
+    /// The PgError a user function raised: SQLite only passes its text up,
+    /// so the error itself waits here for `from_sqlite`.
+    static FUNCTION_ERROR: std::cell::RefCell<Option<PgError>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The error a SQL function implemented in Rust returns to SQLite, keeping
+/// its SQLSTATE for the client.
+pub fn function_error(e: PgError) -> rusqlite::Error {
+    let text = e.message.clone();
+    FUNCTION_ERROR.with(|slot| *slot.borrow_mut() = Some(e));
+    rusqlite::Error::UserFunctionError(text.into())
+}
+
 /// Converts an error from rusqlite. User functions carry a `PgError` through
 /// SQLite unchanged (e.g. pg_sleep cancelled).
 pub fn from_sqlite(err: &rusqlite::Error) -> PgError {
+    if let Some(e) = FUNCTION_ERROR.with(|slot| slot.borrow_mut().take()) {
+        return e;
+    }
     if let rusqlite::Error::UserFunctionError(inner) = err {
         if let Some(pg) = inner.downcast_ref::<PgError>() {
             return pg.clone();
@@ -87,7 +104,10 @@ pub fn from_code_and_message(extended: i32, text: &str) -> PgError {
     }
     match primary {
         ffi::SQLITE_INTERRUPT => {
-            return PgError::error(code::QUERY_CANCELED, "canceling statement due to user request")
+            return PgError::error(
+                code::QUERY_CANCELED,
+                "canceling statement due to user request",
+            )
         }
         ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => {
             return PgError::error(
@@ -95,8 +115,15 @@ pub fn from_code_and_message(extended: i32, text: &str) -> PgError {
                 "could not serialize access due to concurrent update",
             )
         }
-        ffi::SQLITE_FULL => return PgError::error(code::DISK_FULL, "could not extend file: No space left on device"),
-        ffi::SQLITE_TOOBIG => return PgError::error(code::PROGRAM_LIMIT_EXCEEDED, "value too large"),
+        ffi::SQLITE_FULL => {
+            return PgError::error(
+                code::DISK_FULL,
+                "could not extend file: No space left on device",
+            )
+        }
+        ffi::SQLITE_TOOBIG => {
+            return PgError::error(code::PROGRAM_LIMIT_EXCEEDED, "value too large")
+        }
         _ => {}
     }
     if let Some(name) = after(text, "no such table:") {
@@ -160,7 +187,10 @@ pub fn from_code_and_message(extended: i32, text: &str) -> PgError {
             .filter(|_| text.starts_with("near"))
             .map(str::to_string);
         return match token {
-            Some(t) => PgError::error(code::SYNTAX_ERROR, format!("syntax error at or near \"{t}\"")),
+            Some(t) => PgError::error(
+                code::SYNTAX_ERROR,
+                format!("syntax error at or near \"{t}\""),
+            ),
             None => PgError::error(code::SYNTAX_ERROR, "syntax error at end of input"),
         };
     }
@@ -178,14 +208,54 @@ mod tests {
     #[test]
     fn sqlite_messages_become_postgresql_errors() {
         let cases = [
-            (ffi::SQLITE_ERROR, "no such table: nosuch", "42P01", "relation \"nosuch\" does not exist"),
-            (ffi::SQLITE_ERROR, "no such column: zz", "42703", "column \"zz\" does not exist"),
-            (ffi::SQLITE_ERROR, "near \"SELEC\": syntax error", "42601", "syntax error at or near \"SELEC\""),
-            (ffi::SQLITE_ERROR, "table t already exists", "42P07", "relation \"t\" already exists"),
-            (ffi::SQLITE_CONSTRAINT_PRIMARYKEY, "UNIQUE constraint failed: t.id", "23505", "duplicate key value violates unique constraint \"t_pkey\""),
-            (ffi::SQLITE_CONSTRAINT_UNIQUE, "UNIQUE constraint failed: t.name", "23505", "duplicate key value violates unique constraint \"t_name_key\""),
-            (ffi::SQLITE_CONSTRAINT_NOTNULL, "NOT NULL constraint failed: t.name", "23502", "null value in column \"name\" of relation \"t\" violates not-null constraint"),
-            (ffi::SQLITE_BUSY, "database is locked", "40001", "could not serialize access due to concurrent update"),
+            (
+                ffi::SQLITE_ERROR,
+                "no such table: nosuch",
+                "42P01",
+                "relation \"nosuch\" does not exist",
+            ),
+            (
+                ffi::SQLITE_ERROR,
+                "no such column: zz",
+                "42703",
+                "column \"zz\" does not exist",
+            ),
+            (
+                ffi::SQLITE_ERROR,
+                "near \"SELEC\": syntax error",
+                "42601",
+                "syntax error at or near \"SELEC\"",
+            ),
+            (
+                ffi::SQLITE_ERROR,
+                "table t already exists",
+                "42P07",
+                "relation \"t\" already exists",
+            ),
+            (
+                ffi::SQLITE_CONSTRAINT_PRIMARYKEY,
+                "UNIQUE constraint failed: t.id",
+                "23505",
+                "duplicate key value violates unique constraint \"t_pkey\"",
+            ),
+            (
+                ffi::SQLITE_CONSTRAINT_UNIQUE,
+                "UNIQUE constraint failed: t.name",
+                "23505",
+                "duplicate key value violates unique constraint \"t_name_key\"",
+            ),
+            (
+                ffi::SQLITE_CONSTRAINT_NOTNULL,
+                "NOT NULL constraint failed: t.name",
+                "23502",
+                "null value in column \"name\" of relation \"t\" violates not-null constraint",
+            ),
+            (
+                ffi::SQLITE_BUSY,
+                "database is locked",
+                "40001",
+                "could not serialize access due to concurrent update",
+            ),
         ];
         for (sqlite_code, text, sqlstate, message) in cases {
             let e = from_code_and_message(sqlite_code, text);

@@ -99,16 +99,47 @@ const REPORTED_SETTINGS: &[(&str, &str)] = &[
 
 /// Settings a session may change (besides `name.with_dot` placeholders).
 const SESSION_SETTINGS: &[&str] = &[
-    "application_name", "client_encoding", "datestyle", "timezone", "intervalstyle",
-    "search_path", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
-    "client_min_messages", "extra_float_digits", "standard_conforming_strings", "work_mem",
-    "synchronous_commit", "default_transaction_isolation", "transaction_isolation",
-    "default_transaction_read_only", "bytea_output", "jit", "row_security", "escape_string_warning",
-    "check_function_bodies", "max_parallel_workers_per_gather", "maintenance_work_mem",
-    "temp_buffers", "enable_seqscan", "enable_indexscan", "enable_bitmapscan",
-    "enable_hashjoin", "enable_mergejoin", "enable_nestloop", "log_statement",
-    "log_min_duration_statement", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
-    "xmloption", "trace_sort", "default_with_oids", "transaction",
+    "application_name",
+    "client_encoding",
+    "datestyle",
+    "timezone",
+    "intervalstyle",
+    "search_path",
+    "statement_timeout",
+    "lock_timeout",
+    "idle_in_transaction_session_timeout",
+    "client_min_messages",
+    "extra_float_digits",
+    "standard_conforming_strings",
+    "work_mem",
+    "synchronous_commit",
+    "default_transaction_isolation",
+    "transaction_isolation",
+    "default_transaction_read_only",
+    "bytea_output",
+    "jit",
+    "row_security",
+    "escape_string_warning",
+    "check_function_bodies",
+    "max_parallel_workers_per_gather",
+    "maintenance_work_mem",
+    "temp_buffers",
+    "enable_seqscan",
+    "enable_indexscan",
+    "enable_bitmapscan",
+    "enable_hashjoin",
+    "enable_mergejoin",
+    "enable_nestloop",
+    "log_statement",
+    "log_min_duration_statement",
+    "lc_messages",
+    "lc_monetary",
+    "lc_numeric",
+    "lc_time",
+    "xmloption",
+    "trace_sort",
+    "default_with_oids",
+    "transaction",
 ];
 
 /// Session start-up values the backend supplies.
@@ -172,7 +203,7 @@ pub fn format_timestamptz(us: i64) -> String {
 }
 
 fn user_error(e: PgError) -> rusqlite::Error {
-    rusqlite::Error::UserFunctionError(Box::new(e))
+    errors::function_error(e)
 }
 
 impl Session {
@@ -184,12 +215,18 @@ impl Session {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| {
-            PgError::fatal(code::IO_ERROR, format!("could not open file \"{}\"", path.display()))
-                .with_detail(e.to_string())
+            PgError::fatal(
+                code::IO_ERROR,
+                format!("could not open file \"{}\"", path.display()),
+            )
+            .with_detail(e.to_string())
         })?;
         let fail = |e: rusqlite::Error| {
-            PgError::fatal(code::INTERNAL_ERROR, "could not initialize the database session")
-                .with_detail(e.to_string())
+            PgError::fatal(
+                code::INTERNAL_ERROR,
+                "could not initialize the database session",
+            )
+            .with_detail(e.to_string())
         };
         conn.execute_batch(
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;",
@@ -254,14 +291,20 @@ impl Session {
 
     /// The value of a session setting (SHOW).
     pub fn setting(&self, name: &str) -> Option<&str> {
-        self.settings.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.settings
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// The ParameterStatus values to send at the end of start-up.
     pub fn reported_settings(&self) -> Vec<(String, String)> {
         REPORTED_SETTINGS
             .iter()
-            .filter_map(|(name, shown)| self.settings.get(*name).map(|v| (shown.to_string(), v.clone())))
+            .filter_map(|(name, shown)| {
+                self.settings
+                    .get(*name)
+                    .map(|v| (shown.to_string(), v.clone()))
+            })
             .collect()
     }
 
@@ -302,7 +345,8 @@ impl Session {
         self.implicit = false;
         self.status = TransactionStatus::Idle;
         if success {
-            self.sqlite_batch("COMMIT").inspect_err(|_| self.rollback_sqlite())
+            self.sqlite_batch("COMMIT")
+                .inspect_err(|_| self.rollback_sqlite())
         } else {
             self.rollback_sqlite();
             Ok(())
@@ -318,7 +362,9 @@ impl Session {
     }
 
     fn sqlite_batch(&self, sql: &str) -> Result<(), PgError> {
-        self.conn.execute_batch(sql).map_err(|e| errors::from_sqlite(&e))
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| errors::from_sqlite(&e))
     }
 
     fn rollback_sqlite(&self) {
@@ -408,7 +454,8 @@ impl Session {
                         Ok("ROLLBACK".to_string())
                     }
                     TransactionStatus::InBlock => {
-                        self.sqlite_batch("COMMIT").inspect_err(|_| self.rollback_sqlite())?;
+                        self.sqlite_batch("COMMIT")
+                            .inspect_err(|_| self.rollback_sqlite())?;
                         Ok("COMMIT".to_string())
                     }
                 }
@@ -430,17 +477,20 @@ impl Session {
                 Ok("RESET".to_string())
             }
             Command::Show { name } => self.show(name, sink),
-            Command::Sql { sql, column_types, column_names } => {
+            Command::Sql { .. } => {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
                 }
-                self.run_sql(sql, column_types, column_names, fixed, &t.tag, params, sink)
+                self.run_sql(t, params, fixed, sink)
             }
         }
     }
 
     fn check_setting_name(&self, name: &str) -> Result<(), PgError> {
-        if SESSION_SETTINGS.contains(&name) || name.contains('.') || self.settings.contains_key(name) {
+        if SESSION_SETTINGS.contains(&name)
+            || name.contains('.')
+            || self.settings.contains_key(name)
+        {
             Ok(())
         } else {
             Err(PgError::error(
@@ -485,7 +535,10 @@ impl Session {
 
     fn show(&mut self, name: &str, sink: &mut dyn ResultSink) -> Result<String, PgError> {
         let rows: Vec<(String, String)> = if name == "all" {
-            self.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            self.settings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
         } else {
             let value = self.settings.get(name).cloned().ok_or_else(|| {
                 PgError::error(
@@ -498,7 +551,10 @@ impl Session {
         let columns: Vec<Column> = if name == "all" {
             ["name", "setting"]
                 .iter()
-                .map(|n| Column { name: n.to_string(), type_oid: types::TEXT })
+                .map(|n| Column {
+                    name: n.to_string(),
+                    type_oid: types::TEXT,
+                })
                 .collect()
         } else {
             let shown = REPORTED_SETTINGS
@@ -506,7 +562,10 @@ impl Session {
                 .find(|(n, _)| *n == name)
                 .map(|(_, s)| s.to_string())
                 .unwrap_or_else(|| name.to_string());
-            vec![Column { name: shown, type_oid: types::TEXT }]
+            vec![Column {
+                name: shown,
+                type_oid: types::TEXT,
+            }]
         };
         sink.describe(&columns)?;
         for (n, v) in &rows {
@@ -522,18 +581,27 @@ impl Session {
 
     fn run_sql(
         &mut self,
-        sql: &str,
-        column_types: &[Option<u32>],
-        column_names: &[Option<String>],
-        fixed: Option<&[Column]>,
-        tag: &Tag,
+        t: &Translated,
         params: &[Option<String>],
+        fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
+        let Command::Sql {
+            sql,
+            column_types,
+            column_names,
+        } = &t.command
+        else {
+            unreachable!("run_sql is only called for Command::Sql");
+        };
+        let tag = &t.tag;
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
         let mut stmt = self.conn.prepare(sql).map_err(sqlite_err)?;
         for (i, p) in params.iter().enumerate() {
-            let Some(index) = stmt.parameter_index(&format!("${}", i + 1)).map_err(sqlite_err)? else {
+            let Some(index) = stmt
+                .parameter_index(&format!("${}", i + 1))
+                .map_err(sqlite_err)?
+            else {
                 continue;
             };
             let value = match p {
@@ -583,7 +651,11 @@ impl Session {
             sink.describe(&columns)?;
         }
         drop(rows);
-        let n = if is_select { count } else { self.conn.changes() };
+        let n = if is_select {
+            count
+        } else {
+            self.conn.changes()
+        };
         Ok(tag.render(n))
     }
 
@@ -600,15 +672,31 @@ impl Session {
                     .unwrap_or_else(|| name.clone());
                 Ok(Some(if name == "all" {
                     vec![
-                        Column { name: "name".into(), type_oid: types::TEXT },
-                        Column { name: "setting".into(), type_oid: types::TEXT },
+                        Column {
+                            name: "name".into(),
+                            type_oid: types::TEXT,
+                        },
+                        Column {
+                            name: "setting".into(),
+                            type_oid: types::TEXT,
+                        },
                     ]
                 } else {
-                    vec![Column { name: shown, type_oid: types::TEXT }]
+                    vec![Column {
+                        name: shown,
+                        type_oid: types::TEXT,
+                    }]
                 }))
             }
-            Command::Sql { sql, column_types, column_names } => {
-                let stmt = self.conn.prepare(sql).map_err(|e| errors::from_sqlite(&e))?;
+            Command::Sql {
+                sql,
+                column_types,
+                column_names,
+            } => {
+                let stmt = self
+                    .conn
+                    .prepare(sql)
+                    .map_err(|e| errors::from_sqlite(&e))?;
                 if stmt.column_count() == 0 {
                     return Ok(None);
                 }
@@ -642,7 +730,11 @@ fn describe_columns(
         let hint = column_types.get(i).copied().flatten();
         let declared = c.decl_type().map(types::oid_for_type_name);
         known.push(hint.is_some() || declared.is_some());
-        let name = column_names.get(i).cloned().flatten().unwrap_or_else(|| c.name().to_string());
+        let name = column_names
+            .get(i)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| c.name().to_string());
         columns.push(Column {
             name,
             type_oid: hint.or(declared).unwrap_or(types::TEXT),
@@ -668,7 +760,9 @@ fn register_functions(
     let pid = opts.backend_pid;
     conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
     let database = opts.database.to_string();
-    conn.create_scalar_function("current_database", 0, deterministic, move |_| Ok(database.clone()))?;
+    conn.create_scalar_function("current_database", 0, deterministic, move |_| {
+        Ok(database.clone())
+    })?;
     let user = opts.user.to_string();
     conn.create_scalar_function("current_user", 0, deterministic, move |_| Ok(user.clone()))?;
     conn.create_scalar_function("current_schema", 0, deterministic, |_| Ok("public"))?;
@@ -676,8 +770,12 @@ fn register_functions(
     let now = move |_: &mut Context<'_>| Ok(format_timestamptz(xact.load(Ordering::Relaxed)));
     conn.create_scalar_function("now", 0, volatile, now.clone())?;
     conn.create_scalar_function("transaction_timestamp", 0, volatile, now)?;
-    conn.create_scalar_function("statement_timestamp", 0, volatile, |_| Ok(format_timestamptz(now_us())))?;
-    conn.create_scalar_function("clock_timestamp", 0, volatile, |_| Ok(format_timestamptz(now_us())))?;
+    conn.create_scalar_function("statement_timestamp", 0, volatile, |_| {
+        Ok(format_timestamptz(now_us()))
+    })?;
+    conn.create_scalar_function("clock_timestamp", 0, volatile, |_| {
+        Ok(format_timestamptz(now_us()))
+    })?;
     let ints = opts.interrupts.clone();
     conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
         let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
@@ -685,7 +783,10 @@ fn register_functions(
         loop {
             if ints.pending() {
                 let e = ints.take().unwrap_or_else(|| {
-                    PgError::error(code::QUERY_CANCELED, "canceling statement due to user request")
+                    PgError::error(
+                        code::QUERY_CANCELED,
+                        "canceling statement due to user request",
+                    )
                 });
                 return Err(user_error(e));
             }

@@ -28,7 +28,9 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use pm_launch::{child_launch, BackendStartupData, CanAcceptConnections, ChildKind, LaunchContext, StartupData};
+use pm_launch::{
+    child_launch, BackendStartupData, CanAcceptConnections, ChildKind, LaunchContext, StartupData,
+};
 use pm_settings::Settings;
 use pm_shmem::Shmem;
 use pm_sys::fd::{poll_readable, Ready};
@@ -75,7 +77,11 @@ fn fatal(message: impl std::fmt::Display) -> i32 {
 }
 
 /// Loads settings: defaults, environment, postgresql.conf, command line.
-pub fn load_settings(data_dir: &Path, env_defaults: &[(String, String)], overrides: &[(String, String)]) -> Result<Settings, String> {
+pub fn load_settings(
+    data_dir: &Path,
+    env_defaults: &[(String, String)],
+    overrides: &[(String, String)],
+) -> Result<Settings, String> {
     let mut settings = Settings::default();
     for (name, value) in env_defaults {
         settings.set(name, value)?;
@@ -84,7 +90,11 @@ pub fn load_settings(data_dir: &Path, env_defaults: &[(String, String)], overrid
     if conf.exists() {
         for item in pm_settings::conf::read_conf_file(&conf)? {
             settings.set(&item.name, &item.value).map_err(|e| {
-                format!("{e}\nDETAIL:  in file \"{}\" line {}", item.file.display(), item.line)
+                format!(
+                    "{e}\nDETAIL:  in file \"{}\" line {}",
+                    item.file.display(),
+                    item.line
+                )
             })?;
         }
     }
@@ -99,7 +109,9 @@ pub fn ensure_data_dir(data_dir: &Path) -> Result<(), String> {
     if pm_sql::datadir::is_initialized(data_dir) {
         return pm_sql::datadir::check(data_dir);
     }
-    let empty = std::fs::read_dir(data_dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+    let empty = std::fs::read_dir(data_dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
     if !empty && !data_dir.join("postgresql.conf").exists() {
         return Err(format!(
             "directory \"{}\" exists but is not a data directory (no PG_VERSION), and it is not empty",
@@ -117,7 +129,12 @@ pub fn ensure_data_dir(data_dir: &Path) -> Result<(), String> {
 pub fn postmaster_main(opts: StartOptions) -> i32 {
     let data_dir = match std::path::absolute(&opts.data_dir) {
         Ok(p) => p,
-        Err(e) => return fatal(format!("invalid data directory \"{}\": {e}", opts.data_dir.display())),
+        Err(e) => {
+            return fatal(format!(
+                "invalid data directory \"{}\": {e}",
+                opts.data_dir.display()
+            ))
+        }
     };
     if let Err(e) = ensure_data_dir(&data_dir) {
         return fatal(e);
@@ -135,20 +152,38 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         .filter(|s| !s.is_empty())
         .map(PathBuf::from)
         .collect();
-    let first_listen = settings.listen_addresses.split(',').next().unwrap_or("").trim().to_string();
+    let first_listen = settings
+        .listen_addresses
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let pid = std::process::id();
     let lock_contents = |status: &str| {
         format!(
             "{pid}\n{}\n{start_epoch}\n{}\n{}\n{}\n{:>9} {:>9}\n{status}\n",
             data_dir.display(),
             settings.port,
-            socket_dirs.first().map(|d| d.display().to_string()).unwrap_or_default(),
-            if first_listen.is_empty() { String::new() } else { first_listen.clone() },
+            socket_dirs
+                .first()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            if first_listen.is_empty() {
+                String::new()
+            } else {
+                first_listen.clone()
+            },
             0,
             0
         )
     };
-    let pid_file = match LockFile::create(&data_dir.join("postmaster.pid"), &lock_contents(lockfile::STATUS_STARTING), false, &data_dir) {
+    let pid_file = match LockFile::create(
+        &data_dir.join("postmaster.pid"),
+        &lock_contents(lockfile::STATUS_STARTING),
+        false,
+        &data_dir,
+    ) {
         Ok(l) => l,
         Err(e) => {
             log::error!(target: pm_elog::FATAL, "{}", e.message);
@@ -176,7 +211,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
 
     let mut listeners: Vec<ListenSocket> = Vec::new();
     let mut tcp_wanted = false;
-    for (host, addrs) in listen::resolve_listen_addresses(&settings.listen_addresses, settings.port) {
+    for (host, addrs) in listen::resolve_listen_addresses(&settings.listen_addresses, settings.port)
+    {
         tcp_wanted = true;
         let addrs = match addrs {
             Ok(a) => a,
@@ -189,7 +225,11 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
             let family = if addr.is_ipv4() { "IPv4" } else { "IPv6" };
             match listen::listen_tcp(addr, settings.max_connections) {
                 Ok(l) => {
-                    log::info!("listening on {family} address \"{}\", port {}", addr.ip(), addr.port());
+                    log::info!(
+                        "listening on {family} address \"{}\", port {}",
+                        addr.ip(),
+                        addr.port()
+                    );
                     listeners.push(l);
                 }
                 Err(e) => {
@@ -208,9 +248,17 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
     }
     let tcp_count = listeners.len();
     for dir in &socket_dirs {
-        match listen::listen_unix(dir, settings.port, settings.max_connections, &lock_contents(lockfile::STATUS_READY)) {
+        match listen::listen_unix(
+            dir,
+            settings.port,
+            settings.max_connections,
+            &lock_contents(lockfile::STATUS_READY),
+        ) {
             Ok(l) => {
-                log::info!("listening on Unix socket \"{}\"", listen::unix_socket_path(dir, settings.port).display());
+                log::info!(
+                    "listening on Unix socket \"{}\"",
+                    listen::unix_socket_path(dir, settings.port).display()
+                );
                 listeners.push(l);
             }
             Err(e) => log::warn!("{e}"),
@@ -277,9 +325,11 @@ impl Server {
     fn server_loop(&mut self, signal_pipe: &pm_sys::signals::SignalPipe) -> i32 {
         loop {
             let timeout_ms = match self.state {
-                PmState::ImmediateShutdown { kill_at } => {
-                    Some(kill_at.saturating_duration_since(Instant::now()).as_millis() as u64)
-                }
+                PmState::ImmediateShutdown { kill_at } => Some(
+                    kill_at
+                        .saturating_duration_since(Instant::now())
+                        .as_millis() as u64,
+                ),
                 _ => None,
             };
             let ready = {
@@ -323,7 +373,9 @@ impl Server {
         if pending.contains(Signal::SIGQUIT) {
             if !matches!(self.state, PmState::ImmediateShutdown { .. }) {
                 log::info!("received immediate shutdown request");
-                self.state = PmState::ImmediateShutdown { kill_at: Instant::now() + IMMEDIATE_KILL_AFTER };
+                self.state = PmState::ImmediateShutdown {
+                    kill_at: Instant::now() + IMMEDIATE_KILL_AFTER,
+                };
                 self.pid_file.set_status(lockfile::STATUS_STOPPING);
                 self.signal_children(Signal::SIGQUIT);
             }
@@ -428,13 +480,21 @@ impl Server {
             self.ctx.shmem.assign_slot(s, cancel_key);
         }
         let client_fd = client.fd.try_clone().ok();
-        let startup = StartupData::Backend(BackendStartupData { can_accept, slot, cancel_key });
+        let startup = StartupData::Backend(BackendStartupData {
+            can_accept,
+            slot,
+            cancel_key,
+        });
         match child_launch(ChildKind::Backend, startup, Some(client), &self.ctx) {
             Ok(handle) => {
                 if let Some(s) = slot {
                     self.ctx.shmem.set_slot_pid(s, handle.pid.as_raw());
                 }
-                log::debug!("forked new client backend, pid={} socket={:?}", handle.pid, client_fd.as_ref().map(|f| f.as_raw_fd()));
+                log::debug!(
+                    "forked new client backend, pid={} socket={:?}",
+                    handle.pid,
+                    client_fd.as_ref().map(|f| f.as_raw_fd())
+                );
                 self.registry.insert(handle.pid, ChildKind::Backend, slot);
             }
             Err(e) => {
@@ -453,7 +513,11 @@ impl Server {
     /// SIGHUP: re-read postgresql.conf; apply what can change while running.
     fn reload(&mut self) {
         log::info!("received SIGHUP, reloading configuration files");
-        let new = match load_settings(&self.data_dir, &self.opts.env_defaults, &self.opts.overrides) {
+        let new = match load_settings(
+            &self.data_dir,
+            &self.opts.env_defaults,
+            &self.opts.overrides,
+        ) {
             Ok(s) => s,
             Err(e) => {
                 log::info!("configuration file \"{}\" contains errors; no changes were applied\nDETAIL:  {e}", self.data_dir.join("postgresql.conf").display());
@@ -467,12 +531,17 @@ impl Server {
                 continue;
             }
             match *name {
-                "log_connections" | "log_disconnections" | "authentication_timeout" | "client_min_messages" => {
+                "log_connections"
+                | "log_disconnections"
+                | "authentication_timeout"
+                | "client_min_messages" => {
                     let value = after.unwrap_or_default();
                     log::info!("parameter \"{name}\" changed to \"{value}\"");
                     let _ = self.ctx.settings.set(name, &value);
                 }
-                _ => log::info!("parameter \"{name}\" cannot be changed without restarting the server"),
+                _ => log::info!(
+                    "parameter \"{name}\" cannot be changed without restarting the server"
+                ),
             }
         }
     }
@@ -489,7 +558,12 @@ impl Server {
 fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
     let message = format!("could not fork new process for connection: {e}");
     let mut body = Vec::new();
-    for (code, value) in [(b'S', "FATAL"), (b'V', "FATAL"), (b'C', "53000"), (b'M', message.as_str())] {
+    for (code, value) in [
+        (b'S', "FATAL"),
+        (b'V', "FATAL"),
+        (b'C', "53000"),
+        (b'M', message.as_str()),
+    ] {
         body.push(code);
         body.extend_from_slice(value.as_bytes());
         body.push(0);
@@ -499,7 +573,11 @@ fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
     packet.extend_from_slice(&((body.len() + 4) as i32).to_be_bytes());
     packet.extend_from_slice(&body);
     // Best effort and non-blocking: never let a client stall the supervisor.
-    let _ = nix::sys::socket::send(fd.as_raw_fd(), &packet, nix::sys::socket::MsgFlags::MSG_DONTWAIT);
+    let _ = nix::sys::socket::send(
+        fd.as_raw_fd(),
+        &packet,
+        nix::sys::socket::MsgFlags::MSG_DONTWAIT,
+    );
 }
 
 /// A cancel key from the OS CSPRNG.
@@ -509,7 +587,9 @@ fn random_cancel_key() -> u32 {
         // No entropy source: fall back to something unpredictable enough
         // to not be guessed blind, and say so.
         log::warn!("could not generate random cancel key");
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         return (t.as_nanos() as u32) ^ std::process::id().rotate_left(16);
     }
     u32::from_ne_bytes(buf)

@@ -44,7 +44,10 @@ fn backlog(max_connections: u32) -> i32 {
 
 /// The addresses `listen_addresses` names: `*` = every address, `localhost`
 /// resolves to its loopback addresses, others are host names or literals.
-pub fn resolve_listen_addresses(setting: &str, port: u16) -> Vec<(String, Result<Vec<SocketAddr>, String>)> {
+pub fn resolve_listen_addresses(
+    setting: &str,
+    port: u16,
+) -> Vec<(String, Result<Vec<SocketAddr>, String>)> {
     setting
         .split(',')
         .map(str::trim)
@@ -71,14 +74,21 @@ pub fn resolve_listen_addresses(setting: &str, port: u16) -> Vec<(String, Result
 
 /// Binds and listens on one TCP address.
 pub fn listen_tcp(addr: SocketAddr, max_connections: u32) -> std::io::Result<ListenSocket> {
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM.nonblocking().cloexec(), None)?;
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM.nonblocking().cloexec(),
+        None,
+    )?;
     socket.set_reuse_address(true)?;
     if addr.is_ipv6() {
         socket.set_only_v6(true)?;
     }
     socket.bind(&addr.into())?;
     socket.listen(backlog(max_connections))?;
-    Ok(ListenSocket { socket, kind: ListenKind::Tcp })
+    Ok(ListenSocket {
+        socket,
+        kind: ListenKind::Tcp,
+    })
 }
 
 /// The socket file name PostgreSQL clients look for.
@@ -87,13 +97,19 @@ pub fn unix_socket_path(dir: &Path, port: u16) -> PathBuf {
 }
 
 /// Binds the Unix socket in `dir`, after taking its lock file.
-pub fn listen_unix(dir: &Path, port: u16, max_connections: u32, lock_contents: &str) -> Result<ListenSocket, String> {
+pub fn listen_unix(
+    dir: &Path,
+    port: u16,
+    max_connections: u32,
+    lock_contents: &str,
+) -> Result<ListenSocket, String> {
     let path = unix_socket_path(dir, port);
     let lock_path = PathBuf::from(format!("{}.lock", path.display()));
-    let lock = LockFile::create(&lock_path, lock_contents, true, &path).map_err(|e| match e.hint {
-        Some(h) => format!("{}\nHINT:  {h}", e.message),
-        None => e.message,
-    })?;
+    let lock =
+        LockFile::create(&lock_path, lock_contents, true, &path).map_err(|e| match e.hint {
+            Some(h) => format!("{}\nHINT:  {h}", e.message),
+            None => e.message,
+        })?;
     // Our lock is held: any socket file left there is stale.
     let _ = std::fs::remove_file(&path);
     let bind = || -> std::io::Result<Socket> {
@@ -104,8 +120,12 @@ pub fn listen_unix(dir: &Path, port: u16, max_connections: u32, lock_contents: &
         socket.listen(backlog(max_connections))?;
         Ok(socket)
     };
-    let socket = bind().map_err(|e| format!("could not bind Unix address \"{}\": {e}", path.display()))?;
-    Ok(ListenSocket { socket, kind: ListenKind::Unix { path, _lock: lock } })
+    let socket =
+        bind().map_err(|e| format!("could not bind Unix address \"{}\": {e}", path.display()))?;
+    Ok(ListenSocket {
+        socket,
+        kind: ListenKind::Unix { path, _lock: lock },
+    })
 }
 
 /// Accepts one connection if one is waiting (non-blocking).

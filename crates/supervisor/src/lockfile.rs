@@ -50,7 +50,12 @@ fn pid_alive(pid: i32) -> bool {
 impl LockFile {
     /// Creates `path` holding `contents`. `what` names the thing locked in
     /// the HINT ("running in data directory ..." / "using socket file ...").
-    pub fn create(path: &Path, contents: &str, is_socket: bool, target: &Path) -> Result<LockFile, LockError> {
+    pub fn create(
+        path: &Path,
+        contents: &str,
+        is_socket: bool,
+        target: &Path,
+    ) -> Result<LockFile, LockError> {
         let fail = |e: std::io::Error| LockError {
             message: format!("could not create lock file \"{}\": {e}", path.display()),
             hint: None,
@@ -62,16 +67,34 @@ impl LockFile {
                     let _ = f.set_permissions(std::fs::Permissions::from_mode(0o600));
                     f.write_all(contents.as_bytes()).map_err(fail)?;
                     f.sync_all().map_err(fail)?;
-                    return Ok(LockFile { path: path.to_path_buf() });
+                    return Ok(LockFile {
+                        path: path.to_path_buf(),
+                    });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let existing = std::fs::read_to_string(path).unwrap_or_default();
-                    let other: i32 = existing.lines().next().unwrap_or("").trim().parse().unwrap_or(0);
+                    let other: i32 = existing
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .parse()
+                        .unwrap_or(0);
                     if pid_alive(other) {
-                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        let shown = if is_socket { path.display().to_string() } else { name };
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let shown = if is_socket {
+                            path.display().to_string()
+                        } else {
+                            name
+                        };
                         let hint = if is_socket {
-                            format!("Is another postmaster (PID {other}) using socket file \"{}\"?", target.display())
+                            format!(
+                                "Is another postmaster (PID {other}) using socket file \"{}\"?",
+                                target.display()
+                            )
                         } else {
                             format!("Is another postmaster (PID {other}) running in data directory \"{}\"?", target.display())
                         };
@@ -96,7 +119,10 @@ impl LockFile {
             }
         }
         Err(LockError {
-            message: format!("could not create lock file \"{}\": too many attempts", path.display()),
+            message: format!(
+                "could not create lock file \"{}\": too many attempts",
+                path.display()
+            ),
             hint: None,
         })
     }

@@ -35,12 +35,22 @@ impl Registry {
     }
 
     pub fn free_slot(&mut self, slot: u32) {
-        assert!(!self.free_slots.contains(&slot), "child slot {slot} freed twice");
+        assert!(
+            !self.free_slots.contains(&slot),
+            "child slot {slot} freed twice"
+        );
         self.free_slots.push(slot);
     }
 
     pub fn insert(&mut self, pid: Pid, kind: ChildKind, slot: Option<u32>) {
-        let previous = self.children.insert(pid, Child { kind, slot, started: Instant::now() });
+        let previous = self.children.insert(
+            pid,
+            Child {
+                kind,
+                slot,
+                started: Instant::now(),
+            },
+        );
         assert!(previous.is_none(), "pid {pid} registered twice");
     }
 

@@ -49,8 +49,9 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], timeout_ms: Option<u64>) -> io::Res
         .collect();
     let timeout = match timeout_ms {
         None => PollTimeout::NONE,
-        Some(ms) => PollTimeout::try_from(ms.min(i32::MAX as u64) as i32)
-            .unwrap_or(PollTimeout::MAX),
+        Some(ms) => {
+            PollTimeout::try_from(ms.min(i32::MAX as u64) as i32).unwrap_or(PollTimeout::MAX)
+        }
     };
     match nix::poll::poll(&mut pollfds, timeout) {
         Ok(0) => Ok(Ready::Timeout),
