@@ -82,7 +82,8 @@ pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome
         };
         first = false;
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
-        if !(8..=STARTUP_PACKET_BYTES_MAX).contains(&len) {
+        // The limit is on the packet without its length word, as in PostgreSQL.
+        if len < 8 || len - 4 > STARTUP_PACKET_BYTES_MAX {
             return Ok(StartupOutcome::Close {
                 log: Some("invalid length of startup packet".to_string()),
             });

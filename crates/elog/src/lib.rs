@@ -97,12 +97,17 @@ impl PgError {
     }
 
     /// Writes this error to the server log at its own severity.
+    /// DETAIL and HINT follow on lines of their own, each with the prefix,
+    /// as PostgreSQL writes them.
     pub fn log(&self) {
-        let mut line = format!("{}:  {}", self.severity.as_str(), self.message);
+        let mut text = format!("{}:  {}", self.severity.as_str(), self.message);
         if let Some(detail) = &self.detail {
-            line.push_str(&format!("\n\tDETAIL:  {detail}"));
+            text.push_str(&format!("\n{}DETAIL:  {detail}", prefix()));
         }
-        write_line(&line);
+        if let Some(hint) = &self.hint {
+            text.push_str(&format!("\n{}HINT:  {hint}", prefix()));
+        }
+        write_line(&text);
     }
 }
 
@@ -160,14 +165,17 @@ pub fn init(debug: bool) {
     });
 }
 
+/// `log_line_prefix = '%m [%p] '`.
+fn prefix() -> String {
+    format!(
+        "{} [{}] ",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f UTC"),
+        std::process::id()
+    )
+}
+
 /// Writes one prefixed line with a single write(2).
 fn write_line(body: &str) {
-    let now = chrono::Utc::now();
-    let line = format!(
-        "{} [{}] {}\n",
-        now.format("%Y-%m-%d %H:%M:%S%.3f UTC"),
-        std::process::id(),
-        body
-    );
+    let line = format!("{}{body}\n", prefix());
     let _ = std::io::stderr().write_all(line.as_bytes());
 }

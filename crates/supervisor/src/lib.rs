@@ -186,10 +186,9 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
     ) {
         Ok(l) => l,
         Err(e) => {
-            log::error!(target: pm_elog::FATAL, "{}", e.message);
-            if let Some(h) = e.hint {
-                log::info!("HINT:  {h}");
-            }
+            let mut error = pm_elog::PgError::fatal(pm_elog::sqlstate::OBJECT_IN_USE, e.message);
+            error.hint = e.hint;
+            error.log();
             return 1;
         }
     };
