@@ -307,7 +307,7 @@ impl PostgresMain {
                     formats: &[],
                     describe: true,
                 };
-                self.session.execute(&t, &[], &mut sink)
+                self.session.execute(&t, &mut sink)
             });
             match outcome {
                 Ok(tag) => {
@@ -350,10 +350,16 @@ impl PostgresMain {
             Some(s) => Some(self.session.translate(s)?),
             None => None,
         };
+        // Declared types win; the rest are inferred from where each
+        // parameter is used, and what nothing tells is text.
         let count = type_oids.len().max(dialect::parameter_count(text));
+        let inferred = match &translated {
+            Some(t) => self.session.parameter_types(t, count),
+            None => vec![None; count],
+        };
         let param_types = (0..count)
             .map(|i| match type_oids.get(i).copied().unwrap_or(0) {
-                0 => types::TEXT,
+                0 => inferred[i].unwrap_or(types::TEXT),
                 oid => oid,
             })
             .collect();
@@ -466,6 +472,7 @@ impl PostgresMain {
                 );
             };
             let params = portal.params.clone();
+            let statement = portal.statement.clone();
             let formats = portal.result_formats.clone();
             self.check_interrupts()?;
             let columns = self.session.describe(&t)?;
@@ -473,6 +480,10 @@ impl PostgresMain {
                 wire: &mut self.wire,
                 formats: &formats,
                 rows: VecDeque::new(),
+            };
+            let params = pm_sql::session::Params {
+                values: &params,
+                types: &statement.param_types,
             };
             let tag =
                 self.session

@@ -17,16 +17,17 @@
 //! RowDescription carries `int4` for `SELECT 1` and `int8` for `count(*)`.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use pm_elog::{sqlstate as code, PgError};
 use sqlparser::ast::{
-    BinaryOperator, CastKind, CreateTableOptions, DataType, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, ObjectNamePart, SelectItem, SetExpr, Statement,
-    UnaryOperator, Value,
+    CastKind, CreateTableOptions, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, ObjectName, ObjectNamePart, SelectItem, Statement, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+use crate::infer::{self, first_projection};
 use crate::types;
 
 /// What one statement asks for.
@@ -54,6 +55,9 @@ pub enum Command {
         /// PostgreSQL's name for each result column that is an expression
         /// without an alias (`count`, `?column?`); None keeps SQLite's.
         column_names: Vec<Option<String>>,
+        /// The statement as parsed, before rewriting, for type inference
+        /// against the schema (None when sqlparser could not parse it).
+        ast: Option<Arc<Statement>>,
     },
 }
 
@@ -356,12 +360,13 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         }
         _ => {}
     }
-    let sql_command = |sql: String, column_types, column_names| {
+    let sql_command = |sql: String, column_types, column_names, ast| {
         Ok(Translated {
             command: Command::Sql {
                 sql,
                 column_types,
                 column_names,
+                ast,
             },
             tag: tag.clone(),
         })
@@ -369,14 +374,15 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
         Ok(s) if s.len() == 1 => s,
         // Not for sqlparser: SQLite gets it verbatim and reports its own error.
-        _ => return sql_command(stmt.to_string(), Vec::new(), Vec::new()),
+        _ => return sql_command(stmt.to_string(), Vec::new(), Vec::new(), None),
     };
     let mut statement = statements.remove(0);
     let (column_types, column_names) = result_columns(&statement);
+    let ast = Some(Arc::new(statement.clone()));
     if rewrite(&mut statement) {
-        sql_command(statement.to_string(), column_types, column_names)
+        sql_command(statement.to_string(), column_types, column_names, ast)
     } else {
-        sql_command(stmt.to_string(), column_types, column_names)
+        sql_command(stmt.to_string(), column_types, column_names, ast)
     }
 }
 
@@ -450,31 +456,12 @@ fn clean_value(v: &str) -> String {
 
 /// PostgreSQL types and names of result columns inferred from the statement text.
 fn result_columns(statement: &Statement) -> (Vec<Option<u32>>, Vec<Option<String>>) {
-    let items: Option<&Vec<SelectItem>> = match statement {
-        Statement::Query(q) => first_select_projection(&q.body),
-        Statement::Insert(i) => i.returning.as_ref(),
-        Statement::Update(u) => u.returning.as_ref(),
-        Statement::Delete(d) => d.returning.as_ref(),
-        _ => None,
-    };
-    let Some(items) = items else {
+    let (Some(types), Some(items)) = (
+        infer::result_types(statement, &infer::NoCatalog),
+        infer::result_items(statement),
+    ) else {
         return (Vec::new(), Vec::new());
     };
-    if items.iter().any(|i| {
-        matches!(
-            i,
-            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
-        )
-    }) {
-        return (Vec::new(), Vec::new());
-    }
-    let types = items
-        .iter()
-        .map(|item| match item {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => expr_type(e),
-            _ => None,
-        })
-        .collect();
     let names = items
         .iter()
         .map(|item| match item {
@@ -515,21 +502,12 @@ fn column_name(e: &Expr) -> String {
         Expr::Nested(inner) => column_name(inner),
         Expr::Case { .. } => "case".to_string(),
         Expr::Exists { .. } => "exists".to_string(),
-        Expr::Subquery(q) => match first_select_projection(&q.body).and_then(|p| p.first()) {
+        Expr::Subquery(q) => match first_projection(&q.body).and_then(|p| p.first()) {
             Some(SelectItem::UnnamedExpr(inner)) => column_name(inner),
             Some(SelectItem::ExprWithAlias { alias, .. }) => alias.value.clone(),
             _ => "?column?".to_string(),
         },
         _ => "?column?".to_string(),
-    }
-}
-
-fn first_select_projection(body: &SetExpr) -> Option<&Vec<SelectItem>> {
-    match body {
-        SetExpr::Select(s) => Some(&s.projection),
-        SetExpr::Query(q) => first_select_projection(&q.body),
-        SetExpr::SetOperation { left, .. } => first_select_projection(left),
-        _ => None,
     }
 }
 
@@ -541,125 +519,6 @@ fn function_name(name: &ObjectName) -> String {
             other => other.to_string().to_ascii_lowercase(),
         })
         .unwrap_or_default()
-}
-
-fn first_arg(args: &FunctionArguments) -> Option<&Expr> {
-    match args {
-        FunctionArguments::List(list) => list.args.first().and_then(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
-
-/// The PostgreSQL type of an expression, when the text alone tells.
-fn expr_type(e: &Expr) -> Option<u32> {
-    Some(match e {
-        Expr::Value(v) => match &v.value {
-            Value::Number(n, _) => {
-                if n.contains(['.', 'e', 'E']) {
-                    types::NUMERIC
-                } else if n.parse::<i32>().is_ok() {
-                    types::INT4
-                } else if n.parse::<i64>().is_ok() {
-                    types::INT8
-                } else {
-                    types::NUMERIC
-                }
-            }
-            Value::Boolean(_) => types::BOOL,
-            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::Null => {
-                types::TEXT
-            }
-            _ => return None,
-        },
-        Expr::Cast { data_type, .. } => types::oid_for_type_name(&data_type.to_string()),
-        Expr::Nested(inner) => return expr_type(inner),
-        Expr::UnaryOp {
-            op: UnaryOperator::Not,
-            ..
-        } => types::BOOL,
-        Expr::UnaryOp { expr, .. } => return expr_type(expr),
-        Expr::IsNull(_)
-        | Expr::IsNotNull(_)
-        | Expr::IsTrue(_)
-        | Expr::IsFalse(_)
-        | Expr::IsNotTrue(_)
-        | Expr::IsNotFalse(_)
-        | Expr::IsDistinctFrom(..)
-        | Expr::IsNotDistinctFrom(..)
-        | Expr::In { .. }
-        | Expr::Between { .. }
-        | Expr::Like { .. }
-        | Expr::ILike { .. }
-        | Expr::Exists { .. } => types::BOOL,
-        Expr::BinaryOp { left, op, right } => match op {
-            BinaryOperator::Eq
-            | BinaryOperator::NotEq
-            | BinaryOperator::Lt
-            | BinaryOperator::LtEq
-            | BinaryOperator::Gt
-            | BinaryOperator::GtEq
-            | BinaryOperator::And
-            | BinaryOperator::Or => types::BOOL,
-            BinaryOperator::StringConcat => types::TEXT,
-            BinaryOperator::Plus
-            | BinaryOperator::Minus
-            | BinaryOperator::Multiply
-            | BinaryOperator::Divide
-            | BinaryOperator::Modulo => {
-                let (l, r) = (expr_type(left)?, expr_type(right)?);
-                let rank = |t| match t {
-                    types::INT2 => 1,
-                    types::INT4 => 2,
-                    types::INT8 => 3,
-                    types::NUMERIC => 4,
-                    types::FLOAT4 => 5,
-                    types::FLOAT8 => 6,
-                    _ => 0,
-                };
-                if rank(l) == 0 || rank(r) == 0 {
-                    return None;
-                }
-                if rank(l) >= rank(r) {
-                    l
-                } else {
-                    r
-                }
-            }
-            _ => return None,
-        },
-        Expr::Function(f) => match function_name(&f.name).as_str() {
-            "count" => types::INT8,
-            "sum" => match first_arg(&f.args).and_then(expr_type) {
-                Some(types::INT2 | types::INT4) => types::INT8,
-                Some(types::FLOAT4 | types::FLOAT8) => types::FLOAT8,
-                Some(_) => types::NUMERIC,
-                None => return None,
-            },
-            "avg" => types::NUMERIC,
-            "min" | "max" | "abs" | "coalesce" => return first_arg(&f.args).and_then(expr_type),
-            "version" | "lower" | "upper" | "concat" | "substr" | "substring" | "replace"
-            | "trim" | "btrim" | "ltrim" | "rtrim" | "repeat" | "md5" | "to_char" | "initcap"
-            | "lpad" | "rpad" | "left" | "right" | "reverse" | "split_part" => types::TEXT,
-            "current_database" | "current_user" | "session_user" | "user" | "current_role"
-            | "current_schema" | "current_catalog" => types::NAME,
-            "pg_backend_pid" | "length" | "char_length" | "octet_length" | "strpos"
-            | "position" => types::INT4,
-            "pg_sleep" => types::VOID,
-            "now"
-            | "current_timestamp"
-            | "transaction_timestamp"
-            | "statement_timestamp"
-            | "clock_timestamp" => types::TIMESTAMPTZ,
-            "localtimestamp" => types::TIMESTAMP,
-            "current_date" => types::DATE,
-            "random" => types::FLOAT8,
-            _ => return None,
-        },
-        _ => return None,
-    })
 }
 
 /// Rewrites what SQLite lacks, in place. Returns whether anything changed.

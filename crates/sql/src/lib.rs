@@ -6,6 +6,8 @@
 //! - [`dialect`]: splitting a query string into statements and rewriting
 //!   PostgreSQL syntax that SQLite lacks (with sqlparser's PostgreSQL
 //!   dialect), plus the command tag each statement reports.
+//! - [`infer`]: PostgreSQL types of expression columns and `$n`
+//!   parameters, from the statement and the session's schema.
 //! - [`types`]: PostgreSQL type OIDs and how SQLite values are rendered as
 //!   PostgreSQL text.
 //! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
@@ -18,6 +20,7 @@
 pub mod datadir;
 pub mod dialect;
 pub mod errors;
+pub mod infer;
 pub mod session;
 pub mod types;
 

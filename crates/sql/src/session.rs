@@ -27,7 +27,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::dialect::{self, Command, Tag, Translated};
-use crate::{datadir, errors, types};
+use crate::{datadir, errors, infer, types};
 
 /// How the backend tells the engine that the running statement must stop.
 pub trait Interrupts: Send + Sync {
@@ -373,15 +373,14 @@ impl Session {
         }
     }
 
-    /// Runs one translated statement with text parameters (`$1` = params[0]).
-    /// Returns the CommandComplete tag.
+    /// Runs one translated statement without parameters. Returns the
+    /// CommandComplete tag.
     pub fn execute(
         &mut self,
         t: &Translated,
-        params: &[Option<String>],
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
-        self.execute_with_columns(t, params, None, sink)
+        self.execute_with_columns(t, &Params::default(), None, sink)
     }
 
     /// Like `execute`, with the result columns fixed in advance by
@@ -389,7 +388,7 @@ impl Session {
     pub fn execute_with_columns(
         &mut self,
         t: &Translated,
-        params: &[Option<String>],
+        params: &Params<'_>,
         fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
@@ -403,7 +402,7 @@ impl Session {
     fn execute_inner(
         &mut self,
         t: &Translated,
-        params: &[Option<String>],
+        params: &Params<'_>,
         fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
@@ -582,7 +581,7 @@ impl Session {
     fn run_sql(
         &mut self,
         t: &Translated,
-        params: &[Option<String>],
+        params: &Params<'_>,
         fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
@@ -590,6 +589,7 @@ impl Session {
             sql,
             column_types,
             column_names,
+            ast,
         } = &t.command
         else {
             unreachable!("run_sql is only called for Command::Sql");
@@ -597,15 +597,16 @@ impl Session {
         let tag = &t.tag;
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
         let mut stmt = self.conn.prepare(sql).map_err(sqlite_err)?;
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.values.iter().enumerate() {
             let Some(index) = stmt
                 .parameter_index(&format!("${}", i + 1))
                 .map_err(sqlite_err)?
             else {
                 continue;
             };
+            let type_oid = params.types.get(i).copied().unwrap_or(types::TEXT);
             let value = match p {
-                Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+                Some(text) => bind_value(type_oid, text)?,
                 None => ToSqlOutput::Borrowed(ValueRef::Null),
             };
             stmt.raw_bind_parameter(index, value).map_err(sqlite_err)?;
@@ -618,7 +619,7 @@ impl Session {
         // Names and declared types, before rows borrow the statement.
         let (mut columns, known) = match fixed {
             Some(f) => (f.to_vec(), vec![true; f.len()]),
-            None => describe_columns(&stmt, column_types, column_names),
+            None => describe_columns(&self.conn, &stmt, column_types, column_names, ast),
         };
         let is_select = *tag == Tag::Select;
         let mut rows = stmt.raw_query();
@@ -659,6 +660,17 @@ impl Session {
         Ok(tag.render(n))
     }
 
+    /// Types of parameters `$1..=$count` of a statement, from where they
+    /// are used (None where nothing tells).
+    pub fn parameter_types(&self, t: &Translated, count: usize) -> Vec<Option<u32>> {
+        match &t.command {
+            Command::Sql { ast: Some(ast), .. } => {
+                infer::parameter_types(ast, count, &SchemaCatalog(&self.conn))
+            }
+            _ => vec![None; count],
+        }
+    }
+
     /// The result columns a statement will have (None: it returns no rows),
     /// for Describe. Column types not known from the text or a declared
     /// type are reported as text.
@@ -692,6 +704,7 @@ impl Session {
                 sql,
                 column_types,
                 column_names,
+                ast,
             } => {
                 let stmt = self
                     .conn
@@ -700,7 +713,9 @@ impl Session {
                 if stmt.column_count() == 0 {
                     return Ok(None);
                 }
-                Ok(Some(describe_columns(&stmt, column_types, column_names).0))
+                Ok(Some(
+                    describe_columns(&self.conn, &stmt, column_types, column_names, ast).0,
+                ))
             }
             _ => Ok(None),
         }
@@ -717,18 +732,108 @@ impl Session {
     }
 }
 
+/// The session's SQLite schema as a catalog for type inference.
+struct SchemaCatalog<'a>(&'a Connection);
+
+impl infer::Catalog for SchemaCatalog<'_> {
+    fn columns(&self, table: &str) -> Vec<(String, u32)> {
+        let Ok(mut stmt) = self
+            .0
+            .prepare_cached("SELECT name, type FROM pragma_table_info(?1)")
+        else {
+            return Vec::new();
+        };
+        let rows = stmt.query_map([table], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                types::oid_for_type_name(&r.get::<_, String>(1)?),
+            ))
+        });
+        match rows {
+            Ok(rows) => rows.filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Parameters of an extended-protocol execution: their text values and the
+/// types they were declared or inferred with.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Params<'a> {
+    pub values: &'a [Option<String>],
+    pub types: &'a [u32],
+}
+
+/// A parameter's text bound as the SQLite value of its type, so that
+/// comparisons and arithmetic see numbers, as PostgreSQL does.
+fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
+    use rusqlite::types::Value;
+    let invalid = |type_name: &str| {
+        PgError::error(
+            code::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for type {type_name}: \"{text}\""),
+        )
+    };
+    let t = text.trim();
+    Ok(match type_oid {
+        types::INT2 | types::INT4 | types::INT8 | types::OID => {
+            let name = match type_oid {
+                types::INT2 => "smallint",
+                types::INT8 => "bigint",
+                types::OID => "oid",
+                _ => "integer",
+            };
+            ToSqlOutput::Owned(Value::Integer(t.parse().map_err(|_| invalid(name))?))
+        }
+        types::FLOAT4 | types::FLOAT8 | types::NUMERIC => {
+            let name = match type_oid {
+                types::FLOAT4 => "real",
+                types::FLOAT8 => "double precision",
+                _ => "numeric",
+            };
+            match t.parse::<i64>() {
+                Ok(i) if type_oid == types::NUMERIC => ToSqlOutput::Owned(Value::Integer(i)),
+                _ => match t.to_ascii_lowercase().as_str() {
+                    "nan" => ToSqlOutput::Owned(Value::Real(f64::NAN)),
+                    "infinity" | "inf" => ToSqlOutput::Owned(Value::Real(f64::INFINITY)),
+                    "-infinity" | "-inf" => ToSqlOutput::Owned(Value::Real(f64::NEG_INFINITY)),
+                    _ => ToSqlOutput::Owned(Value::Real(t.parse().map_err(|_| invalid(name))?)),
+                },
+            }
+        }
+        types::BOOL => ToSqlOutput::Owned(Value::Integer(
+            types::parse_bool(t).ok_or_else(|| invalid("boolean"))? as i64,
+        )),
+        _ => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+    })
+}
+
 /// Columns of a prepared statement: name and type (from the query text, else
-/// the declared column type, else text), and whether the type is known.
+/// the declared column type, else inferred from the schema, else text), and
+/// whether the type is known.
 fn describe_columns(
+    conn: &Connection,
     stmt: &rusqlite::Statement<'_>,
     column_types: &[Option<u32>],
     column_names: &[Option<String>],
+    ast: &Option<Arc<sqlparser::ast::Statement>>,
 ) -> (Vec<Column>, Vec<bool>) {
     let mut columns = Vec::with_capacity(stmt.column_count());
     let mut known = Vec::with_capacity(stmt.column_count());
+    let mut inferred: Option<Vec<Option<u32>>> = None;
     for (i, c) in stmt.columns().enumerate() {
-        let hint = column_types.get(i).copied().flatten();
+        let mut hint = column_types.get(i).copied().flatten();
         let declared = c.decl_type().map(types::oid_for_type_name);
+        if hint.is_none() && declared.is_none() {
+            if let Some(ast) = ast {
+                let inferred = inferred.get_or_insert_with(|| {
+                    infer::result_types(ast, &SchemaCatalog(conn))
+                        .filter(|t| t.len() == stmt.column_count())
+                        .unwrap_or_default()
+                });
+                hint = inferred.get(i).copied().flatten();
+            }
+        }
         known.push(hint.is_some() || declared.is_some());
         let name = column_names
             .get(i)

@@ -1,0 +1,340 @@
+//! The process model: one backend process per connection, connection
+//! limits, cancel, shutdown, restart and the lock file, in every launch mode.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{parent_of, sqlstate, wait_until, Server, MODES};
+use nix::sys::signal::Signal;
+
+#[tokio::test]
+async fn one_process_per_connection_gone_after_disconnect() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let mut clients = Vec::new();
+        let mut pids = Vec::new();
+        for _ in 0..3 {
+            let c = server.connect().await;
+            let pid: i32 = c
+                .query_one("SELECT pg_backend_pid()", &[])
+                .await
+                .unwrap()
+                .get(0);
+            pids.push(pid);
+            clients.push(c);
+        }
+        let postmaster = server.pid().as_raw();
+        for &pid in &pids {
+            assert_ne!(pid, postmaster, "{mode}");
+            assert_eq!(
+                parent_of(pid),
+                Some(postmaster),
+                "{mode}: {pid} not a child"
+            );
+        }
+        let mut distinct = pids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 3, "{mode}: shared backends {pids:?}");
+        let children = server.children();
+        for pid in &pids {
+            assert!(children.contains(pid));
+        }
+
+        drop(clients);
+        common::wait_until_async("backends to exit", Duration::from_secs(10), || {
+            pids.iter().all(|&p| parent_of(p).is_none())
+        })
+        .await;
+        // The postmaster itself keeps serving.
+        let c = server.connect().await;
+        c.batch_execute("SELECT 1").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn too_many_clients() {
+    for mode in MODES {
+        let server = Server::start(mode, &["max_connections=2"]);
+        let a = server.connect().await;
+        let b = server.connect().await;
+        let e = server
+            .try_connect_with(server.config("postgres"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("third connection accepted with max_connections=2"));
+        assert_eq!(sqlstate(&e), "53300", "{mode}");
+        let db = e.as_db_error().unwrap();
+        assert_eq!(db.severity(), "FATAL");
+        assert_eq!(db.message(), "sorry, too many clients already");
+
+        // The two sessions are untouched, and a slot comes back on disconnect.
+        a.batch_execute("SELECT 1").await.unwrap();
+        drop(b);
+        let mut c = None;
+        for _ in 0..100 {
+            match server.try_connect_with(server.config("postgres")).await {
+                Ok(client) => {
+                    c = Some(client);
+                    break;
+                }
+                Err(e) => {
+                    assert_eq!(sqlstate(&e), "53300");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+        c.expect("slot never freed")
+            .batch_execute("SELECT 1")
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn cancel_a_running_query() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        let token = c.cancel_token();
+        let sleeper = tokio::spawn(async move {
+            let r = c.batch_execute("SELECT pg_sleep(30)").await;
+            (r, c)
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = std::time::Instant::now();
+        token.cancel_query(tokio_postgres::NoTls).await.unwrap();
+        let (r, c) = tokio::time::timeout(Duration::from_secs(10), sleeper)
+            .await
+            .expect("cancel did not stop pg_sleep")
+            .unwrap();
+        let e = r.unwrap_err();
+        assert_eq!(sqlstate(&e), "57014", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "canceling statement due to user request"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // The session survives a cancel.
+        let one: i32 = c.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        assert_eq!(one, 1);
+    }
+}
+
+#[tokio::test]
+async fn cancel_with_a_wrong_key_is_ignored() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        let pid: i32 = c
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        // CancelRequest with the right pid and a wrong key.
+        let mut raw = server.raw_tcp();
+        let mut pkt = Vec::new();
+        pkt.extend_from_slice(&16u32.to_be_bytes());
+        pkt.extend_from_slice(&80877102u32.to_be_bytes());
+        pkt.extend_from_slice(&pid.to_be_bytes());
+        pkt.extend_from_slice(&0u32.to_be_bytes());
+        let answer = common::send_and_read_all(&mut raw, &pkt);
+        assert!(answer.is_empty(), "{mode}: cancel request answered");
+        server.wait_for_log(&format!("wrong key in cancel request for process {pid}"));
+        // The session was not cancelled.
+        c.batch_execute("SELECT pg_sleep(0.2)").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn fast_shutdown_terminates_sessions_and_removes_files() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let pid_file = server.data_dir().join("postmaster.pid");
+        let socket = server.socket_path();
+        let socket_lock = server.dir.join(format!(".s.PGSQL.{}.lock", server.port));
+        assert!(pid_file.exists() && socket.exists() && socket_lock.exists());
+        let pid_text = std::fs::read_to_string(&pid_file).unwrap();
+        assert_eq!(
+            pid_text.lines().next().unwrap(),
+            server.pid().as_raw().to_string()
+        );
+
+        let (client, conn) = server
+            .config("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let conn = tokio::spawn(conn);
+        client.batch_execute("SELECT 1").await.unwrap();
+
+        server.stop();
+        let err = tokio::time::timeout(Duration::from_secs(10), conn)
+            .await
+            .expect("connection not closed by shutdown")
+            .unwrap()
+            .expect_err("no error on shutdown");
+        assert_eq!(sqlstate(&err), "57P01", "{mode}");
+        assert_eq!(
+            err.as_db_error().unwrap().message(),
+            "terminating connection due to administrator command"
+        );
+        assert!(!pid_file.exists(), "{mode}: postmaster.pid left behind");
+        assert!(!socket.exists(), "{mode}: socket left behind");
+        assert!(!socket_lock.exists(), "{mode}: socket lock left behind");
+        let log = server.log();
+        assert!(log.contains("received fast shutdown request"), "{log}");
+        assert!(log.contains("database system is shut down"), "{log}");
+    }
+}
+
+#[tokio::test]
+async fn committed_rows_survive_a_restart() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        {
+            let c = server.connect().await;
+            c.batch_execute(
+                "CREATE TABLE kept (id serial primary key, v text);
+                 INSERT INTO kept (v) VALUES ('one'), ('two');
+                 BEGIN; INSERT INTO kept (v) VALUES ('three'); COMMIT;",
+            )
+            .await
+            .unwrap();
+            // Uncommitted at shutdown: must not survive.
+            c.batch_execute("BEGIN; INSERT INTO kept (v) VALUES ('lost')")
+                .await
+                .unwrap();
+            server.stop();
+        }
+        server.spawn();
+        let c = server.connect().await;
+        let rows = c
+            .query("SELECT v FROM kept ORDER BY id", &[])
+            .await
+            .unwrap();
+        let got: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(got, ["one", "two", "three"], "{mode}");
+        // The serial counter continues.
+        let id: i32 = c
+            .query_one("INSERT INTO kept (v) VALUES ('four') RETURNING id", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(id, 4);
+    }
+}
+
+#[tokio::test]
+async fn committed_rows_survive_a_killed_postmaster() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE k (v integer); INSERT INTO k VALUES (1), (2)")
+            .await
+            .unwrap();
+        let backend: i32 = c
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        // SIGKILL leaves a stale postmaster.pid behind; the backend notices
+        // the postmaster is gone and exits by itself.
+        let status = server.stop_with(Signal::SIGKILL);
+        assert!(!status.success());
+        drop(c);
+        wait_until("orphaned backend to exit", Duration::from_secs(10), || {
+            parent_of(backend).is_none()
+        });
+        assert!(server.data_dir().join("postmaster.pid").exists());
+        server.spawn();
+        let c = server.connect().await;
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM k", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 2, "{mode}");
+    }
+}
+
+#[test]
+fn second_server_on_the_same_directory_refuses() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postmaster"))
+            .arg("-D")
+            .arg(server.data_dir())
+            .args(["-p", &common::free_port().to_string(), "-k"])
+            .arg(&server.dir)
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{mode}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("FATAL:  lock file \"postmaster.pid\" already exists"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "HINT:  Is another postmaster (PID {}) running in data directory",
+                server.pid()
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn help_version_and_missing_data_directory() {
+    let bin = env!("CARGO_BIN_EXE_postmaster");
+    let out = std::process::Command::new(bin)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("postmaster "));
+    let out = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-D <DATADIR>"));
+    let out = std::process::Command::new(bin)
+        .env_remove("PGDATA")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PGDATA"));
+
+    // init creates a directory the server then uses as is.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let out = std::process::Command::new(bin)
+        .args(["init", "-D"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("PG_VERSION"))
+            .unwrap()
+            .trim(),
+        "17"
+    );
+    assert!(dir.join("postgresql.conf").exists());
+    let out = std::process::Command::new(bin)
+        .args(["init", "-D"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "init over an existing directory");
+}

@@ -1,0 +1,353 @@
+//! SQL through real clients: tokio-postgres (simple and extended protocol)
+//! and psql as a process, in every launch mode.
+
+mod common;
+
+use common::{sqlstate, Server, MODES};
+
+#[tokio::test]
+async fn crud_with_serial_key() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE t (id serial primary key, name text, n integer)")
+            .await
+            .unwrap();
+        let rows = c
+            .simple_query(
+                "INSERT INTO t (name, n) VALUES ('a', 1), ('b', 2), ('c', 3) RETURNING id",
+            )
+            .await
+            .unwrap();
+        let ids: Vec<String> = rows
+            .iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, ["1", "2", "3"], "{mode}");
+        let tag = rows.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::CommandComplete(n) => Some(*n),
+            _ => None,
+        });
+        assert_eq!(tag, Some(3));
+
+        assert_eq!(
+            c.execute("UPDATE t SET n = n * 10 WHERE n >= 2", &[])
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            c.execute("DELETE FROM t WHERE name = 'a'", &[])
+                .await
+                .unwrap(),
+            1
+        );
+
+        let rows = c
+            .query("SELECT id, name, n FROM t ORDER BY id", &[])
+            .await
+            .unwrap();
+        let got: Vec<(i32, String, i32)> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        assert_eq!(got, [(2, "b".into(), 20), (3, "c".into(), 30)], "{mode}");
+
+        // The key keeps counting after deletes.
+        let row = c
+            .query_one(
+                "INSERT INTO t (name, n) VALUES ($1, $2) RETURNING id",
+                &[&"d", &4i32],
+            )
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, i32>(0), 4);
+
+        // Joins and aggregates.
+        c.batch_execute(
+            "CREATE TABLE tags (t_id integer, tag text);
+             INSERT INTO tags VALUES (2, 'x'), (2, 'y'), (3, 'x');",
+        )
+        .await
+        .unwrap();
+        let rows = c
+            .query(
+                "SELECT t.name, count(*) AS c FROM t JOIN tags ON tags.t_id = t.id \
+                 GROUP BY t.name ORDER BY t.name",
+                &[],
+            )
+            .await
+            .unwrap();
+        let got: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        assert_eq!(got, [("b".into(), 2), ("c".into(), 1)]);
+        assert_eq!(rows[0].columns()[1].name(), "c");
+
+        let row = c
+            .query_one("SELECT sum(n), max(name) FROM t", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, i64>(0), 54);
+        assert_eq!(row.get::<_, String>(1), "d");
+    }
+}
+
+#[tokio::test]
+async fn session_functions_and_errors() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        let row = c
+            .query_one("SELECT version(), current_database(), current_user", &[])
+            .await
+            .unwrap();
+        assert!(
+            row.get::<_, String>(0).starts_with("PostgreSQL 17"),
+            "{mode}"
+        );
+        assert_eq!(row.get::<_, String>(1), "postgres");
+        assert_eq!(row.get::<_, String>(2), "postgres");
+
+        let pid: i32 = c
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_ne!(pid, server.pid().as_raw());
+
+        let e = c.query("SELECT * FROM nosuch", &[]).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42P01");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "relation \"nosuch\" does not exist"
+        );
+        let e = c.batch_execute("SELEC 1").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42601");
+
+        // The session is still usable after errors.
+        let one: i32 = c.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        assert_eq!(one, 1);
+    }
+}
+
+#[tokio::test]
+async fn transactions_and_the_aborted_state() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE acct (id integer primary key, bal integer)")
+            .await
+            .unwrap();
+
+        c.batch_execute("BEGIN; INSERT INTO acct VALUES (1, 100); ROLLBACK")
+            .await
+            .unwrap();
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM acct", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{mode}: rolled-back row visible");
+
+        c.batch_execute("BEGIN").await.unwrap();
+        c.batch_execute("INSERT INTO acct VALUES (1, 100)")
+            .await
+            .unwrap();
+        let e = c
+            .batch_execute("INSERT INTO acct VALUES (1, 5)")
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "23505");
+        let e = c.batch_execute("SELECT 1").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "25P02");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "current transaction is aborted, commands ignored until end of transaction block"
+        );
+        // COMMIT of a failed transaction rolls back.
+        c.batch_execute("COMMIT").await.unwrap();
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM acct", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0);
+
+        // A multi-statement query is one implicit transaction.
+        let e = c
+            .batch_execute("INSERT INTO acct VALUES (2, 1); INSERT INTO acct VALUES (2, 2)")
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "23505");
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM acct", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{mode}: first statement of a failed batch kept");
+
+        let mut tx_client = c;
+        let tx = tx_client.transaction().await.unwrap();
+        tx.execute("INSERT INTO acct VALUES (3, 30)", &[])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let n: i64 = tx_client
+            .query_one("SELECT count(*) FROM acct", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_lose_nothing() {
+    const CLIENTS: usize = 8;
+    const ROWS: usize = 50;
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let setup = server.connect().await;
+        setup
+            .batch_execute("CREATE TABLE w (id serial primary key, who integer, i integer)")
+            .await
+            .unwrap();
+        let mut clients = Vec::new();
+        for _ in 0..CLIENTS {
+            clients.push(server.connect().await);
+        }
+        let mut tasks = Vec::new();
+        for (who, c) in clients.into_iter().enumerate() {
+            tasks.push(tokio::spawn(async move {
+                for i in 0..ROWS {
+                    c.execute(
+                        "INSERT INTO w (who, i) VALUES ($1, $2)",
+                        &[&(who as i32), &(i as i32)],
+                    )
+                    .await
+                    .unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let row = setup
+            .query_one(
+                "SELECT count(*), count(DISTINCT id), count(DISTINCT who) FROM w",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, i64>(0), (CLIENTS * ROWS) as i64, "{mode}");
+        assert_eq!(row.get::<_, i64>(1), (CLIENTS * ROWS) as i64);
+        assert_eq!(row.get::<_, i64>(2), CLIENTS as i64);
+    }
+}
+
+#[tokio::test]
+async fn extended_protocol_parameters_and_types() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute(
+            "CREATE TABLE p (id integer primary key, name text, price double precision, ok boolean)",
+        )
+        .await
+        .unwrap();
+        let stmt = c
+            .prepare("INSERT INTO p VALUES ($1, $2, $3, $4)")
+            .await
+            .unwrap();
+        for i in 0..3i32 {
+            c.execute(
+                &stmt,
+                &[&i, &format!("n{i}"), &(i as f64 * 1.5), &(i % 2 == 0)],
+            )
+            .await
+            .unwrap();
+        }
+        let rows = c
+            .query(
+                "SELECT id, name, price, ok FROM p WHERE id >= $1 ORDER BY id",
+                &[&1i32],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "{mode}");
+        assert_eq!(rows[0].get::<_, i32>(0), 1);
+        assert_eq!(rows[0].get::<_, String>(1), "n1");
+        assert_eq!(rows[0].get::<_, f64>(2), 1.5);
+        assert!(!rows[0].get::<_, bool>(3));
+        assert!(rows[1].get::<_, bool>(3));
+        // NULLs come back as NULL.
+        let row = c.query_one("SELECT NULL::text", &[]).await.unwrap();
+        assert_eq!(row.get::<_, Option<String>>(0), None);
+    }
+}
+
+#[test]
+fn psql_runs_a_script() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let script = server.dir.join("script.sql");
+        std::fs::write(
+            &script,
+            "CREATE TABLE items (id serial primary key, name text, n integer);\n\
+             INSERT INTO items (name, n) VALUES ('apple', 3), ('pear', 5);\n\
+             SELECT name, n FROM items ORDER BY id;\n\
+             SELECT current_database(), current_user;\n\
+             BEGIN;\n\
+             UPDATE items SET n = n + 1;\n\
+             COMMIT;\n\
+             SELECT sum(n) FROM items;\n",
+        )
+        .unwrap();
+        let (status, out, err) = server.psql(&[
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-A",
+            "-t",
+            "-e",
+            "-f",
+            script.to_str().unwrap(),
+        ]);
+        assert!(
+            status.success(),
+            "{mode}: psql failed: {err}\n{}",
+            server.log()
+        );
+        let lines: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+        for want in [
+            "apple|3",
+            "pear|5",
+            "postgres|postgres",
+            "10",
+            "CREATE TABLE",
+            "INSERT 0 2",
+            "UPDATE 2",
+        ] {
+            assert!(lines.contains(&want), "{mode}: no line {want:?} in\n{out}");
+        }
+
+        // Errors are reported as PostgreSQL reports them.
+        let (status, _out, err) = server.psql(&["-d", "postgres", "-c", "SELECT * FROM nosuch"]);
+        assert!(!status.success());
+        assert!(
+            err.contains("ERROR:  relation \"nosuch\" does not exist"),
+            "{err}"
+        );
+        // psql's default user and database settings over TCP work too.
+        let out = std::process::Command::new("psql")
+            .args(["-X", "-A", "-t", "-h", "127.0.0.1", "-p"])
+            .arg(server.port.to_string())
+            .args(["-U", "postgres", "-d", "postgres", "-c", "SELECT 40 + 2"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+    }
+}
