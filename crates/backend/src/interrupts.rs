@@ -1,8 +1,9 @@
 //! Pending interrupts of a backend (PostgreSQL's QueryCancelPending /
 //! ProcDiePending, checked at CHECK_FOR_INTERRUPTS points).
 //!
-//! Two sources, one answer: signals to this process (SIGINT = cancel,
-//! SIGTERM = terminate, as PostgreSQL's backends take them) and the
+//! Two sources, one answer: signals to this backend's mailbox (SIGINT =
+//! cancel, SIGTERM = terminate, as PostgreSQL's backends take them; real
+//! signals in a process, posted ones in a thread) and the
 //! interrupt bits of this backend's slot in shared memory (set by a cancel
 //! request, then followed by the signal as a wake-up). The SQL engine polls
 //! `pending()` from SQLite's progress handler and pg_sleep; the protocol
@@ -13,10 +14,12 @@ use std::sync::Arc;
 use nix::sys::signal::Signal;
 use pm_elog::{sqlstate as code, PgError};
 use pm_shmem::{Shmem, INTERRUPT_CANCEL, INTERRUPT_TERMINATE};
+use pm_sys::signals::Mailbox;
 
 pub struct BackendInterrupts {
     shmem: Arc<Shmem>,
     slot: Option<u32>,
+    mailbox: Arc<Mailbox>,
 }
 
 /// What `take` found, most severe first.
@@ -29,8 +32,12 @@ pub enum Interrupt {
 }
 
 impl BackendInterrupts {
-    pub fn new(shmem: Arc<Shmem>, slot: Option<u32>) -> Self {
-        BackendInterrupts { shmem, slot }
+    pub fn new(shmem: Arc<Shmem>, slot: Option<u32>, mailbox: Arc<Mailbox>) -> Self {
+        BackendInterrupts {
+            shmem,
+            slot,
+            mailbox,
+        }
     }
 
     fn slot_bits(&self) -> u32 {
@@ -42,18 +49,18 @@ impl BackendInterrupts {
     /// Takes the most severe pending interrupt. A terminate leaves a cancel
     /// pending behind it (it does not matter: the session ends).
     pub fn take_kind(&self) -> Option<Interrupt> {
-        let signals = pm_sys::signals::peek_pending();
+        let signals = self.mailbox.peek_pending();
         if signals.contains(Signal::SIGQUIT) {
             return Some(Interrupt::Quit);
         }
         if signals.contains(Signal::SIGTERM) || self.slot_bits() & INTERRUPT_TERMINATE != 0 {
-            pm_sys::signals::take_one(Signal::SIGTERM);
+            self.mailbox.take_one(Signal::SIGTERM);
             if let Some(s) = self.slot {
                 self.shmem.take_interrupts(s, INTERRUPT_TERMINATE);
             }
             return Some(Interrupt::Terminate);
         }
-        let by_signal = pm_sys::signals::take_one(Signal::SIGINT);
+        let by_signal = self.mailbox.take_one(Signal::SIGINT);
         let by_slot = self
             .slot
             .map(|s| self.shmem.take_interrupts(s, INTERRUPT_CANCEL) != 0)
@@ -81,7 +88,7 @@ pub fn error_for(kind: Interrupt) -> PgError {
 
 impl pm_sql::Interrupts for BackendInterrupts {
     fn pending(&self) -> bool {
-        let signals = pm_sys::signals::peek_pending();
+        let signals = self.mailbox.peek_pending();
         signals.contains(Signal::SIGINT)
             || signals.contains(Signal::SIGTERM)
             || signals.contains(Signal::SIGQUIT)

@@ -33,6 +33,7 @@ use pgwire::messages::PgWireBackendMessage;
 use pm_elog::{sqlstate as code, PgError};
 use pm_settings::Settings;
 use pm_shmem::{Shmem, INTERRUPT_CANCEL};
+use pm_sys::signals::Mailbox;
 use pm_sys::ClientSocket;
 use serde::{Deserialize, Serialize};
 
@@ -68,8 +69,17 @@ pub struct BackendEnv {
     pub settings: Settings,
     pub data_dir: PathBuf,
     pub shmem: Arc<Shmem>,
-    /// Read end of the postmaster-alive pipe: EOF means the supervisor died.
+    /// Read end of the postmaster-alive pipe: EOF means the supervisor died
+    /// (None in thread mode: a thread cannot outlive its supervisor).
     pub postmaster_alive: Option<OwnedFd>,
+    /// This backend's pid as clients see it (BackendKeyData,
+    /// pg_backend_pid()): the process id, or a thread backend's own id.
+    pub pid: i32,
+    /// Where this backend's signals arrive (real ones in a process, posted
+    /// ones in a thread).
+    pub mailbox: Arc<Mailbox>,
+    /// Whether this backend owns its process title (the process modes).
+    pub process_title: bool,
 }
 
 /// Signals a backend handles (the launch code resets them after fork).
@@ -99,14 +109,7 @@ pub fn backend_main(startup: BackendStartupData, client: ClientSocket, env: Back
 
 fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> i32 {
     let session_start = Instant::now();
-    let signal_pipe = match pm_sys::signals::install(BACKEND_SIGNALS) {
-        Ok(p) => p,
-        Err(e) => {
-            log::error!(target: pm_elog::FATAL, "could not set up signal handling: {e}");
-            return EXIT_FATAL;
-        }
-    };
-    let signal_fd = signal_pipe.read_fd().try_clone_to_owned().ok();
+    let signal_fd = env.mailbox.read_fd().try_clone_to_owned().ok();
     let alive_fd = env
         .postmaster_alive
         .as_ref()
@@ -139,6 +142,8 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         Err(e) => return send_fatal(&mut wire, e),
     };
 
+    let ps = PsDisplay::new(env.process_title, &packet.user, &packet.database, &remote);
+    ps.set("authentication");
     if let Err(e) = check_can_accept(startup.can_accept) {
         return send_fatal(&mut wire, e);
     }
@@ -158,8 +163,12 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
             Ok(found) => found,
             Err(e) => return send_fatal(&mut wire, e),
         };
-    let pid = std::process::id() as i32;
-    let interrupts = Arc::new(BackendInterrupts::new(env.shmem.clone(), Some(slot)));
+    let pid = env.pid;
+    let interrupts = Arc::new(BackendInterrupts::new(
+        env.shmem.clone(),
+        Some(slot),
+        env.mailbox.clone(),
+    ));
     let session = match pm_sql::session::Session::open(session_options(
         env,
         &packet,
@@ -194,7 +203,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
             return EXIT_NORMAL;
         }
     }
-    let code = postgres::PostgresMain::new(wire, session, interrupts).run();
+    let code = postgres::PostgresMain::new(wire, session, interrupts, ps).run();
     if env.settings.log_disconnections {
         let t = session_start.elapsed();
         let ms = t.as_millis();
@@ -208,7 +217,6 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
             packet.database
         );
     }
-    drop(signal_pipe);
     code
 }
 
@@ -234,6 +242,33 @@ fn session_options<'a>(
         backend_pid: pid,
         interrupts,
         settings,
+        debug_allow_panic: env.settings.debug_allow_panic,
+    }
+}
+
+/// The process title of a backend in a process mode
+/// (`postmaster: USER DB HOST(PORT) STATE`, like PostgreSQL's
+/// `postgres: ...`); does nothing in thread mode.
+pub(crate) struct PsDisplay {
+    prefix: Option<String>,
+}
+
+impl PsDisplay {
+    fn new(enabled: bool, user: &str, database: &str, remote: &pm_sys::SocketAddress) -> Self {
+        let host = match remote.port() {
+            Some(port) => format!("{}({port})", remote.host()),
+            None => remote.host(),
+        };
+        PsDisplay {
+            prefix: enabled.then(|| format!("postmaster: {user} {database} {host} ")),
+        }
+    }
+
+    /// Shows `state` (`idle`, `SELECT`, ...) after the prefix.
+    pub(crate) fn set(&self, state: &str) {
+        if let Some(prefix) = &self.prefix {
+            pm_sys::proctitle::set(&format!("{prefix}{state}"));
+        }
     }
 }
 
@@ -275,7 +310,7 @@ pub fn process_cancel_request(shmem: &Shmem, pid: i32, key: u32) {
     match shmem.find_by_cancel_key(pid, key) {
         Some(slot) => {
             shmem.raise_interrupt(slot, INTERRUPT_CANCEL);
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT);
+            let _ = pm_sys::signals::deliver(pid, Signal::SIGINT);
         }
         None => {
             let known = (0..shmem.slot_count()).any(|s| shmem.slot_pid(s) == pid && pid != 0);

@@ -30,7 +30,20 @@ use rusqlite::types::ValueRef;
 use crate::format;
 use crate::interrupts::{error_for, BackendInterrupts, Interrupt};
 use crate::wire::{Incoming, Wire};
-use crate::{EXIT_FATAL, EXIT_NORMAL};
+use crate::{PsDisplay, EXIT_FATAL, EXIT_NORMAL};
+
+/// The first word of a query, upper-cased, as the title shows it.
+fn command_word(query: &str) -> String {
+    query
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(';')
+        .chars()
+        .take(32)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
 
 /// Prepared statements and portals a session may hold at once.
 const PREPARED_STATEMENTS_MAX: usize = 10_000;
@@ -59,6 +72,7 @@ pub struct PostgresMain {
     portals: HashMap<String, Portal>,
     /// After an error in extended protocol: skip until Sync.
     ignore_till_sync: bool,
+    ps: PsDisplay,
     send_ready_for_query: bool,
 }
 
@@ -169,11 +183,17 @@ fn name_of(n: &Option<String>) -> String {
 }
 
 impl PostgresMain {
-    pub fn new(wire: Wire, session: Session, interrupts: Arc<BackendInterrupts>) -> Self {
+    pub(crate) fn new(
+        wire: Wire,
+        session: Session,
+        interrupts: Arc<BackendInterrupts>,
+        ps: PsDisplay,
+    ) -> Self {
         PostgresMain {
             wire,
             session,
             interrupts,
+            ps,
             statements: HashMap::new(),
             portals: HashMap::new(),
             ignore_till_sync: false,
@@ -185,6 +205,11 @@ impl PostgresMain {
     pub fn run(mut self) -> i32 {
         loop {
             if self.send_ready_for_query {
+                self.ps.set(match self.session.status() {
+                    TransactionStatus::Idle => "idle",
+                    TransactionStatus::InBlock => "idle in transaction",
+                    TransactionStatus::Failed => "idle in transaction (aborted)",
+                });
                 let status = wire_status(self.session.status());
                 if send(&mut self.wire, B::ReadyForQuery(ReadyForQuery::new(status))).is_err() {
                     return EXIT_NORMAL;
@@ -219,6 +244,7 @@ impl PostgresMain {
             let result = match message {
                 F::Query(q) => {
                     self.send_ready_for_query = true;
+                    self.ps.set(&command_word(&q.query));
                     self.simple_query(&q.query)
                 }
                 F::Parse(m) => self.parse(name_of(&m.name), &m.query, &m.type_oids),

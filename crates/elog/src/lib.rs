@@ -165,12 +165,51 @@ pub fn init(debug: bool) {
     });
 }
 
+thread_local! {
+    /// The pid this thread logs as: a thread backend's own pid, else None
+    /// (the process id).
+    static THREAD_PID: std::cell::Cell<Option<i32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes this thread's log lines carry `pid` (a thread child's pid).
+pub fn set_thread_pid(pid: i32) {
+    THREAD_PID.with(|p| p.set(Some(pid)));
+}
+
+/// The pid in this thread's log lines.
+pub fn log_pid() -> i32 {
+    THREAD_PID
+        .with(|p| p.get())
+        .unwrap_or(std::process::id() as i32)
+}
+
+/// Logs panics as server log lines (`PANIC`-free: a panicking backend is a
+/// crash of that backend only, reported by the supervisor as such), with
+/// the location and message, instead of Rust's default report.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "Box<dyn Any>".to_string());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        write_line(&format!(
+            "LOG:  server process panicked{location}: {message}"
+        ));
+    }));
+}
+
 /// `log_line_prefix = '%m [%p] '`.
 fn prefix() -> String {
     format!(
         "{} [{}] ",
         chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.3f UTC"),
-        std::process::id()
+        log_pid()
     )
 }
 

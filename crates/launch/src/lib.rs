@@ -1,21 +1,28 @@
 //! How a child of the supervisor starts: one function, [`child_launch`],
-//! for every kind of child (PostgreSQL 17's postmaster_child_launch() in
-//! launch_backend.c).
+//! for every kind of child and every launch mode (PostgreSQL 17's
+//! postmaster_child_launch() in launch_backend.c, plus a thread mode).
 //!
 //! Callers say *what* to start — a [`ChildKind`], its typed
 //! [`StartupData`] and, for a backend, the accepted [`ClientSocket`] — and
-//! get back a [`ChildHandle`]. *How* it starts is this module's business:
-//! the kinds are a table ([`CHILD_KINDS`]: name, entry function, whether it
-//! needs shared memory and a client socket), and the launch mode picks the
-//! mechanism. Today the mechanism is fork(2); the exec and thread modes
-//! are added here, beside it, with the same inputs.
+//! get back a [`ChildHandle`] with the child's pid. *How* it starts is this
+//! crate's business: the kinds are a table ([`CHILD_KINDS`]: name, entry
+//! function, whether it needs shared memory and a client socket), and
+//! `launch_mode` picks the mechanism:
 //!
-//! In the fork path the child is a copy of the supervisor: it resets the
-//! supervisor's signal handlers, closes the descriptors only the
-//! supervisor may hold (listen sockets, its signal pipe, the write end of
-//! the postmaster-alive pipe), runs the kind's entry function and exits
-//! with its return code. A panic in the child ends the child (exit code
-//! [`EXIT_PANIC`]), never unwinds into the supervisor's code.
+//! | mode | child is | it receives |
+//! |---|---|---|
+//! | [`fork`] | a copy of the supervisor | everything, by inheritance; it closes the supervisor's descriptors |
+//! | [`exec`] | the server binary run again with `--forkchild=KIND` | a serialized parameter block: startup data, client socket fd and addresses, shared memory fd, postmaster-alive fd, settings |
+//! | [`thread`] | a thread of the server process | the same values, moved into the thread; a mailbox instead of signals |
+//!
+//! In every mode the child runs the kind's entry function with a
+//! [`ChildEnv`], and its end (return or panic) is reported to the
+//! supervisor as an exit code: by waitpid for a process, by
+//! [`take_exited_threads`] after a posted SIGCHLD for a thread.
+
+pub mod exec;
+pub mod fork;
+pub mod thread;
 
 use std::io;
 use std::os::fd::{OwnedFd, RawFd};
@@ -23,16 +30,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use nix::sys::signal::Signal;
-use nix::unistd::{ForkResult, Pid};
+use nix::unistd::Pid;
 use pm_backend::BackendEnv;
 pub use pm_backend::{BackendStartupData, CanAcceptConnections};
 use pm_settings::{LaunchMode, Settings};
 use pm_shmem::Shmem;
+use pm_sys::signals::Mailbox;
 use pm_sys::ClientSocket;
 use serde::{Deserialize, Serialize};
 
+pub use exec::forkchild_main;
+pub use thread::take_exited_threads;
+
 /// Exit code of a child whose entry function panicked (a crash).
 pub const EXIT_PANIC: i32 = 3;
+
+/// Signals a process child handles (a thread child gets them posted).
+pub const CHILD_SIGNALS: &[Signal] = pm_backend::BACKEND_SIGNALS;
 
 /// The kinds of children the supervisor starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,12 +61,20 @@ pub enum StartupData {
     Backend(BackendStartupData),
 }
 
-/// Everything a child gets from its surroundings, whatever its kind.
+/// Everything a child gets from its surroundings, whatever its kind and
+/// launch mode.
 pub struct ChildEnv {
     pub settings: Settings,
     pub data_dir: PathBuf,
     pub shmem: Arc<Shmem>,
+    /// Read end of the postmaster-alive pipe (process modes only).
     pub postmaster_alive: Option<OwnedFd>,
+    /// The child's pid: its process id, or a thread child's own number.
+    pub pid: i32,
+    /// Where the child's signals arrive.
+    pub mailbox: Arc<Mailbox>,
+    /// Whether the child owns the process title (process modes).
+    pub process_title: bool,
 }
 
 /// A row of the child kinds table.
@@ -60,6 +82,8 @@ pub struct ChildKindInfo {
     pub kind: ChildKind,
     /// As PostgreSQL names it in logs (`client backend`, ...).
     pub name: &'static str,
+    /// As it appears in `--forkchild=NAME`.
+    pub arg_name: &'static str,
     pub needs_shared_memory: bool,
     pub takes_client_socket: bool,
     pub main: fn(StartupData, Option<ClientSocket>, ChildEnv) -> i32,
@@ -69,6 +93,7 @@ pub struct ChildKindInfo {
 pub const CHILD_KINDS: &[ChildKindInfo] = &[ChildKindInfo {
     kind: ChildKind::Backend,
     name: "client backend",
+    arg_name: "backend",
     needs_shared_memory: true,
     takes_client_socket: true,
     main: backend_entry,
@@ -96,6 +121,9 @@ fn backend_entry(startup: StartupData, client: Option<ClientSocket>, env: ChildE
             data_dir: env.data_dir,
             shmem: env.shmem,
             postmaster_alive: env.postmaster_alive,
+            pid: env.pid,
+            mailbox: env.mailbox,
+            process_title: env.process_title,
         },
     )
 }
@@ -105,10 +133,11 @@ pub struct LaunchContext {
     pub settings: Settings,
     pub data_dir: PathBuf,
     pub shmem: Arc<Shmem>,
-    /// Read end of the postmaster-alive pipe, handed to every child.
+    /// Read end of the postmaster-alive pipe, handed to every process child.
     pub postmaster_alive: OwnedFd,
-    /// Descriptors a child must close at once (listen sockets, the
-    /// supervisor's signal pipe, the write end of the alive pipe).
+    /// Descriptors a forked child must close at once (listen sockets, the
+    /// supervisor's signal pipe, the write end of the alive pipe). They
+    /// are all close-on-exec, so an exec'd child never has them.
     pub supervisor_fds: Vec<RawFd>,
     /// Signals the supervisor handles, reset to default in a child.
     pub supervisor_signals: Vec<Signal>,
@@ -136,60 +165,38 @@ pub fn child_launch(
         info.name
     );
     match ctx.settings.launch_mode {
-        LaunchMode::Fork => fork_child(info, startup, client, ctx),
+        LaunchMode::Fork => fork::launch(info, startup, client, ctx),
+        LaunchMode::Exec => exec::launch(info, startup, client, ctx),
+        LaunchMode::Thread => thread::launch(info, startup, client, ctx),
     }
 }
 
-/// fork mode: the child is a copy of the supervisor.
-fn fork_child(
+/// Runs a child's entry function; a panic becomes [`EXIT_PANIC`] (the
+/// panic hook has logged it).
+fn run_entry(
     info: &ChildKindInfo,
     startup: StartupData,
     client: Option<ClientSocket>,
-    ctx: &LaunchContext,
-) -> io::Result<ChildHandle> {
-    debug_assert!(
-        supervisor_is_single_threaded(),
-        "fork from a multi-threaded supervisor"
-    );
-    // SAFETY: the supervisor has no other threads (asserted above in debug
-    // builds; the supervisor crate starts none), so the child may run
-    // ordinary code after fork: no lock can be held by a thread that does
-    // not exist in the child.
-    match unsafe { nix::unistd::fork() }? {
-        ForkResult::Parent { child } => {
-            drop(client); // the child has its own copy of the socket
-            Ok(ChildHandle { pid: child })
-        }
-        ForkResult::Child => {
-            pm_sys::signals::reset_after_fork(&ctx.supervisor_signals);
-            for &fd in &ctx.supervisor_fds {
-                pm_sys::fd::close_raw(fd);
-            }
-            let env = ChildEnv {
-                settings: ctx.settings.clone(),
-                data_dir: ctx.data_dir.clone(),
-                shmem: ctx.shmem.clone(),
-                postmaster_alive: ctx.postmaster_alive.try_clone().ok(),
-            };
-            let main = info.main;
-            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                main(startup, client, env)
-            }))
-            .unwrap_or(EXIT_PANIC);
-            exit_child(code)
-        }
-    }
+    env: ChildEnv,
+) -> i32 {
+    let main = info.main;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| main(startup, client, env)))
+        .unwrap_or(EXIT_PANIC)
 }
 
-/// Ends a forked child without running anything of the supervisor's.
-fn exit_child(code: i32) -> ! {
+/// Set-up common to the process modes, in the new process: this process's
+/// signal mailbox, SIGPIPE ignored (a dead client is EPIPE), and the
+/// process title area.
+fn process_child_setup() -> io::Result<Arc<Mailbox>> {
+    let mailbox = pm_sys::signals::install(CHILD_SIGNALS)?;
+    pm_sys::signals::ignore(&[Signal::SIGPIPE])?;
+    pm_sys::proctitle::init();
+    Ok(mailbox)
+}
+
+/// Ends a process child without running anything of the supervisor's.
+fn exit_process(code: i32) -> ! {
     // SAFETY: _exit(2) has no preconditions; it skips atexit handlers,
-    // which belong to the supervisor's copy of the process.
+    // which in a forked child belong to the supervisor's copy of the process.
     unsafe { libc::_exit(code) }
-}
-
-fn supervisor_is_single_threaded() -> bool {
-    std::fs::read_dir("/proc/self/task")
-        .map(|d| d.count() == 1)
-        .unwrap_or(true)
 }

@@ -59,6 +59,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    pm_elog::install_panic_hook();
+    // A child started by the supervisor in exec mode (PostgreSQL's
+    // --forkchild): never parsed as a user command line.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| a.starts_with("--forkchild="))
+    {
+        let code = pm_launch::forkchild_main(&args);
+        std::process::exit(code);
+    }
     let cli = Cli::parse();
     pm_elog::init(false);
     let Some(data_dir) = cli

@@ -1,5 +1,5 @@
-//! The process model: one backend process per connection, connection
-//! limits, cancel, shutdown, restart and the lock file, in every launch mode.
+//! Connection limits, cancel, shutdown, restart and the lock file, in every
+//! launch mode (what each mode's children are is in launch_modes.rs).
 
 mod common;
 
@@ -8,51 +8,6 @@ use std::time::Duration;
 
 use common::{parent_of, sqlstate, wait_until, Server, MODES};
 use nix::sys::signal::Signal;
-
-#[tokio::test]
-async fn one_process_per_connection_gone_after_disconnect() {
-    for mode in MODES {
-        let server = Server::start(mode, &[]);
-        let mut clients = Vec::new();
-        let mut pids = Vec::new();
-        for _ in 0..3 {
-            let c = server.connect().await;
-            let pid: i32 = c
-                .query_one("SELECT pg_backend_pid()", &[])
-                .await
-                .unwrap()
-                .get(0);
-            pids.push(pid);
-            clients.push(c);
-        }
-        let postmaster = server.pid().as_raw();
-        for &pid in &pids {
-            assert_ne!(pid, postmaster, "{mode}");
-            assert_eq!(
-                parent_of(pid),
-                Some(postmaster),
-                "{mode}: {pid} not a child"
-            );
-        }
-        let mut distinct = pids.clone();
-        distinct.sort();
-        distinct.dedup();
-        assert_eq!(distinct.len(), 3, "{mode}: shared backends {pids:?}");
-        let children = server.children();
-        for pid in &pids {
-            assert!(children.contains(pid));
-        }
-
-        drop(clients);
-        common::wait_until_async("backends to exit", Duration::from_secs(10), || {
-            pids.iter().all(|&p| parent_of(p).is_none())
-        })
-        .await;
-        // The postmaster itself keeps serving.
-        let c = server.connect().await;
-        c.batch_execute("SELECT 1").await.unwrap();
-    }
-}
 
 #[tokio::test]
 async fn too_many_clients() {

@@ -18,12 +18,19 @@ pub mod conf;
 pub enum LaunchMode {
     /// fork(2): the child is a copy of the supervisor.
     Fork,
+    /// fork(2) then exec of the server binary: a fresh process that gets
+    /// everything it needs in a parameter block (PostgreSQL's EXEC_BACKEND).
+    Exec,
+    /// A thread of the server process.
+    Thread,
 }
 
 impl LaunchMode {
     pub fn as_str(self) -> &'static str {
         match self {
             LaunchMode::Fork => "fork",
+            LaunchMode::Exec => "exec",
+            LaunchMode::Thread => "thread",
         }
     }
 }
@@ -42,6 +49,9 @@ pub struct Settings {
     pub authentication_timeout_ms: u64,
     pub client_min_messages: String,
     pub debug_logging: bool,
+    /// Registers `pg_debug_panic(text)`, which makes the calling backend
+    /// panic: a crash on demand, for tests of crash handling.
+    pub debug_allow_panic: bool,
 }
 
 impl Default for Settings {
@@ -58,6 +68,7 @@ impl Default for Settings {
             authentication_timeout_ms: 60_000,
             client_min_messages: "notice".to_string(),
             debug_logging: false,
+            debug_allow_panic: false,
         }
     }
 }
@@ -75,6 +86,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "authentication_timeout",
     "client_min_messages",
     "debug_logging",
+    "debug_allow_panic",
 ];
 
 impl Settings {
@@ -96,7 +108,9 @@ impl Settings {
             "launch_mode" => {
                 self.launch_mode = match value.to_ascii_lowercase().as_str() {
                     "fork" => LaunchMode::Fork,
-                    _ => return Err(invalid_enum(&lname, value, "fork")),
+                    "exec" => LaunchMode::Exec,
+                    "thread" => LaunchMode::Thread,
+                    _ => return Err(invalid_enum(&lname, value, "fork, exec, thread")),
                 }
             }
             "log_connections" => self.log_connections = parse_bool(&lname, value)?,
@@ -107,6 +121,7 @@ impl Settings {
             }
             "client_min_messages" => self.client_min_messages = value.to_ascii_lowercase(),
             "debug_logging" => self.debug_logging = parse_bool(&lname, value)?,
+            "debug_allow_panic" => self.debug_allow_panic = parse_bool(&lname, value)?,
             _ => return Err(format!("unrecognized configuration parameter \"{name}\"")),
         }
         Ok(())
@@ -127,6 +142,7 @@ impl Settings {
             "authentication_timeout" => format_duration_ms(self.authentication_timeout_ms),
             "client_min_messages" => self.client_min_messages.clone(),
             "debug_logging" => on_off(self.debug_logging),
+            "debug_allow_panic" => on_off(self.debug_allow_panic),
             _ => return None,
         })
     }
@@ -230,6 +246,8 @@ mod tests {
             ("authentication_timeout", "1min", "1min"),
             ("authentication_timeout", "5", "5s"),
             ("authentication_timeout", "1500ms", "1500ms"),
+            ("launch_mode", "exec", "exec"),
+            ("launch_mode", "Thread", "thread"),
             ("launch_mode", "fork", "fork"),
         ] {
             s.set(name, value).unwrap();

@@ -153,6 +153,14 @@ pub struct SessionOptions<'a> {
     pub interrupts: Arc<dyn Interrupts>,
     /// Initial values of session settings (startup packet, server defaults).
     pub settings: Vec<(String, String)>,
+    /// Register `pg_debug_panic(text)` (the `debug_allow_panic` setting).
+    pub debug_allow_panic: bool,
+}
+
+thread_local! {
+    /// A panic asked for by `pg_debug_panic`, raised once SQLite has
+    /// returned (a panic inside a SQLite callback would be caught there).
+    static PANIC_REQUEST: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 pub struct Session {
@@ -393,6 +401,9 @@ impl Session {
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
         let result = self.execute_inner(t, params, fixed, sink);
+        if let Some(message) = PANIC_REQUEST.with(|p| p.borrow_mut().take()) {
+            panic!("{message}");
+        }
         if result.is_err() {
             self.mark_failed();
         }
@@ -864,6 +875,15 @@ fn register_functions(
     conn.create_scalar_function("version", 0, deterministic, move |_| Ok(version.clone()))?;
     let pid = opts.backend_pid;
     conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
+    if opts.debug_allow_panic {
+        conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
+            let message: String = ctx.get(0)?;
+            PANIC_REQUEST.with(|p| *p.borrow_mut() = Some(message));
+            Err::<i32, _>(rusqlite::Error::UserFunctionError(
+                "backend panic requested".into(),
+            ))
+        })?;
+    }
     let database = opts.database.to_string();
     conn.create_scalar_function("current_database", 0, deterministic, move |_| {
         Ok(database.clone())

@@ -26,14 +26,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, Signal};
+use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
 use pm_launch::{
     child_launch, BackendStartupData, CanAcceptConnections, ChildKind, LaunchContext, StartupData,
 };
-use pm_settings::Settings;
+use pm_settings::{LaunchMode, Settings};
 use pm_shmem::Shmem;
 use pm_sys::fd::{poll_readable, Ready};
+use pm_sys::signals::Mailbox;
 
 use crate::listen::ListenSocket;
 use crate::lockfile::LockFile;
@@ -270,7 +272,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         return fatal("no socket created for listening");
     }
 
-    let signal_pipe = match pm_sys::signals::install(SUPERVISOR_SIGNALS) {
+    let mailbox = match pm_sys::signals::install(SUPERVISOR_SIGNALS) {
         Ok(p) => p,
         Err(e) => return fatal(format!("could not set up signal handlers: {e}")),
     };
@@ -282,8 +284,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         Err(e) => return fatal(format!("could not create pipe: {e}")),
     };
     let mut supervisor_fds: Vec<_> = listeners.iter().map(ListenSocket::raw_fd).collect();
-    supervisor_fds.push(signal_pipe.read_fd().as_raw_fd());
-    supervisor_fds.push(signal_pipe.write_fd().as_raw_fd());
+    supervisor_fds.push(mailbox.read_fd().as_raw_fd());
+    supervisor_fds.push(mailbox.write_fd().as_raw_fd());
     supervisor_fds.push(alive_write.as_raw_fd());
 
     let mut server = Server {
@@ -304,7 +306,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
     };
     server.pid_file.set_status(lockfile::STATUS_READY);
     log::info!("database system is ready to accept connections");
-    let code = server.server_loop(&signal_pipe);
+    let code = server.server_loop(&mailbox);
     drop(alive_write);
     code
 }
@@ -321,7 +323,7 @@ struct Server {
 
 impl Server {
     /// ServerLoop: wait for connections and signals until shut down.
-    fn server_loop(&mut self, signal_pipe: &pm_sys::signals::SignalPipe) -> i32 {
+    fn server_loop(&mut self, mailbox: &Mailbox) -> i32 {
         loop {
             let timeout_ms = match self.state {
                 PmState::ImmediateShutdown { kill_at } => Some(
@@ -332,26 +334,30 @@ impl Server {
                 _ => None,
             };
             let ready = {
-                let mut fds: Vec<BorrowedFd<'_>> = vec![signal_pipe.read_fd()];
+                let mut fds: Vec<BorrowedFd<'_>> = vec![mailbox.read_fd()];
                 fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
                 poll_readable(&fds, timeout_ms)
             };
             match ready {
                 Ok(Ready::Fd(0)) | Ok(Ready::Interrupted) => {
-                    signal_pipe.drain();
-                    self.handle_signals();
+                    mailbox.drain();
+                    self.handle_signals(mailbox);
                 }
                 Ok(Ready::Fd(i)) => self.accept_from(i - 1),
                 Ok(Ready::Timeout) => {}
                 Err(e) => log::warn!("poll() failed in the server loop: {e}"),
             }
             // Signals may have arrived while we accepted.
-            if !pm_sys::signals::peek_pending().is_empty() {
-                signal_pipe.drain();
-                self.handle_signals();
+            if !mailbox.peek_pending().is_empty() {
+                mailbox.drain();
+                self.handle_signals(mailbox);
             }
             if let PmState::ImmediateShutdown { kill_at } = self.state {
                 if Instant::now() >= kill_at {
+                    if self.ctx.settings.launch_mode == LaunchMode::Thread {
+                        // Threads cannot be killed; they end with the process.
+                        return self.finish_shutdown();
+                    }
                     self.signal_children(Signal::SIGKILL);
                 }
             }
@@ -361,8 +367,8 @@ impl Server {
         }
     }
 
-    fn handle_signals(&mut self) {
-        let pending = pm_sys::signals::take_pending();
+    fn handle_signals(&mut self, mailbox: &Mailbox) {
+        let pending = mailbox.take_pending();
         if pending.contains(Signal::SIGCHLD) {
             self.reap_children();
         }
@@ -395,53 +401,62 @@ impl Server {
 
     fn signal_children(&self, sig: Signal) {
         for pid in self.registry.pids() {
-            let _ = kill(pid, sig);
+            let _ = pm_sys::signals::deliver(pid.as_raw(), sig);
         }
     }
 
-    /// Reaps every exited child (the SIGCHLD handler's work, done here).
+    /// Reaps every exited child (the SIGCHLD handler's work, done here):
+    /// processes by waitpid, threads from their exit reports.
     fn reap_children(&mut self) {
+        for (pid, code) in pm_launch::take_exited_threads() {
+            self.child_exited(pid, Some(code), None);
+        }
         loop {
             let status = match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
                 Ok(s) => s,
             };
-            let (pid, exit_code, signal) = match status {
-                WaitStatus::Exited(pid, code) => (pid, Some(code), None),
-                WaitStatus::Signaled(pid, sig, _) => (pid, None, Some(sig)),
+            match status {
+                WaitStatus::Exited(pid, code) => self.child_exited(pid, Some(code), None),
+                WaitStatus::Signaled(pid, sig, _) => self.child_exited(pid, None, Some(sig)),
                 _ => continue,
-            };
-            let Some(child) = self.registry.remove(pid) else {
-                log::warn!("reaped unknown child process (PID {pid})");
-                continue;
-            };
-            let released = match child.slot {
-                Some(slot) => {
-                    let clean = self.ctx.shmem.release_slot(slot);
-                    self.registry.free_slot(slot);
-                    clean
-                }
-                None => true,
-            };
-            let name = pm_launch::kind_info(child.kind).name;
-            let normal = matches!(exit_code, Some(0) | Some(1)) && released;
-            if normal {
-                continue;
             }
-            // Crash restart is the lifecycle work still to come: for now the
-            // crash is logged and the slot repaired; other children go on.
-            match (exit_code, signal) {
-                (_, Some(sig)) => log::info!(
-                    "{name} (PID {pid}) was terminated by signal {}: {}",
-                    sig as i32,
-                    signal_description(sig)
-                ),
-                (Some(code), None) if !released => log::info!(
-                    "{name} (PID {pid}) exited with exit code {code} without releasing its child slot"
-                ),
-                (Some(code), None) => log::info!("{name} (PID {pid}) exited with exit code {code}"),
-                (None, None) => {}
+        }
+    }
+
+    /// CleanupBackend: one child is gone; free what it held and report an
+    /// abnormal end.
+    fn child_exited(&mut self, pid: Pid, exit_code: Option<i32>, signal: Option<Signal>) {
+        let Some(child) = self.registry.remove(pid) else {
+            log::warn!("reaped unknown child process (PID {pid})");
+            return;
+        };
+        let released = match child.slot {
+            Some(slot) => {
+                let clean = self.ctx.shmem.release_slot(slot);
+                self.registry.free_slot(slot);
+                clean
             }
+            None => true,
+        };
+        let name = pm_launch::kind_info(child.kind).name;
+        let normal = matches!(exit_code, Some(0) | Some(1)) && released;
+        if normal {
+            return;
+        }
+        // Crash restart is the lifecycle work still to come: for now the
+        // crash is logged and the slot repaired; other children go on.
+        match (exit_code, signal) {
+            (_, Some(sig)) => log::info!(
+                "{name} (PID {pid}) was terminated by signal {}: {}",
+                sig as i32,
+                signal_description(sig)
+            ),
+            (Some(code), None) if !released => log::info!(
+                "{name} (PID {pid}) exited with exit code {code} without releasing its child slot"
+            ),
+            (Some(code), None) => log::info!("{name} (PID {pid}) exited with exit code {code}"),
+            (None, None) => {}
         }
     }
 

@@ -18,6 +18,19 @@ pub fn set_cloexec(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Clears FD_CLOEXEC on a raw descriptor so that it survives exec. Only
+/// fcntl(2): safe between fork and exec.
+pub fn set_inheritable(fd: RawFd) {
+    // SAFETY: fcntl on an integer has no memory-safety precondition; on a
+    // number that is not open it fails and changes nothing.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+        }
+    }
+}
+
 /// Closes a raw descriptor this process holds a copy of but does not own as
 /// an `OwnedFd` any more (a forked child closing the supervisor's sockets).
 pub fn close_raw(fd: RawFd) {

@@ -1,13 +1,16 @@
 //! OS-level pieces shared by the supervisor and its children.
 //!
-//! - [`signals`]: signal handlers that only set a bit and write a self-pipe
-//!   (the wake-up for a poll loop), and the reset a forked child needs.
+//! - [`signals`]: mailboxes of pending-signal bits with a self-pipe (the
+//!   wake-up for a poll loop), fed by real signals in a process and posted
+//!   directly to a thread child; the reset a forked child needs.
+//! - [`proctitle`]: the process title `ps` shows for a child.
 //! - [`ClientSocket`]: an accepted connection and its addresses, PostgreSQL
 //!   17's ClientSocket: all the supervisor learns of a client before handing
 //!   it to a child.
 //! - [`fd`]: small descriptor helpers (close-on-exec, poll with EINTR).
 
 pub mod fd;
+pub mod proctitle;
 pub mod signals;
 
 use std::net::SocketAddr;
@@ -15,7 +18,7 @@ use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
 /// Where a client connected from, or to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SocketAddress {
     Tcp(SocketAddr),
     Unix(PathBuf),

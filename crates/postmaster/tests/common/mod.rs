@@ -16,7 +16,7 @@ use nix::unistd::Pid;
 use tempfile::TempDir;
 
 /// The launch modes every behaviour test runs in.
-pub const MODES: &[&str] = &["fork"];
+pub const MODES: &[&str] = &["fork", "exec", "thread"];
 
 /// How long a server gets to come up or go down before a test fails.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
