@@ -146,6 +146,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     pm_elog::init(settings.debug_logging);
+    raise_open_files_limit();
     let start_epoch = chrono::Utc::now().timestamp();
     let socket_dirs: Vec<PathBuf> = settings
         .unix_socket_directories
@@ -234,11 +235,16 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
                     listeners.push(l);
                 }
                 Err(e) => {
-                    log::info!(
-                        "could not bind {family} address \"{}\": {e}\nHINT:  Is another postmaster already running on port {}? If not, wait a few seconds and retry.",
-                        addr.ip(),
+                    pm_elog::PgError::new(
+                        pm_elog::Severity::Log,
+                        pm_elog::sqlstate::SUCCESSFUL_COMPLETION,
+                        format!("could not bind {family} address \"{}\": {e}", addr.ip()),
+                    )
+                    .with_hint(format!(
+                        "Is another postmaster already running on port {}? If not, wait a few seconds and retry.",
                         settings.port
-                    );
+                    ))
+                    .log();
                     let _ = &host;
                 }
             }
@@ -569,6 +575,18 @@ impl Server {
 
 /// Writes the fork-failure error straight to the client, before any
 /// protocol state exists (as PostgreSQL's report_fork_failure_to_client).
+/// Raises the soft limit on open files to the hard one: every backend holds
+/// a socket and its SQLite files, and in thread mode all of them count
+/// against this one process.
+fn raise_open_files_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
+    }
+}
+
 fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
     let message = format!("could not fork new process for connection: {e}");
     let mut body = Vec::new();
