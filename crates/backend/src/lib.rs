@@ -80,6 +80,8 @@ pub struct BackendEnv {
     pub mailbox: Arc<Mailbox>,
     /// Whether this backend owns its process title (the process modes).
     pub process_title: bool,
+    /// The login catalog as the supervisor loaded it.
+    pub catalog: Arc<pm_sql::datadir::CatalogSnapshot>,
 }
 
 /// Signals a backend handles (the launch code resets them after fork).
@@ -158,11 +160,17 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     if !env.shmem.try_claim_connection(slot) {
         return send_fatal(&mut wire, too_many_clients());
     }
-    let (role, database_oid) =
-        match pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database) {
-            Ok(found) => found,
-            Err(e) => return send_fatal(&mut wire, e),
-        };
+    // The supervisor's snapshot of the catalog, unless the catalog changed
+    // since it was taken.
+    let login = if env.catalog.generation == env.shmem.catalog_generation() {
+        env.catalog.lookup_login(&packet.user, &packet.database)
+    } else {
+        pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database)
+    };
+    let (role, database_oid) = match login {
+        Ok(found) => found,
+        Err(e) => return send_fatal(&mut wire, e),
+    };
     let pid = env.pid;
     let interrupts = Arc::new(BackendInterrupts::new(
         env.shmem.clone(),

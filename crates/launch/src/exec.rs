@@ -25,6 +25,7 @@ use std::sync::{Arc, OnceLock};
 use nix::unistd::ForkResult;
 use pm_settings::Settings;
 use pm_shmem::Shmem;
+use pm_sql::datadir::CatalogSnapshot;
 use pm_sys::{ClientSocket, SocketAddress};
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,7 @@ use crate::{
 /// First bytes of a parameter block.
 const MAGIC: &[u8; 4] = b"PMPB";
 /// Layout of the header and of [`ParamBlock`]; bump on any change.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 /// A block larger than this is not one of ours.
 const BLOCK_SIZE_MAX: u64 = 1 << 20;
 
@@ -50,6 +51,7 @@ pub struct ParamBlock {
     pub postmaster_alive_fd: RawFd,
     pub settings: Settings,
     pub data_dir: PathBuf,
+    pub catalog: CatalogSnapshot,
 }
 
 /// The client socket as it crosses exec: an inherited fd and its addresses.
@@ -136,6 +138,7 @@ pub(crate) fn launch(
         postmaster_alive_fd: ctx.postmaster_alive.as_raw_fd(),
         settings: ctx.settings.clone(),
         data_dir: ctx.data_dir.clone(),
+        catalog: (*ctx.catalog).clone(),
     };
     let block_fd: OwnedFd = nix::sys::memfd::memfd_create(
         c"postmaster-params",
@@ -262,6 +265,7 @@ fn start_from_block(args: &[OsString]) -> Result<ExecChild, String> {
     };
     let mailbox =
         process_child_setup().map_err(|e| format!("could not set up signal handling: {e}"))?;
+    pm_sys::proctitle::init();
     let env = ChildEnv {
         settings: block.settings,
         data_dir: block.data_dir,
@@ -270,6 +274,7 @@ fn start_from_block(args: &[OsString]) -> Result<ExecChild, String> {
         pid: nix::unistd::getpid().as_raw(),
         mailbox,
         process_title: true,
+        catalog: Arc::new(block.catalog),
     };
     Ok((info, block.startup, client, env))
 }
@@ -296,6 +301,11 @@ mod tests {
             postmaster_alive_fd: 8,
             settings: Settings::default(),
             data_dir: "/data".into(),
+            catalog: CatalogSnapshot {
+                generation: 0,
+                roles: Vec::new(),
+                databases: vec![("postgres".into(), 5)],
+            },
         }
     }
 

@@ -56,6 +56,7 @@ pub(crate) fn launch(
                 pid: nix::unistd::getpid().as_raw(),
                 mailbox,
                 process_title: true,
+                catalog: ctx.catalog.clone(),
             };
             exit_process(run_entry(info, startup, client, env))
         }

@@ -35,6 +35,7 @@ use pm_backend::BackendEnv;
 pub use pm_backend::{BackendStartupData, CanAcceptConnections};
 use pm_settings::{LaunchMode, Settings};
 use pm_shmem::Shmem;
+use pm_sql::datadir::CatalogSnapshot;
 use pm_sys::signals::Mailbox;
 use pm_sys::ClientSocket;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,8 @@ pub struct ChildEnv {
     pub mailbox: Arc<Mailbox>,
     /// Whether the child owns the process title (process modes).
     pub process_title: bool,
+    /// The login catalog as the supervisor loaded it.
+    pub catalog: Arc<CatalogSnapshot>,
 }
 
 /// A row of the child kinds table.
@@ -124,6 +127,7 @@ fn backend_entry(startup: StartupData, client: Option<ClientSocket>, env: ChildE
             pid: env.pid,
             mailbox: env.mailbox,
             process_title: env.process_title,
+            catalog: env.catalog,
         },
     )
 }
@@ -141,6 +145,8 @@ pub struct LaunchContext {
     pub supervisor_fds: Vec<RawFd>,
     /// Signals the supervisor handles, reset to default in a child.
     pub supervisor_signals: Vec<Signal>,
+    /// The login catalog, loaded at start-up.
+    pub catalog: Arc<CatalogSnapshot>,
 }
 
 /// A started child.
@@ -185,13 +191,20 @@ fn run_entry(
 }
 
 /// Set-up common to the process modes, in the new process: this process's
-/// signal mailbox, SIGPIPE ignored (a dead client is EPIPE), and the
-/// process title area.
+/// signal mailbox and SIGPIPE ignored (a dead client is EPIPE).
 fn process_child_setup() -> io::Result<Arc<Mailbox>> {
     let mailbox = pm_sys::signals::install(CHILD_SIGNALS)?;
     pm_sys::signals::ignore(&[Signal::SIGPIPE])?;
-    pm_sys::proctitle::init();
     Ok(mailbox)
+}
+
+/// Before the first child in fork mode: claim the title area once in the
+/// supervisor (its own title is left as it is), so that forked children,
+/// which share its address layout, only write their titles.
+pub fn prepare_for_launches(mode: LaunchMode) {
+    if mode == LaunchMode::Fork {
+        pm_sys::proctitle::init();
+    }
 }
 
 /// Ends a process child without running anything of the supervisor's.

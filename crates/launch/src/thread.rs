@@ -66,6 +66,7 @@ pub(crate) fn launch(
         pid,
         mailbox,
         process_title: false,
+        catalog: ctx.catalog.clone(),
     };
     let spawned = std::thread::Builder::new()
         .name(format!("backend {pid}"))

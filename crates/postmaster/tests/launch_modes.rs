@@ -244,7 +244,7 @@ fn exec_child_refuses_a_block_from_another_build() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("block");
     let mut block = b"PMPB".to_vec();
-    block.extend_from_slice(&1u32.to_le_bytes());
+    block.extend_from_slice(&pm_launch::exec::LAYOUT_VERSION.to_le_bytes());
     let other = b"postmaster 0.0.0 exe some-other-binary";
     block.extend_from_slice(&(other.len() as u32).to_le_bytes());
     block.extend_from_slice(other);

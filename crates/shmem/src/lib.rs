@@ -29,7 +29,7 @@ use memmap2::{MmapMut, MmapOptions};
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 1;
+pub const SHMEM_LAYOUT_VERSION: u32 = 2;
 
 /// Slot states (PostgreSQL's PM_CHILD_*).
 pub const SLOT_FREE: u32 = 0;
@@ -48,6 +48,9 @@ pub struct Header {
     max_connections: AtomicU32,
     /// Backends that passed the max_connections check and have not exited.
     connections: AtomicU32,
+    /// Bumped by whoever changes the global catalog (roles, databases), so
+    /// that catalog snapshots taken before are not used any more.
+    catalog_generation: AtomicU64,
 }
 
 #[repr(C)]
@@ -220,6 +223,19 @@ impl Shmem {
     }
 
     /// Live connections counted against max_connections.
+    /// The current catalog generation (see `CatalogSnapshot`).
+    pub fn catalog_generation(&self) -> u64 {
+        self.header().catalog_generation.load(Ordering::SeqCst)
+    }
+
+    /// Marks every catalog snapshot taken so far as stale.
+    pub fn bump_catalog_generation(&self) -> u64 {
+        self.header()
+            .catalog_generation
+            .fetch_add(1, Ordering::SeqCst)
+            + 1
+    }
+
     pub fn connection_count(&self) -> u32 {
         self.header().connections.load(Ordering::SeqCst)
     }

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use pm_elog::{sqlstate as code, PgError};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
 /// Written to PG_VERSION; a directory with another value is refused.
 pub const CATALOG_VERSION: &str = "17";
@@ -144,7 +144,7 @@ fn set_mode_0700(dir: &Path) -> std::io::Result<()> {
 }
 
 /// A role as the catalog knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub oid: i64,
     pub name: String,
@@ -152,61 +152,102 @@ pub struct Role {
     pub can_login: bool,
 }
 
-/// Looks up the role and database named in a startup packet, with
-/// PostgreSQL's errors: FATAL 28000 for a missing role, 3D000 for a missing
-/// database (the role is checked first, as InitPostgres does).
-pub fn lookup_login(data_dir: &Path, user: &str, database: &str) -> Result<(Role, i64), PgError> {
-    let internal = |e: rusqlite::Error| {
-        PgError::fatal(code::INTERNAL_ERROR, "could not read the global catalog")
-            .with_detail(e.to_string())
-    };
-    let catalog = Connection::open_with_flags(
-        catalog_path(data_dir),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(internal)?;
-    let role = catalog
-        .query_row(
-            "SELECT oid, rolname, rolsuper, rolcanlogin FROM pg_authid WHERE rolname = ?1",
-            [user],
-            |r| {
-                Ok(Role {
-                    oid: r.get(0)?,
-                    name: r.get(1)?,
-                    is_superuser: r.get::<_, i64>(2)? != 0,
-                    can_login: r.get::<_, i64>(3)? != 0,
-                })
-            },
+/// What login needs from the global catalog: every role and database.
+///
+/// The supervisor loads it once at start-up, before any child exists, and
+/// hands it to every backend, which then needs no SQLite connection to
+/// `global/catalog.db` to log in. A backend that changes the catalog must
+/// bump the catalog generation in shared memory; a snapshot whose
+/// generation is not the current one is not used (the backend reads the
+/// catalog file instead).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogSnapshot {
+    pub generation: u64,
+    pub roles: Vec<Role>,
+    /// (datname, oid)
+    pub databases: Vec<(String, i64)>,
+}
+
+impl CatalogSnapshot {
+    /// Reads the whole login catalog.
+    pub fn load(data_dir: &Path, generation: u64) -> Result<CatalogSnapshot, PgError> {
+        let internal = |e: rusqlite::Error| {
+            PgError::fatal(code::INTERNAL_ERROR, "could not read the global catalog")
+                .with_detail(e.to_string())
+        };
+        let catalog = Connection::open_with_flags(
+            catalog_path(data_dir),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .optional()
-        .map_err(internal)?
-        .ok_or_else(|| {
-            PgError::fatal(
-                code::INVALID_AUTHORIZATION_SPECIFICATION,
-                format!("role \"{user}\" does not exist"),
-            )
-        })?;
-    if !role.can_login {
-        return Err(PgError::fatal(
-            code::INVALID_AUTHORIZATION_SPECIFICATION,
-            format!("role \"{user}\" is not permitted to log in"),
-        ));
+        .map_err(internal)?;
+        let roles = catalog
+            .prepare("SELECT oid, rolname, rolsuper, rolcanlogin FROM pg_authid")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| {
+                    Ok(Role {
+                        oid: r.get(0)?,
+                        name: r.get(1)?,
+                        is_superuser: r.get::<_, i64>(2)? != 0,
+                        can_login: r.get::<_, i64>(3)? != 0,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(internal)?;
+        let databases = catalog
+            .prepare("SELECT datname, oid FROM pg_database")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(internal)?;
+        Ok(CatalogSnapshot {
+            generation,
+            roles,
+            databases,
+        })
     }
-    let oid = catalog
-        .query_row(
-            "SELECT oid FROM pg_database WHERE datname = ?1",
-            [database],
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()
-        .map_err(internal)?
-        .ok_or_else(|| {
-            PgError::fatal(
-                code::INVALID_CATALOG_NAME,
-                format!("database \"{database}\" does not exist"),
-            )
-        })?;
-    Ok((role, oid))
+
+    /// The role and database named in a startup packet, with PostgreSQL's
+    /// errors: FATAL 28000 for a missing role, 3D000 for a missing database
+    /// (the role is checked first, as InitPostgres does).
+    pub fn lookup_login(&self, user: &str, database: &str) -> Result<(Role, i64), PgError> {
+        let role = self
+            .roles
+            .iter()
+            .find(|r| r.name == user)
+            .cloned()
+            .ok_or_else(|| {
+                PgError::fatal(
+                    code::INVALID_AUTHORIZATION_SPECIFICATION,
+                    format!("role \"{user}\" does not exist"),
+                )
+            })?;
+        if !role.can_login {
+            return Err(PgError::fatal(
+                code::INVALID_AUTHORIZATION_SPECIFICATION,
+                format!("role \"{user}\" is not permitted to log in"),
+            ));
+        }
+        let oid = self
+            .databases
+            .iter()
+            .find(|(name, _)| name == database)
+            .map(|(_, oid)| *oid)
+            .ok_or_else(|| {
+                PgError::fatal(
+                    code::INVALID_CATALOG_NAME,
+                    format!("database \"{database}\" does not exist"),
+                )
+            })?;
+        Ok((role, oid))
+    }
+}
+
+/// Looks up the role and database named in a startup packet, reading the
+/// catalog file (see [`CatalogSnapshot::lookup_login`] for the errors).
+pub fn lookup_login(data_dir: &Path, user: &str, database: &str) -> Result<(Role, i64), PgError> {
+    CatalogSnapshot::load(data_dir, 0)?.lookup_login(user, database)
 }
 
 #[cfg(test)]

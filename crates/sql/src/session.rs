@@ -240,6 +240,14 @@ impl Session {
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;",
         )
         .map_err(fail)?;
+        // The last backend to leave a database would otherwise checkpoint
+        // and delete its WAL on every disconnect; checkpoints happen as WAL
+        // grows (wal_autocheckpoint) and committed data is in the WAL anyway.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(fail)?;
         BUSY_INTERRUPTS.with(|i| *i.borrow_mut() = Some(opts.interrupts.clone()));
         conn.busy_handler(Some(busy_handler)).map_err(fail)?;
         let ints = opts.interrupts.clone();

@@ -210,6 +210,15 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         Ok(s) => Arc::new(s),
         Err(e) => return fatal(format!("could not create shared memory segment: {e}")),
     };
+    // The login catalog, read once here, before any child exists.
+    let catalog =
+        match pm_sql::datadir::CatalogSnapshot::load(&data_dir, shmem.catalog_generation()) {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                e.log();
+                return 1;
+            }
+        };
 
     let mut listeners: Vec<ListenSocket> = Vec::new();
     let mut tcp_wanted = false;
@@ -302,6 +311,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
             postmaster_alive: alive_read,
             supervisor_fds,
             supervisor_signals: SUPERVISOR_SIGNALS.to_vec(),
+            catalog,
         },
         opts,
         data_dir,
@@ -310,6 +320,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         listeners,
         pid_file,
     };
+    pm_launch::prepare_for_launches(server.ctx.settings.launch_mode);
     server.pid_file.set_status(lockfile::STATUS_READY);
     log::info!("database system is ready to accept connections");
     let code = server.server_loop(&mailbox);
