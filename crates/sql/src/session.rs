@@ -236,8 +236,13 @@ impl Session {
             )
             .with_detail(e.to_string())
         };
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA case_sensitive_like = ON;",
+        // synchronous = FULL and a case-sensitive LIKE are this build's
+        // SQLite defaults (.cargo/config.toml; a unit test checks them), so
+        // opening a session parses no SQL. Foreign keys are switched on
+        // explicitly, without SQL either.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY,
+            true,
         )
         .map_err(fail)?;
         // The last backend to leave a database would otherwise checkpoint
@@ -965,4 +970,33 @@ fn register_functions(
         })
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod build_defaults {
+    use rusqlite::Connection;
+
+    /// Sessions rely on these being SQLite's defaults in this build
+    /// (.cargo/config.toml): a build without them would lose durability or
+    /// PostgreSQL's LIKE.
+    #[test]
+    fn sqlite_is_built_with_postgresql_defaults() {
+        let dir = std::env::temp_dir().join(format!("pm-defaults-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Connection::open(dir.join("t.db")).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous is not FULL in WAL mode");
+        let like: bool = conn
+            .query_row("SELECT 'a' LIKE 'A'", [], |r| r.get(0))
+            .unwrap();
+        assert!(!like, "LIKE is case-insensitive");
+        drop(conn);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
