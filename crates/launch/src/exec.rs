@@ -6,13 +6,15 @@
 //! layout version, build identity) and the postcard-serialized
 //! [`ParamBlock`]: kind, startup data, the client socket's fd number and
 //! addresses, the shared-memory memfd's fd number, the postmaster-alive
-//! fd number, the settings in force and the data directory. After fork the
-//! child clears close-on-exec on exactly those descriptors and the block's,
-//! then execs `/proc/self/exe --forkchild=KIND --params-fd=N`. Every other
+//! fd number, the settings in force and the data directory. The child is
+//! started with close-on-exec cleared on exactly those descriptors and the
+//! block's, as `/proc/self/exe --forkchild=KIND --params-fd=N`. Every other
 //! descriptor of the supervisor is close-on-exec and so never reaches the
-//! child. The new process ([`forkchild_main`]) reads and closes the block,
-//! refuses one written by a different build, re-attaches shared memory
-//! from its fd, and runs the same entry function as the fork path.
+//! child. The fork+exec itself is posix_spawn(3), which does not copy the
+//! supervisor's page tables and reports a failed exec to the caller. The
+//! new process ([`forkchild_main`]) reads and closes the block, refuses one
+//! written by a different build, re-attaches shared memory from its fd,
+//! and runs the same entry function as the fork path.
 
 use std::ffi::{CString, OsString};
 use std::fs::File;
@@ -22,7 +24,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use nix::unistd::ForkResult;
+use nix::spawn::{posix_spawn, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
+use nix::sys::signal::SigSet;
 use pm_settings::Settings;
 use pm_shmem::Shmem;
 use pm_sql::datadir::CatalogSnapshot;
@@ -30,8 +33,8 @@ use pm_sys::{ClientSocket, SocketAddress};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    exit_process, kind_info, process_child_setup, run_entry, ChildEnv, ChildHandle, ChildKind,
-    ChildKindInfo, LaunchContext, StartupData, CHILD_KINDS,
+    kind_info, process_child_setup, run_entry, ChildEnv, ChildHandle, ChildKind, ChildKindInfo,
+    LaunchContext, StartupData, CHILD_KINDS,
 };
 
 /// First bytes of a parameter block.
@@ -145,7 +148,6 @@ pub(crate) fn launch(
         nix::sys::memfd::MFdFlags::MFD_CLOEXEC,
     )?;
     File::from(block_fd.try_clone()?).write_all(&encode_block(&block, build_id())?)?;
-    // Prepared before fork: the child only clears flags and execs.
     let argv = [
         CString::new("postmaster").unwrap(),
         CString::new(format!("--forkchild={}", info.arg_name)).unwrap(),
@@ -159,24 +161,43 @@ pub(crate) fn launch(
     if let Some(c) = &client {
         inherit.push(c.fd.as_raw_fd());
     }
-    // SAFETY: as in fork mode, the supervisor is single-threaded; the child
-    // only resets signal handlers, clears FD_CLOEXEC and execs.
-    match unsafe { nix::unistd::fork() }? {
-        ForkResult::Parent { child } => {
-            drop(client);
-            drop(block_fd);
-            Ok(ChildHandle { pid: child })
-        }
-        ForkResult::Child => {
-            pm_sys::signals::reset_after_fork(&ctx.supervisor_signals);
-            for fd in inherit {
-                pm_sys::fd::set_inheritable(fd);
-            }
-            let e = nix::unistd::execv(c"/proc/self/exe", &argv).unwrap_err();
-            log::error!(target: pm_elog::FATAL, "could not execute server process \"/proc/self/exe\": {e}");
-            exit_process(1)
-        }
+    // posix_spawn: fork+exec without copying the supervisor's page tables
+    // (glibc clones with CLONE_VM|CLONE_VFORK). dup2(fd, fd) clears
+    // FD_CLOEXEC on exactly the descriptors the block names; the
+    // supervisor's handled signals start at their default action.
+    let mut actions = PosixSpawnFileActions::init()?;
+    for fd in inherit {
+        actions.add_dup2(fd, fd)?;
     }
+    let mut attr = PosixSpawnAttr::init()?;
+    let mut defaults = SigSet::empty();
+    for &sig in &ctx.supervisor_signals {
+        defaults.add(sig);
+    }
+    attr.set_sigdefault(&defaults)?;
+    attr.set_sigmask(&SigSet::empty())?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF | PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK,
+    )?;
+    let pid = posix_spawn(c"/proc/self/exe", &actions, &attr, &argv, environment())?;
+    drop(client);
+    drop(block_fd);
+    Ok(ChildHandle { pid })
+}
+
+/// The supervisor's environment, as exec wants it (built once).
+fn environment() -> &'static [CString] {
+    static ENV: OnceLock<Vec<CString>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        std::env::vars_os()
+            .filter_map(|(k, v)| {
+                let mut kv = k.into_encoded_bytes();
+                kv.push(b'=');
+                kv.extend(v.into_encoded_bytes());
+                CString::new(kv).ok()
+            })
+            .collect()
+    })
 }
 
 /// Takes ownership of a descriptor number handed down through exec.
