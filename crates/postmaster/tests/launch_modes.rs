@@ -93,11 +93,7 @@ async fn process_modes_one_process_per_connection() {
         let mut pids = Vec::new();
         for _ in 0..3 {
             let c = server.connect().await;
-            let pid: i32 = c
-                .query_one("SELECT pg_backend_pid()", &[])
-                .await
-                .unwrap()
-                .get(0);
+            let pid: i32 = common::backend_pid(&c).await;
             pids.push(pid);
             clients.push(c);
         }
@@ -130,8 +126,7 @@ async fn process_modes_one_process_per_connection() {
             pids.iter().all(|&p| parent_of(p).is_none())
         })
         .await;
-        let c = server.connect().await;
-        c.batch_execute("SELECT 1").await.unwrap();
+        server.assert_serving().await;
     }
 }
 
@@ -140,11 +135,7 @@ async fn process_children_hold_no_listen_socket() {
     for mode in PROCESS_MODES {
         let server = Server::start(mode, &[]);
         let c = server.connect().await;
-        let pid: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let pid: i32 = common::backend_pid(&c).await;
         let listening = listening_socket_inodes();
         let mine = socket_inodes_of(server.pid().as_raw());
         assert!(
@@ -230,11 +221,7 @@ async fn exec_mode_children_are_the_server_binary_re_executed() {
 
     // After login it behaves as any backend.
     let c = server.connect().await;
-    let pid: i32 = c
-        .query_one("SELECT pg_backend_pid()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let pid: i32 = common::backend_pid(&c).await;
     assert_eq!(fs::read_link(format!("/proc/{pid}/exe")).unwrap(), binary);
     assert_eq!(cmdline(pid), "postmaster: postgres postgres [local] idle");
 }
@@ -284,20 +271,12 @@ async fn thread_mode_has_no_child_processes() {
     let mut pids = HashSet::new();
     for _ in 0..CONNECTIONS {
         let c = server.connect().await;
-        let pid: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let pid: i32 = common::backend_pid(&c).await;
         // A thread backend's pid is its own, and never a real process's.
         assert!(pid > 4_194_304, "{pid}");
         assert!(pids.insert(pid), "pid {pid} given twice");
         // Stable for the session.
-        let again: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let again: i32 = common::backend_pid(&c).await;
         assert_eq!(pid, again);
         clients.push(c);
     }
@@ -308,8 +287,7 @@ async fn thread_mode_has_no_child_processes() {
         thread_count(postmaster) == idle_threads
     })
     .await;
-    let c = server.connect().await;
-    c.batch_execute("SELECT 1").await.unwrap();
+    server.assert_serving().await;
 }
 
 #[tokio::test]
@@ -322,11 +300,7 @@ async fn a_panicking_backend_is_a_crash_of_that_backend_only() {
             .await
             .unwrap();
         let victim = server.connect().await;
-        let pid: i32 = victim
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let pid: i32 = common::backend_pid(&victim).await;
         let e = victim
             .batch_execute("SELECT pg_debug_panic('boom')")
             .await

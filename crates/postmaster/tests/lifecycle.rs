@@ -83,11 +83,7 @@ async fn cancel_with_a_wrong_key_is_ignored() {
     for mode in MODES {
         let server = Server::start(mode, &[]);
         let c = server.connect().await;
-        let pid: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let pid: i32 = common::backend_pid(&c).await;
         // CancelRequest with the right pid and a wrong key.
         let mut raw = server.raw_tcp();
         let mut pkt = Vec::new();
@@ -190,11 +186,7 @@ async fn committed_rows_survive_a_killed_postmaster() {
         c.batch_execute("CREATE TABLE k (v integer); INSERT INTO k VALUES (1), (2)")
             .await
             .unwrap();
-        let backend: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let backend: i32 = common::backend_pid(&c).await;
         // SIGKILL leaves a stale postmaster.pid behind; the backend notices
         // the postmaster is gone and exits by itself.
         let status = server.stop_with(Signal::SIGKILL);

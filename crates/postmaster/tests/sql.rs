@@ -110,11 +110,7 @@ async fn session_functions_and_errors() {
         assert_eq!(row.get::<_, String>(1), "postgres");
         assert_eq!(row.get::<_, String>(2), "postgres");
 
-        let pid: i32 = c
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let pid: i32 = common::backend_pid(&c).await;
         assert_ne!(pid, server.pid().as_raw());
 
         let e = c.query("SELECT * FROM nosuch", &[]).await.unwrap_err();

@@ -238,6 +238,13 @@ impl Server {
 }
 
 impl Server {
+    /// Asserts that a new session can still connect and run a query.
+    pub async fn assert_serving(&self) {
+        let c = self.connect().await;
+        let one: i32 = c.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        assert_eq!(one, 1);
+    }
+
     /// `wait_for_log` that lets client connection tasks run meanwhile.
     pub async fn wait_for_log_async(&self, needle: &str) {
         wait_until_async(needle, STARTUP_TIMEOUT, || self.log().contains(needle)).await;
@@ -360,6 +367,14 @@ pub fn send_and_read_all(s: &mut TcpStream, bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
     out
+}
+
+/// `SELECT pg_backend_pid()` on a session.
+pub async fn backend_pid(c: &tokio_postgres::Client) -> i32 {
+    c.query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0)
 }
 
 /// The SQLSTATE of a tokio-postgres error.
