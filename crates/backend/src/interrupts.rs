@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use nix::sys::signal::Signal;
 use pm_elog::{sqlstate as code, PgError};
-use pm_shmem::{Shmem, INTERRUPT_CANCEL, INTERRUPT_TERMINATE};
+use pm_shmem::{Shmem, INTERRUPT_CANCEL, INTERRUPT_TERMINATE, QUIT_FOR_CRASH};
 use pm_sys::signals::Mailbox;
 
 pub struct BackendInterrupts {
@@ -46,6 +46,11 @@ impl BackendInterrupts {
             .unwrap_or(0)
     }
 
+    /// The error to report for `kind`.
+    pub fn error(&self, kind: Interrupt) -> PgError {
+        error_for(kind, self.shmem.quit_reason())
+    }
+
     /// Takes the most severe pending interrupt. A terminate leaves a cancel
     /// pending behind it (it does not matter: the session ends).
     pub fn take_kind(&self) -> Option<Interrupt> {
@@ -69,8 +74,18 @@ impl BackendInterrupts {
     }
 }
 
-pub fn error_for(kind: Interrupt) -> PgError {
+/// The error a backend reports for an interrupt; a quit says whether it
+/// is an immediate shutdown or the crash of another server process.
+pub fn error_for(kind: Interrupt, quit_reason: u32) -> PgError {
     match kind {
+        Interrupt::Quit if quit_reason == QUIT_FOR_CRASH => PgError::fatal(
+            code::CRASH_SHUTDOWN,
+            "terminating connection because of crash of another server process",
+        )
+        .with_detail(
+            "The postmaster has commanded this server process to roll back the current transaction and exit, because another server process exited abnormally and possibly corrupted shared memory.",
+        )
+        .with_hint("In a moment you should be able to reconnect to the database and repeat your command."),
         Interrupt::Quit => PgError::fatal(
             code::ADMIN_SHUTDOWN,
             "terminating connection due to immediate shutdown command",
@@ -96,6 +111,6 @@ impl pm_sql::Interrupts for BackendInterrupts {
     }
 
     fn take(&self) -> Option<PgError> {
-        self.take_kind().map(error_for)
+        self.take_kind().map(|k| self.error(k))
     }
 }

@@ -28,7 +28,7 @@ use pm_sql::{types, Column, ResultSink, TransactionStatus};
 use rusqlite::types::ValueRef;
 
 use crate::format;
-use crate::interrupts::{error_for, BackendInterrupts, Interrupt};
+use crate::interrupts::{BackendInterrupts, Interrupt};
 use crate::wire::{Incoming, Wire};
 use crate::{PsDisplay, EXIT_FATAL, EXIT_NORMAL};
 
@@ -227,7 +227,7 @@ impl PostgresMain {
                     if let Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) =
                         self.interrupts.take_kind()
                     {
-                        return self.fatal(error_for(kind));
+                        return self.fatal(self.interrupts.error(kind));
                     }
                     continue;
                 }
@@ -295,7 +295,7 @@ impl PostgresMain {
 
     fn check_interrupts(&self) -> Result<(), PgError> {
         match self.interrupts.take_kind() {
-            Some(kind) => Err(error_for(kind)),
+            Some(kind) => Err(self.interrupts.error(kind)),
             None => Ok(()),
         }
     }
@@ -313,7 +313,7 @@ impl PostgresMain {
     fn simple_query(&mut self, text: &str) -> Result<(), PgError> {
         // A cancel that arrived while idle must not hit this query.
         if let Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) = self.interrupts.take_kind() {
-            return Err(error_for(kind));
+            return Err(self.interrupts.error(kind));
         }
         let statements = dialect::split_statements(text);
         if statements.is_empty() {

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{parent_of, wait_until_async, Server, MODES};
+use common::{parent_of, wait_until_async, Server};
 
 const PROCESS_MODES: &[&str] = &["fork", "exec"];
 
@@ -288,51 +288,4 @@ async fn thread_mode_has_no_child_processes() {
     })
     .await;
     server.assert_serving().await;
-}
-
-#[tokio::test]
-async fn a_panicking_backend_is_a_crash_of_that_backend_only() {
-    for mode in MODES {
-        let server = Server::start(mode, &["debug_allow_panic=on"]);
-        let survivor = server.connect().await;
-        survivor
-            .batch_execute("CREATE TABLE kept (v integer); INSERT INTO kept VALUES (1)")
-            .await
-            .unwrap();
-        let victim = server.connect().await;
-        let pid: i32 = common::backend_pid(&victim).await;
-        let e = victim
-            .batch_execute("SELECT pg_debug_panic('boom')")
-            .await
-            .unwrap_err();
-        assert!(e.is_closed() || e.as_db_error().is_none(), "{mode}: {e:?}");
-        server
-            .wait_for_log_async(&format!(
-                "client backend (PID {pid}) exited with exit code 3"
-            ))
-            .await;
-        let log = server.log();
-        assert!(
-            log.contains(&format!("[{pid}] LOG:  server process panicked at "))
-                && log.contains(": boom"),
-            "{mode}: panic not logged\n{log}"
-        );
-        // The other session and new ones go on; committed data is there.
-        let n: i64 = survivor
-            .query_one("SELECT count(*) FROM kept", &[])
-            .await
-            .unwrap()
-            .get(0);
-        assert_eq!(n, 1, "{mode}");
-        let c = server.connect().await;
-        c.batch_execute("INSERT INTO kept VALUES (2)")
-            .await
-            .unwrap();
-        // Without the setting the function does not exist.
-        drop(server);
-        let plain = Server::start(mode, &[]);
-        let c = plain.connect().await;
-        assert!(c.batch_execute("SELECT pg_debug_panic('x')").await.is_err());
-        c.batch_execute("SELECT 1").await.unwrap();
-    }
 }

@@ -52,6 +52,9 @@ pub struct Settings {
     /// Registers `pg_debug_panic(text)`, which makes the calling backend
     /// panic: a crash on demand, for tests of crash handling.
     pub debug_allow_panic: bool,
+    /// After a child crashes: reinitialize and accept connections again
+    /// (on), or shut down (off).
+    pub restart_after_crash: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             client_min_messages: "notice".to_string(),
             debug_logging: false,
             debug_allow_panic: false,
+            restart_after_crash: true,
         }
     }
 }
@@ -87,6 +91,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "client_min_messages",
     "debug_logging",
     "debug_allow_panic",
+    "restart_after_crash",
 ];
 
 impl Settings {
@@ -122,6 +127,7 @@ impl Settings {
             "client_min_messages" => self.client_min_messages = value.to_ascii_lowercase(),
             "debug_logging" => self.debug_logging = parse_bool(&lname, value)?,
             "debug_allow_panic" => self.debug_allow_panic = parse_bool(&lname, value)?,
+            "restart_after_crash" => self.restart_after_crash = parse_bool(&lname, value)?,
             _ => return Err(format!("unrecognized configuration parameter \"{name}\"")),
         }
         Ok(())
@@ -143,6 +149,7 @@ impl Settings {
             "client_min_messages" => self.client_min_messages.clone(),
             "debug_logging" => on_off(self.debug_logging),
             "debug_allow_panic" => on_off(self.debug_allow_panic),
+            "restart_after_crash" => on_off(self.restart_after_crash),
             _ => return None,
         })
     }

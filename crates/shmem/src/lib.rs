@@ -29,7 +29,12 @@ use memmap2::{MmapMut, MmapOptions};
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 2;
+pub const SHMEM_LAYOUT_VERSION: u32 = 3;
+
+/// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
+/// immediate shutdown, or the crash of another child.
+pub const QUIT_FOR_STOP: u32 = 0;
+pub const QUIT_FOR_CRASH: u32 = 1;
 
 /// Slot states (PostgreSQL's PM_CHILD_*).
 pub const SLOT_FREE: u32 = 0;
@@ -51,6 +56,9 @@ pub struct Header {
     /// Bumped by whoever changes the global catalog (roles, databases), so
     /// that catalog snapshots taken before are not used any more.
     catalog_generation: AtomicU64,
+    /// QUIT_FOR_STOP or QUIT_FOR_CRASH, set by the supervisor before it
+    /// sends SIGQUIT.
+    quit_reason: AtomicU32,
 }
 
 #[repr(C)]
@@ -223,6 +231,16 @@ impl Shmem {
     }
 
     /// Live connections counted against max_connections.
+    /// Supervisor: records why the next SIGQUIT is sent.
+    pub fn set_quit_reason(&self, reason: u32) {
+        self.header().quit_reason.store(reason, Ordering::SeqCst);
+    }
+
+    /// Child: why it was told to quit.
+    pub fn quit_reason(&self) -> u32 {
+        self.header().quit_reason.load(Ordering::SeqCst)
+    }
+
     /// The current catalog generation (see `CatalogSnapshot`).
     pub fn catalog_generation(&self) -> u64 {
         self.header().catalog_generation.load(Ordering::SeqCst)

@@ -70,7 +70,15 @@ enum PmState {
     Run,
     SmartShutdown,
     FastShutdown,
-    ImmediateShutdown { kill_at: Instant },
+    ImmediateShutdown {
+        kill_at: Instant,
+    },
+    /// A child crashed: the others were told to quit; once all are gone,
+    /// shared memory is re-created (or, with restart_after_crash off, the
+    /// server exits).
+    CrashRecovery {
+        kill_at: Instant,
+    },
 }
 
 fn fatal(message: impl std::fmt::Display) -> i32 {
@@ -343,11 +351,13 @@ impl Server {
     fn server_loop(&mut self, mailbox: &Mailbox) -> i32 {
         loop {
             let timeout_ms = match self.state {
-                PmState::ImmediateShutdown { kill_at } => Some(
-                    kill_at
-                        .saturating_duration_since(Instant::now())
-                        .as_millis() as u64,
-                ),
+                PmState::ImmediateShutdown { kill_at } | PmState::CrashRecovery { kill_at } => {
+                    Some(
+                        kill_at
+                            .saturating_duration_since(Instant::now())
+                            .as_millis() as u64,
+                    )
+                }
                 _ => None,
             };
             let ready = {
@@ -378,6 +388,26 @@ impl Server {
                     self.signal_children(Signal::SIGKILL);
                 }
             }
+            if let PmState::CrashRecovery { kill_at } = self.state {
+                if Instant::now() >= kill_at {
+                    // SIGKILL for processes; a thread gets SIGQUIT again.
+                    self.signal_children(Signal::SIGKILL);
+                    self.state = PmState::CrashRecovery {
+                        kill_at: Instant::now() + IMMEDIATE_KILL_AFTER,
+                    };
+                }
+                if self.registry.is_empty() {
+                    if !self.ctx.settings.restart_after_crash {
+                        log::info!("shutting down because \"restart_after_crash\" is off");
+                        self.finish_shutdown();
+                        return 1;
+                    }
+                    if let Err(code) = self.reinitialize() {
+                        return code;
+                    }
+                }
+                continue;
+            }
             if self.state != PmState::Run && self.registry.is_empty() {
                 return self.finish_shutdown();
             }
@@ -395,6 +425,7 @@ impl Server {
         if pending.contains(Signal::SIGQUIT) {
             if !matches!(self.state, PmState::ImmediateShutdown { .. }) {
                 log::info!("received immediate shutdown request");
+                self.ctx.shmem.set_quit_reason(pm_shmem::QUIT_FOR_STOP);
                 self.state = PmState::ImmediateShutdown {
                     kill_at: Instant::now() + IMMEDIATE_KILL_AFTER,
                 };
@@ -402,7 +433,10 @@ impl Server {
                 self.signal_children(Signal::SIGQUIT);
             }
         } else if pending.contains(Signal::SIGINT) {
-            if matches!(self.state, PmState::Run | PmState::SmartShutdown) {
+            if matches!(
+                self.state,
+                PmState::Run | PmState::SmartShutdown | PmState::CrashRecovery { .. }
+            ) {
                 log::info!("received fast shutdown request");
                 log::info!("aborting any active transactions");
                 self.state = PmState::FastShutdown;
@@ -475,6 +509,7 @@ impl Server {
             (Some(code), None) => log::info!("{name} (PID {pid}) exited with exit code {code}"),
             (None, None) => {}
         }
+        self.handle_child_crash();
     }
 
     /// Accepts what is waiting on listener `i` and starts a backend for each.
@@ -496,6 +531,7 @@ impl Server {
     fn backend_startup(&mut self, client: pm_sys::ClientSocket) {
         let can_accept = match self.state {
             PmState::Run => CanAcceptConnections::Ok,
+            PmState::CrashRecovery { .. } => CanAcceptConnections::Recovery,
             _ => CanAcceptConnections::Shutdown,
         };
         let cancel_key = random_cancel_key();
@@ -563,6 +599,7 @@ impl Server {
             }
             match *name {
                 "log_connections"
+                | "restart_after_crash"
                 | "log_disconnections"
                 | "authentication_timeout"
                 | "client_min_messages" => {
@@ -577,6 +614,50 @@ impl Server {
         }
     }
 
+    /// HandleChildCrash: the other children may have seen corrupt shared
+    /// memory, so all of them are told to quit (their clients get 57P02).
+    fn handle_child_crash(&mut self) {
+        if !matches!(self.state, PmState::Run | PmState::SmartShutdown) {
+            return; // already stopping or recovering
+        }
+        log::info!("terminating any other active server processes");
+        self.ctx.shmem.set_quit_reason(pm_shmem::QUIT_FOR_CRASH);
+        self.signal_children(Signal::SIGQUIT);
+        self.state = PmState::CrashRecovery {
+            kill_at: Instant::now() + IMMEDIATE_KILL_AFTER,
+        };
+        self.pid_file.set_status(lockfile::STATUS_STARTING);
+    }
+
+    /// After a crash, with every child gone: new shared memory, a fresh
+    /// catalog snapshot (SQLite recovers each database on its next open),
+    /// and connections accepted again.
+    fn reinitialize(&mut self) -> Result<(), i32> {
+        log::info!("all server processes terminated; reinitializing");
+        let slot_count = self.ctx.shmem.slot_count();
+        let shmem = match Shmem::create(slot_count, self.ctx.settings.max_connections) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                return Err(fatal(format!(
+                    "could not create shared memory segment: {e}"
+                )))
+            }
+        };
+        let catalog =
+            pm_sql::datadir::CatalogSnapshot::load(&self.data_dir, shmem.catalog_generation())
+                .map_err(|e| {
+                    e.log();
+                    1
+                })?;
+        self.ctx.shmem = shmem;
+        self.ctx.catalog = Arc::new(catalog);
+        self.registry = Registry::new(slot_count);
+        self.state = PmState::Run;
+        self.pid_file.set_status(lockfile::STATUS_READY);
+        log::info!("database system is ready to accept connections");
+        Ok(())
+    }
+
     fn finish_shutdown(&mut self) -> i32 {
         self.listeners.clear(); // removes the socket files and their locks
         log::info!("database system is shut down");
@@ -584,8 +665,6 @@ impl Server {
     }
 }
 
-/// Writes the fork-failure error straight to the client, before any
-/// protocol state exists (as PostgreSQL's report_fork_failure_to_client).
 /// Raises the soft limit on open files to the hard one: every backend holds
 /// a socket and its SQLite files, and in thread mode all of them count
 /// against this one process.
@@ -598,6 +677,8 @@ fn raise_open_files_limit() {
     }
 }
 
+/// Writes the fork-failure error straight to the client, before any
+/// protocol state exists (as PostgreSQL's report_fork_failure_to_client).
 fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
     let message = format!("could not fork new process for connection: {e}");
     let mut body = Vec::new();
