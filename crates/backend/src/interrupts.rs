@@ -113,4 +113,19 @@ impl pm_sql::Interrupts for BackendInterrupts {
     fn take(&self) -> Option<PgError> {
         self.take_kind().map(|k| self.error(k))
     }
+
+    /// The same path as a CancelRequest (or the supervisor's SIGTERM): the
+    /// slot's bit, then the wake-up, in any launch mode.
+    fn signal_backend(&self, pid: i32, terminate: bool) -> bool {
+        let Some(slot) = self.shmem.find_by_pid(pid) else {
+            return false;
+        };
+        let (bit, sig) = if terminate {
+            (INTERRUPT_TERMINATE, Signal::SIGTERM)
+        } else {
+            (INTERRUPT_CANCEL, Signal::SIGINT)
+        };
+        self.shmem.raise_interrupt(slot, bit);
+        pm_sys::signals::deliver(pid, sig).is_ok()
+    }
 }

@@ -45,6 +45,7 @@ pub const OUT_OF_MEMORY: &str = "53200";
 pub const DISK_FULL: &str = "53100";
 pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
 pub const OBJECT_IN_USE: &str = "55006";
+pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
 pub const QUERY_CANCELED: &str = "57014";
 pub const ADMIN_SHUTDOWN: &str = "57P01";
 pub const CRASH_SHUTDOWN: &str = "57P02";

@@ -285,3 +285,120 @@ fn help_version_and_missing_data_directory() {
         .unwrap();
     assert!(!out.status.success(), "init over an existing directory");
 }
+
+#[tokio::test]
+async fn pg_cancel_backend_and_pg_terminate_backend() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let admin = server.connect().await;
+
+        // Cancel: the statement fails, the session goes on.
+        let busy = server.connect().await;
+        let pid = common::backend_pid(&busy).await;
+        let sleeper = tokio::spawn(async move {
+            let r = busy.batch_execute("SELECT pg_sleep(30)").await;
+            (r, busy)
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let ok: bool = admin
+            .query_one("SELECT pg_cancel_backend($1)", &[&pid])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ok, "{mode}");
+        let (r, busy) = tokio::time::timeout(Duration::from_secs(10), sleeper)
+            .await
+            .expect("pg_cancel_backend did not stop pg_sleep")
+            .unwrap();
+        let e = r.unwrap_err();
+        assert_eq!(sqlstate(&e), "57014", "{mode}");
+        busy.batch_execute("SELECT 1").await.unwrap();
+
+        // Terminate: the session ends with 57P01.
+        let (victim, conn) = server
+            .config("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let conn = tokio::spawn(conn);
+        let pid = common::backend_pid(&victim).await;
+        let ok: bool = admin
+            .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ok);
+        let err = tokio::time::timeout(Duration::from_secs(10), conn)
+            .await
+            .expect("terminated session still open")
+            .unwrap()
+            .expect_err("terminated without an error");
+        assert_eq!(sqlstate(&err), "57P01", "{mode}");
+        assert_eq!(
+            err.as_db_error().unwrap().message(),
+            "terminating connection due to administrator command"
+        );
+
+        // No such backend: false, with PostgreSQL's warning.
+        let rows = admin
+            .simple_query("SELECT pg_cancel_backend(1)")
+            .await
+            .unwrap();
+        let value = rows.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap().to_string()),
+            _ => None,
+        });
+        assert_eq!(value.as_deref(), Some("f"), "{mode}");
+    }
+}
+
+#[tokio::test]
+async fn statement_timeout() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE t (v integer); SET statement_timeout = '250ms'")
+            .await
+            .unwrap();
+        for slow in [
+            "SELECT pg_sleep(10)",
+            // A statement SQLite itself runs for ever: stopped by the
+            // progress handler.
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+        ] {
+            let started = std::time::Instant::now();
+            let e = c.batch_execute(slow).await.unwrap_err();
+            assert_eq!(sqlstate(&e), "57014", "{mode}: {slow}");
+            assert_eq!(
+                e.as_db_error().unwrap().message(),
+                "canceling statement due to statement timeout"
+            );
+            assert!(started.elapsed() < Duration::from_secs(5));
+        }
+        // Inside a transaction it aborts that transaction only.
+        c.batch_execute("BEGIN; INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        let e = c.batch_execute("SELECT pg_sleep(10)").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "57014");
+        let e = c.batch_execute("SELECT 1").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "25P02");
+        c.batch_execute("ROLLBACK").await.unwrap();
+        c.batch_execute("SET statement_timeout = 0").await.unwrap();
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM t", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{mode}");
+        // Fast statements are unaffected; bad values are refused.
+        c.batch_execute("SET statement_timeout = '5s'; SELECT pg_sleep(0.05)")
+            .await
+            .unwrap();
+        let e = c
+            .batch_execute("SET statement_timeout = 'soon'")
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "22023");
+    }
+}

@@ -269,6 +269,16 @@ impl Shmem {
         })
     }
 
+    /// Finds the active child with this pid (pg_cancel_backend and friends).
+    pub fn find_by_pid(&self, pid: i32) -> Option<u32> {
+        (0..self.slot_count()).find(|&i| {
+            let s = self.slot(i);
+            pid != 0
+                && s.state.load(Ordering::SeqCst) == SLOT_ACTIVE
+                && s.pid.load(Ordering::SeqCst) == pid
+        })
+    }
+
     pub fn slot_pid(&self, index: u32) -> i32 {
         self.slot(index).pid.load(Ordering::SeqCst)
     }

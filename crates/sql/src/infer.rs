@@ -254,7 +254,12 @@ impl<'a> Scope<'a> {
             "localtimestamp" => types::TIMESTAMP,
             "current_date" => types::DATE,
             "random" => types::FLOAT8,
-            "bool_and" | "bool_or" | "every" => types::BOOL,
+            "bool_and"
+            | "bool_or"
+            | "every"
+            | "pg_cancel_backend"
+            | "pg_terminate_backend"
+            | "pg_reload_conf" => types::BOOL,
             _ => return None,
         })
     }
@@ -470,9 +475,15 @@ impl Visitor for Params<'_, '_> {
                 self.set(expr, Some(types::TEXT));
                 self.set(pattern, Some(types::TEXT));
             }
-            Expr::Function(f) if base_name(&f.name) == "pg_sleep" => {
-                if let Some(a) = first_arg(&f.args) {
-                    self.set(a, Some(types::FLOAT8));
+            Expr::Function(f) => {
+                // Functions whose (first) argument type PostgreSQL knows.
+                let t = match base_name(&f.name).as_str() {
+                    "pg_sleep" => Some(types::FLOAT8),
+                    "pg_cancel_backend" | "pg_terminate_backend" => Some(types::INT4),
+                    _ => None,
+                };
+                if let (Some(a), Some(t)) = (first_arg(&f.args), t) {
+                    self.set(a, Some(t));
                 }
             }
             _ => {}

@@ -35,6 +35,70 @@ pub trait Interrupts: Send + Sync {
     fn pending(&self) -> bool;
     /// The error to raise for the pending interrupt, clearing it.
     fn take(&self) -> Option<PgError>;
+    /// pg_cancel_backend / pg_terminate_backend: asks backend `pid` to
+    /// cancel its statement or to end. False when `pid` is no backend.
+    fn signal_backend(&self, _pid: i32, _terminate: bool) -> bool {
+        false
+    }
+}
+
+/// The backend's interrupts plus this session's statement_timeout: the
+/// one view of "must the running statement stop" that SQLite's handlers
+/// and pg_sleep poll.
+struct TimedInterrupts {
+    inner: Arc<dyn Interrupts>,
+    /// When the running statement times out (µs since the epoch), 0: never.
+    deadline_us: AtomicI64,
+}
+
+impl TimedInterrupts {
+    fn timed_out(&self) -> bool {
+        let d = self.deadline_us.load(Ordering::Relaxed);
+        d != 0 && now_us() >= d
+    }
+}
+
+impl Interrupts for TimedInterrupts {
+    fn pending(&self) -> bool {
+        self.inner.pending() || self.timed_out()
+    }
+
+    fn take(&self) -> Option<PgError> {
+        self.inner.take().or_else(|| {
+            self.timed_out().then(|| {
+                self.deadline_us.store(0, Ordering::Relaxed);
+                PgError::error(
+                    code::QUERY_CANCELED,
+                    "canceling statement due to statement timeout",
+                )
+            })
+        })
+    }
+
+    fn signal_backend(&self, pid: i32, terminate: bool) -> bool {
+        self.inner.signal_backend(pid, terminate)
+    }
+}
+
+/// A duration setting in milliseconds (`100`, `250ms`, `2s`, `1min`, `1h`).
+fn parse_ms(value: &str) -> Option<i64> {
+    let v = value.trim().trim_matches('\'');
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(v.len());
+    let (number, unit) = v.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    let ms = n * factor;
+    (ms >= 0.0 && ms <= i32::MAX as f64).then_some(ms as i64)
 }
 
 /// Receives a statement's results.
@@ -158,6 +222,8 @@ pub struct SessionOptions<'a> {
 }
 
 thread_local! {
+    /// Warnings raised inside SQL functions, sent once the statement ends.
+    static NOTICES: RefCell<Vec<PgError>> = const { RefCell::new(Vec::new()) };
     /// A panic asked for by `pg_debug_panic`, raised once SQLite has
     /// returned (a panic inside a SQLite callback would be caught there).
     static PANIC_REQUEST: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -168,7 +234,7 @@ pub struct Session {
     status: TransactionStatus,
     /// An implicit block from a multi-statement Query is open.
     implicit: bool,
-    interrupts: Arc<dyn Interrupts>,
+    interrupts: Arc<TimedInterrupts>,
     settings: BTreeMap<String, String>,
     defaults: BTreeMap<String, String>,
     reports: Vec<(String, String)>,
@@ -253,13 +319,18 @@ impl Session {
             true,
         )
         .map_err(fail)?;
-        BUSY_INTERRUPTS.with(|i| *i.borrow_mut() = Some(opts.interrupts.clone()));
+        let interrupts = Arc::new(TimedInterrupts {
+            inner: opts.interrupts.clone(),
+            deadline_us: AtomicI64::new(0),
+        });
+        BUSY_INTERRUPTS.with(|i| *i.borrow_mut() = Some(interrupts.clone()));
         conn.busy_handler(Some(busy_handler)).map_err(fail)?;
-        let ints = opts.interrupts.clone();
+        let ints = interrupts.clone();
         conn.progress_handler(PROGRESS_CHECK_STEPS, Some(move || ints.pending()))
             .map_err(fail)?;
         let xact_start_us = Arc::new(AtomicI64::new(now_us()));
-        register_functions(&conn, &opts, xact_start_us.clone()).map_err(fail)?;
+        register_functions(&conn, &opts, interrupts.clone(), xact_start_us.clone())
+            .map_err(fail)?;
 
         let mut defaults = BTreeMap::new();
         for (name, value) in [
@@ -297,7 +368,7 @@ impl Session {
             conn,
             status: TransactionStatus::Idle,
             implicit: false,
-            interrupts: opts.interrupts,
+            interrupts,
             settings: defaults.clone(),
             defaults,
             reports: Vec::new(),
@@ -417,6 +488,9 @@ impl Session {
         if let Some(message) = PANIC_REQUEST.with(|p| p.borrow_mut().take()) {
             panic!("{message}");
         }
+        for notice in NOTICES.with(|n| std::mem::take(&mut *n.borrow_mut())) {
+            sink.notice(notice);
+        }
         if result.is_err() {
             self.mark_failed();
         }
@@ -504,7 +578,19 @@ impl Session {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
                 }
-                self.run_sql(t, params, fixed, sink)
+                let timeout_ms = self
+                    .settings
+                    .get("statement_timeout")
+                    .and_then(|v| parse_ms(v))
+                    .unwrap_or(0);
+                if timeout_ms > 0 {
+                    self.interrupts
+                        .deadline_us
+                        .store(now_us() + timeout_ms * 1000, Ordering::Relaxed);
+                }
+                let result = self.run_sql(t, params, fixed, sink);
+                self.interrupts.deadline_us.store(0, Ordering::Relaxed);
+                result
             }
         }
     }
@@ -529,9 +615,15 @@ impl Session {
             self.reset(name);
             return Ok(());
         }
+        if matches!(name, "statement_timeout" | "lock_timeout") && parse_ms(value).is_none() {
+            return Err(PgError::error(
+                code::INVALID_PARAMETER_VALUE,
+                format!("invalid value for parameter \"{name}\": \"{value}\""),
+            ));
+        }
         if !SESSION_SETTINGS.contains(&name) && !name.contains('.') {
             return Err(PgError::error(
-                code::CANNOT_CONNECT_NOW.replace("57P03", "55P02").leak(),
+                code::CANT_CHANGE_RUNTIME_PARAM,
                 format!("parameter \"{name}\" cannot be changed now"),
             ));
         }
@@ -875,6 +967,7 @@ fn describe_columns(
 fn register_functions(
     conn: &Connection,
     opts: &SessionOptions<'_>,
+    interrupts: Arc<TimedInterrupts>,
     xact_start_us: Arc<AtomicI64>,
 ) -> rusqlite::Result<()> {
     let deterministic = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
@@ -914,7 +1007,26 @@ fn register_functions(
     conn.create_scalar_function("clock_timestamp", 0, volatile, |_| {
         Ok(format_timestamptz(now_us()))
     })?;
-    let ints = opts.interrupts.clone();
+    for (name, terminate) in [("pg_cancel_backend", false), ("pg_terminate_backend", true)] {
+        let ints = interrupts.clone();
+        conn.create_scalar_function(name, 1, volatile, move |ctx| {
+            let Some(pid) = ctx.get::<Option<i64>>(0)? else {
+                return Ok(None);
+            };
+            let found = i32::try_from(pid).is_ok_and(|p| ints.signal_backend(p, terminate));
+            if !found {
+                NOTICES.with(|n| {
+                    n.borrow_mut().push(PgError::new(
+                        Severity::Warning,
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("PID {pid} is not a PostgreSQL backend process"),
+                    ))
+                });
+            }
+            Ok(Some(found))
+        })?;
+    }
+    let ints = interrupts.clone();
     conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
         let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
         let deadline = std::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
