@@ -56,6 +56,59 @@ enum Command {
         #[arg(short = 'U', long = "username", default_value = "postgres")]
         username: String,
     },
+    /// Stop the server running on DATADIR (like pg_ctl stop) and wait.
+    Stop {
+        /// Shutdown mode: smart (SIGTERM), fast (SIGINT) or immediate (SIGQUIT).
+        #[arg(short = 'm', long = "mode", default_value = "fast")]
+        mode: StopMode,
+        /// Seconds to wait.
+        #[arg(short = 't', long = "timeout", default_value_t = 60)]
+        timeout: u64,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum StopMode {
+    Smart,
+    Fast,
+    Immediate,
+}
+
+/// `postmaster stop`: signal the pid in postmaster.pid, wait for the file
+/// to go, as pg_ctl does.
+fn stop(data_dir: &std::path::Path, mode: StopMode, timeout: u64) -> ExitCode {
+    use nix::sys::signal::{kill, Signal};
+    let pid_file = data_dir.join("postmaster.pid");
+    let pid = std::fs::read_to_string(&pid_file)
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
+    let Some(pid) = pid else {
+        eprintln!(
+            "postmaster: PID file \"{}\" does not exist\nIs server running?",
+            pid_file.display()
+        );
+        return ExitCode::from(1);
+    };
+    let sig = match mode {
+        StopMode::Smart => Signal::SIGTERM,
+        StopMode::Fast => Signal::SIGINT,
+        StopMode::Immediate => Signal::SIGQUIT,
+    };
+    if let Err(e) = kill(nix::unistd::Pid::from_raw(pid), sig) {
+        eprintln!("postmaster: could not send stop signal (PID: {pid}): {e}");
+        return ExitCode::from(1);
+    }
+    print!("waiting for server to shut down...");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout);
+    while pid_file.exists() {
+        if std::time::Instant::now() > deadline {
+            println!(" failed\npostmaster: server does not shut down");
+            return ExitCode::from(1);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    println!(" done\nserver stopped");
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
@@ -83,6 +136,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if let Some(Command::Stop { mode, timeout }) = &cli.command {
+        return stop(&data_dir, *mode, *timeout);
+    }
     if let Some(Command::Init { username }) = &cli.command {
         if pm_sql::datadir::is_initialized(&data_dir) {
             eprintln!(

@@ -402,3 +402,100 @@ async fn statement_timeout() {
         assert_eq!(sqlstate(&e), "22023");
     }
 }
+
+fn postmaster_stop(server: &Server, mode: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_postmaster"))
+        .arg("stop")
+        .arg("-D")
+        .arg(server.data_dir())
+        .args(["-m", mode])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn smart_shutdown_waits_for_sessions_and_refuses_new_ones() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let session = server.connect().await;
+        let stopper = postmaster_stop(&server, "smart");
+        server
+            .wait_for_log_async("received smart shutdown request")
+            .await;
+        let e = server
+            .try_connect_with(server.config("postgres"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: new session during smart shutdown"));
+        assert_eq!(sqlstate(&e), "57P03", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "the database system is shutting down"
+        );
+        // The existing session runs on until it ends by itself.
+        session
+            .batch_execute("CREATE TABLE s (v integer); INSERT INTO s VALUES (1)")
+            .await
+            .unwrap();
+        drop(session);
+        let out = tokio::task::spawn_blocking(move || stopper.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{mode}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("server stopped"));
+        let mut child = server.child.take().unwrap();
+        let status = common::wait_child(&mut child, Duration::from_secs(10)).unwrap();
+        assert!(status.success(), "{mode}: {status}");
+        assert!(!server.data_dir().join("postmaster.pid").exists());
+        assert!(!server.socket_path().exists());
+        // Committed work is there after a restart.
+        server.spawn();
+        let c = server.connect().await;
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM s", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn immediate_shutdown_and_stop_without_a_server() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let (client, conn) = server
+            .config("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let conn = tokio::spawn(conn);
+        client.batch_execute("SELECT 1").await.unwrap();
+        let stopper = postmaster_stop(&server, "immediate");
+        let out = tokio::task::spawn_blocking(move || stopper.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{mode}");
+        let err = tokio::time::timeout(Duration::from_secs(10), conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .expect_err("no error on immediate shutdown");
+        assert_eq!(sqlstate(&err), "57P01", "{mode}");
+        assert_eq!(
+            err.as_db_error().unwrap().message(),
+            "terminating connection due to immediate shutdown command"
+        );
+        let mut child = server.child.take().unwrap();
+        common::wait_child(&mut child, Duration::from_secs(10)).unwrap();
+        assert!(!server.socket_path().exists());
+        // Nothing running: pg_ctl's message and exit 1.
+        let out = postmaster_stop(&server, "fast").wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        // The next start recovers.
+        server.spawn();
+        server.assert_serving().await;
+    }
+}
