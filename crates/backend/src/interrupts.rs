@@ -114,6 +114,18 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.take_kind().map(|k| self.error(k))
     }
 
+    /// SIGHUP to the supervisor: a real signal from a process child, a post
+    /// to the process's own mailbox from a thread.
+    fn reload_config(&self) -> bool {
+        let postmaster = self.shmem.postmaster_pid();
+        if postmaster == std::process::id() as i32 {
+            pm_sys::signals::post_to_process(Signal::SIGHUP);
+            true
+        } else {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(postmaster), Signal::SIGHUP).is_ok()
+        }
+    }
+
     /// The same path as a CancelRequest (or the supervisor's SIGTERM): the
     /// slot's bit, then the wake-up, in any launch mode.
     fn signal_backend(&self, pid: i32, terminate: bool) -> bool {

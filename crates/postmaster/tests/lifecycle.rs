@@ -499,3 +499,48 @@ async fn immediate_shutdown_and_stop_without_a_server() {
         server.assert_serving().await;
     }
 }
+
+#[tokio::test]
+async fn reload_applies_reloadable_settings_and_keeps_the_rest() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let conf = server.data_dir().join("postgresql.conf");
+        let original = std::fs::read_to_string(&conf).unwrap();
+        let c = server.connect().await;
+
+        // A reloadable setting and one that needs a restart.
+        std::fs::write(
+            &conf,
+            format!("{original}\nlog_connections = on\nmax_connections = 7\n"),
+        )
+        .unwrap();
+        let ok: bool = c
+            .query_one("SELECT pg_reload_conf()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ok, "{mode}");
+        server
+            .wait_for_log_async("parameter \"log_connections\" changed to \"on\"")
+            .await;
+        server
+            .wait_for_log_async(
+                "parameter \"max_connections\" cannot be changed without restarting the server",
+            )
+            .await;
+        let other = server.connect().await;
+        server
+            .wait_for_log_async("connection authorized: user=postgres database=postgres")
+            .await;
+        drop(other);
+
+        // A broken file changes nothing (SIGHUP this time).
+        std::fs::write(&conf, format!("{original}\nlog_connections = maybe\n")).unwrap();
+        nix::sys::signal::kill(server.pid(), nix::sys::signal::Signal::SIGHUP).unwrap();
+        server
+            .wait_for_log_async("contains errors; no changes were applied")
+            .await;
+        assert!(server.log().contains("DETAIL:  "), "{mode}");
+        server.assert_serving().await;
+    }
+}

@@ -29,7 +29,7 @@ use memmap2::{MmapMut, MmapOptions};
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 3;
+pub const SHMEM_LAYOUT_VERSION: u32 = 4;
 
 /// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
 /// immediate shutdown, or the crash of another child.
@@ -59,6 +59,8 @@ pub struct Header {
     /// QUIT_FOR_STOP or QUIT_FOR_CRASH, set by the supervisor before it
     /// sends SIGQUIT.
     quit_reason: AtomicU32,
+    /// The supervisor's process id (pg_reload_conf signals it).
+    postmaster_pid: AtomicI32,
 }
 
 #[repr(C)]
@@ -93,6 +95,8 @@ impl Shmem {
         let h = shmem.header();
         h.slot_count.store(slot_count, Ordering::SeqCst);
         h.max_connections.store(max_connections, Ordering::SeqCst);
+        h.postmaster_pid
+            .store(std::process::id() as i32, Ordering::SeqCst);
         h.layout_version
             .store(SHMEM_LAYOUT_VERSION, Ordering::SeqCst);
         h.magic.store(SHMEM_MAGIC, Ordering::SeqCst);
@@ -231,6 +235,11 @@ impl Shmem {
     }
 
     /// Live connections counted against max_connections.
+    /// The supervisor's process id.
+    pub fn postmaster_pid(&self) -> i32 {
+        self.header().postmaster_pid.load(Ordering::SeqCst)
+    }
+
     /// Supervisor: records why the next SIGQUIT is sent.
     pub fn set_quit_reason(&self, reason: u32) {
         self.header().quit_reason.store(reason, Ordering::SeqCst);

@@ -40,6 +40,10 @@ pub trait Interrupts: Send + Sync {
     fn signal_backend(&self, _pid: i32, _terminate: bool) -> bool {
         false
     }
+    /// pg_reload_conf: asks the supervisor to re-read the configuration.
+    fn reload_config(&self) -> bool {
+        false
+    }
 }
 
 /// The backend's interrupts plus this session's statement_timeout: the
@@ -77,6 +81,10 @@ impl Interrupts for TimedInterrupts {
 
     fn signal_backend(&self, pid: i32, terminate: bool) -> bool {
         self.inner.signal_backend(pid, terminate)
+    }
+
+    fn reload_config(&self) -> bool {
+        self.inner.reload_config()
     }
 }
 
@@ -1026,6 +1034,10 @@ fn register_functions(
             Ok(Some(found))
         })?;
     }
+    let ints = interrupts.clone();
+    conn.create_scalar_function("pg_reload_conf", 0, volatile, move |_| {
+        Ok(ints.reload_config())
+    })?;
     let ints = interrupts.clone();
     conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
         let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);

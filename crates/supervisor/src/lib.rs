@@ -587,7 +587,16 @@ impl Server {
         ) {
             Ok(s) => s,
             Err(e) => {
-                log::info!("configuration file \"{}\" contains errors; no changes were applied\nDETAIL:  {e}", self.data_dir.join("postgresql.conf").display());
+                pm_elog::PgError::new(
+                    pm_elog::Severity::Log,
+                    pm_elog::sqlstate::SUCCESSFUL_COMPLETION,
+                    format!(
+                        "configuration file \"{}\" contains errors; no changes were applied",
+                        self.data_dir.join("postgresql.conf").display()
+                    ),
+                )
+                .with_detail(e)
+                .log();
                 return;
             }
         };
