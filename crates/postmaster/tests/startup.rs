@@ -213,3 +213,99 @@ async fn connection_logging() {
         assert!(line.contains("] LOG:  connection authorized"), "{line}");
     }
 }
+
+#[tokio::test]
+async fn idle_sockets_time_out_and_do_not_lock_out_real_clients() {
+    const IDLE: usize = 60;
+    for mode in MODES {
+        let mut server = Server::start(mode, &["max_connections=20", "authentication_timeout=1s"]);
+        // More idle sockets than max_connections, fewer than the cap on
+        // live children (2 x max_connections).
+        let idle: Vec<_> = (0..IDLE / 2).map(|_| server.raw_tcp()).collect();
+        let c = server.connect().await;
+        c.batch_execute("SELECT 1").await.unwrap();
+        drop(c);
+        // authentication_timeout closes them without a word.
+        for mut s in idle {
+            let mut buf = Vec::new();
+            let started = std::time::Instant::now();
+            let _ = std::io::Read::read_to_end(&mut s, &mut buf);
+            assert!(buf.is_empty(), "{mode}: idle socket got {buf:?}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
+        server.assert_serving().await;
+
+        // Far beyond the cap: the surplus is refused, not queued, and a
+        // fast shutdown is not held up by the lingering connections.
+        let flood: Vec<_> = (0..IDLE * 2).map(|_| server.raw_tcp()).collect();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        server.stop();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{mode}: fast shutdown waited for idle connections"
+        );
+        drop(flood);
+    }
+}
+
+#[tokio::test]
+async fn dead_end_children_and_the_hard_cap() {
+    for mode in MODES {
+        // max_connections=2: 4 child slots, then 4 dead-end children, then
+        // the supervisor answers by itself.
+        let server = Server::start(mode, &["max_connections=2", "authentication_timeout=20s"]);
+        // (The readiness probe's backend must be gone first.)
+        common::wait_until_async("no children", std::time::Duration::from_secs(10), || {
+            mode == &"thread" || server.children().is_empty()
+        })
+        .await;
+        // (and reaped: its slot is freed when the supervisor reaps it)
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mut sockets: Vec<_> = (0..8).map(|_| server.raw_tcp()).collect();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        if mode != &"thread" {
+            assert_eq!(server.children().len(), 8, "{mode}");
+        }
+        // Beyond every cap: refused at once, nothing launched.
+        let e = server
+            .try_connect_with(server.config("postgres"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: connected beyond the cap"));
+        assert_eq!(sqlstate(&e), "53300", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "sorry, too many clients already"
+        );
+        if mode != &"thread" {
+            assert_eq!(server.children().len(), 8, "{mode}");
+        }
+        // A dead-end child still negotiates, then refuses.
+        let s = sockets.last_mut().unwrap();
+        let mut req = 8u32.to_be_bytes().to_vec();
+        req.extend_from_slice(&80877103u32.to_be_bytes());
+        s.write_all(&req).unwrap();
+        let mut answer = [0u8; 1];
+        std::io::Read::read_exact(s, &mut answer).unwrap();
+        assert_eq!(&answer, b"N", "{mode}");
+        let reply = send_and_read_all(s, &startup_packet(&[("user", "postgres")]));
+        let (_, body) = read_message(&mut &reply[..]).unwrap();
+        assert_eq!(field(&error_fields(&body), b'C'), Some("53300"), "{mode}");
+        drop(sockets);
+        // Once they are gone, clients are served again.
+        let mut served = false;
+        for _ in 0..100 {
+            if server
+                .try_connect_with(server.config("postgres"))
+                .await
+                .is_ok()
+            {
+                served = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(served, "{mode}: never served again");
+    }
+}

@@ -21,7 +21,7 @@ mod listen;
 pub mod lockfile;
 mod registry;
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -311,6 +311,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
     supervisor_fds.push(mailbox.write_fd().as_raw_fd());
     supervisor_fds.push(alive_write.as_raw_fd());
 
+    let base_supervisor_fds = supervisor_fds.clone();
     let mut server = Server {
         ctx: LaunchContext {
             settings,
@@ -327,6 +328,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         state: PmState::Run,
         listeners,
         pid_file,
+        lingering: Vec::new(),
+        base_supervisor_fds,
     };
     pm_launch::prepare_for_launches(server.ctx.settings.launch_mode);
     server.pid_file.set_status(lockfile::STATUS_READY);
@@ -344,7 +347,17 @@ struct Server {
     state: PmState,
     listeners: Vec<ListenSocket>,
     pid_file: LockFile,
+    /// Connections refused by the supervisor itself, kept open briefly so
+    /// the client reads the error instead of a reset (see `linger`).
+    lingering: Vec<(OwnedFd, Instant)>,
+    /// The descriptors every forked child closes, before lingering ones.
+    base_supervisor_fds: Vec<RawFd>,
 }
+
+/// How long, and for how many connections at most, refused connections
+/// linger.
+const LINGER_FOR: Duration = Duration::from_secs(2);
+const LINGERING_MAX: usize = 128;
 
 impl Server {
     /// ServerLoop: wait for connections and signals until shut down.
@@ -360,9 +373,14 @@ impl Server {
                 }
                 _ => None,
             };
+            let linger_ms = self.lingering.iter().map(|(_, until)| {
+                until.saturating_duration_since(Instant::now()).as_millis() as u64 + 1
+            });
+            let timeout_ms = timeout_ms.into_iter().chain(linger_ms).min();
             let ready = {
                 let mut fds: Vec<BorrowedFd<'_>> = vec![mailbox.read_fd()];
                 fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
+                fds.extend(self.lingering.iter().map(|(fd, _)| fd.as_fd()));
                 poll_readable(&fds, timeout_ms)
             };
             match ready {
@@ -370,9 +388,20 @@ impl Server {
                     mailbox.drain();
                     self.handle_signals(mailbox);
                 }
+                Ok(Ready::Fd(i)) if i > self.listeners.len() => {
+                    self.drain_lingering(i - 1 - self.listeners.len())
+                }
                 Ok(Ready::Fd(i)) => self.accept_from(i - 1),
                 Ok(Ready::Timeout) => {}
                 Err(e) => log::warn!("poll() failed in the server loop: {e}"),
+            }
+            if !self.lingering.is_empty() {
+                let now = Instant::now();
+                let before = self.lingering.len();
+                self.lingering.retain(|(_, until)| *until > now);
+                if self.lingering.len() != before {
+                    self.refresh_supervisor_fds();
+                }
             }
             // Signals may have arrived while we accepted.
             if !mailbox.peek_pending().is_empty() {
@@ -538,6 +567,18 @@ impl Server {
         // No free slot: over the cap on live children, a dead-end backend
         // that only sends the too-many error.
         let slot = self.registry.take_slot();
+        if slot.is_none() && self.registry.dead_end_count() >= self.ctx.shmem.slot_count() as usize
+        {
+            // Beyond the dead-end children too: answered here, nothing
+            // launched, so a flood of connections cannot exhaust processes.
+            report_to_client(
+                client.fd.as_fd(),
+                "53300",
+                "sorry, too many clients already",
+            );
+            self.linger(client.fd);
+            return;
+        }
         let can_accept = if slot.is_none() && can_accept == CanAcceptConnections::Ok {
             CanAcceptConnections::TooMany
         } else {
@@ -623,6 +664,45 @@ impl Server {
         }
     }
 
+    /// Keeps a refused connection open for a moment, reading (and
+    /// discarding) what the client sends: closing a socket with unread
+    /// input resets it, and the client would lose the error we wrote.
+    fn linger(&mut self, fd: OwnedFd) {
+        if self.lingering.len() >= LINGERING_MAX {
+            return; // dropped: closed now
+        }
+        self.lingering.push((fd, Instant::now() + LINGER_FOR));
+        self.refresh_supervisor_fds();
+    }
+
+    /// A forked child closes the listen sockets, the supervisor's pipes and
+    /// the lingering connections open at the time of the fork.
+    fn refresh_supervisor_fds(&mut self) {
+        self.ctx.supervisor_fds = self.base_supervisor_fds.clone();
+        self.ctx
+            .supervisor_fds
+            .extend(self.lingering.iter().map(|(fd, _)| fd.as_raw_fd()));
+    }
+
+    /// Reads what a lingering client sent; closes it at EOF or error.
+    fn drain_lingering(&mut self, i: usize) {
+        let mut scratch = [0u8; 1024];
+        let done = match nix::sys::socket::recv(
+            self.lingering[i].0.as_raw_fd(),
+            &mut scratch,
+            nix::sys::socket::MsgFlags::MSG_DONTWAIT,
+        ) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(nix::errno::Errno::EAGAIN) => false,
+            Err(_) => true,
+        };
+        if done {
+            self.lingering.swap_remove(i);
+            self.refresh_supervisor_fds();
+        }
+    }
+
     /// HandleChildCrash: the other children may have seen corrupt shared
     /// memory, so all of them are told to quit (their clients get 57P02).
     fn handle_child_crash(&mut self) {
@@ -689,13 +769,21 @@ fn raise_open_files_limit() {
 /// Writes the fork-failure error straight to the client, before any
 /// protocol state exists (as PostgreSQL's report_fork_failure_to_client).
 fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
-    let message = format!("could not fork new process for connection: {e}");
+    report_to_client(
+        fd,
+        "53000",
+        &format!("could not fork new process for connection: {e}"),
+    );
+}
+
+/// A FATAL ErrorResponse written by the supervisor itself, best effort.
+fn report_to_client(fd: BorrowedFd<'_>, sqlstate: &str, message: &str) {
     let mut body = Vec::new();
     for (code, value) in [
         (b'S', "FATAL"),
         (b'V', "FATAL"),
-        (b'C', "53000"),
-        (b'M', message.as_str()),
+        (b'C', sqlstate),
+        (b'M', message),
     ] {
         body.push(code);
         body.extend_from_slice(value.as_bytes());

@@ -62,6 +62,11 @@ impl Registry {
         self.children.keys().copied().collect()
     }
 
+    /// Children without a slot (dead-end backends).
+    pub fn dead_end_count(&self) -> usize {
+        self.children.values().filter(|c| c.slot.is_none()).count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.children.is_empty()
     }
