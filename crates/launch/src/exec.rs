@@ -275,6 +275,8 @@ fn start_from_block(args: &[OsString]) -> Result<ExecChild, String> {
     let shmem_fd = inherited_fd(block.shmem_fd, "shared memory")?;
     let shmem =
         Shmem::attach(shmem_fd).map_err(|e| format!("could not attach to shared memory: {e}"))?;
+    crate::die_with_supervisor(&shmem)
+        .map_err(|e| format!("could not watch for postmaster death: {e}"))?;
     let postmaster_alive = inherited_fd(block.postmaster_alive_fd, "postmaster-alive")?;
     let client = match block.client {
         Some(c) => Some(ClientSocket {

@@ -41,7 +41,10 @@ pub(crate) fn launch(
             for &fd in &ctx.supervisor_fds {
                 pm_sys::fd::close_raw(fd);
             }
-            let mailbox = match process_child_setup() {
+            let mailbox = match process_child_setup().and_then(|m| {
+                crate::die_with_supervisor(&ctx.shmem)?;
+                Ok(m)
+            }) {
                 Ok(m) => m,
                 Err(e) => {
                     log::error!(target: pm_elog::FATAL, "could not set up signal handling: {e}");

@@ -198,6 +198,18 @@ fn process_child_setup() -> io::Result<Arc<Mailbox>> {
     Ok(mailbox)
 }
 
+/// A process child must not outlive the supervisor, even in the middle of
+/// a statement (the postmaster-alive pipe is only watched between
+/// statements): the kernel kills it when its parent dies. If the parent
+/// is already gone, it exits at once.
+fn die_with_supervisor(shmem: &Shmem) -> io::Result<()> {
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+    if nix::unistd::getppid().as_raw() != shmem.postmaster_pid() {
+        exit_process(1);
+    }
+    Ok(())
+}
+
 /// Before the first child in fork mode: claim the title area once in the
 /// supervisor (its own title is left as it is), so that forked children,
 /// which share its address layout, only write their titles.

@@ -544,3 +544,47 @@ async fn reload_applies_reloadable_settings_and_keeps_the_rest() {
         server.assert_serving().await;
     }
 }
+
+#[tokio::test]
+async fn children_die_with_a_killed_postmaster() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let idle = server.connect().await;
+        let busy = server.connect().await;
+        let mut pids = vec![
+            common::backend_pid(&idle).await,
+            common::backend_pid(&busy).await,
+        ];
+        let sleeper = tokio::spawn(async move { busy.batch_execute("SELECT pg_sleep(60)").await });
+        let _half_open = server.raw_tcp();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        pids.extend(server.children());
+        let status = server.stop_with(Signal::SIGKILL);
+        assert!(!status.success());
+        // Every child is gone within a second, even one mid-statement.
+        let started = std::time::Instant::now();
+        let gone = |p: i32| {
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .map(|s| s.contains(") Z ") || s.contains(") X "))
+                .unwrap_or(true)
+        };
+        common::wait_until_async("children to exit", Duration::from_secs(5), || {
+            pids.iter().all(|&p| gone(p))
+        })
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "{mode}: {:?}",
+            started.elapsed()
+        );
+        let r = tokio::time::timeout(Duration::from_secs(5), sleeper).await;
+        assert!(
+            matches!(r, Ok(Ok(Err(_)))),
+            "{mode}: sleeping session still alive"
+        );
+        drop(idle);
+        // The stale pid file does not stop the next start.
+        server.spawn();
+        server.assert_serving().await;
+    }
+}
