@@ -588,3 +588,27 @@ async fn children_die_with_a_killed_postmaster() {
         server.assert_serving().await;
     }
 }
+
+#[tokio::test]
+async fn a_failed_launch_is_reported_and_the_server_carries_on() {
+    for mode in MODES {
+        // Two failures: the first is taken by the harness's readiness probe.
+        let server = Server::start(mode, &["debug_launch_failures=2", "max_connections=1"]);
+        let e = server
+            .try_connect_with(server.tcp_config("postgres"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: launch did not fail"));
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{mode}: {e:?}"));
+        assert_eq!(db.severity(), "FATAL");
+        assert_eq!(
+            db.message(),
+            "could not fork new process for connection: Resource temporarily unavailable"
+        );
+        server
+            .wait_for_log_async("could not fork new process for connection")
+            .await;
+        // The slot was freed (max_connections=1) and the server serves.
+        server.assert_serving().await;
+    }
+}

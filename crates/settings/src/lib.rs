@@ -55,6 +55,9 @@ pub struct Settings {
     /// After a child crashes: reinitialize and accept connections again
     /// (on), or shut down (off).
     pub restart_after_crash: bool,
+    /// Makes the first N child launches fail as a failed fork would
+    /// (EAGAIN), for tests of the fork-failure path.
+    pub debug_launch_failures: u32,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             debug_logging: false,
             debug_allow_panic: false,
             restart_after_crash: true,
+            debug_launch_failures: 0,
         }
     }
 }
@@ -92,6 +96,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "debug_logging",
     "debug_allow_panic",
     "restart_after_crash",
+    "debug_launch_failures",
 ];
 
 impl Settings {
@@ -128,6 +133,9 @@ impl Settings {
             "debug_logging" => self.debug_logging = parse_bool(&lname, value)?,
             "debug_allow_panic" => self.debug_allow_panic = parse_bool(&lname, value)?,
             "restart_after_crash" => self.restart_after_crash = parse_bool(&lname, value)?,
+            "debug_launch_failures" => {
+                self.debug_launch_failures = parse_int(&lname, value, 0, 1_000_000)? as u32
+            }
             _ => return Err(format!("unrecognized configuration parameter \"{name}\"")),
         }
         Ok(())
@@ -150,6 +158,7 @@ impl Settings {
             "debug_logging" => on_off(self.debug_logging),
             "debug_allow_panic" => on_off(self.debug_allow_panic),
             "restart_after_crash" => on_off(self.restart_after_crash),
+            "debug_launch_failures" => self.debug_launch_failures.to_string(),
             _ => return None,
         })
     }

@@ -593,7 +593,14 @@ impl Server {
             slot,
             cancel_key,
         });
-        match child_launch(ChildKind::Backend, startup, Some(client), &self.ctx) {
+        let launched = if self.ctx.settings.debug_launch_failures > 0 {
+            self.ctx.settings.debug_launch_failures -= 1;
+            drop(client);
+            Err(std::io::Error::from_raw_os_error(libc::EAGAIN))
+        } else {
+            child_launch(ChildKind::Backend, startup, Some(client), &self.ctx)
+        };
+        match launched {
             Ok(handle) => {
                 if let Some(s) = slot {
                     self.ctx.shmem.set_slot_pid(s, handle.pid.as_raw());
@@ -610,7 +617,10 @@ impl Server {
                     self.ctx.shmem.release_slot(s);
                     self.registry.free_slot(s);
                 }
-                log::info!("could not fork new process for connection: {e}");
+                log::info!(
+                    "could not fork new process for connection: {}",
+                    os_error_text(&e)
+                );
                 if let Some(fd) = &client_fd {
                     report_fork_failure(fd.as_fd(), &e);
                 }
@@ -772,8 +782,21 @@ fn report_fork_failure(fd: BorrowedFd<'_>, e: &std::io::Error) {
     report_to_client(
         fd,
         "53000",
-        &format!("could not fork new process for connection: {e}"),
+        &format!(
+            "could not fork new process for connection: {}",
+            os_error_text(e)
+        ),
     );
+}
+
+/// strerror-style text, as PostgreSQL's %m prints it.
+fn os_error_text(e: &std::io::Error) -> String {
+    // std prints strerror(3) followed by " (os error N)".
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 /// A FATAL ErrorResponse written by the supervisor itself, best effort.
