@@ -171,6 +171,20 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         Ok(found) => found,
         Err(e) => return send_fatal(&mut wire, e),
     };
+    // The last superuser_reserved_connections are for superusers (this
+    // backend is already counted).
+    let reserved = env.settings.superuser_reserved_connections;
+    if !role.is_superuser && env.shmem.connection_count() + reserved > env.settings.max_connections
+    {
+        env.shmem.release_connection(slot);
+        return send_fatal(
+            &mut wire,
+            PgError::fatal(
+                code::TOO_MANY_CONNECTIONS,
+                "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+            ),
+        );
+    }
     let pid = env.pid;
     let interrupts = Arc::new(BackendInterrupts::new(
         env.shmem.clone(),

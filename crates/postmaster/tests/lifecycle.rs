@@ -119,7 +119,10 @@ async fn fast_shutdown_terminates_sessions_and_removes_files() {
             .await
             .unwrap();
         let conn = tokio::spawn(conn);
-        client.batch_execute("SELECT 1").await.unwrap();
+        client
+            .batch_execute("CREATE TABLE w (v integer); INSERT INTO w VALUES (1)")
+            .await
+            .unwrap();
 
         server.stop();
         let err = tokio::time::timeout(Duration::from_secs(10), conn)
@@ -138,6 +141,19 @@ async fn fast_shutdown_terminates_sessions_and_removes_files() {
         let log = server.log();
         assert!(log.contains("received fast shutdown request"), "{log}");
         assert!(log.contains("database system is shut down"), "{log}");
+        // The shutdown checkpoint left no WAL behind.
+        assert!(log.contains("checkpoint complete"), "{log}");
+        for entry in std::fs::read_dir(server.data_dir().join("base")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with("-wal") {
+                assert_eq!(
+                    std::fs::metadata(&path).unwrap().len(),
+                    0,
+                    "{mode}: {} not checkpointed",
+                    path.display()
+                );
+            }
+        }
     }
 }
 

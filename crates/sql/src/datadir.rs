@@ -51,6 +51,31 @@ pub fn database_path(data_dir: &Path, oid: i64) -> PathBuf {
     data_dir.join("base").join(format!("{oid}.db"))
 }
 
+/// The shutdown checkpoint: moves every database's WAL into its main file
+/// and truncates the WAL (sessions leave it in place when they close).
+/// Run by the supervisor only when no child is left. Returns how many
+/// database files were checkpointed.
+pub fn checkpoint_all(data_dir: &Path) -> Result<usize, String> {
+    let mut files = vec![catalog_path(data_dir)];
+    let base = data_dir.join("base");
+    for entry in std::fs::read_dir(&base).map_err(|e| format!("{}: {e}", base.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|x| x == "db") {
+            files.push(path);
+        }
+    }
+    for path in &files {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(files.len())
+}
+
 /// Whether `data_dir` holds an initialised data directory.
 pub fn is_initialized(data_dir: &Path) -> bool {
     version_file(data_dir).exists()

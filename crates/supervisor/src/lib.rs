@@ -758,6 +758,15 @@ impl Server {
     }
 
     fn finish_shutdown(&mut self) -> i32 {
+        if matches!(self.state, PmState::SmartShutdown | PmState::FastShutdown) {
+            // The shutdown checkpoint; an immediate shutdown skips it and
+            // the next start recovers from the WAL instead.
+            log::info!("shutting down");
+            match pm_sql::datadir::checkpoint_all(&self.data_dir) {
+                Ok(n) => log::info!("checkpoint complete: {n} database files"),
+                Err(e) => log::warn!("shutdown checkpoint failed: {e}"),
+            }
+        }
         self.listeners.clear(); // removes the socket files and their locks
         log::info!("database system is shut down");
         0
