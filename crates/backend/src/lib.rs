@@ -128,7 +128,11 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     }
 
     let deadline = Instant::now() + Duration::from_millis(env.settings.authentication_timeout_ms);
-    let packet = match startup::read_startup(&mut wire, deadline) {
+    let must_stop = || {
+        let pending = env.mailbox.peek_pending();
+        pending.contains(Signal::SIGTERM) || pending.contains(Signal::SIGQUIT)
+    };
+    let packet = match startup::read_startup(&mut wire, deadline, &must_stop) {
         Ok(StartupOutcome::Startup(p)) => p,
         Ok(StartupOutcome::Cancel { pid, key }) => {
             process_cancel_request(&env.shmem, pid, key);

@@ -62,7 +62,14 @@ pub enum StartupOutcome {
 }
 
 /// Reads the start-up packet, answering SSL/GSS negotiation on the way.
-pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome, PgError> {
+/// `must_stop` is asked whenever a signal interrupts the wait: a shutdown
+/// ends a child still in start-up at once, silently, as PostgreSQL's
+/// process_startup_packet_die does.
+pub fn read_startup(
+    wire: &mut Wire,
+    deadline: Instant,
+    must_stop: &dyn Fn() -> bool,
+) -> Result<StartupOutcome, PgError> {
     let mut ssl_done = false;
     let mut gss_done = false;
     let mut first = true;
@@ -74,6 +81,7 @@ pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome
                 let log = (!first).then(|| "incomplete startup packet".to_string());
                 return Ok(StartupOutcome::Close { log });
             }
+            Ok(Incoming::Interrupted) if must_stop() => return Ok(StartupOutcome::Exit),
             Ok(Incoming::Interrupted) => continue,
             Ok(Incoming::Timeout) | Ok(Incoming::PostmasterDied) => {
                 return Ok(StartupOutcome::Exit)
@@ -91,6 +99,7 @@ pub fn read_startup(wire: &mut Wire, deadline: Instant) -> Result<StartupOutcome
         let body = loop {
             match wire.read_exact(len - 4, Some(deadline)) {
                 Ok(Incoming::Message(b)) => break b,
+                Ok(Incoming::Interrupted) if must_stop() => return Ok(StartupOutcome::Exit),
                 Ok(Incoming::Interrupted) => continue,
                 Ok(Incoming::Eof) => {
                     return Ok(StartupOutcome::Close {

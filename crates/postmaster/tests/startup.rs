@@ -254,7 +254,7 @@ async fn dead_end_children_and_the_hard_cap() {
     for mode in MODES {
         // max_connections=2: 4 child slots, then 4 dead-end children, then
         // the supervisor answers by itself.
-        let server = Server::start(mode, &["max_connections=2", "authentication_timeout=20s"]);
+        let mut server = Server::start(mode, &["max_connections=2", "authentication_timeout=20s"]);
         // (The readiness probe's backend must be gone first.)
         common::wait_until_async("no children", std::time::Duration::from_secs(10), || {
             mode == &"thread" || server.children().is_empty()
@@ -292,7 +292,16 @@ async fn dead_end_children_and_the_hard_cap() {
         let reply = send_and_read_all(s, &startup_packet(&[("user", "postgres")]));
         let (_, body) = read_message(&mut &reply[..]).unwrap();
         assert_eq!(field(&error_fields(&body), b'C'), Some("53300"), "{mode}");
+        // Dead-end children waiting for start-up packets (authentication_timeout
+        // is 20 s) do not hold up a fast shutdown.
+        let started = std::time::Instant::now();
+        server.stop();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{mode}: fast shutdown waited for dead-end children"
+        );
         drop(sockets);
+        server.spawn();
         // Once they are gone, clients are served again.
         let mut served = false;
         for _ in 0..100 {
