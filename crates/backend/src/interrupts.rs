@@ -114,6 +114,10 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.take_kind().map(|k| self.error(k))
     }
 
+    fn catalog_changed(&self) {
+        self.shmem.bump_catalog_generation();
+    }
+
     /// SIGHUP to the supervisor: a real signal from a process child, a post
     /// to the process's own mailbox from a thread.
     fn reload_config(&self) -> bool {

@@ -12,7 +12,10 @@ use nix::sys::signal::Signal;
 #[tokio::test]
 async fn too_many_clients() {
     for mode in MODES {
-        let server = Server::start(mode, &["max_connections=2"]);
+        let server = Server::start(
+            mode,
+            &["max_connections=2", "superuser_reserved_connections=0"],
+        );
         let a = server.connect().await;
         let b = server.connect().await;
         let e = server
@@ -609,7 +612,14 @@ async fn children_die_with_a_killed_postmaster() {
 async fn a_failed_launch_is_reported_and_the_server_carries_on() {
     for mode in MODES {
         // Two failures: the first is taken by the harness's readiness probe.
-        let server = Server::start(mode, &["debug_launch_failures=2", "max_connections=1"]);
+        let server = Server::start(
+            mode,
+            &[
+                "debug_launch_failures=2",
+                "max_connections=1",
+                "superuser_reserved_connections=0",
+            ],
+        );
         let e = server
             .try_connect_with(server.tcp_config("postgres"))
             .await
@@ -627,4 +637,95 @@ async fn a_failed_launch_is_reported_and_the_server_carries_on() {
         // The slot was freed (max_connections=1) and the server serves.
         server.assert_serving().await;
     }
+}
+
+#[tokio::test]
+async fn roles_and_superuser_reserved_connections() {
+    for mode in MODES {
+        let server = Server::start(
+            mode,
+            &["max_connections=4", "superuser_reserved_connections=2"],
+        );
+        let admin = server.connect().await;
+        admin.batch_execute("CREATE ROLE app LOGIN").await.unwrap();
+        let e = admin.batch_execute("CREATE USER app").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42710", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "role \"app\" already exists"
+        );
+
+        let as_app = || {
+            let mut c = server.config("postgres");
+            c.user("app");
+            c
+        };
+        // The new role logs in at once (the login catalog was refreshed).
+        let app1 = server.try_connect_with(as_app()).await.unwrap();
+        let e = app1.batch_execute("CREATE ROLE other").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42501", "{mode}");
+        // admin + app1 = 2 of 4: the last 2 are for superusers.
+        let e = server
+            .try_connect_with(as_app())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: reserved slot given to a non-superuser"));
+        assert_eq!(sqlstate(&e), "53300", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "remaining connection slots are reserved for roles with the SUPERUSER attribute"
+        );
+        let su3 = server.connect().await;
+        let su4 = server.connect().await;
+        let e = server
+            .try_connect_with(server.config("postgres"))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "sorry, too many clients already"
+        );
+        drop((su3, su4, app1));
+
+        admin
+            .batch_execute("DROP ROLE IF EXISTS ghost")
+            .await
+            .unwrap();
+        let e = admin.batch_execute("DROP ROLE ghost").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42704");
+        admin.batch_execute("DROP ROLE app").await.unwrap();
+        let mut gone = None;
+        for _ in 0..50 {
+            match server.try_connect_with(as_app()).await {
+                Err(e) if sqlstate(&e) == "28000" => {
+                    gone = Some(e);
+                    break;
+                }
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        let e = gone.unwrap_or_else(|| panic!("{mode}: dropped role still logs in"));
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "role \"app\" does not exist"
+        );
+    }
+}
+
+#[test]
+fn reserved_connections_must_leave_room() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postmaster"))
+        .arg("-D")
+        .arg(tmp.path().join("data"))
+        .args(["-p", &common::free_port().to_string(), "-k"])
+        .arg(tmp.path())
+        .args(["-c", "max_connections=3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "FATAL:  superuser_reserved_connections (3) must be less than max_connections (3)"
+    ));
 }

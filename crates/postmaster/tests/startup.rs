@@ -254,7 +254,14 @@ async fn dead_end_children_and_the_hard_cap() {
     for mode in MODES {
         // max_connections=2: 4 child slots, then 4 dead-end children, then
         // the supervisor answers by itself.
-        let mut server = Server::start(mode, &["max_connections=2", "authentication_timeout=20s"]);
+        let mut server = Server::start(
+            mode,
+            &[
+                "max_connections=2",
+                "superuser_reserved_connections=0",
+                "authentication_timeout=20s",
+            ],
+        );
         // (The readiness probe's backend must be gone first.)
         common::wait_until_async("no children", std::time::Duration::from_secs(10), || {
             mode == &"thread" || server.children().is_empty()

@@ -51,6 +51,50 @@ pub fn database_path(data_dir: &Path, oid: i64) -> PathBuf {
     data_dir.join("base").join(format!("{oid}.db"))
 }
 
+fn catalog_error(e: rusqlite::Error) -> PgError {
+    PgError::error(code::INTERNAL_ERROR, "could not update the global catalog")
+        .with_detail(e.to_string())
+}
+
+/// CREATE ROLE: a new row in pg_authid.
+pub fn create_role(
+    data_dir: &Path,
+    name: &str,
+    superuser: bool,
+    login: bool,
+) -> Result<(), PgError> {
+    let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
+    catalog
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(catalog_error)?;
+    let inserted = catalog
+        .execute(
+            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin)
+             SELECT max(max(oid) + 1, 16384), ?1, ?2, ?3 FROM pg_authid",
+            rusqlite::params![name, superuser, login],
+        )
+        .map_err(catalog_error)?;
+    if inserted == 0 {
+        return Err(PgError::error(
+            code::DUPLICATE_OBJECT,
+            format!("role \"{name}\" already exists"),
+        ));
+    }
+    Ok(())
+}
+
+/// DROP ROLE. Returns whether the role existed.
+pub fn drop_role(data_dir: &Path, name: &str) -> Result<bool, PgError> {
+    let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
+    catalog
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(catalog_error)?;
+    let n = catalog
+        .execute("DELETE FROM pg_authid WHERE rolname = ?1", [name])
+        .map_err(catalog_error)?;
+    Ok(n > 0)
+}
+
 /// The shutdown checkpoint: moves every database's WAL into its main file
 /// and truncates the WAL (sessions leave it in place when they close).
 /// Run by the supervisor only when no child is left. Returns how many

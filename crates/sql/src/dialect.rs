@@ -46,6 +46,16 @@ pub enum Command {
     Show {
         name: String,
     },
+    /// CREATE ROLE / CREATE USER: a row in the global catalog.
+    CreateRole {
+        name: String,
+        superuser: bool,
+        login: bool,
+    },
+    DropRole {
+        name: String,
+        missing_ok: bool,
+    },
     /// Run on SQLite.
     Sql {
         sql: String,
@@ -352,6 +362,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 name: unquote_ident(name).to_ascii_lowercase(),
             });
         }
+        "create" | "drop" if matches!(second, "role" | "user") => return parse_role(stmt),
         "set" => {
             return parse_set(stmt).map(|command| Translated {
                 command,
@@ -391,6 +402,72 @@ fn unquote_ident(s: &str) -> &str {
     s.strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(s)
+}
+
+/// A role name as PostgreSQL folds it: quoted kept, unquoted lower-cased.
+fn role_name(word: &str) -> String {
+    match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => word.to_ascii_lowercase(),
+    }
+}
+
+/// `CREATE {ROLE | USER} name [[WITH] option ...]`, `DROP {ROLE | USER}
+/// [IF EXISTS] name`.
+fn parse_role(stmt: &str) -> Result<Translated, PgError> {
+    let text = stmt.trim().trim_end_matches(';');
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let syntax = |near: &str| {
+        PgError::error(
+            code::SYNTAX_ERROR,
+            format!("syntax error at or near \"{near}\""),
+        )
+    };
+    let create = words[0].eq_ignore_ascii_case("create");
+    let is_user = words[1].eq_ignore_ascii_case("user");
+    if !create {
+        let (missing_ok, rest) = match words.get(2..4) {
+            Some([a, b]) if a.eq_ignore_ascii_case("if") && b.eq_ignore_ascii_case("exists") => {
+                (true, &words[4..])
+            }
+            _ => (false, &words[2..]),
+        };
+        let [name] = rest else {
+            return Err(syntax(rest.get(1).or(rest.first()).copied().unwrap_or(";")));
+        };
+        return Ok(Translated {
+            command: Command::DropRole {
+                name: role_name(name),
+                missing_ok,
+            },
+            tag: Tag::Fixed("DROP ROLE".to_string()),
+        });
+    }
+    let name = words.get(2).ok_or_else(|| syntax(";"))?;
+    let (mut superuser, mut login) = (false, is_user);
+    for option in words.iter().skip(3) {
+        match option.to_ascii_lowercase().as_str() {
+            "with" => {}
+            "superuser" => superuser = true,
+            "nosuperuser" => superuser = false,
+            "login" => login = true,
+            "nologin" => login = false,
+            other => {
+                return Err(PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("role option \"{other}\" is not supported"),
+                ))
+            }
+        }
+    }
+    Ok(Translated {
+        command: Command::CreateRole {
+            name: role_name(name),
+            superuser,
+            login,
+        },
+        tag: Tag::Fixed("CREATE ROLE".to_string()),
+    })
 }
 
 /// `SET [SESSION | LOCAL] name { TO | = } value [, ...]`, `SET TIME ZONE v`.

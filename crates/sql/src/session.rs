@@ -44,6 +44,9 @@ pub trait Interrupts: Send + Sync {
     fn reload_config(&self) -> bool {
         false
     }
+    /// The global catalog (roles, databases) was changed by this session:
+    /// snapshots taken before must not be used any more.
+    fn catalog_changed(&self) {}
 }
 
 /// The backend's interrupts plus this session's statement_timeout: the
@@ -85,6 +88,10 @@ impl Interrupts for TimedInterrupts {
 
     fn reload_config(&self) -> bool {
         self.inner.reload_config()
+    }
+
+    fn catalog_changed(&self) {
+        self.inner.catalog_changed()
     }
 }
 
@@ -248,6 +255,9 @@ pub struct Session {
     reports: Vec<(String, String)>,
     /// Microseconds since the epoch at which the current transaction started.
     xact_start_us: Arc<AtomicI64>,
+    data_dir: std::path::PathBuf,
+    user: String,
+    is_superuser: bool,
     cache: HashMap<String, Arc<Translated>>,
 }
 
@@ -381,6 +391,9 @@ impl Session {
             defaults,
             reports: Vec::new(),
             xact_start_us,
+            data_dir: opts.data_dir.to_path_buf(),
+            user: opts.user.to_string(),
+            is_superuser: opts.is_superuser,
             cache: HashMap::new(),
         })
     }
@@ -582,6 +595,40 @@ impl Session {
                 Ok("RESET".to_string())
             }
             Command::Show { name } => self.show(name, sink),
+            Command::CreateRole {
+                name,
+                superuser,
+                login,
+            } => {
+                self.require_superuser("create role")?;
+                datadir::create_role(&self.data_dir, name, *superuser, *login)?;
+                self.interrupts.catalog_changed();
+                Ok(t.tag.render(0))
+            }
+            Command::DropRole { name, missing_ok } => {
+                self.require_superuser("drop role")?;
+                if *name == self.user {
+                    return Err(PgError::error(
+                        code::OBJECT_IN_USE,
+                        "current user cannot be dropped",
+                    ));
+                }
+                if datadir::drop_role(&self.data_dir, name)? {
+                    self.interrupts.catalog_changed();
+                } else if *missing_ok {
+                    sink.notice(PgError::new(
+                        Severity::Notice,
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("role \"{name}\" does not exist, skipping"),
+                    ));
+                } else {
+                    return Err(PgError::error(
+                        code::UNDEFINED_OBJECT,
+                        format!("role \"{name}\" does not exist"),
+                    ));
+                }
+                Ok(t.tag.render(0))
+            }
             Command::Sql { .. } => {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
@@ -601,6 +648,16 @@ impl Session {
                 result
             }
         }
+    }
+
+    fn require_superuser(&self, what: &str) -> Result<(), PgError> {
+        if self.is_superuser {
+            return Ok(());
+        }
+        Err(PgError::error(
+            code::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied to {what}"),
+        ))
     }
 
     fn check_setting_name(&self, name: &str) -> Result<(), PgError> {

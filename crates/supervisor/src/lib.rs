@@ -111,6 +111,12 @@ pub fn load_settings(
     for (name, value) in overrides {
         settings.set(name, value)?;
     }
+    if settings.superuser_reserved_connections >= settings.max_connections {
+        return Err(format!(
+            "superuser_reserved_connections ({}) must be less than max_connections ({})",
+            settings.superuser_reserved_connections, settings.max_connections
+        ));
+    }
     Ok(settings)
 }
 
