@@ -13,24 +13,6 @@ use nix::unistd::Pid;
 
 const PROCESS_MODES: &[&str] = &["fork", "exec"];
 
-/// A session whose connection error can be read once the server drops it.
-struct Watched {
-    client: tokio_postgres::Client,
-    conn: tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
-}
-
-async fn watched(server: &Server) -> Watched {
-    let (client, conn) = server
-        .config("postgres")
-        .connect(tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    Watched {
-        client,
-        conn: tokio::spawn(conn),
-    }
-}
-
 /// Connects once the server accepts connections again; connections during
 /// recovery are refused with 57P03.
 async fn connect_after_recovery(server: &Server) -> tokio_postgres::Client {
@@ -60,9 +42,8 @@ async fn crash_and_recover(
         .await
         .unwrap();
     drop(setup);
-    let other = watched(server).await;
+    let (other, other_conn) = server.connect_watched().await;
     other
-        .client
         .batch_execute("BEGIN; INSERT INTO kept VALUES (99)")
         .await
         .unwrap();
@@ -71,7 +52,7 @@ async fn crash_and_recover(
     crash(server, victim, victim_pid).await;
 
     // The bystander is told why it is being stopped.
-    let err = tokio::time::timeout(Duration::from_secs(15), other.conn)
+    let err = tokio::time::timeout(Duration::from_secs(15), other_conn)
         .await
         .expect("bystander not terminated")
         .unwrap()

@@ -76,7 +76,7 @@ async fn cancel_a_running_query() {
         );
         assert!(started.elapsed() < Duration::from_secs(10));
         // The session survives a cancel.
-        let one: i32 = c.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        let one: i32 = common::scalar(&c, "SELECT 1").await;
         assert_eq!(one, 1);
     }
 }
@@ -116,12 +116,7 @@ async fn fast_shutdown_terminates_sessions_and_removes_files() {
             server.pid().as_raw().to_string()
         );
 
-        let (client, conn) = server
-            .config("postgres")
-            .connect(tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let conn = tokio::spawn(conn);
+        let (client, conn) = server.connect_watched().await;
         client
             .batch_execute("CREATE TABLE w (v integer); INSERT INTO w VALUES (1)")
             .await
@@ -188,11 +183,7 @@ async fn committed_rows_survive_a_restart() {
         let got: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
         assert_eq!(got, ["one", "two", "three"], "{mode}");
         // The serial counter continues.
-        let id: i32 = c
-            .query_one("INSERT INTO kept (v) VALUES ('four') RETURNING id", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let id: i32 = common::scalar(&c, "INSERT INTO kept (v) VALUES ('four') RETURNING id").await;
         assert_eq!(id, 4);
     }
 }
@@ -217,11 +208,7 @@ async fn committed_rows_survive_a_killed_postmaster() {
         assert!(server.data_dir().join("postmaster.pid").exists());
         server.spawn();
         let c = server.connect().await;
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM k", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM k").await;
         assert_eq!(n, 2, "{mode}");
     }
 }
@@ -334,12 +321,7 @@ async fn pg_cancel_backend_and_pg_terminate_backend() {
         busy.batch_execute("SELECT 1").await.unwrap();
 
         // Terminate: the session ends with 57P01.
-        let (victim, conn) = server
-            .config("postgres")
-            .connect(tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let conn = tokio::spawn(conn);
+        let (victim, conn) = server.connect_watched().await;
         let pid = common::backend_pid(&victim).await;
         let ok: bool = admin
             .query_one("SELECT pg_terminate_backend($1)", &[&pid])
@@ -404,11 +386,7 @@ async fn statement_timeout() {
         assert_eq!(sqlstate(&e), "25P02");
         c.batch_execute("ROLLBACK").await.unwrap();
         c.batch_execute("SET statement_timeout = 0").await.unwrap();
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM t", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM t").await;
         assert_eq!(n, 0, "{mode}");
         // Fast statements are unaffected; bad values are refused.
         c.batch_execute("SET statement_timeout = '5s'; SELECT pg_sleep(0.05)")
@@ -472,11 +450,7 @@ async fn smart_shutdown_waits_for_sessions_and_refuses_new_ones() {
         // Committed work is there after a restart.
         server.spawn();
         let c = server.connect().await;
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM s", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM s").await;
         assert_eq!(n, 1);
     }
 }
@@ -485,12 +459,7 @@ async fn smart_shutdown_waits_for_sessions_and_refuses_new_ones() {
 async fn immediate_shutdown_and_stop_without_a_server() {
     for mode in MODES {
         let mut server = Server::start(mode, &[]);
-        let (client, conn) = server
-            .config("postgres")
-            .connect(tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let conn = tokio::spawn(conn);
+        let (client, conn) = server.connect_watched().await;
         client.batch_execute("SELECT 1").await.unwrap();
         let stopper = postmaster_stop(&server, "immediate");
         let out = tokio::task::spawn_blocking(move || stopper.wait_with_output().unwrap())
@@ -533,11 +502,7 @@ async fn reload_applies_reloadable_settings_and_keeps_the_rest() {
             format!("{original}\nlog_connections = on\nmax_connections = 7\n"),
         )
         .unwrap();
-        let ok: bool = c
-            .query_one("SELECT pg_reload_conf()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let ok: bool = common::scalar(&c, "SELECT pg_reload_conf()").await;
         assert!(ok, "{mode}");
         server
             .wait_for_log_async("parameter \"log_connections\" changed to \"on\"")

@@ -123,7 +123,7 @@ async fn session_functions_and_errors() {
         assert_eq!(sqlstate(&e), "42601");
 
         // The session is still usable after errors.
-        let one: i32 = c.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        let one: i32 = common::scalar(&c, "SELECT 1").await;
         assert_eq!(one, 1);
     }
 }
@@ -140,11 +140,7 @@ async fn transactions_and_the_aborted_state() {
         c.batch_execute("BEGIN; INSERT INTO acct VALUES (1, 100); ROLLBACK")
             .await
             .unwrap();
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM acct", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM acct").await;
         assert_eq!(n, 0, "{mode}: rolled-back row visible");
 
         c.batch_execute("BEGIN").await.unwrap();
@@ -164,11 +160,7 @@ async fn transactions_and_the_aborted_state() {
         );
         // COMMIT of a failed transaction rolls back.
         c.batch_execute("COMMIT").await.unwrap();
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM acct", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM acct").await;
         assert_eq!(n, 0);
 
         // A multi-statement query is one implicit transaction.
@@ -177,11 +169,7 @@ async fn transactions_and_the_aborted_state() {
             .await
             .unwrap_err();
         assert_eq!(sqlstate(&e), "23505");
-        let n: i64 = c
-            .query_one("SELECT count(*) FROM acct", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&c, "SELECT count(*) FROM acct").await;
         assert_eq!(n, 0, "{mode}: first statement of a failed batch kept");
 
         let mut tx_client = c;
@@ -190,11 +178,7 @@ async fn transactions_and_the_aborted_state() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let n: i64 = tx_client
-            .query_one("SELECT count(*) FROM acct", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let n: i64 = common::scalar(&tx_client, "SELECT count(*) FROM acct").await;
         assert_eq!(n, 1);
     }
 }

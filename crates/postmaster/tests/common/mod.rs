@@ -181,6 +181,16 @@ impl Server {
             .unwrap_or_else(|e| panic!("connect: {e:?}\n{}", self.log()))
     }
 
+    /// A session on the Unix socket whose connection error can be read.
+    pub async fn connect_watched(&self) -> Watched {
+        let (client, conn) = self
+            .config("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        (client, tokio::spawn(conn))
+    }
+
     pub async fn try_connect_with(
         &self,
         config: tokio_postgres::Config,
@@ -368,6 +378,21 @@ pub fn send_and_read_all(s: &mut TcpStream, bytes: &[u8]) -> Vec<u8> {
     let _ = s.read_to_end(&mut out);
     out
 }
+
+/// The one value a query without parameters returns.
+pub async fn scalar<T>(c: &tokio_postgres::Client, sql: &str) -> T
+where
+    T: for<'a> tokio_postgres::types::FromSql<'a>,
+{
+    c.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// A session and its connection task, whose result tells why the server
+/// closed it.
+pub type Watched = (
+    tokio_postgres::Client,
+    tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+);
 
 /// `SELECT pg_backend_pid()` on a session.
 pub async fn backend_pid(c: &tokio_postgres::Client) -> i32 {
