@@ -331,3 +331,45 @@ fn psql_runs_a_script() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
     }
 }
+
+#[tokio::test]
+async fn division_as_postgresql_does_it() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        let row = c
+            .query_one("SELECT 7 / 2, 7 % 3, -7 / 2", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, i32>(0), 3, "{mode}");
+        assert_eq!(row.get::<_, i32>(1), 1);
+        assert_eq!(row.get::<_, i32>(2), -3);
+        let half: String = c
+            .simple_query("SELECT 7.0 / 2")
+            .await
+            .unwrap()
+            .iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap().to_string()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(half, "3.5");
+        for zero in ["SELECT 1 / 0", "SELECT 5 % 0", "SELECT 1.5 / 0.0"] {
+            let e = c.batch_execute(zero).await.unwrap_err();
+            assert_eq!(common::sqlstate(&e), "22012", "{mode}: {zero}");
+            assert_eq!(e.as_db_error().unwrap().message(), "division by zero");
+        }
+        c.batch_execute("CREATE TABLE d (a integer, b integer); INSERT INTO d VALUES (10, 0)")
+            .await
+            .unwrap();
+        let e = c.query("SELECT a / b FROM d", &[]).await.unwrap_err();
+        assert_eq!(common::sqlstate(&e), "22012");
+        let n: Option<i32> = c
+            .query_one("SELECT a / NULLIF(b, 0) FROM d", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, None);
+    }
+}

@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use pm_elog::{sqlstate as code, PgError};
 use sqlparser::ast::{
-    CastKind, CreateTableOptions, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, ObjectName, ObjectNamePart, SelectItem, Statement, Value,
+    BinaryOperator, CastKind, CreateTableOptions, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, SelectItem, Statement, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -670,6 +670,22 @@ fn cast_target(oid: u32) -> CastTarget {
 
 fn rewrite_expr(expr: &mut Expr) -> bool {
     match expr {
+        // SQLite gives NULL for x / 0 and x % 0; PostgreSQL raises 22012.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Divide | BinaryOperator::Modulo),
+            right,
+        } => {
+            let f = if *op == BinaryOperator::Divide {
+                "pg_div"
+            } else {
+                "pg_mod"
+            };
+            let l = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+            let r = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+            *expr = call(f, vec![l, r]);
+            true
+        }
         Expr::Cast {
             kind,
             expr: inner,

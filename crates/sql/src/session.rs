@@ -294,6 +294,26 @@ pub fn format_timestamptz(us: i64) -> String {
     s
 }
 
+/// A SQL function argument as a number, as SQLite's arithmetic reads it:
+/// NULL stays None, text that looks like a number is that number, other
+/// text is 0.
+fn numeric_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<rusqlite::types::Value>> {
+    use rusqlite::types::Value;
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(Value::Integer(n)),
+        ValueRef::Real(r) => Some(Value::Real(r)),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let s = String::from_utf8_lossy(t);
+            let s = s.trim();
+            Some(match s.parse::<i64>() {
+                Ok(n) => Value::Integer(n),
+                Err(_) => Value::Real(s.parse().unwrap_or(0.0)),
+            })
+        }
+    })
+}
+
 fn user_error(e: PgError) -> rusqlite::Error {
     errors::function_error(e)
 }
@@ -1116,6 +1136,48 @@ fn register_functions(
             std::thread::sleep(left.min(Duration::from_millis(INTERRUPT_POLL_MS)));
         }
     })?;
+    // Division and modulo with PostgreSQL's errors (the dialect rewrites
+    // `/` and `%` to these); otherwise SQLite's arithmetic: integer
+    // operands give an integer (truncated), any real operand a real.
+    for (name, modulo) in [("pg_div", false), ("pg_mod", true)] {
+        conn.create_scalar_function(name, 2, deterministic, move |ctx| {
+            let (Some(a), Some(b)) = (numeric_arg(ctx, 0)?, numeric_arg(ctx, 1)?) else {
+                return Ok(rusqlite::types::Value::Null);
+            };
+            use rusqlite::types::Value::{Integer, Real};
+            let zero = match b {
+                Integer(0) => true,
+                Real(r) => r == 0.0,
+                _ => false,
+            };
+            if zero {
+                return Err(user_error(PgError::error(
+                    code::DIVISION_BY_ZERO,
+                    "division by zero",
+                )));
+            }
+            let out_of_range = || {
+                user_error(PgError::error(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "bigint out of range",
+                ))
+            };
+            Ok(match (a, b) {
+                (Integer(x), Integer(y)) if modulo => {
+                    Integer(x.checked_rem(y).ok_or_else(out_of_range)?)
+                }
+                (Integer(x), Integer(y)) => Integer(x.checked_div(y).ok_or_else(out_of_range)?),
+                (x, y) => {
+                    let f = |v| match v {
+                        Integer(i) => i as f64,
+                        Real(r) => r,
+                        _ => f64::NAN,
+                    };
+                    Real(if modulo { f(x) % f(y) } else { f(x) / f(y) })
+                }
+            })
+        })?;
+    }
     conn.create_scalar_function("pg_bool", 1, deterministic, |ctx| {
         Ok(match ctx.get_raw(0) {
             ValueRef::Null => None,
