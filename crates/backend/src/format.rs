@@ -118,7 +118,8 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
                 .collect::<Result<Vec<u8>, _>>()
                 .map_err(|_| bad("uuid"))?
         }
-        types::NUMERIC | types::INTERVAL | types::TIME => {
+        types::NUMERIC => numeric_to_binary(&text()).ok_or_else(|| bad("numeric"))?,
+        types::INTERVAL | types::TIME => {
             return Err(PgError::error(
                 code::FEATURE_NOT_SUPPORTED,
                 format!("binary output is not supported for type {oid}"),
@@ -128,6 +129,128 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
         _ => text().into_bytes(),
     };
     Ok(Some(bytes))
+}
+
+/// Sign words of the binary numeric format.
+const NUMERIC_POS: u16 = 0x0000;
+const NUMERIC_NEG: u16 = 0x4000;
+const NUMERIC_NAN: u16 = 0xC000;
+
+/// A decimal text as PostgreSQL's binary numeric: ndigits, weight, sign,
+/// dscale, then base-10000 digits (most significant first).
+fn numeric_to_binary(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim();
+    let header = |n: i16, w: i16, sign: u16, dscale: u16| {
+        let mut v = Vec::with_capacity(8);
+        v.extend_from_slice(&n.to_be_bytes());
+        v.extend_from_slice(&w.to_be_bytes());
+        v.extend_from_slice(&sign.to_be_bytes());
+        v.extend_from_slice(&dscale.to_be_bytes());
+        v
+    };
+    if t.eq_ignore_ascii_case("nan") {
+        return Some(header(0, 0, NUMERIC_NAN, 0));
+    }
+    // Exponent forms go through f64, whose Display never uses one.
+    let plain;
+    let t = if t.contains(['e', 'E']) {
+        plain = t.parse::<f64>().ok().filter(|f| f.is_finite())?.to_string();
+        plain.as_str()
+    } else {
+        t
+    };
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    if !(int_part.bytes().all(|b| b.is_ascii_digit())
+        && frac_part.bytes().all(|b| b.is_ascii_digit()))
+        || (int_part.is_empty() && frac_part.is_empty())
+    {
+        return None;
+    }
+    let int_part = int_part.trim_start_matches('0');
+    let dscale = frac_part.len() as u16;
+    // Pad to whole groups of four digits on both sides of the point.
+    let int_groups = int_part.len().div_ceil(4);
+    let mut all = "0".repeat(int_groups * 4 - int_part.len());
+    all.push_str(int_part);
+    all.push_str(frac_part);
+    all.push_str(&"0".repeat((4 - frac_part.len() % 4) % 4));
+    let mut groups: Vec<i16> = all
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap().parse().unwrap())
+        .collect();
+    let mut weight = int_groups as i16 - 1;
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        return Some(header(0, 0, NUMERIC_POS, dscale));
+    }
+    let sign = if negative { NUMERIC_NEG } else { NUMERIC_POS };
+    let mut v = header(groups.len() as i16, weight, sign, dscale);
+    for g in groups {
+        v.extend_from_slice(&g.to_be_bytes());
+    }
+    Some(v)
+}
+
+/// PostgreSQL's binary numeric as decimal text (with its dscale digits).
+fn numeric_from_binary(bytes: &[u8]) -> Option<String> {
+    let word = |i: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(
+            bytes.get(2 * i..2 * i + 2)?.try_into().ok()?,
+        ))
+    };
+    let (ndigits, weight, sign, dscale) = (word(0)? as usize, word(1)? as i16, word(2)?, word(3)?);
+    if sign == NUMERIC_NAN {
+        return Some("NaN".to_string());
+    }
+    let groups: Vec<u16> = (0..ndigits).map(|i| word(4 + i)).collect::<Option<_>>()?;
+    // Integer part: groups at weight >= 0.
+    let mut int_part = String::new();
+    for w in (0..=weight.max(-1)).rev() {
+        let idx = (weight - w) as usize;
+        let g = groups.get(idx).copied().unwrap_or(0);
+        if int_part.is_empty() {
+            int_part = g.to_string();
+        } else {
+            int_part.push_str(&format!("{g:04}"));
+        }
+    }
+    if int_part.is_empty() {
+        int_part.push('0');
+    }
+    let mut frac = String::new();
+    let mut w = -1i16;
+    while frac.len() < dscale as usize {
+        let idx = (weight as i32 - w as i32) as usize;
+        let g = if weight >= w {
+            groups.get(idx).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        frac.push_str(&format!("{g:04}"));
+        w -= 1;
+    }
+    frac.truncate(dscale as usize);
+    let mut s = String::new();
+    if sign == NUMERIC_NEG {
+        s.push('-');
+    }
+    s.push_str(&int_part);
+    if dscale > 0 {
+        s.push('.');
+        s.push_str(&frac);
+    }
+    Some(s)
 }
 
 fn pg_epoch() -> NaiveDateTime {
@@ -175,6 +298,7 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
             _ => return Err(wrong()),
         },
         types::JSONB => String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned(),
+        types::NUMERIC => numeric_from_binary(bytes).ok_or_else(wrong)?,
         types::TIMESTAMP | types::TIMESTAMPTZ => {
             let micros = i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
             let t = pg_epoch() + chrono::Duration::microseconds(micros);
@@ -198,9 +322,7 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         }
         _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
             PgError::error(
-                code::INVALID_TEXT_REPRESENTATION
-                    .replace("22P02", "22021")
-                    .leak(),
+                code::CHARACTER_NOT_IN_REPERTOIRE,
                 "invalid byte sequence for encoding \"UTF8\"",
             )
         })?,
@@ -223,6 +345,15 @@ mod tests {
                 "2024-02-29 12:34:56.5",
             ),
             (types::DATE, ValueRef::Text(b"1999-12-31"), "1999-12-31"),
+            (types::NUMERIC, ValueRef::Text(b"3.5"), "3.5"),
+            (
+                types::NUMERIC,
+                ValueRef::Text(b"-12345678.00120"),
+                "-12345678.00120",
+            ),
+            (types::NUMERIC, ValueRef::Text(b"0.0001"), "0.0001"),
+            (types::NUMERIC, ValueRef::Integer(10000), "10000"),
+            (types::NUMERIC, ValueRef::Integer(0), "0"),
         ] {
             let bytes = encode(oid, value, true).unwrap().unwrap();
             assert_eq!(decode_binary_param(oid, &bytes).unwrap(), text, "{oid}");
@@ -234,6 +365,17 @@ mod tests {
             vec![1]
         );
         assert_eq!(encode(types::TEXT, ValueRef::Null, true).unwrap(), None);
+        // PostgreSQL's own encoding of 3.5 and -0.0012 (numeric_send).
+        let words = |v: &[i16]| v.iter().flat_map(|w| w.to_be_bytes()).collect::<Vec<u8>>();
+        assert_eq!(
+            numeric_to_binary("3.5").unwrap(),
+            words(&[2, 0, 0, 1, 3, 5000])
+        );
+        assert_eq!(
+            numeric_to_binary("-0.0012").unwrap(),
+            words(&[1, -1, 0x4000, 4, 12])
+        );
+        assert_eq!(numeric_to_binary("1e4").unwrap(), words(&[1, 1, 0, 0, 1]));
         assert!(encode(types::INT4, ValueRef::Text(b"abc"), true).is_err());
     }
 }

@@ -29,6 +29,7 @@ pub const DATATYPE_MISMATCH: &str = "42804";
 pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
 pub const INVALID_PARAMETER_VALUE: &str = "22023";
 pub const DIVISION_BY_ZERO: &str = "22012";
+pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
 pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";
 pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";
 pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
