@@ -54,6 +54,9 @@ type EncodedRow = Vec<Option<Vec<u8>>>;
 struct PreparedStatement {
     translated: Option<Arc<Translated>>,
     param_types: Vec<u32>,
+    /// Result columns, described once at Parse (None: no rows); Describe
+    /// and every Execute use them as they are.
+    columns: Option<Vec<Column>>,
 }
 
 struct Portal {
@@ -389,15 +392,18 @@ impl PostgresMain {
                 oid => oid,
             })
             .collect();
-        // Describe now so that errors (unknown table, syntax) surface at Parse.
-        if let Some(t) = &translated {
-            self.session.describe(t)?;
-        }
+        // Described now, once: errors (unknown table, syntax) surface at
+        // Parse, and Describe/Execute reuse the columns.
+        let columns = match &translated {
+            Some(t) => self.session.describe(t)?,
+            None => None,
+        };
         self.statements.insert(
             name,
             Arc::new(PreparedStatement {
                 translated,
                 param_types,
+                columns,
             }),
         );
         send(&mut self.wire, B::ParseComplete(ParseComplete::new()))
@@ -461,28 +467,17 @@ impl PostgresMain {
                 &mut self.wire,
                 B::ParameterDescription(ParameterDescription::new(statement.param_types.clone())),
             )?;
-            let columns = match &statement.translated {
-                Some(t) => self.session.describe(t)?,
-                None => None,
-            };
-            return match columns {
-                Some(c) => send(&mut self.wire, row_description(&c, &[])),
+            return match &statement.columns {
+                Some(c) => send(&mut self.wire, row_description(c, &[])),
                 None => send(&mut self.wire, B::NoData(NoData::new())),
             };
         }
         let portal = self.portals.get(&name).ok_or_else(|| no_portal(&name))?;
-        let formats = portal.result_formats.clone();
-        let columns = match &portal.statement.translated {
-            Some(t) => {
-                let t = t.clone();
-                self.session.describe(&t)?
-            }
-            None => None,
+        let message = match &portal.statement.columns {
+            Some(c) => row_description(c, &portal.result_formats),
+            None => B::NoData(NoData::new()),
         };
-        match columns {
-            Some(c) => send(&mut self.wire, row_description(&c, &formats)),
-            None => send(&mut self.wire, B::NoData(NoData::new())),
-        }
+        send(&mut self.wire, message)
     }
 
     fn execute(&mut self, name: String, max_rows: i32) -> Result<(), PgError> {
@@ -501,7 +496,6 @@ impl PostgresMain {
             let statement = portal.statement.clone();
             let formats = portal.result_formats.clone();
             self.check_interrupts()?;
-            let columns = self.session.describe(&t)?;
             let mut sink = BufferSink {
                 wire: &mut self.wire,
                 formats: &formats,
@@ -511,9 +505,12 @@ impl PostgresMain {
                 values: &params,
                 types: &statement.param_types,
             };
-            let tag =
-                self.session
-                    .execute_with_columns(&t, &params, columns.as_deref(), &mut sink)?;
+            let tag = self.session.execute_with_columns(
+                &t,
+                &params,
+                statement.columns.as_deref(),
+                &mut sink,
+            )?;
             let rows = sink.rows;
             self.send_reports()?;
             let portal = self

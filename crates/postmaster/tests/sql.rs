@@ -265,6 +265,22 @@ async fn extended_protocol_parameters_and_types() {
         // NULLs come back as NULL.
         let row = c.query_one("SELECT NULL::text", &[]).await.unwrap();
         assert_eq!(row.get::<_, Option<String>>(0), None);
+
+        // A prepared statement keeps the columns it was described with:
+        // executed many times, and refused once the table changes shape.
+        let all = c.prepare("SELECT * FROM p ORDER BY id").await.unwrap();
+        for _ in 0..3 {
+            assert_eq!(c.query(&all, &[]).await.unwrap().len(), 3, "{mode}");
+        }
+        c.batch_execute("ALTER TABLE p ADD COLUMN extra integer")
+            .await
+            .unwrap();
+        let e = c.query(&all, &[]).await.unwrap_err();
+        assert_eq!(common::sqlstate(&e), "0A000", "{mode}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "cached plan must not change result type"
+        );
     }
 }
 

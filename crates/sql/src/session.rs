@@ -813,6 +813,13 @@ impl Session {
             stmt.raw_bind_parameter(index, value).map_err(sqlite_err)?;
         }
         let column_count = stmt.column_count();
+        if fixed.is_some_and(|f| f.len() != column_count) {
+            // The table changed since the statement was prepared.
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "cached plan must not change result type",
+            ));
+        }
         if column_count == 0 {
             let changed = stmt.raw_execute().map_err(sqlite_err)?;
             return Ok(tag.render(changed as u64));
