@@ -31,7 +31,6 @@ use std::sync::Arc;
 
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use pm_backend::BackendEnv;
 pub use pm_backend::{BackendStartupData, CanAcceptConnections};
 use pm_settings::{LaunchMode, Settings};
 use pm_shmem::Shmem;
@@ -63,22 +62,12 @@ pub enum StartupData {
 }
 
 /// Everything a child gets from its surroundings, whatever its kind and
-/// launch mode.
-pub struct ChildEnv {
-    pub settings: Settings,
-    pub data_dir: PathBuf,
-    pub shmem: Arc<Shmem>,
-    /// Read end of the postmaster-alive pipe (process modes only).
-    pub postmaster_alive: Option<OwnedFd>,
-    /// The child's pid: its process id, or a thread child's own number.
-    pub pid: i32,
-    /// Where the child's signals arrive.
-    pub mailbox: Arc<Mailbox>,
-    /// Whether the child owns the process title (process modes).
-    pub process_title: bool,
-    /// The login catalog as the supervisor loaded it.
-    pub catalog: Arc<CatalogSnapshot>,
-}
+/// launch mode: settings, data directory, shared memory, the
+/// postmaster-alive descriptor (process modes), its pid, its signal
+/// mailbox, whether it owns the process title, and the login catalog.
+/// Client backends are the only kind yet, so this is their environment
+/// type; it moves to a crate of its own when a second kind needs it.
+pub use pm_backend::BackendEnv as ChildEnv;
 
 /// A row of the child kinds table.
 pub struct ChildKindInfo {
@@ -116,20 +105,7 @@ fn backend_entry(startup: StartupData, client: Option<ClientSocket>, env: ChildE
         log::error!(target: pm_elog::FATAL, "client backend started without a client socket");
         return pm_backend::EXIT_FATAL;
     };
-    pm_backend::backend_main(
-        data,
-        client,
-        BackendEnv {
-            settings: env.settings,
-            data_dir: env.data_dir,
-            shmem: env.shmem,
-            postmaster_alive: env.postmaster_alive,
-            pid: env.pid,
-            mailbox: env.mailbox,
-            process_title: env.process_title,
-            catalog: env.catalog,
-        },
-    )
+    pm_backend::backend_main(data, client, env)
 }
 
 /// What the supervisor holds that children need, or must not keep.
