@@ -123,6 +123,9 @@ pub struct LaunchContext {
     pub supervisor_signals: Vec<Signal>,
     /// The login catalog, loaded at start-up.
     pub catalog: Arc<CatalogSnapshot>,
+    /// Launches still to fail as a failed fork does (EAGAIN), from the
+    /// `debug_launch_failures` setting: the failure path, on demand.
+    pub injected_failures: std::cell::Cell<u32>,
 }
 
 /// A started child.
@@ -146,6 +149,11 @@ pub fn child_launch(
         "{} launched with a wrong client socket",
         info.name
     );
+    let injected = ctx.injected_failures.get();
+    if injected > 0 {
+        ctx.injected_failures.set(injected - 1);
+        return Err(io::Error::from_raw_os_error(libc::EAGAIN));
+    }
     match ctx.settings.launch_mode {
         LaunchMode::Fork => fork::launch(info, startup, client, ctx),
         LaunchMode::Exec => exec::launch(info, startup, client, ctx),

@@ -318,6 +318,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
     supervisor_fds.push(alive_write.as_raw_fd());
 
     let base_supervisor_fds = supervisor_fds.clone();
+    let injected_failures = settings.debug_launch_failures;
     let mut server = Server {
         ctx: LaunchContext {
             settings,
@@ -327,6 +328,7 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
             supervisor_fds,
             supervisor_signals: SUPERVISOR_SIGNALS.to_vec(),
             catalog,
+            injected_failures: std::cell::Cell::new(injected_failures),
         },
         opts,
         data_dir,
@@ -599,14 +601,7 @@ impl Server {
             slot,
             cancel_key,
         });
-        let launched = if self.ctx.settings.debug_launch_failures > 0 {
-            self.ctx.settings.debug_launch_failures -= 1;
-            drop(client);
-            Err(std::io::Error::from_raw_os_error(libc::EAGAIN))
-        } else {
-            child_launch(ChildKind::Backend, startup, Some(client), &self.ctx)
-        };
-        match launched {
+        match child_launch(ChildKind::Backend, startup, Some(client), &self.ctx) {
             Ok(handle) => {
                 if let Some(s) = slot {
                     self.ctx.shmem.set_slot_pid(s, handle.pid.as_raw());
