@@ -290,11 +290,35 @@ impl PsDisplay {
         }
     }
 
-    /// Shows `state` (`idle`, `SELECT`, ...) after the prefix.
+    /// Shows `state` (`idle`, ...) after the prefix.
     pub(crate) fn set(&self, state: &str) {
         if let Some(prefix) = &self.prefix {
-            pm_sys::proctitle::set(&format!("{prefix}{state}"));
+            pm_sys::proctitle::set(&[prefix, state]);
         }
+    }
+
+    /// Shows the query's first word, upper-cased (`SELECT`), as the state.
+    /// Called for every query: no allocation.
+    pub(crate) fn set_command(&self, query: &str) {
+        if self.prefix.is_none() {
+            return;
+        }
+        let word = query
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(';')
+            .as_bytes();
+        let mut buf = [0u8; 32];
+        let n = word.len().min(buf.len());
+        buf[..n].copy_from_slice(&word[..n]);
+        buf[..n].make_ascii_uppercase();
+        // Cut at a character boundary if a multi-byte word was truncated.
+        let text = match std::str::from_utf8(&buf[..n]) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or(""),
+        };
+        self.set(text);
     }
 }
 

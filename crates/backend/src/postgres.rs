@@ -32,19 +32,6 @@ use crate::interrupts::{BackendInterrupts, Interrupt};
 use crate::wire::{Incoming, Wire};
 use crate::{PsDisplay, EXIT_FATAL, EXIT_NORMAL};
 
-/// The first word of a query, upper-cased, as the title shows it.
-fn command_word(query: &str) -> String {
-    query
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches(';')
-        .chars()
-        .take(32)
-        .collect::<String>()
-        .to_ascii_uppercase()
-}
-
 /// Prepared statements and portals a session may hold at once.
 const PREPARED_STATEMENTS_MAX: usize = 10_000;
 
@@ -247,7 +234,7 @@ impl PostgresMain {
             let result = match message {
                 F::Query(q) => {
                     self.send_ready_for_query = true;
-                    self.ps.set(&command_word(&q.query));
+                    self.ps.set_command(&q.query);
                     self.simple_query(&q.query)
                 }
                 F::Parse(m) => self.parse(name_of(&m.name), &m.query, &m.type_oids),

@@ -112,6 +112,18 @@ async fn process_modes_one_process_per_connection() {
                 "{mode}"
             );
         }
+        // While a statement runs, the title shows its command.
+        let busy = clients.pop().unwrap();
+        let busy_pid = pids[2];
+        let running =
+            tokio::spawn(async move { (busy.batch_execute("select pg_sleep(1)").await, busy) });
+        wait_until_async("the running title", Duration::from_secs(5), || {
+            cmdline(busy_pid) == "postmaster: postgres postgres [local] SELECT"
+        })
+        .await;
+        let (r, busy) = running.await.unwrap();
+        r.unwrap();
+        clients.push(busy);
         let distinct: HashSet<i32> = pids.iter().copied().collect();
         assert_eq!(distinct.len(), 3, "{mode}: shared backends {pids:?}");
         let children = server.children();

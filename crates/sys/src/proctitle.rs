@@ -69,8 +69,8 @@ pub fn init() -> bool {
     true
 }
 
-/// Sets the title (truncated to the area) and the comm name.
-pub fn set(title: &str) {
+/// Sets the title, the concatenation of `parts` (truncated to the area).
+pub fn set(parts: &[&str]) {
     let (start, len) = (
         AREA_START.load(Ordering::SeqCst),
         AREA_LEN.load(Ordering::SeqCst),
@@ -78,16 +78,18 @@ pub fn set(title: &str) {
     if start == 0 || len < 2 {
         return;
     }
-    let bytes = title.as_bytes();
-    let n = bytes.len().min(len - 1);
     // SAFETY: [start, start + len) is this process's argv+environ area as
     // the kernel reports it, writable stack memory that nothing else uses
     // after `init` moved the environment out of it.
-    unsafe {
-        let area = std::slice::from_raw_parts_mut(start as *mut u8, len);
-        area[..n].copy_from_slice(&bytes[..n]);
-        area[n..].fill(0);
+    let area = unsafe { std::slice::from_raw_parts_mut(start as *mut u8, len) };
+    let mut n = 0;
+    for part in parts {
+        let room = len - 1 - n;
+        let take = part.len().min(room);
+        area[n..n + take].copy_from_slice(&part.as_bytes()[..take]);
+        n += take;
     }
+    area[n..].fill(0);
 }
 
 /// Sets the comm name (`ps -o comm`, `top`), at most 15 bytes.
