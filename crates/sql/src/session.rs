@@ -29,7 +29,11 @@ use rusqlite::{Connection, OpenFlags};
 use crate::dialect::{self, Command, Tag, Translated};
 use crate::{datadir, errors, infer, types};
 
-/// How the backend tells the engine that the running statement must stop.
+/// What the engine needs from the backend around it: whether the running
+/// statement must stop, and the server-wide actions SQL functions ask for
+/// (signalling another backend, reloading the configuration, announcing a
+/// catalog change), which go through the backend's shared memory and
+/// signal delivery.
 pub trait Interrupts: Send + Sync {
     /// Whether a cancel or termination is pending (cheap; polled often).
     fn pending(&self) -> bool;
@@ -258,6 +262,9 @@ pub struct Session {
     data_dir: std::path::PathBuf,
     user: String,
     is_superuser: bool,
+    /// `statement_timeout` in milliseconds (0: none), kept in step with
+    /// the setting's text by `store_setting`.
+    statement_timeout_ms: i64,
     cache: HashMap<String, Arc<Translated>>,
 }
 
@@ -402,7 +409,12 @@ impl Session {
         for (name, value) in &opts.settings {
             defaults.insert(name.to_ascii_lowercase(), value.clone());
         }
+        let statement_timeout_ms = defaults
+            .get("statement_timeout")
+            .and_then(|v| parse_ms(v))
+            .unwrap_or(0);
         Ok(Session {
+            statement_timeout_ms,
             conn,
             status: TransactionStatus::Idle,
             implicit: false,
@@ -653,15 +665,11 @@ impl Session {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
                 }
-                let timeout_ms = self
-                    .settings
-                    .get("statement_timeout")
-                    .and_then(|v| parse_ms(v))
-                    .unwrap_or(0);
-                if timeout_ms > 0 {
-                    self.interrupts
-                        .deadline_us
-                        .store(now_us() + timeout_ms * 1000, Ordering::Relaxed);
+                if self.statement_timeout_ms > 0 {
+                    self.interrupts.deadline_us.store(
+                        now_us() + self.statement_timeout_ms * 1000,
+                        Ordering::Relaxed,
+                    );
                 }
                 let result = self.run_sql(t, params, fixed, sink);
                 self.interrupts.deadline_us.store(0, Ordering::Relaxed);
@@ -729,6 +737,9 @@ impl Session {
             if let Some((_, shown)) = REPORTED_SETTINGS.iter().find(|(n, _)| *n == name) {
                 self.reports.push((shown.to_string(), value.clone()));
             }
+        }
+        if name == "statement_timeout" {
+            self.statement_timeout_ms = parse_ms(&value).unwrap_or(0);
         }
         self.settings.insert(name.to_string(), value);
     }
