@@ -281,6 +281,25 @@ async fn extended_protocol_parameters_and_types() {
             e.as_db_error().unwrap().message(),
             "cached plan must not change result type"
         );
+
+        // Expression types follow the schema, also after it changes.
+        let twice = "SELECT n * 2 AS x FROM q";
+        c.batch_execute("CREATE TABLE q (n integer)").await.unwrap();
+        let st = c.prepare(twice).await.unwrap();
+        assert_eq!(
+            st.columns()[0].type_(),
+            &tokio_postgres::types::Type::INT4,
+            "{mode}"
+        );
+        c.batch_execute("DROP TABLE q; CREATE TABLE q (n double precision)")
+            .await
+            .unwrap();
+        let st = c.prepare(twice).await.unwrap();
+        assert_eq!(
+            st.columns()[0].type_(),
+            &tokio_postgres::types::Type::FLOAT8,
+            "{mode}"
+        );
     }
 }
 

@@ -76,6 +76,10 @@ pub enum Command {
 pub struct Translated {
     pub command: Command,
     pub tag: Tag,
+    /// Result column types inferred from the schema, worked out at the
+    /// first execution that needs them (the session drops its cached
+    /// translations when the schema changes).
+    pub inferred: std::sync::OnceLock<Option<Vec<Option<u32>>>>,
 }
 
 /// The CommandComplete tag, as PostgreSQL writes it.
@@ -341,6 +345,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         Ok(Translated {
             command,
             tag: tag.clone(),
+            inferred: Default::default(),
         })
     };
     match first {
@@ -354,6 +359,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                     name: unquote_ident(name).to_ascii_lowercase(),
                 },
                 tag: Tag::Fixed("SHOW".to_string()),
+                inferred: Default::default(),
             });
         }
         "reset" => {
@@ -367,6 +373,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             return parse_set(stmt).map(|command| Translated {
                 command,
                 tag: tag.clone(),
+                inferred: Default::default(),
             })
         }
         _ => {}
@@ -380,6 +387,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 ast,
             },
             tag: tag.clone(),
+            inferred: Default::default(),
         })
     };
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
@@ -441,6 +449,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
                 missing_ok,
             },
             tag: Tag::Fixed("DROP ROLE".to_string()),
+            inferred: Default::default(),
         });
     }
     let name = words.get(2).ok_or_else(|| syntax(";"))?;
@@ -467,6 +476,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
             login,
         },
         tag: Tag::Fixed("CREATE ROLE".to_string()),
+        inferred: Default::default(),
     })
 }
 

@@ -673,6 +673,15 @@ impl Session {
                 }
                 let result = self.run_sql(t, params, fixed, sink);
                 self.interrupts.deadline_us.store(0, Ordering::Relaxed);
+                if let (Ok(_), Tag::Fixed(tag)) = (&result, &t.tag) {
+                    if ["CREATE", "DROP", "ALTER"]
+                        .iter()
+                        .any(|w| tag.starts_with(w))
+                    {
+                        // Types inferred from the old schema may be wrong now.
+                        self.cache.clear();
+                    }
+                }
                 result
             }
         }
@@ -838,7 +847,14 @@ impl Session {
         // Names and declared types, before rows borrow the statement.
         let (mut columns, known) = match fixed {
             Some(f) => (f.to_vec(), vec![true; f.len()]),
-            None => describe_columns(&self.conn, &stmt, column_types, column_names, ast),
+            None => describe_columns(
+                &self.conn,
+                &stmt,
+                column_types,
+                column_names,
+                ast,
+                &t.inferred,
+            ),
         };
         let is_select = *tag == Tag::Select;
         let mut rows = stmt.raw_query();
@@ -933,7 +949,15 @@ impl Session {
                     return Ok(None);
                 }
                 Ok(Some(
-                    describe_columns(&self.conn, &stmt, column_types, column_names, ast).0,
+                    describe_columns(
+                        &self.conn,
+                        &stmt,
+                        column_types,
+                        column_names,
+                        ast,
+                        &t.inferred,
+                    )
+                    .0,
                 ))
             }
             _ => Ok(None),
@@ -1036,21 +1060,21 @@ fn describe_columns(
     column_types: &[Option<u32>],
     column_names: &[Option<String>],
     ast: &Option<Arc<sqlparser::ast::Statement>>,
+    inferred: &std::sync::OnceLock<Option<Vec<Option<u32>>>>,
 ) -> (Vec<Column>, Vec<bool>) {
     let mut columns = Vec::with_capacity(stmt.column_count());
     let mut known = Vec::with_capacity(stmt.column_count());
-    let mut inferred: Option<Vec<Option<u32>>> = None;
     for (i, c) in stmt.columns().enumerate() {
         let mut hint = column_types.get(i).copied().flatten();
         let declared = c.decl_type().map(types::oid_for_type_name);
         if hint.is_none() && declared.is_none() {
             if let Some(ast) = ast {
-                let inferred = inferred.get_or_insert_with(|| {
+                // Once per translation: the schema is read the first time.
+                let types = inferred.get_or_init(|| {
                     infer::result_types(ast, &SchemaCatalog(conn))
                         .filter(|t| t.len() == stmt.column_count())
-                        .unwrap_or_default()
                 });
-                hint = inferred.get(i).copied().flatten();
+                hint = types.as_ref().and_then(|t| t.get(i).copied().flatten());
             }
         }
         known.push(hint.is_some() || declared.is_some());
