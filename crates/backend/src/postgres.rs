@@ -12,6 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use pgwire::messages::copy::{CopyData, CopyDone, CopyInResponse, CopyOutResponse};
 use pgwire::messages::data::{FieldDescription, NoData, ParameterDescription, RowDescription};
 use pgwire::messages::extendedquery::{
     BindComplete, CloseComplete, ParseComplete, PortalSuspended,
@@ -69,8 +70,96 @@ pub struct PostgresMain {
 /// Writes rows straight to the client (simple protocol).
 struct StreamSink<'a> {
     wire: &'a mut Wire,
+    interrupts: &'a BackendInterrupts,
     formats: &'a [i16],
     describe: bool,
+}
+
+/// The COPY sub-protocol on the wire, for both sinks.
+macro_rules! copy_protocol {
+    () => {
+        fn copy_in_start(&mut self, columns: usize) -> Result<(), PgError> {
+            send(
+                self.wire,
+                B::CopyInResponse(CopyInResponse::new(0, columns as i16, vec![0; columns])),
+            )?;
+            self.wire.flush().map_err(client_gone)
+        }
+
+        fn copy_in_chunk(&mut self) -> Result<Option<Vec<u8>>, PgError> {
+            copy_in_chunk(self.wire, self.interrupts)
+        }
+
+        fn copy_out_start(&mut self, columns: usize) -> Result<(), PgError> {
+            send(
+                self.wire,
+                B::CopyOutResponse(CopyOutResponse::new(0, columns as i16, vec![0; columns])),
+            )
+        }
+
+        fn copy_out_data(&mut self, data: &[u8]) -> Result<(), PgError> {
+            send(self.wire, B::CopyData(CopyData::new(data.to_vec().into())))
+        }
+
+        fn copy_out_done(&mut self) -> Result<(), PgError> {
+            send(self.wire, B::CopyDone(CopyDone::new()))
+        }
+    };
+}
+
+/// A frontend message's type byte, for error messages.
+fn message_type(m: &F) -> u8 {
+    let mut buf = bytes::BytesMut::new();
+    let _ = m.encode(&mut buf);
+    buf.first().copied().unwrap_or(0)
+}
+
+/// Reads the client's next COPY message: data, the end (None), or its
+/// failure. Flush and Sync are ignored during COPY, as PostgreSQL does.
+fn copy_in_chunk(
+    wire: &mut Wire,
+    interrupts: &BackendInterrupts,
+) -> Result<Option<Vec<u8>>, PgError> {
+    loop {
+        match wire.read_message()? {
+            Incoming::Message(F::CopyData(d)) => return Ok(Some(d.data.to_vec())),
+            Incoming::Message(F::CopyDone(_)) => return Ok(None),
+            Incoming::Message(F::CopyFail(f)) => {
+                return Err(PgError::error(
+                    code::QUERY_CANCELED,
+                    format!("COPY from stdin failed: {}", f.message),
+                ))
+            }
+            Incoming::Message(F::Flush(_)) | Incoming::Message(F::Sync(_)) => {}
+            Incoming::Message(other) => {
+                return Err(PgError::error(
+                    code::PROTOCOL_VIOLATION,
+                    format!(
+                        "unexpected message type 0x{:02X} during COPY from stdin",
+                        message_type(&other)
+                    ),
+                ))
+            }
+            Incoming::Eof => {
+                return Err(PgError::fatal(
+                    code::CONNECTION_EXCEPTION,
+                    "unexpected EOF on client connection with an open transaction",
+                ))
+            }
+            Incoming::Interrupted => {
+                if let Some(kind) = interrupts.take_kind() {
+                    return Err(interrupts.error(kind));
+                }
+            }
+            Incoming::PostmasterDied => {
+                return Err(PgError::fatal(
+                    code::ADMIN_SHUTDOWN,
+                    "terminating connection due to unexpected postmaster exit",
+                ))
+            }
+            Incoming::Timeout => {}
+        }
+    }
 }
 
 impl ResultSink for StreamSink<'_> {
@@ -91,11 +180,14 @@ impl ResultSink for StreamSink<'_> {
     fn notice(&mut self, notice: PgError) {
         let _ = self.wire.send_error(&notice);
     }
+
+    copy_protocol!();
 }
 
 /// Collects rows (extended protocol portals).
 struct BufferSink<'a> {
     wire: &'a mut Wire,
+    interrupts: &'a BackendInterrupts,
     formats: &'a [i16],
     rows: VecDeque<EncodedRow>,
 }
@@ -114,6 +206,8 @@ impl ResultSink for BufferSink<'_> {
     fn notice(&mut self, notice: PgError) {
         let _ = self.wire.send_error(&notice);
     }
+
+    copy_protocol!();
 }
 
 fn encode_row(
@@ -320,6 +414,7 @@ impl PostgresMain {
                 let t = self.session.translate(statement)?;
                 let mut sink = StreamSink {
                     wire: &mut self.wire,
+                    interrupts: &self.interrupts,
                     formats: &[],
                     describe: true,
                 };
@@ -485,6 +580,7 @@ impl PostgresMain {
             self.check_interrupts()?;
             let mut sink = BufferSink {
                 wire: &mut self.wire,
+                interrupts: &self.interrupts,
                 formats: &formats,
                 rows: VecDeque::new(),
             };

@@ -232,6 +232,9 @@ impl Wire {
         if let Some(h) = &e.hint {
             fields.push((b'H', cut(h)));
         }
+        if let Some(w) = &e.context {
+            fields.push((b'W', cut(w)));
+        }
         use pm_elog::Severity;
         let message = match e.severity {
             Severity::Error | Severity::Fatal | Severity::Panic => {

@@ -51,7 +51,7 @@ impl Severity {
     }
 }
 
-/// An error as a client sees it: ErrorResponse fields S/V, C, M, D, H.
+/// An error as a client sees it: ErrorResponse fields S/V, C, M, D, H, W.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PgError {
     pub severity: Severity,
@@ -59,6 +59,8 @@ pub struct PgError {
     pub message: String,
     pub detail: Option<String>,
     pub hint: Option<String>,
+    /// Where it happened (`COPY t, line 3, column b: "x"`).
+    pub context: Option<String>,
 }
 
 impl PgError {
@@ -69,6 +71,7 @@ impl PgError {
             message: message.into(),
             detail: None,
             hint: None,
+            context: None,
         }
     }
 
@@ -92,6 +95,11 @@ impl PgError {
         self
     }
 
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
     pub fn is_fatal(&self) -> bool {
         matches!(self.severity, Severity::Fatal | Severity::Panic)
     }
@@ -106,6 +114,9 @@ impl PgError {
         }
         if let Some(hint) = &self.hint {
             text.push_str(&format!("\n{}HINT:  {hint}", prefix()));
+        }
+        if let Some(context) = &self.context {
+            text.push_str(&format!("\n{}CONTEXT:  {context}", prefix()));
         }
         write_line(&text);
     }

@@ -29,6 +29,7 @@ use sqlparser::parser::Parser;
 
 use crate::infer::{self, first_projection};
 use crate::types;
+use crate::utility::{self, Utility};
 
 /// What one statement asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +57,9 @@ pub enum Command {
         name: String,
         missing_ok: bool,
     },
+    /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,
+    /// multi-name DROP, ALTER TABLE ... ADD constraint).
+    Utility(Utility),
     /// Run on SQLite.
     Sql {
         sql: String,
@@ -326,6 +330,8 @@ pub fn tag_for(sql: &str) -> Tag {
             .to_string(),
         ),
         "commit" | "end" => Tag::Fixed("COMMIT".to_string()),
+        "truncate" => Tag::Fixed("TRUNCATE TABLE".to_string()),
+        "analyse" => Tag::Fixed("ANALYZE".to_string()),
         "release" => Tag::Fixed("RELEASE".to_string()),
         "discard" => Tag::Fixed(format!(
             "DISCARD {}",
@@ -369,6 +375,15 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             });
         }
         "create" | "drop" if matches!(second, "role" | "user") => return parse_role(stmt),
+        "drop" | "truncate" | "vacuum" | "analyze" | "analyse" | "copy" | "alter" => {
+            if let Some(parsed) = utility::parse(stmt) {
+                return parsed.map(|u| Translated {
+                    command: Command::Utility(u),
+                    tag: tag.clone(),
+                    inferred: Default::default(),
+                });
+            }
+        }
         "set" => {
             return parse_set(stmt).map(|command| Translated {
                 command,

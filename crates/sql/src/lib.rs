@@ -10,6 +10,10 @@
 //!   parameters, from the statement and the session's schema.
 //! - [`types`]: PostgreSQL type OIDs and how SQLite values are rendered as
 //!   PostgreSQL text.
+//! - [`utility`]: a keyword parser for the utility statements sqlparser
+//!   does not take in PostgreSQL's forms (COPY, VACUUM, TRUNCATE, DROP of
+//!   several names, ALTER TABLE ... ADD constraint).
+//! - [`copy`]: COPY's text and CSV record formats.
 //! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
 //! - [`session`]: one backend's open database, its transaction state and
 //!   session settings.
@@ -17,12 +21,14 @@
 //! This crate never forks, signals or touches sockets: it is called from a
 //! backend, in whatever process or thread that backend runs.
 
+pub mod copy;
 pub mod datadir;
 pub mod dialect;
 pub mod errors;
 pub mod infer;
 pub mod session;
 pub mod types;
+pub mod utility;
 
 pub use session::{Column, Interrupts, ResultSink, Session, TransactionStatus};
 

@@ -27,6 +27,9 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::dialect::{self, Command, Tag, Translated};
+use crate::utility::Utility;
+
+mod utility;
 use crate::{datadir, errors, infer, types};
 
 /// What the engine needs from the backend around it: whether the running
@@ -128,6 +131,32 @@ pub trait ResultSink {
     fn row(&mut self, columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError>;
     /// A NOTICE or WARNING to pass on.
     fn notice(&mut self, notice: PgError);
+    /// COPY FROM STDIN: tell the client to send `columns` text columns.
+    fn copy_in_start(&mut self, _columns: usize) -> Result<(), PgError> {
+        Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "COPY FROM STDIN is not supported here",
+        ))
+    }
+    /// The next CopyData chunk; None at CopyDone; an error at CopyFail.
+    fn copy_in_chunk(&mut self) -> Result<Option<Vec<u8>>, PgError> {
+        Ok(None)
+    }
+    /// COPY TO STDOUT: announce `columns` text columns.
+    fn copy_out_start(&mut self, _columns: usize) -> Result<(), PgError> {
+        Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "COPY TO STDOUT is not supported here",
+        ))
+    }
+    /// One CopyData message.
+    fn copy_out_data(&mut self, _data: &[u8]) -> Result<(), PgError> {
+        Ok(())
+    }
+    /// CopyDone.
+    fn copy_out_done(&mut self) -> Result<(), PgError> {
+        Ok(())
+    }
 }
 
 /// A result column as RowDescription describes it.
@@ -661,6 +690,13 @@ impl Session {
                 }
                 Ok(t.tag.render(0))
             }
+            Command::Utility(u) => {
+                let result = self.run_utility(u, &t.tag, sink);
+                if result.is_ok() && !matches!(u, Utility::Copy(_) | Utility::Maintain { .. }) {
+                    self.cache.clear();
+                }
+                result
+            }
             Command::Sql { .. } => {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
@@ -979,23 +1015,25 @@ impl Session {
 struct SchemaCatalog<'a>(&'a Connection);
 
 impl infer::Catalog for SchemaCatalog<'_> {
+    /// A table's columns and declared types, from a prepared (never run)
+    /// `SELECT *`: preparing reads the schema without starting a read
+    /// transaction, so a later write in the same transaction cannot fail
+    /// on a snapshot this lookup took (SQLITE_BUSY_SNAPSHOT).
     fn columns(&self, table: &str) -> Vec<(String, u32)> {
-        let Ok(mut stmt) = self
-            .0
-            .prepare_cached("SELECT name, type FROM pragma_table_info(?1)")
-        else {
+        let sql = format!("SELECT * FROM {}", utility::quote_ident(table));
+        // Not prepare_cached: a cached statement keeps the column types
+        // it was prepared with when another session changes the table.
+        let Ok(stmt) = self.0.prepare(&sql) else {
             return Vec::new();
         };
-        let rows = stmt.query_map([table], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                types::oid_for_type_name(&r.get::<_, String>(1)?),
-            ))
-        });
-        match rows {
-            Ok(rows) => rows.filter_map(Result::ok).collect(),
-            Err(_) => Vec::new(),
-        }
+        stmt.columns()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    types::oid_for_type_name(c.decl_type().unwrap_or("")),
+                )
+            })
+            .collect()
     }
 }
 
