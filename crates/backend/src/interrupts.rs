@@ -118,6 +118,10 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.shmem.bump_catalog_generation();
     }
 
+    fn database_users(&self, oid: i64) -> Vec<i32> {
+        self.shmem.database_users(oid as u32)
+    }
+
     /// SIGHUP to the supervisor: a real signal from a process child, a post
     /// to the process's own mailbox from a thread.
     fn reload_config(&self) -> bool {

@@ -175,6 +175,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         Ok(found) => found,
         Err(e) => return send_fatal(&mut wire, e),
     };
+    env.shmem.set_slot_database(slot, database_oid as u32);
     // The last superuser_reserved_connections are for superusers (this
     // backend is already counted).
     let reserved = env.settings.superuser_reserved_connections;

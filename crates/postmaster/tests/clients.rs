@@ -292,3 +292,88 @@ async fn utility_statements_as_postgresql_runs_them() {
         server.assert_serving().await;
     }
 }
+
+#[tokio::test]
+async fn create_and_drop_database() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE DATABASE shop").await.unwrap();
+        let e = c.batch_execute("CREATE DATABASE shop").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42P04", "{mode}");
+        let e = c
+            .batch_execute("BEGIN; CREATE DATABASE other")
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "25001");
+        c.batch_execute("ROLLBACK").await.unwrap();
+
+        // A database of its own: tables there are not in postgres.
+        let (shop, conn) = server
+            .config("shop")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let shop_conn = tokio::spawn(conn);
+        shop.batch_execute("CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)")
+            .await
+            .unwrap();
+        let e = c.batch_execute("SELECT * FROM orders").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42P01");
+
+        // In use: refused with PostgreSQL's detail; FORCE ends the session.
+        let e = c.batch_execute("DROP DATABASE shop").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "55006", "{mode}");
+        let db = e.as_db_error().unwrap();
+        assert_eq!(
+            db.message(),
+            "database \"shop\" is being accessed by other users"
+        );
+        assert_eq!(
+            db.detail(),
+            Some("There is 1 other session using the database.")
+        );
+        let e = shop.batch_execute("DROP DATABASE shop").await.unwrap_err();
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            "cannot drop the currently open database"
+        );
+        c.batch_execute("DROP DATABASE shop WITH (FORCE)")
+            .await
+            .unwrap();
+        let gone = shop.batch_execute("SELECT 1").await.unwrap_err();
+        assert!(
+            gone.is_closed() || sqlstate(&gone) == "57P01",
+            "{mode}: {gone:?}"
+        );
+        let _ = shop_conn.await;
+        let Err(e) = server.config("shop").connect(tokio_postgres::NoTls).await else {
+            panic!("{mode}: connected to a dropped database");
+        };
+        assert_eq!(sqlstate(&e), "3D000", "{mode}");
+        let e = c.batch_execute("DROP DATABASE shop").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "3D000");
+        c.batch_execute("DROP DATABASE IF EXISTS shop")
+            .await
+            .unwrap();
+        // The name can be used again, and the new database starts empty.
+        c.batch_execute("CREATE DATABASE shop").await.unwrap();
+        let (shop, conn) = server
+            .config("shop")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let e = shop
+            .batch_execute("SELECT * FROM orders")
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "42P01", "{mode}");
+        let base: Vec<_> = std::fs::read_dir(server.data_dir().join("base"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "db"))
+            .collect();
+        assert_eq!(base.len(), 2, "{mode}: the dropped database's file is gone");
+    }
+}

@@ -17,6 +17,8 @@
 //! - `pid`, `cancel_key`: supervisor writes before launch; cancel children read.
 //! - `pending`: anyone sets interrupt bits (cancel); the owning child takes them.
 //! - `holds_connection`: the child, when it counts against max_connections.
+//! - `database_oid`: the backend, once logged in (0 before); DROP DATABASE
+//!   reads it to find other sessions on a database.
 //! - `Header::connections`: backends increment (bounded by max_connections)
 //!   and decrement; the supervisor corrects it for a child that died holding one.
 
@@ -29,7 +31,7 @@ use memmap2::{MmapMut, MmapOptions};
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 4;
+pub const SHMEM_LAYOUT_VERSION: u32 = 5;
 
 /// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
 /// immediate shutdown, or the crash of another child.
@@ -70,6 +72,7 @@ pub struct ChildSlot {
     cancel_key: AtomicU32,
     pending: AtomicU32,
     holds_connection: AtomicU32,
+    database_oid: AtomicU32,
 }
 
 /// A mapping of the segment.
@@ -172,6 +175,7 @@ impl Shmem {
         slot.cancel_key.store(cancel_key, Ordering::SeqCst);
         slot.pending.store(0, Ordering::SeqCst);
         slot.holds_connection.store(0, Ordering::SeqCst);
+        slot.database_oid.store(0, Ordering::SeqCst);
     }
 
     /// Supervisor: records the pid once the child exists.
@@ -225,6 +229,23 @@ impl Shmem {
             self.slot(index).holds_connection.store(1, Ordering::SeqCst);
         }
         claimed
+    }
+
+    /// Backend, once logged in: the database it is connected to.
+    pub fn set_slot_database(&self, index: u32, oid: u32) {
+        self.slot(index).database_oid.store(oid, Ordering::SeqCst);
+    }
+
+    /// Pids of live children connected to database `oid`.
+    pub fn database_users(&self, oid: u32) -> Vec<i32> {
+        (0..self.slot_count())
+            .map(|i| self.slot(i))
+            .filter(|s| {
+                s.state.load(Ordering::SeqCst) == SLOT_ACTIVE
+                    && s.database_oid.load(Ordering::SeqCst) == oid
+            })
+            .map(|s| s.pid.load(Ordering::SeqCst))
+            .collect()
     }
 
     /// Child: stops counting against max_connections (idempotent).

@@ -95,6 +95,89 @@ pub fn drop_role(data_dir: &Path, name: &str) -> Result<bool, PgError> {
     Ok(n > 0)
 }
 
+/// CREATE DATABASE: a row in pg_database and a new SQLite file. Returns
+/// the new database's oid.
+pub fn create_database(data_dir: &Path, name: &str) -> Result<i64, PgError> {
+    let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
+    catalog
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(catalog_error)?;
+    let exists: bool = catalog
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?1)",
+            [name],
+            |r| r.get(0),
+        )
+        .map_err(catalog_error)?;
+    if exists {
+        return Err(PgError::error(
+            code::DUPLICATE_DATABASE,
+            format!("database \"{name}\" already exists"),
+        ));
+    }
+    let oid: i64 = catalog
+        .query_row(
+            "SELECT max(coalesce(max(oid), 0) + 1, 16384) FROM pg_database",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(catalog_error)?;
+    // The file first: a catalog row never names a missing file.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!(
+            "{}{suffix}",
+            database_path(data_dir, oid).display()
+        ));
+    }
+    create_database_file(data_dir, oid).map_err(catalog_error)?;
+    let inserted = catalog
+        .execute(
+            "INSERT OR IGNORE INTO pg_database (oid, datname) VALUES (?1, ?2)",
+            rusqlite::params![oid, name],
+        )
+        .map_err(catalog_error)?;
+    if inserted == 0 {
+        let _ = std::fs::remove_file(database_path(data_dir, oid));
+        return Err(PgError::error(
+            code::DUPLICATE_DATABASE,
+            format!("database \"{name}\" already exists"),
+        ));
+    }
+    Ok(oid)
+}
+
+/// The oid of database `name`, if it exists (read from the catalog file).
+pub fn database_oid(data_dir: &Path, name: &str) -> Result<Option<i64>, PgError> {
+    let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
+    match catalog.query_row(
+        "SELECT oid FROM pg_database WHERE datname = ?1",
+        [name],
+        |r| r.get(0),
+    ) {
+        Ok(oid) => Ok(Some(oid)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(catalog_error(e)),
+    }
+}
+
+/// DROP DATABASE: the catalog row, then the files.
+pub fn drop_database(data_dir: &Path, oid: i64) -> Result<(), PgError> {
+    let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
+    catalog
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(catalog_error)?;
+    catalog
+        .execute("DELETE FROM pg_database WHERE oid = ?1", [oid])
+        .map_err(catalog_error)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!(
+            "{}{suffix}",
+            database_path(data_dir, oid).display()
+        ));
+    }
+    Ok(())
+}
+
 /// The shutdown checkpoint: moves every database's WAL into its main file
 /// and truncates the WAL (sessions leave it in place when they close).
 /// Run by the supervisor only when no child is left. Returns how many

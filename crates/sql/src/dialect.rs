@@ -375,7 +375,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             });
         }
         "create" | "drop" if matches!(second, "role" | "user") => return parse_role(stmt),
-        "drop" | "truncate" | "vacuum" | "analyze" | "analyse" | "copy" | "alter" => {
+        "create" | "drop" | "truncate" | "vacuum" | "analyze" | "analyse" | "copy" | "alter" => {
             if let Some(parsed) = utility::parse(stmt) {
                 return parsed.map(|u| Translated {
                     command: Command::Utility(u),

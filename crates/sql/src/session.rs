@@ -54,6 +54,10 @@ pub trait Interrupts: Send + Sync {
     /// The global catalog (roles, databases) was changed by this session:
     /// snapshots taken before must not be used any more.
     fn catalog_changed(&self) {}
+    /// Pids of the backends connected to database `oid`, this one included.
+    fn database_users(&self, _oid: i64) -> Vec<i32> {
+        Vec::new()
+    }
 }
 
 /// The backend's interrupts plus this session's statement_timeout: the
@@ -99,6 +103,10 @@ impl Interrupts for TimedInterrupts {
 
     fn catalog_changed(&self) {
         self.inner.catalog_changed()
+    }
+
+    fn database_users(&self, oid: i64) -> Vec<i32> {
+        self.inner.database_users(oid)
     }
 }
 
@@ -289,6 +297,8 @@ pub struct Session {
     /// Microseconds since the epoch at which the current transaction started.
     xact_start_us: Arc<AtomicI64>,
     data_dir: std::path::PathBuf,
+    database_oid: i64,
+    backend_pid: i32,
     user: String,
     is_superuser: bool,
     /// `statement_timeout` in milliseconds (0: none), kept in step with
@@ -453,6 +463,8 @@ impl Session {
             reports: Vec::new(),
             xact_start_us,
             data_dir: opts.data_dir.to_path_buf(),
+            database_oid: opts.database_oid,
+            backend_pid: opts.backend_pid,
             user: opts.user.to_string(),
             is_superuser: opts.is_superuser,
             cache: HashMap::new(),

@@ -69,6 +69,14 @@ pub enum Utility {
         tables: Vec<String>,
     },
     Copy(CopySpec),
+    CreateDatabase {
+        name: String,
+    },
+    DropDatabase {
+        name: String,
+        missing_ok: bool,
+        force: bool,
+    },
     AddConstraint {
         table: String,
         missing_ok: bool,
@@ -435,6 +443,7 @@ pub fn parse(stmt: &str) -> Option<Result<Utility, PgError>> {
     let result = match first.as_str() {
         "drop" if matches!(second.as_str(), "table" | "view" | "index") => parse_drop(&mut p),
         "truncate" => parse_truncate(&mut p),
+        "create" | "drop" if second == "database" => parse_database(&mut p, first == "create"),
         "vacuum" | "analyze" | "analyse" => parse_maintain(&mut p),
         "copy" => parse_copy(&mut p),
         "alter" if second == "table" => return parse_alter(&mut p),
@@ -465,6 +474,50 @@ fn parse_drop(p: &mut Parser<'_>) -> Result<Utility, PgError> {
         kind,
         names,
         missing_ok,
+    })
+}
+
+/// `CREATE DATABASE name [WITH] [option [=] value] ...` (options are
+/// accepted and have no effect: every database is UTF8 with C collation)
+/// and `DROP DATABASE [IF EXISTS] name [[WITH] (FORCE)]`.
+fn parse_database(p: &mut Parser<'_>, create: bool) -> Result<Utility, PgError> {
+    p.pos = 2;
+    if create {
+        let name = p.ident()?;
+        p.eat_word("with");
+        while !p.at_end() {
+            p.ident()?;
+            p.eat_sym('=');
+            p.option_string()?;
+        }
+        p.expect_end()?;
+        return Ok(Utility::CreateDatabase { name });
+    }
+    let missing_ok = p.eat_words(&["if", "exists"]);
+    let name = p.ident()?;
+    let mut force = false;
+    p.eat_word("with");
+    if p.eat_sym('(') {
+        loop {
+            let option = p.ident()?;
+            if option != "force" {
+                return Err(PgError::error(
+                    code::SYNTAX_ERROR,
+                    format!("unrecognized DROP DATABASE option \"{option}\""),
+                ));
+            }
+            force = true;
+            if !p.eat_sym(',') {
+                break;
+            }
+        }
+        p.expect_sym(')')?;
+    }
+    p.expect_end()?;
+    Ok(Utility::DropDatabase {
+        name,
+        missing_ok,
+        force,
     })
 }
 

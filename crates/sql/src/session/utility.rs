@@ -25,11 +25,14 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use super::{bind_value, describe_columns, Interrupts, SchemaCatalog, Session, TransactionStatus};
 use crate::copy::{write_row, CopyReader, CopySpec};
 use crate::dialect::{self, Command, Tag};
-use crate::errors;
 use crate::infer::Catalog;
 use crate::types;
 use crate::utility::{ClauseKind, NewConstraint, ObjectKind, Utility};
 use crate::ResultSink;
+use crate::{datadir, errors};
+
+/// How long DROP DATABASE waits for other sessions to leave.
+const DROP_DATABASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Rows between interrupt checks during COPY.
 const COPY_INTERRUPT_CHECK_ROWS: u64 = 1024;
@@ -123,9 +126,104 @@ impl Session {
                 self.in_savepoint(|s| s.add_constraint(table, name.as_deref(), constraint))?;
                 Ok(tag.render(0))
             }
+            Utility::CreateDatabase { name } => {
+                self.database_statement("CREATE DATABASE", "create database")?;
+                datadir::create_database(&self.data_dir, name)?;
+                self.interrupts.catalog_changed();
+                Ok(tag.render(0))
+            }
+            Utility::DropDatabase {
+                name,
+                missing_ok,
+                force,
+            } => {
+                self.database_statement("DROP DATABASE", "drop database")?;
+                self.drop_database(name, *missing_ok, *force, sink)?;
+                Ok(tag.render(0))
+            }
             Utility::Copy(spec) if spec.from => self.copy_from(spec, sink),
             Utility::Copy(spec) => self.copy_to(spec, sink),
         }
+    }
+
+    /// CREATE/DROP DATABASE: superusers only, never in a transaction block.
+    fn database_statement(&self, statement: &str, what: &str) -> Result<(), PgError> {
+        if self.status != TransactionStatus::Idle {
+            return Err(PgError::error(
+                code::ACTIVE_SQL_TRANSACTION,
+                format!("{statement} cannot run inside a transaction block"),
+            ));
+        }
+        self.require_superuser(what)
+    }
+
+    fn drop_database(
+        &mut self,
+        name: &str,
+        missing_ok: bool,
+        force: bool,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let Some(oid) = datadir::database_oid(&self.data_dir, name)? else {
+            if missing_ok {
+                sink.notice(PgError::new(
+                    Severity::Notice,
+                    code::SUCCESSFUL_COMPLETION,
+                    format!("database \"{name}\" does not exist, skipping"),
+                ));
+                return Ok(());
+            }
+            return Err(PgError::error(
+                code::INVALID_CATALOG_NAME,
+                format!("database \"{name}\" does not exist"),
+            ));
+        };
+        if oid == self.database_oid {
+            return Err(PgError::error(
+                code::OBJECT_IN_USE,
+                "cannot drop the currently open database",
+            ));
+        }
+        let others = || -> Vec<i32> {
+            self.interrupts
+                .database_users(oid)
+                .into_iter()
+                .filter(|p| *p != self.backend_pid)
+                .collect()
+        };
+        if force {
+            for pid in others() {
+                self.interrupts.signal_backend(pid, true);
+            }
+        }
+        // Sessions that are leaving get a few seconds, as PostgreSQL waits
+        // in CountOtherDBBackends.
+        let deadline = std::time::Instant::now() + DROP_DATABASE_WAIT;
+        let mut users = others();
+        while !users.is_empty() && std::time::Instant::now() < deadline {
+            if self.interrupts.pending() {
+                if let Some(e) = self.interrupts.take() {
+                    return Err(e);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            users = others();
+        }
+        if !users.is_empty() {
+            let n = users.len();
+            return Err(PgError::error(
+                code::OBJECT_IN_USE,
+                format!("database \"{name}\" is being accessed by other users"),
+            )
+            .with_detail(if n == 1 {
+                "There is 1 other session using the database.".to_string()
+            } else {
+                format!("There are {n} other sessions using the database.")
+            }));
+        }
+        datadir::drop_database(&self.data_dir, oid)?;
+        self.interrupts.catalog_changed();
+        Ok(())
     }
 
     fn batch(&self, sql: &str) -> Result<(), PgError> {
