@@ -33,6 +33,7 @@ pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
 pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
 pub const INVALID_PARAMETER_VALUE: &str = "22023";
 pub const DIVISION_BY_ZERO: &str = "22012";
+pub const INVALID_REGULAR_EXPRESSION: &str = "2201B";
 pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
 pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";
 pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";

@@ -377,3 +377,80 @@ async fn create_and_drop_database() {
         assert_eq!(base.len(), 2, "{mode}: the dropped database's file is gone");
     }
 }
+
+/// psql's describe commands read the emulated pg_catalog; their output is
+/// compared with `expected/psql_meta.out` (the same layout PostgreSQL's
+/// psql prints for this schema on PostgreSQL 15, bar collation names).
+#[tokio::test]
+async fn psql_meta_commands_print_what_postgresql_prints() {
+    let expected = include_str!("expected/psql_meta.out");
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let (status, _, err) = server.psql(&[
+            "-d",
+            "postgres",
+            "-q",
+            "-c",
+            "CREATE TABLE items (id serial primary key, name varchar(40) not null, \
+             price numeric, created timestamp default now()); \
+             CREATE INDEX items_name_idx ON items (name); \
+             CREATE TABLE tags (item_id int references items(id), tag text); \
+             CREATE VIEW cheap AS SELECT * FROM items WHERE price < 10;",
+        ]);
+        assert!(status.success(), "{mode}: {err}");
+        let mut got = String::new();
+        for meta in ["\\d", "\\dt", "\\di", "\\dv", "\\l", "\\du"] {
+            let (status, out, err) = server.psql(&["-d", "postgres", "-c", meta]);
+            assert!(status.success(), "{mode} {meta}: {err}");
+            got.push_str(&format!("=== {meta}\n{out}{err}"));
+        }
+        assert_eq!(got, expected, "{mode}");
+
+        // information_schema and pg_type as drivers and tools query them.
+        let c = server.connect().await;
+        let rows = c
+            .query(
+                "SELECT column_name, data_type, character_maximum_length, is_nullable \
+                 FROM information_schema.columns WHERE table_name = 'items' \
+                 ORDER BY ordinal_position",
+                &[],
+            )
+            .await
+            .unwrap();
+        let cols: Vec<(String, String, Option<i32>, String)> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect();
+        assert_eq!(
+            cols,
+            [
+                ("id".into(), "integer".into(), None, "NO".into()),
+                (
+                    "name".into(),
+                    "character varying".into(),
+                    Some(40),
+                    "NO".into()
+                ),
+                ("price".into(), "numeric".into(), None, "YES".into()),
+                (
+                    "created".into(),
+                    "timestamp without time zone".into(),
+                    None,
+                    "YES".into()
+                ),
+            ],
+            "{mode}"
+        );
+        let oid: u32 = c
+            .query_one(
+                "SELECT oid FROM pg_catalog.pg_type WHERE typname = $1",
+                &[&"_int4"],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(oid, 1007);
+        let e = c.batch_execute("SELECT 'a' ~ '('").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "2201B", "{mode}");
+    }
+}

@@ -28,8 +28,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use crate::infer::{self, first_projection};
-use crate::types;
 use crate::utility::{self, Utility};
+use crate::{catalog, types};
 
 /// What one statement asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +72,8 @@ pub enum Command {
         /// The statement as parsed, before rewriting, for type inference
         /// against the schema (None when sqlparser could not parse it).
         ast: Option<Arc<Statement>>,
+        /// Emulated catalog views the statement reads (see [`crate::catalog`]).
+        catalogs: Vec<&'static str>,
     },
 }
 
@@ -393,13 +395,14 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         }
         _ => {}
     }
-    let sql_command = |sql: String, column_types, column_names, ast| {
+    let sql_command = |sql: String, column_types, column_names, ast, catalogs| {
         Ok(Translated {
             command: Command::Sql {
                 sql,
                 column_types,
                 column_names,
                 ast,
+                catalogs,
             },
             tag: tag.clone(),
             inferred: Default::default(),
@@ -408,15 +411,22 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
         Ok(s) if s.len() == 1 => s,
         // Not for sqlparser: SQLite gets it verbatim and reports its own error.
-        _ => return sql_command(stmt.to_string(), Vec::new(), Vec::new(), None),
+        _ => return sql_command(stmt.to_string(), Vec::new(), Vec::new(), None, Vec::new()),
     };
     let mut statement = statements.remove(0);
     let (column_types, column_names) = result_columns(&statement);
     let ast = Some(Arc::new(statement.clone()));
-    if rewrite(&mut statement) {
-        sql_command(statement.to_string(), column_types, column_names, ast)
+    let mut catalogs = Vec::new();
+    if rewrite(&mut statement, &mut catalogs) {
+        sql_command(
+            statement.to_string(),
+            column_types,
+            column_names,
+            ast,
+            catalogs,
+        )
     } else {
-        sql_command(stmt.to_string(), column_types, column_names, ast)
+        sql_command(stmt.to_string(), column_types, column_names, ast, catalogs)
     }
 }
 
@@ -623,9 +633,14 @@ fn function_name(name: &ObjectName) -> String {
         .unwrap_or_default()
 }
 
-/// Rewrites what SQLite lacks, in place. Returns whether anything changed.
-fn rewrite(statement: &mut Statement) -> bool {
+/// Rewrites what SQLite lacks, in place, and lists the emulated catalog
+/// views the statement reads. Returns whether anything changed.
+fn rewrite(statement: &mut Statement, catalogs: &mut Vec<&'static str>) -> bool {
     let mut changed = false;
+    let _ = sqlparser::ast::visit_relations_mut(statement, |name| {
+        changed |= rewrite_relation(name, catalogs);
+        ControlFlow::<()>::Continue(())
+    });
     if let Statement::CreateTable(ct) = statement {
         for column in &mut ct.columns {
             let declared = column.data_type.to_string().to_ascii_lowercase();
@@ -639,6 +654,18 @@ fn rewrite(statement: &mut Statement) -> bool {
                 changed = true;
             }
         }
+        for column in &mut ct.columns {
+            for option in &mut column.options {
+                // SQLite takes only literals bare: DEFAULT (now()).
+                if let sqlparser::ast::ColumnOption::Default(e) = &mut option.option {
+                    if !matches!(e, Expr::Value(_) | Expr::Nested(_)) {
+                        let inner = std::mem::replace(e, Expr::value(Value::Null));
+                        *e = Expr::Nested(Box::new(inner));
+                        changed = true;
+                    }
+                }
+            }
+        }
         if !matches!(ct.table_options, CreateTableOptions::None) {
             // Storage parameters (fillfactor, ...) mean nothing to SQLite.
             ct.table_options = CreateTableOptions::None;
@@ -646,10 +673,86 @@ fn rewrite(statement: &mut Statement) -> bool {
         }
     }
     let _ = sqlparser::ast::visit_expressions_mut(statement, |expr| {
-        changed |= rewrite_expr(expr);
+        changed |= rewrite_expr(expr, catalogs);
         ControlFlow::<()>::Continue(())
     });
     changed
+}
+
+/// `pg_catalog.pg_class` -> `pg_class`, `information_schema.tables` ->
+/// `information_schema_tables`; catalog views named are recorded.
+fn rewrite_relation(name: &mut ObjectName, catalogs: &mut Vec<&'static str>) -> bool {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => i.value.to_ascii_lowercase(),
+            other => other.to_string().to_ascii_lowercase(),
+        })
+        .collect();
+    let (flat, changed) = match parts.as_slice() {
+        [schema, rel] if schema == "pg_catalog" || schema == "public" => (rel.clone(), true),
+        [schema, rel] if schema == "information_schema" => {
+            (format!("information_schema_{rel}"), true)
+        }
+        [rel] => (rel.clone(), false),
+        _ => return false,
+    };
+    if let Some(view) = catalog::catalog_name(&flat) {
+        if !catalogs.contains(&view) {
+            catalogs.push(view);
+        }
+    }
+    if changed {
+        *name = ObjectName::from(vec![Ident::new(flat)]);
+    }
+    changed
+}
+
+fn need(catalogs: &mut Vec<&'static str>, view: &str) {
+    if let Some(v) = catalog::catalog_name(view) {
+        if !catalogs.contains(&v) {
+            catalogs.push(v);
+        }
+    }
+}
+
+fn is_regex_operator(op: &BinaryOperator) -> bool {
+    match op {
+        BinaryOperator::PGRegexMatch
+        | BinaryOperator::PGRegexIMatch
+        | BinaryOperator::PGRegexNotMatch
+        | BinaryOperator::PGRegexNotIMatch => true,
+        BinaryOperator::PGCustomBinaryOperator(parts) => {
+            parts.last().is_some_and(|o| o.contains('~'))
+        }
+        _ => false,
+    }
+}
+
+/// A regular-expression match as a call of our `pg_regex(text, pattern, flags)`.
+fn regex_call(left: Expr, right: Expr, insensitive: bool, negated: bool) -> Expr {
+    let flags = Expr::value(Value::SingleQuotedString(
+        if insensitive { "i" } else { "" }.to_string(),
+    ));
+    let m = call("pg_regex", vec![left, right, flags]);
+    if negated {
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Not,
+            expr: Box::new(m),
+        }
+    } else {
+        m
+    }
+}
+
+/// Parses an expression we write ourselves.
+fn expr_of(text: &str) -> Option<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(text)
+        .ok()?
+        .parse_expr()
+        .ok()
 }
 
 fn call(name: &str, args: Vec<Expr>) -> Expr {
@@ -693,8 +796,26 @@ fn cast_target(oid: u32) -> CastTarget {
     }
 }
 
-fn rewrite_expr(expr: &mut Expr) -> bool {
+fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
     match expr {
+        Expr::BinaryOp { left, op, right } if is_regex_operator(op) => {
+            let symbol = match op {
+                BinaryOperator::PGCustomBinaryOperator(parts) => {
+                    parts.last().cloned().unwrap_or_default()
+                }
+                other => other.to_string(),
+            };
+            let l = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+            let r = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+            *expr = regex_call(l, r, symbol.ends_with('*'), symbol.starts_with('!'));
+            true
+        }
+        // COLLATE pg_catalog.default / "C": SQLite compares bytes already.
+        Expr::Collate { expr: inner, .. } => {
+            let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+            *expr = inner;
+            true
+        }
         // SQLite gives NULL for x / 0 and x % 0; PostgreSQL raises 22012.
         Expr::BinaryOp {
             left,
@@ -739,8 +860,54 @@ fn rewrite_expr(expr: &mut Expr) -> bool {
                 f.name.0.remove(0);
                 changed = true;
             }
+            let name = function_name(&f.name);
+            if name == "array" {
+                if let FunctionArguments::Subquery(q) = &mut f.args {
+                    // ARRAY(SELECT x ...) -> '{a,b}' text, as psql reads it:
+                    // the one projected expression is aggregated in place.
+                    if let sqlparser::ast::SetExpr::Select(sel) = q.body.as_mut() {
+                        if let [item] = sel.projection.as_mut_slice() {
+                            let inner = match item {
+                                SelectItem::UnnamedExpr(e) => Some(e.clone()),
+                                SelectItem::ExprWithAlias { expr, .. } => Some(expr.clone()),
+                                _ => None,
+                            };
+                            if let Some(e) = inner {
+                                *item = SelectItem::UnnamedExpr(call(
+                                    "group_concat",
+                                    vec![e, Expr::value(Value::SingleQuotedString(",".into()))],
+                                ));
+                                let text = format!("('{{' || coalesce(({q}), '') || '}}')");
+                                if let Some(e) = expr_of(&text) {
+                                    *expr = e;
+                                    return true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if matches!(name.as_str(), "pg_get_indexdef" | "pg_get_userbyid") {
+                if let FunctionArguments::List(list) = &f.args {
+                    if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) =
+                        list.args.first()
+                    {
+                        let (view, column, key) = if name == "pg_get_indexdef" {
+                            ("pm_relations", "definition", "oid")
+                        } else {
+                            ("pg_roles", "rolname", "oid")
+                        };
+                        if let Some(e) = expr_of(&format!(
+                            "(SELECT {column} FROM {view} WHERE {key} = ({arg}))"
+                        )) {
+                            need(catalogs, view);
+                            *expr = e;
+                            return true;
+                        }
+                    }
+                }
+            }
             if matches!(f.args, FunctionArguments::None) {
-                let name = function_name(&f.name);
                 let replacement = match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Some("now"),
                     "current_user" | "session_user" | "user" | "current_role" => {

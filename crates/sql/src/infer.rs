@@ -51,6 +51,13 @@ pub struct Scope<'a> {
 
 /// The last part of a possibly schema-qualified name, as PostgreSQL folds it.
 fn base_name(name: &ObjectName) -> String {
+    // information_schema.X is the emulated view information_schema_X.
+    if let [ObjectNamePart::Identifier(schema), ObjectNamePart::Identifier(rel)] = name.0.as_slice()
+    {
+        if schema.value.eq_ignore_ascii_case("information_schema") {
+            return format!("information_schema_{}", rel.value.to_ascii_lowercase());
+        }
+    }
     match name.0.last() {
         Some(ObjectNamePart::Identifier(i)) if i.quote_style.is_some() => i.value.clone(),
         Some(ObjectNamePart::Identifier(i)) => i.value.to_ascii_lowercase(),

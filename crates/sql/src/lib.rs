@@ -13,6 +13,8 @@
 //! - [`utility`]: a keyword parser for the utility statements sqlparser
 //!   does not take in PostgreSQL's forms (COPY, VACUUM, TRUNCATE, DROP of
 //!   several names, ALTER TABLE ... ADD constraint).
+//! - [`catalog`]: pg_catalog and information_schema emulated as temporary
+//!   views over SQLite's schema, for psql's `\d` and introspecting drivers.
 //! - [`copy`]: COPY's text and CSV record formats.
 //! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
 //! - [`session`]: one backend's open database, its transaction state and
@@ -21,6 +23,7 @@
 //! This crate never forks, signals or touches sockets: it is called from a
 //! backend, in whatever process or thread that backend runs.
 
+pub mod catalog;
 pub mod copy;
 pub mod datadir;
 pub mod dialect;

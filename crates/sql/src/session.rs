@@ -360,7 +360,7 @@ fn numeric_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<rusqlite:
     })
 }
 
-fn user_error(e: PgError) -> rusqlite::Error {
+pub(crate) fn user_error(e: PgError) -> rusqlite::Error {
     errors::function_error(e)
 }
 
@@ -859,11 +859,13 @@ impl Session {
             column_types,
             column_names,
             ast,
+            catalogs,
         } = &t.command
         else {
             unreachable!("run_sql is only called for Command::Sql");
         };
         let tag = &t.tag;
+        self.ensure_catalogs(catalogs)?;
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
         let mut stmt = self.conn.prepare(sql).map_err(sqlite_err)?;
         for (i, p) in params.values.iter().enumerate() {
@@ -988,7 +990,9 @@ impl Session {
                 column_types,
                 column_names,
                 ast,
+                catalogs,
             } => {
+                self.ensure_catalogs(catalogs)?;
                 let stmt = self
                     .conn
                     .prepare(sql)
@@ -1010,6 +1014,24 @@ impl Session {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Creates the emulated catalog views a statement reads (once per
+    /// session; `IF NOT EXISTS` also covers views a rollback removed).
+    fn ensure_catalogs(&self, catalogs: &[&'static str]) -> Result<(), PgError> {
+        if catalogs.is_empty() {
+            return Ok(());
+        }
+        let mut statements = Vec::new();
+        for c in catalogs {
+            crate::catalog::view_statements(c, &mut statements);
+        }
+        for sql in statements {
+            self.conn
+                .execute_batch(&sql)
+                .map_err(|e| errors::from_sqlite(&e))?;
+        }
+        Ok(())
     }
 
     /// A statement stopped by the progress handler reports the interrupt's own error.
@@ -1038,12 +1060,15 @@ impl infer::Catalog for SchemaCatalog<'_> {
         let Ok(stmt) = self.0.prepare(&sql) else {
             return Vec::new();
         };
+        let is_catalog = crate::catalog::is_catalog(table);
         stmt.columns()
             .map(|c| {
-                (
-                    c.name().to_string(),
-                    types::oid_for_type_name(c.decl_type().unwrap_or("")),
-                )
+                let declared = types::oid_for_type_name(c.decl_type().unwrap_or(""));
+                let oid = match is_catalog {
+                    true => crate::catalog::column_type(c.name()).unwrap_or(declared),
+                    false => declared,
+                };
+                (c.name().to_string(), oid)
             })
             .collect()
     }
@@ -1174,6 +1199,7 @@ fn register_functions(
     let user = opts.user.to_string();
     conn.create_scalar_function("current_user", 0, deterministic, move |_| Ok(user.clone()))?;
     conn.create_scalar_function("current_schema", 0, deterministic, |_| Ok("public"))?;
+    crate::catalog::register_functions(conn, opts.data_dir.to_path_buf())?;
     let xact = xact_start_us.clone();
     let now = move |_: &mut Context<'_>| Ok(format_timestamptz(xact.load(Ordering::Relaxed)));
     conn.create_scalar_function("now", 0, volatile, now.clone())?;

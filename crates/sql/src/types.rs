@@ -64,6 +64,161 @@ pub fn oid_for_type_name(declared: &str) -> u32 {
     }
 }
 
+/// A row of the emulated pg_type.
+pub struct TypeInfo {
+    pub oid: u32,
+    pub name: &'static str,
+    /// format_type's spelling.
+    pub sql_name: &'static str,
+    pub len: i16,
+    pub category: char,
+    /// For an array type: its element type.
+    pub element: u32,
+    /// The array type of this type (0 for arrays).
+    pub array: u32,
+}
+
+const fn t(
+    oid: u32,
+    name: &'static str,
+    sql_name: &'static str,
+    len: i16,
+    category: char,
+    array: u32,
+) -> TypeInfo {
+    TypeInfo {
+        oid,
+        name,
+        sql_name,
+        len,
+        category,
+        element: 0,
+        array,
+    }
+}
+
+const fn arr(oid: u32, name: &'static str, sql_name: &'static str, element: u32) -> TypeInfo {
+    TypeInfo {
+        oid,
+        name,
+        sql_name,
+        len: -1,
+        category: 'A',
+        element,
+        array: 0,
+    }
+}
+
+/// The types this server knows, for pg_type.
+pub const CATALOG: &[TypeInfo] = &[
+    t(BOOL, "bool", "boolean", 1, 'B', 1000),
+    t(BYTEA, "bytea", "bytea", -1, 'U', 1001),
+    t(NAME, "name", "name", 64, 'S', 1003),
+    t(INT8, "int8", "bigint", 8, 'N', 1016),
+    t(INT2, "int2", "smallint", 2, 'N', 1005),
+    t(INT4, "int4", "integer", 4, 'N', 1007),
+    t(TEXT, "text", "text", -1, 'S', 1009),
+    t(OID, "oid", "oid", 4, 'N', 1028),
+    t(JSON, "json", "json", -1, 'U', 199),
+    t(FLOAT4, "float4", "real", 4, 'N', 1021),
+    t(FLOAT8, "float8", "double precision", 8, 'N', 1022),
+    t(BPCHAR, "bpchar", "character", -1, 'S', 1014),
+    t(VARCHAR, "varchar", "character varying", -1, 'S', 1015),
+    t(DATE, "date", "date", 4, 'D', 1182),
+    t(TIME, "time", "time without time zone", 8, 'D', 1183),
+    t(
+        TIMESTAMP,
+        "timestamp",
+        "timestamp without time zone",
+        8,
+        'D',
+        1115,
+    ),
+    t(
+        TIMESTAMPTZ,
+        "timestamptz",
+        "timestamp with time zone",
+        8,
+        'D',
+        1185,
+    ),
+    t(INTERVAL, "interval", "interval", 16, 'T', 1187),
+    t(NUMERIC, "numeric", "numeric", -1, 'N', 1231),
+    t(UUID, "uuid", "uuid", 16, 'U', 2951),
+    t(VOID, "void", "void", 4, 'P', 0),
+    t(JSONB, "jsonb", "jsonb", -1, 'U', 3807),
+    arr(1000, "_bool", "boolean[]", BOOL),
+    arr(1001, "_bytea", "bytea[]", BYTEA),
+    arr(1003, "_name", "name[]", NAME),
+    arr(1016, "_int8", "bigint[]", INT8),
+    arr(1005, "_int2", "smallint[]", INT2),
+    arr(1007, "_int4", "integer[]", INT4),
+    arr(1009, "_text", "text[]", TEXT),
+    arr(1028, "_oid", "oid[]", OID),
+    arr(199, "_json", "json[]", JSON),
+    arr(1021, "_float4", "real[]", FLOAT4),
+    arr(1022, "_float8", "double precision[]", FLOAT8),
+    arr(1014, "_bpchar", "character[]", BPCHAR),
+    arr(1015, "_varchar", "character varying[]", VARCHAR),
+    arr(1182, "_date", "date[]", DATE),
+    arr(1183, "_time", "time without time zone[]", TIME),
+    arr(
+        1115,
+        "_timestamp",
+        "timestamp without time zone[]",
+        TIMESTAMP,
+    ),
+    arr(
+        1185,
+        "_timestamptz",
+        "timestamp with time zone[]",
+        TIMESTAMPTZ,
+    ),
+    arr(1187, "_interval", "interval[]", INTERVAL),
+    arr(1231, "_numeric", "numeric[]", NUMERIC),
+    arr(2951, "_uuid", "uuid[]", UUID),
+    arr(3807, "_jsonb", "jsonb[]", JSONB),
+];
+
+/// pg_type's row for `oid`.
+pub fn type_info(oid: u32) -> Option<&'static TypeInfo> {
+    CATALOG.iter().find(|t| t.oid == oid)
+}
+
+/// atttypmod for a declared type: `varchar(n)`/`char(n)` -> n + 4,
+/// `numeric(p, s)` -> ((p << 16) | s) + 4, else -1.
+pub fn type_modifier(declared: &str) -> i32 {
+    let Some((_, args)) = declared.split_once('(') else {
+        return -1;
+    };
+    let nums: Vec<i32> = args
+        .trim_end_matches(')')
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    match (oid_for_type_name(declared), nums.as_slice()) {
+        (VARCHAR | BPCHAR, [n]) => n + 4,
+        (NUMERIC, [p]) => (p << 16) + 4,
+        (NUMERIC, [p, s]) => ((p << 16) | s) + 4,
+        _ => -1,
+    }
+}
+
+/// format_type(oid, typmod): `character varying(40)`, `numeric(10,2)`, `integer`.
+pub fn format_type(oid: u32, typmod: i32) -> String {
+    let Some(t) = type_info(oid) else {
+        return "???".to_string();
+    };
+    match (oid, typmod) {
+        (VARCHAR | BPCHAR, m) if m >= 4 => format!("{}({})", t.sql_name, m - 4),
+        (NUMERIC, m) if m >= 4 => {
+            let m = m - 4;
+            format!("numeric({},{})", m >> 16, m & 0xffff)
+        }
+        _ => t.sql_name.to_string(),
+    }
+}
+
 /// typlen as RowDescription reports it (-1 for variable length).
 pub fn type_size(oid: u32) -> i16 {
     match oid {

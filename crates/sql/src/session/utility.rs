@@ -678,7 +678,11 @@ impl Session {
                     column_types,
                     column_names,
                     ast,
-                } => (sql, column_types, column_names, ast),
+                    catalogs,
+                } => {
+                    self.ensure_catalogs(&catalogs)?;
+                    (sql, column_types, column_names, ast)
+                }
                 _ => {
                     return Err(PgError::error(
                         code::FEATURE_NOT_SUPPORTED,
