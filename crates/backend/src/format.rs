@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use pm_elog::{sqlstate as code, PgError};
-use pm_sql::types;
+use pm_sql::{datetime, types};
 use rusqlite::types::ValueRef;
 
 /// Format code 0 (text) or 1 (binary) for column `i`, from Bind's list
@@ -89,17 +89,25 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
         }
         types::BYTEA => match value {
             ValueRef::Blob(b) => b.to_vec(),
-            _ => text().into_bytes(),
+            _ => {
+                let t = text();
+                datetime::parse_bytea(&t).unwrap_or_else(|| t.into_bytes())
+            }
         },
         types::JSONB => {
             let mut v = vec![1u8];
             v.extend_from_slice(text().as_bytes());
             v
         }
-        types::TIMESTAMP | types::TIMESTAMPTZ => {
+        types::TIMESTAMP => {
             let t = text();
             let micros = parse_timestamp_micros(&t).ok_or_else(|| bad("timestamp"))?;
             micros.to_be_bytes().to_vec()
+        }
+        types::TIMESTAMPTZ => {
+            let unix = datetime::parse_timestamptz(&text())
+                .ok_or_else(|| bad("timestamp with time zone"))?;
+            (unix - PG_EPOCH_UNIX_MICROS).to_be_bytes().to_vec()
         }
         types::DATE => {
             let t = text();
@@ -119,12 +127,13 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
                 .map_err(|_| bad("uuid"))?
         }
         types::NUMERIC => numeric_to_binary(&text()).ok_or_else(|| bad("numeric"))?,
-        types::INTERVAL | types::TIME => {
-            return Err(PgError::error(
-                code::FEATURE_NOT_SUPPORTED,
-                format!("binary output is not supported for type {oid}"),
-            ))
-        }
+        types::TIME => datetime::parse_time(&text())
+            .ok_or_else(|| bad("time without time zone"))?
+            .to_be_bytes()
+            .to_vec(),
+        types::INTERVAL => datetime::parse_interval(&text())
+            .ok_or_else(|| bad("interval"))?
+            .to_binary(),
         // text, varchar, bpchar, name, json, unknown: the UTF-8 text itself.
         _ => text().into_bytes(),
     };
@@ -253,6 +262,9 @@ fn numeric_from_binary(bytes: &[u8]) -> Option<String> {
     Some(s)
 }
 
+/// 2000-01-01 00:00:00 UTC, PostgreSQL's epoch, in Unix microseconds.
+const PG_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
+
 fn pg_epoch() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2000, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -299,6 +311,18 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         },
         types::JSONB => String::from_utf8_lossy(bytes.get(1..).unwrap_or_default()).into_owned(),
         types::NUMERIC => numeric_from_binary(bytes).ok_or_else(wrong)?,
+        types::BYTEA => types::hex_bytea(bytes),
+        types::UUID if bytes.len() == 16 => {
+            let hex = types::hex_bytea(bytes);
+            datetime::canonical_uuid(&hex[2..]).ok_or_else(wrong)?
+        }
+        types::UUID => return Err(wrong()),
+        types::TIME => {
+            datetime::format_time(i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?))
+        }
+        types::INTERVAL => {
+            datetime::format_interval(datetime::Interval::from_binary(bytes).ok_or_else(wrong)?)
+        }
         types::TIMESTAMP | types::TIMESTAMPTZ => {
             let micros = i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
             let t = pg_epoch() + chrono::Duration::microseconds(micros);

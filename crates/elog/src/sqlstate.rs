@@ -30,6 +30,7 @@ pub const WRONG_OBJECT_TYPE: &str = "42809";
 pub const INVALID_TABLE_DEFINITION: &str = "42P16";
 pub const INVALID_COLUMN_REFERENCE: &str = "42P10";
 pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
+pub const INVALID_DATETIME_FORMAT: &str = "22007";
 pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
 pub const INVALID_PARAMETER_VALUE: &str = "22023";
 pub const DIVISION_BY_ZERO: &str = "22012";

@@ -26,6 +26,7 @@
 pub mod catalog;
 pub mod copy;
 pub mod datadir;
+pub mod datetime;
 pub mod dialect;
 pub mod errors;
 pub mod infer;

@@ -30,7 +30,7 @@ use crate::dialect::{self, Command, Tag, Translated};
 use crate::utility::Utility;
 
 mod utility;
-use crate::{datadir, errors, infer, types};
+use crate::{datadir, datetime, errors, infer, types};
 
 /// What the engine needs from the backend around it: whether the running
 /// statement must stop, and the server-wide actions SQL functions ask for
@@ -331,20 +331,7 @@ fn now_us() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// timestamptz text as PostgreSQL prints it in UTC: trailing zeros of the
-/// fraction dropped, `+00` zone.
-pub fn format_timestamptz(us: i64) -> String {
-    let t = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
-    let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    s.push_str("+00");
-    s
-}
+pub use crate::datetime::format_timestamptz;
 
 /// A SQL function argument as a number, as SQLite's arithmetic reads it:
 /// NULL stays None, text that looks like a number is that number, other
@@ -1128,6 +1115,24 @@ fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
         types::BOOL => ToSqlOutput::Owned(Value::Integer(
             types::parse_bool(t).ok_or_else(|| invalid("boolean"))? as i64,
         )),
+        types::BYTEA => ToSqlOutput::Owned(Value::Blob(
+            datetime::parse_bytea(text).ok_or_else(|| invalid("bytea"))?,
+        )),
+        // Stored in the canonical text PostgreSQL prints, so that equal
+        // values compare equal in SQLite and read back as PostgreSQL's.
+        types::INTERVAL | types::TIME | types::TIMESTAMPTZ | types::UUID => ToSqlOutput::Owned(
+            Value::Text(types::canonical_text(type_oid, t).ok_or_else(|| {
+                let err = invalid(types::format_type(type_oid, -1).as_str());
+                if type_oid == types::UUID {
+                    err
+                } else {
+                    PgError {
+                        code: code::INVALID_DATETIME_FORMAT,
+                        ..err
+                    }
+                }
+            })?),
+        ),
         _ => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
     })
 }

@@ -3,6 +3,8 @@
 
 use rusqlite::types::ValueRef;
 
+use crate::datetime;
+
 pub const BOOL: u32 = 16;
 pub const BYTEA: u32 = 17;
 pub const NAME: u32 = 19;
@@ -264,18 +266,42 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
                     Some(b) => if b { "t" } else { "f" }.to_string(),
                     None => text.into_owned(),
                 },
+                INTERVAL | TIME | TIMESTAMPTZ | UUID => {
+                    canonical_text(oid, &text).unwrap_or_else(|| text.into_owned())
+                }
+                BYTEA => match datetime::parse_bytea(&text) {
+                    Some(bytes) => hex_bytea(&bytes),
+                    None => text.into_owned(),
+                },
                 _ => text.into_owned(),
             }
         }
-        ValueRef::Blob(bytes) => {
-            let mut out = String::with_capacity(2 + bytes.len() * 2);
-            out.push_str("\\x");
-            for b in bytes {
-                out.push_str(&format!("{b:02x}"));
-            }
-            out
-        }
+        ValueRef::Blob(bytes) => hex_bytea(bytes),
     })
+}
+
+/// bytea in PostgreSQL's hex output format: `\x0102ff`.
+pub fn hex_bytea(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 + bytes.len() * 2);
+    out.push_str("\\x");
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// The text PostgreSQL prints for a value of the date/time or uuid type
+/// `oid` given as `text`, or None when `text` is not valid input.
+pub fn canonical_text(oid: u32, text: &str) -> Option<String> {
+    match oid {
+        INTERVAL => datetime::parse_interval(text).map(datetime::format_interval),
+        TIME => datetime::parse_time(text).map(datetime::format_time),
+        TIMESTAMPTZ => datetime::parse_timestamptz(text).map(datetime::format_timestamptz),
+        UUID => datetime::canonical_uuid(text),
+        _ => Some(text.to_string()),
+    }
 }
 
 /// PostgreSQL's boolean input spellings.
