@@ -34,7 +34,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         &[],
         "SELECT CAST(16384 + s.rowid AS INTEGER) AS oid, s.name AS relname, \
                 CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END AS relkind, s.name AS tablename, \
-                0 AS isunique, 0 AS isprimary, s.sql AS definition \
+                0 AS isunique, 0 AS isprimary, s.sql AS definition, 0 AS isconstraint, \
+                NULL AS indcols, s.rowid AS pm_rowid \
          FROM main.sqlite_schema s \
          WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          UNION ALL \
@@ -48,22 +49,56 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 'CREATE ' || CASE WHEN il.\"unique\" THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || \
                   CASE WHEN il.origin = 'pk' THEN t.name || '_pkey' ELSE il.name END || \
                   ' ON public.' || t.name || ' USING btree (' || \
-                  (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii) || ')' \
+                  (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii) || ')', \
+                il.origin IN ('pk', 'u') OR (il.\"unique\" AND (il.name LIKE '%\\_pkey' ESCAPE '\\' \
+                  OR il.name LIKE '%\\_key' ESCAPE '\\')), \
+                (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii), i.rowid \
          FROM main.sqlite_schema t JOIN pragma_index_list(t.name) il \
               JOIN main.sqlite_schema i ON i.name = il.name AND i.type = 'index' \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          UNION ALL \
          SELECT CAST(1000000 + t.rowid AS INTEGER), t.name || '_pkey', 'i', t.name, 1, 1, \
                 'CREATE UNIQUE INDEX ' || t.name || '_pkey ON public.' || t.name || ' USING btree (' || \
-                (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1) || ')' \
+                (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1) || ')', 1, \
+                (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1), t.rowid \
          FROM main.sqlite_schema t \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
            AND (SELECT count(*) FROM pragma_table_info(t.name) p WHERE p.pk > 0) = 1 \
            AND EXISTS (SELECT 1 FROM pragma_table_info(t.name) p WHERE p.pk = 1 AND upper(p.type) = 'INTEGER')",
     ),
     (
-        "pg_class",
+        "pg_constraint",
         &["pm_relations"],
+        // Primary keys and unique constraints are their indexes; CHECK and
+        // FOREIGN KEY constraints are read from the table's definition.
+        "SELECT CAST(i.oid + 4000000 AS INTEGER) AS oid, \
+                CASE WHEN i.isprimary THEN t.relname || '_pkey' ELSE i.relname END AS conname, \
+                CAST(2200 AS INTEGER) AS connamespace, \
+                CASE WHEN i.isprimary THEN 'p' ELSE 'u' END AS contype, \
+                0 AS condeferrable, 0 AS condeferred, 1 AS convalidated, \
+                t.oid AS conrelid, CAST(0 AS INTEGER) AS contypid, i.oid AS conindid, \
+                CAST(0 AS INTEGER) AS conparentid, CAST(0 AS INTEGER) AS confrelid, \
+                ' ' AS confupdtype, ' ' AS confdeltype, ' ' AS confmatchtype, 1 AS conislocal, \
+                CAST(0 AS INTEGER) AS coninhcount, 1 AS connoinherit, NULL AS conkey, \
+                NULL AS confkey, NULL AS conbin, \
+                CASE WHEN i.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || i.indcols || ')' \
+                  AS pm_def \
+         FROM pm_relations i JOIN pm_relations t ON t.relname = i.tablename AND t.relkind = 'r' \
+         WHERE i.relkind = 'i' AND i.isconstraint \
+         UNION ALL \
+         SELECT CAST(5000000 + t.pm_rowid * 100 + c.key AS INTEGER), \
+                json_extract(c.value, '$.name'), 2200, json_extract(c.value, '$.type'), \
+                0, 0, 1, t.oid, 0, 0, 0, \
+                coalesce((SELECT r.oid FROM pm_relations r \
+                          WHERE r.relkind = 'r' AND r.relname = json_extract(c.value, '$.references')), 0), \
+                json_extract(c.value, '$.on_update'), json_extract(c.value, '$.on_delete'), 's', \
+                1, 0, 0, NULL, NULL, NULL, json_extract(c.value, '$.def') \
+         FROM pm_relations t JOIN json_each(pm_table_constraints(t.definition)) c \
+         WHERE t.relkind = 'r'",
+    ),
+    (
+        "pg_class",
+        &["pm_relations", "pg_constraint"],
         "SELECT r.oid AS oid, r.relname AS relname, CAST(2200 AS INTEGER) AS relnamespace, \
                 r.relkind AS relkind, CAST(10 AS INTEGER) AS relowner, \
                 CAST(CASE r.relkind WHEN 'r' THEN 2 WHEN 'i' THEN 403 ELSE 0 END AS INTEGER) AS relam, \
@@ -73,7 +108,11 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 (r.relkind = 'r' AND EXISTS (SELECT 1 FROM pm_relations x WHERE x.relkind = 'i' AND x.tablename = r.relname)) AS relhasindex, \
                 0 AS relisshared, 'p' AS relpersistence, \
                 CAST((SELECT count(*) FROM pragma_table_info(r.relname)) AS INTEGER) AS relnatts, \
-                CAST(0 AS INTEGER) AS relchecks, 0 AS relhasrules, 0 AS relhastriggers, \
+                CAST((SELECT count(*) FROM pg_constraint k \
+                      WHERE k.conrelid = r.oid AND k.contype = 'c') AS INTEGER) AS relchecks, \
+                0 AS relhasrules, \
+                EXISTS (SELECT 1 FROM pg_constraint k WHERE k.contype = 'f' \
+                        AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, \
                 0 AS relhassubclass, 0 AS relrowsecurity, 0 AS relforcerowsecurity, \
                 1 AS relispopulated, 'd' AS relreplident, 0 AS relispartition, \
                 NULL AS relacl, NULL AS reloptions, NULL AS relpartbound \
@@ -114,7 +153,10 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         "pg_attrdef",
         &["pm_relations"],
         "SELECT CAST(r.oid * 1000 + p.cid AS INTEGER) AS oid, r.oid AS adrelid, \
-                CAST(p.cid + 1 AS INTEGER) AS adnum, p.dflt_value AS adbin \
+                CAST(p.cid + 1 AS INTEGER) AS adnum, \
+                CASE WHEN substr(p.dflt_value, 1, 1) = char(39) \
+                     THEN p.dflt_value || '::' || format_type(pg_type_oid(p.type), NULL) \
+                     ELSE p.dflt_value END AS adbin \
          FROM pm_relations r JOIN pragma_table_info(r.relname) p \
          WHERE r.relkind = 'r' AND p.dflt_value IS NOT NULL",
     ),
@@ -178,6 +220,58 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CAST(0 AS INTEGER) AS inhseqno, 0 AS inhdetachpending WHERE 0",
     ),
     (
+        "pg_collation",
+        &[],
+        "SELECT CAST(100 AS INTEGER) AS oid, 'default' AS collname, \
+                CAST(11 AS INTEGER) AS collnamespace, CAST(10 AS INTEGER) AS collowner, \
+                'd' AS collprovider, 1 AS collisdeterministic, CAST(-1 AS INTEGER) AS collencoding, \
+                NULL AS collcollate, NULL AS collctype \
+         UNION ALL SELECT 950, 'C', 11, 10, 'c', 1, -1, 'C', 'C'",
+    ),
+    (
+        "pg_policy",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, '' AS polname, CAST(0 AS INTEGER) AS polrelid, \
+                '' AS polcmd, 1 AS polpermissive, '{0}' AS polroles, NULL AS polqual, \
+                NULL AS polwithcheck WHERE 0",
+    ),
+    (
+        "pg_trigger",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, CAST(0 AS INTEGER) AS tgrelid, \
+                CAST(0 AS INTEGER) AS tgparentid, '' AS tgname, CAST(0 AS INTEGER) AS tgfoid, \
+                CAST(0 AS INTEGER) AS tgtype, 'O' AS tgenabled, 0 AS tgisinternal, \
+                CAST(0 AS INTEGER) AS tgconstrrelid, CAST(0 AS INTEGER) AS tgconstrindid, \
+                CAST(0 AS INTEGER) AS tgconstraint WHERE 0",
+    ),
+    (
+        "pg_statistic_ext",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, CAST(0 AS INTEGER) AS stxrelid, '' AS stxname, \
+                CAST(0 AS INTEGER) AS stxnamespace, CAST(10 AS INTEGER) AS stxowner, \
+                CAST(-1 AS INTEGER) AS stxstattarget, '' AS stxkeys, '{}' AS stxkind, \
+                NULL AS stxexprs WHERE 0",
+    ),
+    (
+        "pg_publication",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, '' AS pubname, CAST(10 AS INTEGER) AS pubowner, \
+                0 AS puballtables, 1 AS pubinsert, 1 AS pubupdate, 1 AS pubdelete, \
+                1 AS pubtruncate, 0 AS pubviaroot WHERE 0",
+    ),
+    (
+        "pg_publication_namespace",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, CAST(0 AS INTEGER) AS pnpubid, \
+                CAST(0 AS INTEGER) AS pnnspid WHERE 0",
+    ),
+    (
+        "pg_publication_rel",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS oid, CAST(0 AS INTEGER) AS prpubid, \
+                CAST(0 AS INTEGER) AS prrelid, NULL AS prqual, NULL AS prattrs WHERE 0",
+    ),
+    (
         "pg_partitioned_table",
         &[],
         "SELECT CAST(0 AS INTEGER) AS partrelid, '' AS partstrat, CAST(0 AS INTEGER) AS partnatts WHERE 0",
@@ -222,14 +316,21 @@ const BOOL_COLUMNS: &str = "relhasindex relisshared relhasrules relhastriggers r
     attnotnull atthasdef attisdropped attislocal rolsuper rolinherit rolcreaterole rolcreatedb \
     rolcanlogin rolreplication rolbypassrls usecreatedb usesuper userepl usebypassrls \
     admin_option datistemplate datallowconn typbyval typispreferred typisdefined typnotnull \
-    inhdetachpending";
+    inhdetachpending condeferrable condeferred convalidated conislocal connoinherit \
+    collisdeterministic polpermissive tgisinternal puballtables pubinsert pubupdate pubdelete \
+    pubtruncate pubviaroot";
 const OID_COLUMNS: &str = "oid relnamespace relowner relam reltype reloftype reltablespace \
     reltoastrelid indexrelid indrelid attrelid atttypid attcollation adrelid nspowner \
     typnamespace typowner typrelid typelem typarray typbasetype typcollation datdba \
-    dattablespace roleid member grantor objoid classoid inhrelid inhparent partrelid usesysid";
-const INT2_COLUMNS: &str = "attnum attlen adnum relnatts relchecks indnatts typlen partnatts";
+    dattablespace roleid member grantor objoid classoid inhrelid inhparent partrelid usesysid \
+    connamespace conrelid contypid conindid conparentid confrelid collnamespace collowner \
+    polrelid tgrelid tgparentid tgfoid tgconstrrelid tgconstrindid tgconstraint stxrelid \
+    stxnamespace stxowner pubowner pnpubid pnnspid prpubid prrelid";
+const INT2_COLUMNS: &str =
+    "attnum attlen adnum relnatts relchecks indnatts typlen partnatts tgtype";
 const INT4_COLUMNS: &str = "atttypmod attinhcount rolconnlimit encoding datconnlimit typtypmod \
-    typndims inhseqno objsubid attstattarget ordinal_position character_maximum_length relpages";
+    typndims inhseqno objsubid attstattarget ordinal_position character_maximum_length relpages \
+    coninhcount collencoding stxstattarget";
 
 /// The PostgreSQL type of a catalog view's column, where it is not text.
 pub fn column_type(column: &str) -> Option<u32> {
@@ -356,15 +457,7 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
             return Ok(None);
         };
         let sep: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
-        let inner = array.trim().trim_start_matches('{').trim_end_matches('}');
-        Ok(Some(
-            inner
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(|s| s.trim_matches('"'))
-                .collect::<Vec<_>>()
-                .join(&sep),
-        ))
+        Ok(Some(array_elements(&array).join(&sep)))
     })?;
     conn.create_scalar_function("pg_regex", 3, det, |ctx| {
         let (Some(text), Some(pattern)) =
@@ -384,6 +477,68 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
             })?;
         Ok(Some(re.is_match(&text)))
     })?;
+    // 'public."My Table"' -> 'My Table': the relation name in a regclass literal.
+    conn.create_scalar_function("pm_unqualify", 1, det, |ctx| {
+        Ok(ctx.get::<Option<String>>(0)?.map(|n| {
+            let last = n.rsplit('.').next().unwrap_or(&n);
+            match last.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                Some(quoted) => quoted.to_string(),
+                None => last.to_ascii_lowercase(),
+            }
+        }))
+    })?;
+    conn.create_scalar_function("pm_regtype_oid", 1, det, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            rusqlite::types::ValueRef::Integer(i) => Some(i),
+            rusqlite::types::ValueRef::Null => None,
+            _ => {
+                let t: String = ctx.get(0)?;
+                Some(match t.trim().parse::<i64>() {
+                    Ok(oid) => oid,
+                    Err(_) => types::oid_for_type_name(t.rsplit('.').next().unwrap_or(&t)) as i64,
+                })
+            }
+        })
+    })?;
+    conn.create_scalar_function("pm_table_constraints", 1, det, |ctx| {
+        Ok(table_constraints_json(
+            &ctx.get::<Option<String>>(0)?.unwrap_or_default(),
+        ))
+    })?;
+    // A table that is not partitioned is its own only ancestor.
+    conn.create_scalar_function("pg_partition_ancestors", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0).and_then(|t| t.trim().parse::<i64>().ok()))
+    })?;
+    conn.create_scalar_function("pg_relation_is_publishable", 1, det, |_| Ok(false))?;
+    // No triggers and no extended statistics exist: never called on a row.
+    conn.create_scalar_function("pg_get_triggerdef", 2, det, |_| Ok(None::<String>))?;
+    conn.create_scalar_function("pg_get_statisticsobjdef_columns", 1, det, |_| {
+        Ok(None::<String>)
+    })?;
+    conn.create_scalar_function("array_upper", 2, det, |ctx| {
+        Ok(text_arg(ctx, 0)
+            .map(|a| array_elements(&a).len() as i64)
+            .filter(|n| *n > 0))
+    })?;
+    conn.create_scalar_function("pm_array_get", 2, det, |ctx| {
+        let (Some(array), Some(i)) = (
+            text_arg(ctx, 0),
+            text_arg(ctx, 1).and_then(|i| i.parse::<i64>().ok()),
+        ) else {
+            return Ok(None);
+        };
+        let elements = array_elements(&array);
+        Ok(usize::try_from(i - 1)
+            .ok()
+            .and_then(|i| elements.get(i).cloned())
+            .filter(|e| e != "NULL"))
+    })?;
+    conn.create_scalar_function("pm_array_contains", 2, det, |ctx| {
+        let (Some(array), Some(value)) = (text_arg(ctx, 0), text_arg(ctx, 1)) else {
+            return Ok(None);
+        };
+        Ok(Some(array_elements(&array).contains(&value)))
+    })?;
     conn.create_scalar_function(
         "pm_global_catalog",
         1,
@@ -395,6 +550,168 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
         },
     )?;
     Ok(())
+}
+
+/// A function argument of any storage class as text (None for NULL).
+fn text_arg(ctx: &rusqlite::functions::Context<'_>, i: usize) -> Option<String> {
+    use rusqlite::types::ValueRef;
+    match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+/// The elements of a one-dimensional array in PostgreSQL's text form
+/// (`{a,"b c",NULL}`), unquoted.
+pub fn array_elements(text: &str) -> Vec<String> {
+    let inner = text.trim();
+    let inner = inner.strip_prefix('{').unwrap_or(inner);
+    let inner = inner.strip_suffix('}').unwrap_or(inner);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = inner.chars();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => current.extend(chars.next()),
+            ',' if !quoted => out.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    if any {
+        out.push(current);
+    }
+    out
+}
+
+/// The CHECK and FOREIGN KEY constraints of a `CREATE TABLE` text as a JSON
+/// array of `{name, type, def, references, on_update, on_delete}`, named as
+/// PostgreSQL names them when the statement did not (`t_a_check`,
+/// `t_a_fkey`), with the definition `pg_get_constraintdef` prints.
+fn table_constraints_json(sql: &str) -> String {
+    use sqlparser::ast::{
+        CheckConstraint, ColumnOption, ForeignKeyConstraint, ReferentialAction, Statement,
+        TableConstraint,
+    };
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(mut statements) = sqlparser::parser::Parser::parse_sql(&dialect, sql) else {
+        return "[]".to_string();
+    };
+    let Some(Statement::CreateTable(ct)) = statements.pop() else {
+        return "[]".to_string();
+    };
+    let table = ct
+        .name
+        .0
+        .last()
+        .map(|p| p.to_string().trim_matches('"').to_string())
+        .unwrap_or_default();
+    let action = |a: &Option<ReferentialAction>| match a {
+        None | Some(ReferentialAction::NoAction) => "a",
+        Some(ReferentialAction::Restrict) => "r",
+        Some(ReferentialAction::Cascade) => "c",
+        Some(ReferentialAction::SetNull) => "n",
+        Some(ReferentialAction::SetDefault) => "d",
+    };
+    let idents = |list: &[sqlparser::ast::Ident]| {
+        list.iter()
+            .map(|i| i.value.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    let check = |out: &mut Vec<serde_json::Value>, c: &CheckConstraint, name: Option<String>| {
+        let column = first_column(&c.expr);
+        let name = name.unwrap_or_else(|| match column {
+            Some(col) => format!("{table}_{col}_check"),
+            None => format!("{table}_check"),
+        });
+        out.push(serde_json::json!({
+            "name": name, "type": "c", "def": format!("CHECK ({})", c.expr),
+            "on_update": " ", "on_delete": " ",
+        }));
+    };
+    let foreign = |out: &mut Vec<serde_json::Value>,
+                   f: &ForeignKeyConstraint,
+                   columns: &str,
+                   name: Option<String>| {
+        let referenced = f
+            .foreign_table
+            .0
+            .last()
+            .map(|p| p.to_string().trim_matches('"').to_string())
+            .unwrap_or_default();
+        let mut def = format!("FOREIGN KEY ({columns}) REFERENCES {referenced}");
+        if !f.referred_columns.is_empty() {
+            def.push_str(&format!("({})", idents(&f.referred_columns)));
+        }
+        if let Some(a) = &f.on_update {
+            def.push_str(&format!(" ON UPDATE {a}"));
+        }
+        if let Some(a) = &f.on_delete {
+            def.push_str(&format!(" ON DELETE {a}"));
+        }
+        let name = name.unwrap_or_else(|| format!("{table}_{}_fkey", columns.replace(", ", "_")));
+        out.push(serde_json::json!({
+            "name": name, "type": "f", "def": def, "references": referenced,
+            "on_update": action(&f.on_update), "on_delete": action(&f.on_delete),
+        }));
+    };
+    for column in &ct.columns {
+        for option in &column.options {
+            let named = |own: &Option<sqlparser::ast::Ident>| {
+                own.as_ref()
+                    .or(option.name.as_ref())
+                    .map(|i| i.value.clone())
+            };
+            match &option.option {
+                ColumnOption::Check(c) => {
+                    let name = named(&c.name)
+                        .unwrap_or_else(|| format!("{table}_{}_check", column.name.value));
+                    check(&mut out, c, Some(name));
+                }
+                ColumnOption::ForeignKey(f) => {
+                    foreign(&mut out, f, &column.name.value, named(&f.name));
+                }
+                _ => {}
+            }
+        }
+    }
+    for constraint in &ct.constraints {
+        match constraint {
+            TableConstraint::Check(c) => {
+                check(&mut out, c, c.name.as_ref().map(|i| i.value.clone()))
+            }
+            TableConstraint::ForeignKey(f) => foreign(
+                &mut out,
+                f,
+                &idents(&f.columns),
+                f.name.as_ref().map(|i| i.value.clone()),
+            ),
+            _ => {}
+        }
+    }
+    serde_json::Value::Array(out).to_string()
+}
+
+/// The first column an expression names (PostgreSQL names a table CHECK
+/// constraint after it).
+fn first_column(expr: &sqlparser::ast::Expr) -> Option<String> {
+    use sqlparser::ast::Expr;
+    let mut found = None;
+    let _ = sqlparser::ast::visit_expressions(expr, |e| {
+        if let Expr::Identifier(i) = e {
+            found = Some(i.value.clone());
+            return std::ops::ControlFlow::Break(());
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    found
 }
 
 /// Roles or databases of the global catalog as a JSON array.

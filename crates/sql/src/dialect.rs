@@ -636,7 +636,13 @@ fn function_name(name: &ObjectName) -> String {
 /// Rewrites what SQLite lacks, in place, and lists the emulated catalog
 /// views the statement reads. Returns whether anything changed.
 fn rewrite(statement: &mut Statement, catalogs: &mut Vec<&'static str>) -> bool {
-    let mut changed = false;
+    let mut pre = PreRewrite {
+        changed: false,
+        catalogs: std::mem::take(catalogs),
+    };
+    let _ = sqlparser::ast::VisitMut::visit(statement, &mut pre);
+    *catalogs = pre.catalogs;
+    let mut changed = pre.changed;
     let _ = sqlparser::ast::visit_relations_mut(statement, |name| {
         changed |= rewrite_relation(name, catalogs);
         ControlFlow::<()>::Continue(())
@@ -677,6 +683,172 @@ fn rewrite(statement: &mut Statement, catalogs: &mut Vec<&'static str>) -> bool 
         ControlFlow::<()>::Continue(())
     });
     changed
+}
+
+/// Rewrites that need the context of an expression, done before the
+/// bottom-up expression pass: a cast to `regclass` (or another reg* type)
+/// that is a result column prints a name, while anywhere else it is an
+/// oid; set-returning catalog functions in FROM become derived tables.
+struct PreRewrite {
+    changed: bool,
+    catalogs: Vec<&'static str>,
+}
+
+impl sqlparser::ast::VisitorMut for PreRewrite {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &mut sqlparser::ast::Select) -> ControlFlow<()> {
+        for item in &mut select.projection {
+            let e = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+                _ => continue,
+            };
+            if let Expr::Cast {
+                expr: inner,
+                data_type,
+                ..
+            } = e
+            {
+                if let Some(kind) = reg_type(data_type) {
+                    if let Some(named) = reg_name_expr(kind, inner, &mut self.catalogs) {
+                        *e = named;
+                        self.changed = true;
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(
+        &mut self,
+        factor: &mut sqlparser::ast::TableFactor,
+    ) -> ControlFlow<()> {
+        use sqlparser::ast::TableFactor;
+        let TableFactor::Table {
+            name,
+            alias,
+            args: Some(args),
+            ..
+        } = factor
+        else {
+            return ControlFlow::Continue(());
+        };
+        let columns: Vec<String> = alias
+            .as_ref()
+            .map(|a| a.columns.iter().map(|c| c.name.value.clone()).collect())
+            .unwrap_or_default();
+        let function = function_name(name);
+        let list = args
+            .args
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let query = match function.as_str() {
+            // A table that is not partitioned is its own only ancestor.
+            "pg_partition_ancestors" if args.args.len() == 1 => {
+                let relid = columns.first().map_or("relid", |c| c.as_str());
+                let depth = columns.get(1).map_or("depth", |c| c.as_str());
+                format!("SELECT {list} AS {relid}, 1 AS {depth}")
+            }
+            // SQLite's generate_series names its column `value`; PostgreSQL
+            // names it after the alias (`generate_series(1, 5) AS aid`).
+            "generate_series" if alias.as_ref().is_none_or(|a| a.name.value != SERIES_ALIAS) => {
+                let column = columns
+                    .first()
+                    .cloned()
+                    .or_else(|| alias.as_ref().map(|a| a.name.value.clone()))
+                    .unwrap_or_else(|| "generate_series".to_string());
+                format!(
+                    "SELECT value AS \"{column}\" FROM generate_series({list}) AS {SERIES_ALIAS}"
+                )
+            }
+            _ => return ControlFlow::Continue(()),
+        };
+        if alias.is_none() {
+            *alias = Some(sqlparser::ast::TableAlias {
+                explicit: true,
+                name: Ident::new(function),
+                columns: vec![],
+                at: None,
+            });
+        }
+        if let Ok(Statement::Query(q)) = Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(&query)
+            .and_then(|mut p| p.parse_statement())
+        {
+            let alias = alias.take().map(|mut a| {
+                a.columns.clear();
+                a
+            });
+            *factor = TableFactor::Derived {
+                lateral: false,
+                subquery: q,
+                alias,
+                sample: None,
+            };
+            self.changed = true;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The alias of the generate_series call our rewrite of it makes.
+const SERIES_ALIAS: &str = "pm_series";
+
+/// The reg* type a cast names (`regclass`, `pg_catalog.regtype`, ...).
+fn reg_type(data_type: &DataType) -> Option<&'static str> {
+    let t = data_type.to_string().to_ascii_lowercase();
+    let t = t
+        .rsplit('.')
+        .next()
+        .unwrap_or(&t)
+        .trim_matches('"')
+        .to_string();
+    [
+        "regclass",
+        "regtype",
+        "regnamespace",
+        "regrole",
+        "regproc",
+        "regprocedure",
+    ]
+    .into_iter()
+    .find(|r| *r == t)
+}
+
+/// `x::regclass` as a result column: the relation's name (its oid when no
+/// relation has it, as PostgreSQL prints an unknown oid).
+fn reg_name_expr(kind: &str, inner: &Expr, catalogs: &mut Vec<&'static str>) -> Option<Expr> {
+    let (view, name, key) = match kind {
+        "regclass" => ("pm_relations", "relname", "oid"),
+        "regnamespace" => ("pg_namespace", "nspname", "oid"),
+        "regrole" => ("pg_roles", "rolname", "oid"),
+        "regtype" => return expr_of(&format!("format_type(pm_regtype_oid({inner}), NULL)")),
+        _ => return expr_of(&format!("CAST(({inner}) AS TEXT)")),
+    };
+    need(catalogs, view);
+    expr_of(&format!(
+        "coalesce((SELECT {name} FROM {view} WHERE {key} = ({inner})), CAST(({inner}) AS TEXT))"
+    ))
+}
+
+/// `x::regclass` anywhere else: the oid of the relation named `x` (which
+/// may be schema-qualified or quoted), or `x` itself when it is a number.
+fn reg_oid_expr(kind: &str, inner: &Expr, catalogs: &mut Vec<&'static str>) -> Option<Expr> {
+    let (view, key) = match kind {
+        "regclass" => ("pm_relations", "relname"),
+        "regnamespace" => ("pg_namespace", "nspname"),
+        "regrole" => ("pg_roles", "rolname"),
+        "regtype" => return expr_of(&format!("pm_regtype_oid({inner})")),
+        _ => return expr_of(&format!("CAST(({inner}) AS INTEGER)")),
+    };
+    need(catalogs, view);
+    expr_of(&format!(
+        "coalesce((SELECT oid FROM {view} WHERE {key} = pm_unqualify({inner})), \
+         CAST(({inner}) AS INTEGER))"
+    ))
 }
 
 /// `pg_catalog.pg_class` -> `pg_class`, `information_schema.tables` ->
@@ -833,6 +1005,59 @@ fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
             true
         }
         Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } if reg_type(data_type).is_some() => {
+            let kind = reg_type(data_type).unwrap_or_default();
+            match reg_oid_expr(kind, inner, catalogs) {
+                Some(e) => {
+                    *expr = e;
+                    true
+                }
+                None => false,
+            }
+        }
+        // x = ANY(subquery) is x IN (subquery); x = ANY(array) a membership test.
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => {
+            let replacement = match right.as_ref() {
+                Expr::Subquery(q) => expr_of(&format!("({left}) IN ({q})")),
+                array => Some(call(
+                    "pm_array_contains",
+                    vec![array.clone(), left.as_ref().clone()],
+                )),
+            };
+            match replacement {
+                Some(e) => {
+                    *expr = e;
+                    true
+                }
+                None => false,
+            }
+        }
+        // a[i] -> pm_array_get(a, i) on arrays kept as text.
+        Expr::CompoundFieldAccess { root, access_chain }
+            if access_chain.len() == 1
+                && matches!(
+                    access_chain[0],
+                    sqlparser::ast::AccessExpr::Subscript(sqlparser::ast::Subscript::Index { .. })
+                ) =>
+        {
+            let sqlparser::ast::AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) =
+                access_chain.remove(0)
+            else {
+                return false;
+            };
+            let array = std::mem::replace(root.as_mut(), Expr::value(Value::Null));
+            *expr = call("pm_array_get", vec![array, index]);
+            true
+        }
+        Expr::Cast {
             kind,
             expr: inner,
             data_type,
@@ -887,18 +1112,26 @@ fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
                     }
                 }
             }
-            if matches!(name.as_str(), "pg_get_indexdef" | "pg_get_userbyid") {
+            if matches!(
+                name.as_str(),
+                "pg_get_indexdef" | "pg_get_userbyid" | "pg_get_constraintdef"
+            ) {
                 if let FunctionArguments::List(list) = &f.args {
                     if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) =
                         list.args.first()
                     {
-                        let (view, column, key) = if name == "pg_get_indexdef" {
-                            ("pm_relations", "definition", "oid")
-                        } else {
-                            ("pg_roles", "rolname", "oid")
+                        let (view, column, key) = match name.as_str() {
+                            "pg_get_indexdef" => ("pm_relations", "definition", "oid"),
+                            "pg_get_constraintdef" => ("pg_constraint", "pm_def", "oid"),
+                            _ => ("pg_roles", "rolname", "oid"),
                         };
+                        // The catalog is read through a derived table whose
+                        // only columns are pm_key and the answer, so that an
+                        // unqualified argument (`pg_get_constraintdef(oid)`)
+                        // still names the caller's column.
                         if let Some(e) = expr_of(&format!(
-                            "(SELECT {column} FROM {view} WHERE {key} = ({arg}))"
+                            "(SELECT {column} FROM (SELECT {key} AS pm_key, {column} FROM {view}) \
+                             WHERE pm_key = ({arg}))"
                         )) {
                             need(catalogs, view);
                             *expr = e;
@@ -1026,6 +1259,24 @@ mod tests {
             (
                 "create table x (a int) with (fillfactor=100)",
                 "CREATE TABLE x (a INT)",
+            ),
+            (
+                "select * from generate_series(1, 3) as aid",
+                "SELECT * FROM (SELECT value AS \"aid\" FROM generate_series(1, 3) AS pm_series) AS aid",
+            ),
+            (
+                "select a from t where a = any(select b from u)",
+                "SELECT a FROM t WHERE (a) IN (SELECT b FROM u)",
+            ),
+            (
+                "select 'd' = any(k), k[2] from t",
+                "SELECT pm_array_contains(k, 'd'), pm_array_get(k, 2) FROM t",
+            ),
+            (
+                "select c.oid::regclass from t c where c.oid = 't'::pg_catalog.regclass",
+                "SELECT coalesce((SELECT relname FROM pm_relations WHERE oid = (c.oid)), \
+                 CAST((c.oid) AS TEXT)) FROM t c WHERE c.oid = coalesce((SELECT oid FROM \
+                 pm_relations WHERE relname = pm_unqualify('t')), CAST(('t') AS INTEGER))",
             ),
         ];
         for (input, expected) in cases {

@@ -1211,6 +1211,7 @@ fn register_functions(
     conn.create_scalar_function("current_user", 0, deterministic, move |_| Ok(user.clone()))?;
     conn.create_scalar_function("current_schema", 0, deterministic, |_| Ok("public"))?;
     crate::catalog::register_functions(conn, opts.data_dir.to_path_buf())?;
+    rusqlite::vtab::series::load_module(conn)?;
     let xact = xact_start_us.clone();
     let now = move |_: &mut Context<'_>| Ok(format_timestamptz(xact.load(Ordering::Relaxed)));
     conn.create_scalar_function("now", 0, volatile, now.clone())?;
