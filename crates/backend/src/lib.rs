@@ -14,10 +14,12 @@
 //! - [`interrupts`]: cancel and terminate requests.
 //! - [`format`]: values in text and binary format.
 
+pub mod auth;
 pub mod format;
 pub mod interrupts;
 pub mod postgres;
 pub mod startup;
+pub mod tls;
 pub mod wire;
 
 use std::os::fd::OwnedFd;
@@ -34,7 +36,7 @@ use pm_elog::{sqlstate as code, PgError};
 use pm_settings::Settings;
 use pm_shmem::{Shmem, INTERRUPT_CANCEL};
 use pm_sys::signals::Mailbox;
-use pm_sys::ClientSocket;
+use pm_sys::{ClientSocket, SocketAddress};
 use serde::{Deserialize, Serialize};
 
 use crate::interrupts::BackendInterrupts;
@@ -82,6 +84,10 @@ pub struct BackendEnv {
     pub process_title: bool,
     /// The login catalog as the supervisor loaded it.
     pub catalog: Arc<pm_sql::datadir::CatalogSnapshot>,
+    /// pg_hba.conf as the supervisor last loaded it.
+    pub hba: Arc<pm_settings::hba::HbaRules>,
+    /// TLS, when `ssl` is on.
+    pub tls: Option<Arc<tls::TlsServer>>,
 }
 
 /// Signals a backend handles (the launch code resets them after fork).
@@ -118,6 +124,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         .and_then(|fd| fd.try_clone().ok());
     client.configure();
     let remote = client.remote.clone();
+    let client_local = client.local.clone();
     let mut wire = Wire::new(client.fd, signal_fd, alive_fd);
     let remote_text = match remote.port() {
         Some(port) => format!("host={} port={port}", remote.host()),
@@ -132,7 +139,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         let pending = env.mailbox.peek_pending();
         pending.contains(Signal::SIGTERM) || pending.contains(Signal::SIGQUIT)
     };
-    let packet = match startup::read_startup(&mut wire, deadline, &must_stop) {
+    let packet = match startup::read_startup(&mut wire, deadline, &must_stop, env.tls.as_deref()) {
         Ok(StartupOutcome::Startup(p)) => p,
         Ok(StartupOutcome::Cancel { pid, key }) => {
             process_cancel_request(&env.shmem, pid, key);
@@ -166,12 +173,30 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     }
     // The supervisor's snapshot of the catalog, unless the catalog changed
     // since it was taken.
-    let login = if env.catalog.generation == env.shmem.catalog_generation() {
-        env.catalog.lookup_login(&packet.user, &packet.database)
+    let fresh;
+    let catalog = if env.catalog.generation == env.shmem.catalog_generation() {
+        &*env.catalog
     } else {
-        pm_sql::datadir::lookup_login(&env.data_dir, &packet.user, &packet.database)
+        match pm_sql::datadir::CatalogSnapshot::load(&env.data_dir, 0) {
+            Ok(c) => {
+                fresh = c;
+                &fresh
+            }
+            Err(e) => return send_fatal(&mut wire, e),
+        }
     };
-    let (role, database_oid) = match login {
+    if let Err(code) = authenticate_client(
+        &mut wire,
+        env,
+        &packet,
+        &client_local,
+        &remote,
+        catalog,
+        deadline,
+    ) {
+        return code;
+    }
+    let (role, database_oid) = match catalog.lookup_login(&packet.user, &packet.database) {
         Ok(found) => found,
         Err(e) => return send_fatal(&mut wire, e),
     };
@@ -255,7 +280,11 @@ fn session_options<'a>(
     pid: i32,
     interrupts: Arc<BackendInterrupts>,
 ) -> pm_sql::session::SessionOptions<'a> {
-    let mut settings = packet.settings.clone();
+    let mut settings = vec![(
+        "password_encryption".to_string(),
+        env.settings.password_encryption.clone(),
+    )];
+    settings.extend(packet.settings.iter().cloned());
     settings.push((
         "application_name".to_string(),
         packet.application_name.clone(),
@@ -348,6 +377,103 @@ fn check_can_accept(state: CanAcceptConnections) -> Result<(), PgError> {
 }
 
 /// Sends a FATAL to the client, logs it, and gives the exit code.
+/// pg_hba.conf's verdict on this connection, then its method
+/// (ClientAuthentication). Err is the exit code after a refusal.
+fn authenticate_client(
+    wire: &mut Wire,
+    env: &BackendEnv,
+    packet: &StartupPacket,
+    local: &SocketAddress,
+    remote: &SocketAddress,
+    catalog: &pm_sql::datadir::CatalogSnapshot,
+    deadline: Instant,
+) -> Result<(), i32> {
+    use pm_settings::hba::{AuthMethod, Connection};
+    let ip = |a: &SocketAddress| match a {
+        SocketAddress::Tcp(a) => Some(a.ip()),
+        _ => None,
+    };
+    let ssl = wire.is_tls();
+    let connection = Connection {
+        local: ip(remote).is_none(),
+        ssl,
+        client_addr: ip(remote),
+        server_addr: ip(local),
+        database: &packet.database,
+        user: &packet.user,
+    };
+    let who = format!(
+        "host \"{}\", user \"{}\", database \"{}\", {}",
+        remote.host(),
+        packet.user,
+        packet.database,
+        if ssl {
+            "SSL encryption"
+        } else {
+            "no encryption"
+        }
+    );
+    let Some(line) = env.hba.find(&connection) else {
+        return Err(send_fatal(
+            wire,
+            PgError::fatal(
+                code::INVALID_AUTHORIZATION_SPECIFICATION,
+                format!("no pg_hba.conf entry for {who}"),
+            ),
+        ));
+    };
+    if line.method == AuthMethod::Reject {
+        return Err(send_fatal(
+            wire,
+            PgError::fatal(
+                code::INVALID_AUTHORIZATION_SPECIFICATION,
+                format!("pg_hba.conf rejects connection for {who}"),
+            ),
+        ));
+    }
+    let role = catalog.role(&packet.user);
+    let (secret, missing_reason) = match role.map(|r| r.password.as_deref()) {
+        None => (None, format!("Role \"{}\" does not exist.", packet.user)),
+        Some(None) => (
+            None,
+            format!("User \"{}\" has no password assigned.", packet.user),
+        ),
+        Some(Some(p)) => (Some(p), String::new()),
+    };
+    let ctx = auth::AuthContext {
+        user: &packet.user,
+        secret,
+        missing_reason,
+        channel_binding: env
+            .tls
+            .as_ref()
+            .filter(|_| ssl)
+            .map(|t| t.end_point_hash.clone()),
+        deadline,
+    };
+    let matched = format!(
+        "Connection matched file \"{}\" line {}: \"{}\"",
+        pm_sql::datadir::hba_path(&env.data_dir).display(),
+        line.line_number,
+        line.text
+    );
+    match auth::authenticate(wire, line, &matched, &ctx) {
+        Ok(()) => Ok(()),
+        Err(auth::AuthFailure::Gone) => Err(EXIT_NORMAL),
+        Err(auth::AuthFailure::Fatal { error, log_detail }) => {
+            // The client learns only the message; the reason is logged.
+            let _ = wire.send_error(&error);
+            let _ = wire.flush();
+            let mut logged = *error;
+            if log_detail.is_some() {
+                logged.detail = log_detail;
+            }
+            logged.log();
+            Err(EXIT_FATAL)
+        }
+    }
+}
+
 fn send_fatal(wire: &mut Wire, e: PgError) -> i32 {
     let _ = wire.send_error(&e);
     let _ = wire.flush();

@@ -61,6 +61,9 @@ pub enum StartupOutcome {
     Exit,
 }
 
+/// First byte of a TLS handshake record (a direct TLS ClientHello).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
 /// Reads the start-up packet, answering SSL/GSS negotiation on the way.
 /// `must_stop` is asked whenever a signal interrupts the wait: a shutdown
 /// ends a child still in start-up at once, silently, as PostgreSQL's
@@ -69,6 +72,7 @@ pub fn read_startup(
     wire: &mut Wire,
     deadline: Instant,
     must_stop: &dyn Fn() -> bool,
+    tls: Option<&crate::tls::TlsServer>,
 ) -> Result<StartupOutcome, PgError> {
     let mut ssl_done = false;
     let mut gss_done = false;
@@ -88,6 +92,30 @@ pub fn read_startup(
             }
             Err(_) => return Ok(StartupOutcome::Close { log: None }),
         };
+        // PostgreSQL 17's direct TLS: a TLS ClientHello instead of a packet.
+        if first && header[0] == TLS_HANDSHAKE_RECORD {
+            let Some(tls) = tls else {
+                return Ok(StartupOutcome::Close {
+                    log: Some("direct SSL connection request, but SSL is off".to_string()),
+                });
+            };
+            wire.unread(&header);
+            if let Err(e) = wire.start_tls(tls.config.clone(), deadline) {
+                return Ok(StartupOutcome::Close {
+                    log: Some(format!("could not accept SSL connection: {e}")),
+                });
+            }
+            let alpn = wire.tls().and_then(|c| c.alpn_protocol());
+            if alpn != Some(crate::tls::ALPN_POSTGRESQL) {
+                return Err(PgError::fatal(
+                    code::PROTOCOL_VIOLATION,
+                    "received direct SSL connection request without ALPN protocol negotiation extension",
+                ));
+            }
+            ssl_done = true;
+            first = false;
+            continue;
+        }
         first = false;
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         // The limit is on the packet without its length word, as in PostgreSQL.
@@ -127,7 +155,9 @@ pub fn read_startup(
             } else {
                 gss_done = true;
             }
-            wire.send_raw(b"N").and_then(|_| wire.flush()).ok();
+            let accept_tls = code_ == NEGOTIATE_SSL_CODE && tls.is_some() && !wire.is_tls();
+            let answer: &[u8] = if accept_tls { b"S" } else { b"N" };
+            wire.send_raw(answer).and_then(|_| wire.flush()).ok();
             if wire_has_buffered_data(wire) {
                 return Err(PgError::fatal(
                     code::PROTOCOL_VIOLATION,
@@ -138,6 +168,13 @@ pub fn read_startup(
                     },
                 )
                 .with_detail("This could be either a client-software bug or evidence of an attempted man-in-the-middle attack."));
+            }
+            if let (true, Some(tls)) = (accept_tls, tls) {
+                if let Err(e) = wire.start_tls(tls.config.clone(), deadline) {
+                    return Ok(StartupOutcome::Close {
+                        log: Some(format!("could not accept SSL connection: {e}")),
+                    });
+                }
             }
             continue;
         }

@@ -41,8 +41,35 @@ pub enum Incoming<T> {
     Timeout,
 }
 
+/// The connection: the socket itself, or TLS over it once SSLRequest (or
+/// a direct TLS hello) was answered.
+enum Stream {
+    Plain(std::fs::File),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, std::fs::File>>),
+}
+
+impl Stream {
+    fn socket(&self) -> &std::fs::File {
+        match self {
+            Stream::Plain(f) => f,
+            Stream::Tls(t) => &t.sock,
+        }
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(f) => f.write(buf),
+            Stream::Tls(t) => {
+                let n = t.write(buf)?;
+                t.flush()?;
+                Ok(n)
+            }
+        }
+    }
+}
+
 pub struct Wire {
-    stream: std::fs::File,
+    stream: Stream,
     rbuf: BytesMut,
     wbuf: BytesMut,
     signal_fd: Option<OwnedFd>,
@@ -60,7 +87,7 @@ impl Wire {
         ctx.awaiting_frontend_ssl = false;
         ctx.awaiting_frontend_startup = false;
         Wire {
-            stream: std::fs::File::from(socket),
+            stream: Stream::Plain(std::fs::File::from(socket)),
             rbuf: BytesMut::with_capacity(READ_CHUNK_BYTES),
             wbuf: BytesMut::with_capacity(READ_CHUNK_BYTES),
             signal_fd,
@@ -69,11 +96,105 @@ impl Wire {
         }
     }
 
+    /// Whether the connection is TLS.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.stream, Stream::Tls(_))
+    }
+
+    /// The TLS session, once there is one.
+    pub fn tls(&self) -> Option<&rustls::ServerConnection> {
+        match &self.stream {
+            Stream::Tls(t) => Some(&t.conn),
+            Stream::Plain(_) => None,
+        }
+    }
+
+    /// Runs the TLS handshake on the socket; bytes already received (a
+    /// direct TLS hello) are fed to TLS first. Waits at most until
+    /// `deadline`. Afterwards every message goes through TLS.
+    pub fn start_tls(
+        &mut self,
+        config: std::sync::Arc<rustls::ServerConfig>,
+        deadline: Instant,
+    ) -> io::Result<()> {
+        let Stream::Plain(sock) = &self.stream else {
+            return Err(io::Error::other("TLS is already on"));
+        };
+        let sock = sock.try_clone()?;
+        let mut conn = rustls::ServerConnection::new(config).map_err(io::Error::other)?;
+        let mut early = std::mem::take(&mut self.rbuf);
+        while !early.is_empty() {
+            let mut reader: &[u8] = &early;
+            let n = conn.read_tls(&mut reader)?;
+            let _ = early.split_to(n);
+            conn.process_new_packets().map_err(io::Error::other)?;
+        }
+        let mut sock_ref = &sock;
+        while conn.is_handshaking() {
+            if conn.wants_write() {
+                conn.write_tls(&mut sock_ref)?;
+                continue;
+            }
+            let timeout_ms = deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis() as u64;
+            match poll_readable(&[sock.as_fd()], Some(timeout_ms))? {
+                Ready::Timeout => return Err(io::Error::from(io::ErrorKind::TimedOut)),
+                Ready::Interrupted => continue,
+                Ready::Fd(_) => {}
+            }
+            if conn.read_tls(&mut sock_ref)? == 0 {
+                return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+            }
+            if let Err(e) = conn.process_new_packets() {
+                // Tell the client why (a TLS alert) before giving up.
+                let _ = conn.write_tls(&mut sock_ref);
+                return Err(io::Error::other(e));
+            }
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut sock_ref)?;
+        }
+        self.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, sock)));
+        Ok(())
+    }
+
+    /// Plaintext TLS has already decrypted, appended to the read buffer.
+    fn take_tls_plaintext(&mut self) -> io::Result<Option<Incoming<()>>> {
+        let Stream::Tls(t) = &mut self.stream else {
+            return Ok(None);
+        };
+        let start = self.rbuf.len();
+        self.rbuf.resize(start + READ_CHUNK_BYTES, 0);
+        let result = t.conn.reader().read(&mut self.rbuf[start..]);
+        match result {
+            Ok(0) => {
+                self.rbuf.truncate(start);
+                Ok(Some(Incoming::Eof))
+            }
+            Ok(n) => {
+                self.rbuf.truncate(start + n);
+                Ok(Some(Incoming::Message(())))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.rbuf.truncate(start);
+                Ok(None)
+            }
+            Err(e) => {
+                self.rbuf.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
     /// Waits for more bytes and appends them to the read buffer.
     fn fill(&mut self, deadline: Option<Instant>) -> io::Result<Incoming<()>> {
+        if let Some(ready) = self.take_tls_plaintext()? {
+            return Ok(ready);
+        }
         let timeout_ms =
             deadline.map(|d| d.saturating_duration_since(Instant::now()).as_millis() as u64);
-        let mut fds: Vec<BorrowedFd<'_>> = vec![self.stream.as_fd()];
+        let mut fds: Vec<BorrowedFd<'_>> = vec![self.stream.socket().as_fd()];
         let signal_index = self.signal_fd.as_ref().map(|fd| {
             fds.push(fd.as_fd());
             fds.len() - 1
@@ -94,9 +215,27 @@ impl Wire {
             Ready::Fd(i) if Some(i) == alive_index => return Ok(Incoming::PostmasterDied),
             Ready::Fd(_) => {}
         }
+        if let Stream::Tls(t) = &mut self.stream {
+            // Records in; whatever plaintext they complete is taken next
+            // time round (a partial record gives none yet).
+            let mut sock = &t.sock;
+            return match t.conn.read_tls(&mut sock) {
+                Ok(0) => Ok(Incoming::Eof),
+                Ok(_) => {
+                    t.conn.process_new_packets().map_err(io::Error::other)?;
+                    Ok(self.take_tls_plaintext()?.unwrap_or(Incoming::Message(())))
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Incoming::Interrupted),
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Ok(Incoming::Eof),
+                Err(e) => Err(e),
+            };
+        }
+        let Stream::Plain(file) = &mut self.stream else {
+            unreachable!("TLS was handled above")
+        };
         let start = self.rbuf.len();
         self.rbuf.resize(start + READ_CHUNK_BYTES, 0);
-        let result = self.stream.read(&mut self.rbuf[start..]);
+        let result = file.read(&mut self.rbuf[start..]);
         match result {
             Ok(0) => {
                 self.rbuf.truncate(start);
@@ -142,6 +281,14 @@ impl Wire {
     /// Reads the next frontend message. A malformed message is a protocol
     /// violation, reported as FATAL 08P01.
     pub fn read_message(&mut self) -> Result<Incoming<PgWireFrontendMessage>, PgError> {
+        self.read_message_until(None)
+    }
+
+    /// Like `read_message`, giving up at `deadline` (Incoming::Timeout).
+    pub fn read_message_until(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Incoming<PgWireFrontendMessage>, PgError> {
         loop {
             match PgWireFrontendMessage::decode(&mut self.rbuf, &self.ctx) {
                 Ok(Some(m)) => return Ok(Incoming::Message(m)),
@@ -162,7 +309,7 @@ impl Wire {
                     ));
                 }
             }
-            match self.fill(None) {
+            match self.fill(deadline) {
                 Ok(Incoming::Message(())) => {}
                 Ok(Incoming::Eof) => return Ok(Incoming::Eof),
                 Ok(Incoming::Interrupted) => return Ok(Incoming::Interrupted),
@@ -276,6 +423,14 @@ impl Wire {
 }
 
 impl Wire {
+    /// Puts bytes back in front of the read buffer.
+    pub fn unread(&mut self, bytes: &[u8]) {
+        let mut front = BytesMut::with_capacity(bytes.len() + self.rbuf.len());
+        front.put_slice(bytes);
+        front.put_slice(&self.rbuf);
+        self.rbuf = front;
+    }
+
     /// Bytes received but not yet consumed.
     pub fn buffered_bytes(&self) -> usize {
         self.rbuf.len()

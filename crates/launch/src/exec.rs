@@ -40,7 +40,7 @@ use crate::{
 /// First bytes of a parameter block.
 const MAGIC: &[u8; 4] = b"PMPB";
 /// Layout of the header and of [`ParamBlock`]; bump on any change.
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 /// A block larger than this is not one of ours.
 const BLOCK_SIZE_MAX: u64 = 1 << 20;
 
@@ -55,6 +55,7 @@ pub struct ParamBlock {
     pub settings: Settings,
     pub data_dir: PathBuf,
     pub catalog: CatalogSnapshot,
+    pub hba: pm_settings::hba::HbaRules,
 }
 
 /// The client socket as it crosses exec: an inherited fd and its addresses.
@@ -142,6 +143,7 @@ pub(crate) fn launch(
         settings: ctx.settings.clone(),
         data_dir: ctx.data_dir.clone(),
         catalog: (*ctx.catalog).clone(),
+        hba: (*ctx.hba).clone(),
     };
     let block_fd: OwnedFd = nix::sys::memfd::memfd_create(
         c"postmaster-params",
@@ -289,6 +291,18 @@ fn start_from_block(args: &[OsString]) -> Result<ExecChild, String> {
     let mailbox =
         process_child_setup().map_err(|e| format!("could not set up signal handling: {e}"))?;
     pm_sys::proctitle::init();
+    // TLS from the same files the supervisor checked at start.
+    let tls = if block.settings.ssl {
+        match pm_backend::tls::load(&block.data_dir, &block.settings) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                log::warn!("{e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let env = ChildEnv {
         settings: block.settings,
         data_dir: block.data_dir,
@@ -298,6 +312,8 @@ fn start_from_block(args: &[OsString]) -> Result<ExecChild, String> {
         mailbox,
         process_title: true,
         catalog: Arc::new(block.catalog),
+        hba: Arc::new(block.hba),
+        tls,
     };
     Ok((info, block.startup, client, env))
 }
@@ -329,6 +345,7 @@ mod tests {
                 roles: Vec::new(),
                 databases: vec![("postgres".into(), 5)],
             },
+            hba: Default::default(),
         }
     }
 

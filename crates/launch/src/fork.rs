@@ -60,6 +60,8 @@ pub(crate) fn launch(
                 mailbox,
                 process_title: true,
                 catalog: ctx.catalog.clone(),
+                hba: ctx.hba.clone(),
+                tls: ctx.tls.clone(),
             };
             exit_process(run_entry(info, startup, client, env))
         }

@@ -123,6 +123,10 @@ pub struct LaunchContext {
     pub supervisor_signals: Vec<Signal>,
     /// The login catalog, loaded at start-up.
     pub catalog: Arc<CatalogSnapshot>,
+    /// pg_hba.conf, loaded at start-up and on SIGHUP.
+    pub hba: Arc<pm_settings::hba::HbaRules>,
+    /// TLS configuration, when `ssl` is on.
+    pub tls: Option<Arc<pm_backend::tls::TlsServer>>,
     /// Launches still to fail as a failed fork does (EAGAIN), from the
     /// `debug_launch_failures` setting: the failure path, on demand.
     pub injected_failures: std::cell::Cell<u32>,

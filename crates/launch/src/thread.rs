@@ -67,6 +67,8 @@ pub(crate) fn launch(
         mailbox,
         process_title: false,
         catalog: ctx.catalog.clone(),
+        hba: ctx.hba.clone(),
+        tls: ctx.tls.clone(),
     };
     let spawned = std::thread::Builder::new()
         .name(format!("backend {pid}"))

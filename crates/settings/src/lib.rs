@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod conf;
+pub mod hba;
 
 /// How the supervisor starts its children (see the launch crate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +59,15 @@ pub struct Settings {
     /// Makes the first N child launches fail as a failed fork would
     /// (EAGAIN), for tests of the fork-failure path.
     pub debug_launch_failures: u32,
+    /// Accept TLS connections (SSLRequest answered 'S').
+    pub ssl: bool,
+    /// Server certificate chain (PEM), relative to the data directory.
+    pub ssl_cert_file: String,
+    /// Server private key (PEM), relative to the data directory.
+    pub ssl_key_file: String,
+    /// How CREATE/ALTER ROLE ... PASSWORD stores a password: `scram-sha-256`
+    /// or `md5` (a session may SET it).
+    pub password_encryption: String,
 }
 
 impl Default for Settings {
@@ -77,6 +87,10 @@ impl Default for Settings {
             debug_allow_panic: false,
             restart_after_crash: true,
             debug_launch_failures: 0,
+            ssl: false,
+            ssl_cert_file: "server.crt".to_string(),
+            ssl_key_file: "server.key".to_string(),
+            password_encryption: "scram-sha-256".to_string(),
         }
     }
 }
@@ -97,6 +111,10 @@ pub const SETTING_NAMES: &[&str] = &[
     "debug_allow_panic",
     "restart_after_crash",
     "debug_launch_failures",
+    "ssl",
+    "ssl_cert_file",
+    "ssl_key_file",
+    "password_encryption",
 ];
 
 impl Settings {
@@ -136,6 +154,15 @@ impl Settings {
             "debug_launch_failures" => {
                 self.debug_launch_failures = parse_int(&lname, value, 0, 1_000_000)? as u32
             }
+            "ssl" => self.ssl = parse_bool(&lname, value)?,
+            "ssl_cert_file" => self.ssl_cert_file = value.to_string(),
+            "ssl_key_file" => self.ssl_key_file = value.to_string(),
+            "password_encryption" => {
+                self.password_encryption = match value.to_ascii_lowercase().as_str() {
+                    v @ ("md5" | "scram-sha-256") => v.to_string(),
+                    _ => return Err(invalid_enum(&lname, value, "md5, scram-sha-256")),
+                }
+            }
             _ => return Err(format!("unrecognized configuration parameter \"{name}\"")),
         }
         Ok(())
@@ -159,6 +186,10 @@ impl Settings {
             "debug_allow_panic" => on_off(self.debug_allow_panic),
             "restart_after_crash" => on_off(self.restart_after_crash),
             "debug_launch_failures" => self.debug_launch_failures.to_string(),
+            "ssl" => on_off(self.ssl),
+            "ssl_cert_file" => self.ssl_cert_file.clone(),
+            "ssl_key_file" => self.ssl_key_file.clone(),
+            "password_encryption" => self.password_encryption.clone(),
             _ => return None,
         })
     }

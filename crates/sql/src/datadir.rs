@@ -4,6 +4,7 @@
 //! ```text
 //! DATADIR/PG_VERSION          marks an initialised directory
 //! DATADIR/postgresql.conf     settings (see the settings crate)
+//! DATADIR/pg_hba.conf         client authentication rules
 //! DATADIR/global/catalog.db   pg_database and pg_authid, shared by all databases
 //! DATADIR/base/<oid>.db       one SQLite database (WAL mode) per database
 //! DATADIR/postmaster.pid      the lock file, while a server runs
@@ -43,6 +44,10 @@ pub fn version_file(data_dir: &Path) -> PathBuf {
     data_dir.join("PG_VERSION")
 }
 
+pub fn hba_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("pg_hba.conf")
+}
+
 pub fn catalog_path(data_dir: &Path) -> PathBuf {
     data_dir.join("global").join("catalog.db")
 }
@@ -56,22 +61,37 @@ fn catalog_error(e: rusqlite::Error) -> PgError {
         .with_detail(e.to_string())
 }
 
-/// CREATE ROLE: a new row in pg_authid.
-pub fn create_role(
-    data_dir: &Path,
-    name: &str,
-    superuser: bool,
-    login: bool,
-) -> Result<(), PgError> {
+/// Attributes CREATE ROLE / ALTER ROLE set; None leaves one as it is (or
+/// at its default for a new role). `password: Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleAttributes {
+    pub superuser: Option<bool>,
+    pub login: Option<bool>,
+    /// The stored form: a SCRAM-SHA-256 verifier or an md5 hash.
+    pub password: Option<Option<String>>,
+}
+
+fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
     let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
     catalog
         .busy_timeout(std::time::Duration::from_secs(5))
         .map_err(catalog_error)?;
+    Ok(catalog)
+}
+
+/// CREATE ROLE: a new row in pg_authid.
+pub fn create_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result<(), PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
     let inserted = catalog
         .execute(
-            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin)
-             SELECT max(max(oid) + 1, 16384), ?1, ?2, ?3 FROM pg_authid",
-            rusqlite::params![name, superuser, login],
+            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin, rolpassword)
+             SELECT max(max(oid) + 1, 16384), ?1, ?2, ?3, ?4 FROM pg_authid",
+            rusqlite::params![
+                name,
+                attrs.superuser.unwrap_or(false),
+                attrs.login.unwrap_or(false),
+                attrs.password.clone().flatten()
+            ],
         )
         .map_err(catalog_error)?;
     if inserted == 0 {
@@ -81,6 +101,27 @@ pub fn create_role(
         ));
     }
     Ok(())
+}
+
+/// ALTER ROLE: changes the attributes given. Returns whether the role exists.
+pub fn alter_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result<bool, PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    let n = catalog
+        .execute(
+            "UPDATE pg_authid SET rolsuper = coalesce(?2, rolsuper),
+                 rolcanlogin = coalesce(?3, rolcanlogin),
+                 rolpassword = CASE WHEN ?4 THEN ?5 ELSE rolpassword END
+             WHERE rolname = ?1",
+            rusqlite::params![
+                name,
+                attrs.superuser,
+                attrs.login,
+                attrs.password.is_some(),
+                attrs.password.clone().flatten()
+            ],
+        )
+        .map_err(catalog_error)?;
+    Ok(n > 0)
 }
 
 /// DROP ROLE. Returns whether the role existed.
@@ -249,6 +290,11 @@ pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
     if !conf.exists() {
         std::fs::write(&conf, DEFAULT_CONF).map_err(|e| io("write file", &conf, e))?;
     }
+    let hba = hba_path(data_dir);
+    if !hba.exists() {
+        std::fs::write(&hba, pm_settings::hba::DEFAULT_HBA_CONF)
+            .map_err(|e| io("write file", &hba, e))?;
+    }
     let sql_err = |e: rusqlite::Error| format!("could not create the catalog: {e}");
     {
         let catalog = Connection::open(catalog_path(data_dir)).map_err(sql_err)?;
@@ -302,6 +348,8 @@ pub struct Role {
     pub name: String,
     pub is_superuser: bool,
     pub can_login: bool,
+    /// SCRAM-SHA-256 verifier or md5 hash; None: no password.
+    pub password: Option<String>,
 }
 
 /// What login needs from the global catalog: every role and database.
@@ -333,7 +381,7 @@ impl CatalogSnapshot {
         )
         .map_err(internal)?;
         let roles = catalog
-            .prepare("SELECT oid, rolname, rolsuper, rolcanlogin FROM pg_authid")
+            .prepare("SELECT oid, rolname, rolsuper, rolcanlogin, rolpassword FROM pg_authid")
             .and_then(|mut stmt| {
                 stmt.query_map([], |r| {
                     Ok(Role {
@@ -341,6 +389,7 @@ impl CatalogSnapshot {
                         name: r.get(1)?,
                         is_superuser: r.get::<_, i64>(2)? != 0,
                         can_login: r.get::<_, i64>(3)? != 0,
+                        password: r.get(4)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -358,6 +407,11 @@ impl CatalogSnapshot {
             roles,
             databases,
         })
+    }
+
+    /// A role by name.
+    pub fn role(&self, user: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.name == user)
     }
 
     /// The role and database named in a startup packet, with PostgreSQL's

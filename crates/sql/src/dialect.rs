@@ -31,6 +31,16 @@ use crate::infer::{self, first_projection};
 use crate::utility::{self, Utility};
 use crate::{catalog, types};
 
+/// What CREATE/ALTER ROLE sets; None leaves an attribute alone. The
+/// password is the cleartext (or pre-hashed text) the statement gave;
+/// `Some(None)` is PASSWORD NULL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleOptions {
+    pub superuser: Option<bool>,
+    pub login: Option<bool>,
+    pub password: Option<Option<String>>,
+}
+
 /// What one statement asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -50,8 +60,11 @@ pub enum Command {
     /// CREATE ROLE / CREATE USER: a row in the global catalog.
     CreateRole {
         name: String,
-        superuser: bool,
-        login: bool,
+        options: RoleOptions,
+    },
+    AlterRole {
+        name: String,
+        options: RoleOptions,
     },
     DropRole {
         name: String,
@@ -376,7 +389,9 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 name: unquote_ident(name).to_ascii_lowercase(),
             });
         }
-        "create" | "drop" if matches!(second, "role" | "user") => return parse_role(stmt),
+        "create" | "drop" | "alter" if matches!(second, "role" | "user") => {
+            return parse_role(stmt)
+        }
         "create" | "drop" | "truncate" | "vacuum" | "analyze" | "analyse" | "copy" | "alter" => {
             if let Some(parsed) = utility::parse(stmt) {
                 return parsed.map(|u| Translated {
@@ -445,20 +460,22 @@ fn role_name(word: &str) -> String {
     }
 }
 
-/// `CREATE {ROLE | USER} name [[WITH] option ...]`, `DROP {ROLE | USER}
-/// [IF EXISTS] name`.
+/// `CREATE {ROLE | USER} name [[WITH] option ...]`, `ALTER {ROLE | USER}
+/// name [[WITH] option ...]`, `DROP {ROLE | USER} [IF EXISTS] name`.
+/// Options: [NO]SUPERUSER, [NO]LOGIN, [ENCRYPTED] PASSWORD 'x' | NULL,
+/// [NO]INHERIT.
 fn parse_role(stmt: &str) -> Result<Translated, PgError> {
     let text = stmt.trim().trim_end_matches(';');
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words = role_tokens(text)?;
     let syntax = |near: &str| {
         PgError::error(
             code::SYNTAX_ERROR,
             format!("syntax error at or near \"{near}\""),
         )
     };
-    let create = words[0].eq_ignore_ascii_case("create");
+    let verb = words[0].to_ascii_lowercase();
     let is_user = words[1].eq_ignore_ascii_case("user");
-    if !create {
+    if verb == "drop" {
         let (missing_ok, rest) = match words.get(2..4) {
             Some([a, b]) if a.eq_ignore_ascii_case("if") && b.eq_ignore_ascii_case("exists") => {
                 (true, &words[4..])
@@ -466,7 +483,9 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
             _ => (false, &words[2..]),
         };
         let [name] = rest else {
-            return Err(syntax(rest.get(1).or(rest.first()).copied().unwrap_or(";")));
+            return Err(syntax(
+                rest.get(1).or(rest.first()).map_or(";", |s| s.as_str()),
+            ));
         };
         return Ok(Translated {
             command: Command::DropRole {
@@ -478,14 +497,30 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
         });
     }
     let name = words.get(2).ok_or_else(|| syntax(";"))?;
-    let (mut superuser, mut login) = (false, is_user);
-    for option in words.iter().skip(3) {
+    let mut options = RoleOptions {
+        login: (verb == "create").then_some(is_user),
+        ..Default::default()
+    };
+    let mut rest = words.iter().skip(3).peekable();
+    while let Some(option) = rest.next() {
         match option.to_ascii_lowercase().as_str() {
-            "with" => {}
-            "superuser" => superuser = true,
-            "nosuperuser" => superuser = false,
-            "login" => login = true,
-            "nologin" => login = false,
+            "with" | "encrypted" | "inherit" | "noinherit" => {}
+            "superuser" => options.superuser = Some(true),
+            "nosuperuser" => options.superuser = Some(false),
+            "login" => options.login = Some(true),
+            "nologin" => options.login = Some(false),
+            "password" => {
+                let value = rest.next().ok_or_else(|| syntax(";"))?;
+                options.password = Some(if value.eq_ignore_ascii_case("null") {
+                    None
+                } else if let Some(literal) =
+                    value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))
+                {
+                    Some(literal.replace("''", "'"))
+                } else {
+                    return Err(syntax(value));
+                });
+            }
             other => {
                 return Err(PgError::error(
                     code::FEATURE_NOT_SUPPORTED,
@@ -494,15 +529,75 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
             }
         }
     }
+    let (command, tag) = if verb == "create" {
+        (
+            Command::CreateRole {
+                name: role_name(name),
+                options,
+            },
+            "CREATE ROLE",
+        )
+    } else {
+        (
+            Command::AlterRole {
+                name: role_name(name),
+                options,
+            },
+            "ALTER ROLE",
+        )
+    };
     Ok(Translated {
-        command: Command::CreateRole {
-            name: role_name(name),
-            superuser,
-            login,
-        },
-        tag: Tag::Fixed("CREATE ROLE".to_string()),
+        command,
+        tag: Tag::Fixed(tag.to_string()),
         inferred: Default::default(),
     })
+}
+
+/// Words of a role statement: bare words, `"quoted names"` and
+/// `'string literals'` (kept with their quotes).
+fn role_tokens(text: &str) -> Result<Vec<String>, PgError> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut word = String::new();
+        if c == '\'' || c == '"' {
+            word.push(c);
+            chars.next();
+            let mut closed = false;
+            while let Some(ch) = chars.next() {
+                word.push(ch);
+                if ch == c {
+                    if chars.peek() == Some(&c) {
+                        word.push(c);
+                        chars.next();
+                    } else {
+                        closed = true;
+                        break;
+                    }
+                }
+            }
+            if !closed {
+                return Err(PgError::error(
+                    code::SYNTAX_ERROR,
+                    "unterminated quoted string at or near \"'\"",
+                ));
+            }
+        } else {
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() {
+                    break;
+                }
+                word.push(ch);
+                chars.next();
+            }
+        }
+        out.push(word);
+    }
+    Ok(out)
 }
 
 /// `SET [SESSION | LOCAL] name { TO | = } value [, ...]`, `SET TIME ZONE v`.

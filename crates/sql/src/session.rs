@@ -237,6 +237,7 @@ const SESSION_SETTINGS: &[&str] = &[
     "transaction_isolation",
     "default_transaction_read_only",
     "bytea_output",
+    "password_encryption",
     "jit",
     "row_security",
     "escape_string_warning",
@@ -332,6 +333,13 @@ fn now_us() -> i64 {
 }
 
 pub use crate::datetime::format_timestamptz;
+
+/// Whether a PASSWORD text is already a stored form: `md5` + 32 hex digits
+/// or a SCRAM-SHA-256 verifier.
+fn is_hashed_password(p: &str) -> bool {
+    (p.len() == 35 && p.starts_with("md5") && p[3..].bytes().all(|b| b.is_ascii_hexdigit()))
+        || (p.starts_with("SCRAM-SHA-256$") && p.contains(':'))
+}
 
 /// A SQL function argument as a number, as SQLite's arithmetic reads it:
 /// NULL stays None, text that looks like a number is that number, other
@@ -435,6 +443,7 @@ impl Session {
             ("lc_collate", "C"),
             ("lc_ctype", "C"),
             ("bytea_output", "hex"),
+            ("password_encryption", "scram-sha-256"),
         ] {
             defaults.insert(name.to_string(), value.to_string());
         }
@@ -473,6 +482,38 @@ impl Session {
         self.settings
             .get(&name.to_ascii_lowercase())
             .map(String::as_str)
+    }
+
+    /// The catalog attributes of CREATE/ALTER ROLE options: a cleartext
+    /// password is stored hashed as `password_encryption` says (a text
+    /// that already is a SCRAM verifier or md5 hash is stored as given).
+    fn role_attributes(
+        &self,
+        role: &str,
+        options: &dialect::RoleOptions,
+        sink: &mut dyn ResultSink,
+    ) -> datadir::RoleAttributes {
+        let password = options.password.clone().map(|p| match p {
+            Some(p) if p.is_empty() => {
+                sink.notice(PgError::new(
+                    Severity::Notice,
+                    code::SUCCESSFUL_COMPLETION,
+                    "empty string is not a valid password, clearing password",
+                ));
+                None
+            }
+            Some(p) if is_hashed_password(&p) => Some(p),
+            Some(p) => Some(match self.setting("password_encryption") {
+                Some("md5") => postgres_protocol::password::md5(p.as_bytes(), role),
+                _ => postgres_protocol::password::scram_sha_256(p.as_bytes()),
+            }),
+            None => None,
+        });
+        datadir::RoleAttributes {
+            superuser: options.superuser,
+            login: options.login,
+            password,
+        }
     }
 
     /// The ParameterStatus values to send at the end of start-up.
@@ -661,13 +702,34 @@ impl Session {
                 Ok("RESET".to_string())
             }
             Command::Show { name } => self.show(name, sink),
-            Command::CreateRole {
-                name,
-                superuser,
-                login,
-            } => {
+            Command::CreateRole { name, options } => {
                 self.require_superuser("create role")?;
-                datadir::create_role(&self.data_dir, name, *superuser, *login)?;
+                let attrs = self.role_attributes(name, options, sink);
+                datadir::create_role(&self.data_dir, name, &attrs)?;
+                self.interrupts.catalog_changed();
+                Ok(t.tag.render(0))
+            }
+            Command::AlterRole { name, options } => {
+                // A role may change its own password; anything else is for
+                // superusers.
+                let own_password =
+                    *name == self.user && options.superuser.is_none() && options.login.is_none();
+                if !own_password && !self.is_superuser {
+                    return Err(PgError::error(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        "permission denied to alter role",
+                    )
+                    .with_detail(
+                        "Only roles with the SUPERUSER attribute may alter other roles.",
+                    ));
+                }
+                let attrs = self.role_attributes(name, options, sink);
+                if !datadir::alter_role(&self.data_dir, name, &attrs)? {
+                    return Err(PgError::error(
+                        code::UNDEFINED_OBJECT,
+                        format!("role \"{name}\" does not exist"),
+                    ));
+                }
                 self.interrupts.catalog_changed();
                 Ok(t.tag.render(0))
             }

@@ -120,6 +120,35 @@ pub fn load_settings(
     Ok(settings)
 }
 
+/// Reads and parses DATADIR/pg_hba.conf. A data directory made before
+/// pg_hba.conf existed gets the default file first.
+fn load_hba(data_dir: &Path) -> Result<pm_settings::hba::HbaRules, String> {
+    let path = pm_sql::datadir::hba_path(data_dir);
+    if !path.exists() {
+        log::info!("writing the default pg_hba.conf to \"{}\"", path.display());
+        std::fs::write(&path, pm_settings::hba::DEFAULT_HBA_CONF)
+            .map_err(|e| format!("could not write file \"{}\": {e}", path.display()))?;
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "could not open configuration file \"{}\": {e}",
+            path.display()
+        )
+    })?;
+    let rules = pm_settings::hba::HbaRules::parse(&text, &path.display().to_string())?;
+    let trusts_tcp = rules.lines.iter().any(|l| {
+        l.method == pm_settings::hba::AuthMethod::Trust
+            && l.conn_type != pm_settings::hba::ConnType::Local
+    });
+    if trusts_tcp {
+        log::warn!(
+            "pg_hba.conf trusts some TCP connections without a password (\"{}\")",
+            path.display()
+        );
+    }
+    Ok(rules)
+}
+
 /// Creates the data directory if it is missing. Returns an error message.
 pub fn ensure_data_dir(data_dir: &Path) -> Result<(), String> {
     if pm_sql::datadir::is_initialized(data_dir) {
@@ -234,6 +263,23 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
             }
         };
 
+    // Client authentication rules and TLS: a bad file stops the start.
+    let hba = match load_hba(&data_dir) {
+        Ok(h) => Arc::new(h),
+        Err(e) => {
+            log::info!("{e}");
+            return fatal("could not load pg_hba.conf".to_string());
+        }
+    };
+    let tls = if settings.ssl {
+        match pm_backend::tls::load(&data_dir, &settings) {
+            Ok(t) => Some(t),
+            Err(e) => return fatal(e),
+        }
+    } else {
+        None
+    };
+
     let mut listeners: Vec<ListenSocket> = Vec::new();
     let mut tcp_wanted = false;
     for (host, addrs) in listen::resolve_listen_addresses(&settings.listen_addresses, settings.port)
@@ -328,6 +374,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
             supervisor_fds,
             supervisor_signals: SUPERVISOR_SIGNALS.to_vec(),
             catalog,
+            hba,
+            tls,
             injected_failures: std::cell::Cell::new(injected_failures),
         },
         opts,
@@ -632,6 +680,15 @@ impl Server {
     /// SIGHUP: re-read postgresql.conf; apply what can change while running.
     fn reload(&mut self) {
         log::info!("received SIGHUP, reloading configuration files");
+        // pg_hba.conf: new connections use the new rules; a bad file keeps
+        // the old ones.
+        match load_hba(&self.data_dir) {
+            Ok(h) => self.ctx.hba = Arc::new(h),
+            Err(e) => {
+                log::info!("{e}");
+                log::info!("pg_hba.conf was not reloaded");
+            }
+        }
         let new = match load_settings(
             &self.data_dir,
             &self.opts.env_defaults,

@@ -138,6 +138,21 @@ impl Server {
         }
     }
 
+    /// Adds a `-c name=value` setting for the next start.
+    pub fn add_setting(&mut self, setting: &str) {
+        self.settings.push(setting.to_string());
+    }
+
+    /// Asserts, without an async runtime, that psql can connect and query.
+    pub fn assert_serving_sync(&self) {
+        let (status, out, err) = self.psql(&["-d", "postgres", "-Atc", "SELECT 1"]);
+        assert!(
+            status.success() && out.trim() == "1",
+            "{}: {err}",
+            self.mode
+        );
+    }
+
     /// Sends `sig` to the postmaster and waits for it to exit.
     pub fn stop_with(&mut self, sig: Signal) -> ExitStatus {
         let mut child = self.child.take().expect("server running");
