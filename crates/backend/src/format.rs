@@ -21,6 +21,9 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
     if !binary {
         return Ok(types::format_text(oid, value).map(String::into_bytes));
     }
+    if oid == types::VOID {
+        return Ok(Some(Vec::new()));
+    }
     if matches!(value, ValueRef::Null) {
         return Ok(None);
     }

@@ -9,7 +9,10 @@
 //! `pending()` from SQLite's progress handler and pg_sleep; the protocol
 //! loop calls `take()` when a wait on the client is interrupted.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use pm_elog::{sqlstate as code, PgError};
@@ -20,6 +23,24 @@ pub struct BackendInterrupts {
     shmem: Arc<Shmem>,
     slot: Option<u32>,
     mailbox: Arc<Mailbox>,
+    data_dir: PathBuf,
+    /// pg_background workers this session launched, by pid.
+    workers: Mutex<HashMap<i32, crate::bgworker::WorkerHandle>>,
+}
+
+/// How long pg_background_launch waits for its worker to start.
+const WORKER_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends `sig` to the supervisor: a real signal from a process child, a
+/// post to the process's own mailbox from a thread.
+pub fn signal_postmaster(shmem: &Shmem, sig: Signal) -> bool {
+    let postmaster = shmem.postmaster_pid();
+    if postmaster == std::process::id() as i32 {
+        pm_sys::signals::post_to_process(sig);
+        true
+    } else {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(postmaster), sig).is_ok()
+    }
 }
 
 /// What `take` found, most severe first.
@@ -32,12 +53,33 @@ pub enum Interrupt {
 }
 
 impl BackendInterrupts {
-    pub fn new(shmem: Arc<Shmem>, slot: Option<u32>, mailbox: Arc<Mailbox>) -> Self {
+    pub fn new(
+        shmem: Arc<Shmem>,
+        slot: Option<u32>,
+        mailbox: Arc<Mailbox>,
+        data_dir: PathBuf,
+    ) -> Self {
         BackendInterrupts {
             shmem,
             slot,
             mailbox,
+            data_dir,
+            workers: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn own_worker(&self, pid: i32) -> Result<crate::bgworker::WorkerHandle, PgError> {
+        self.workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&pid)
+            .copied()
+            .ok_or_else(|| {
+                PgError::error(
+                    code::UNDEFINED_OBJECT,
+                    format!("PID {pid} is not attached to this session"),
+                )
+            })
     }
 
     fn slot_bits(&self) -> u32 {
@@ -122,16 +164,111 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.shmem.database_users(oid as u32)
     }
 
-    /// SIGHUP to the supervisor: a real signal from a process child, a post
-    /// to the process's own mailbox from a thread.
     fn reload_config(&self) -> bool {
-        let postmaster = self.shmem.postmaster_pid();
-        if postmaster == std::process::id() as i32 {
-            pm_sys::signals::post_to_process(Signal::SIGHUP);
-            true
-        } else {
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(postmaster), Signal::SIGHUP).is_ok()
+        signal_postmaster(&self.shmem, Signal::SIGHUP)
+    }
+
+    fn activity_json(&self) -> String {
+        crate::activity_json(&self.shmem)
+    }
+
+    fn database_stats(&self, oid: i64) -> (i64, i64, i64) {
+        let (commits, rollbacks) = self.shmem.transaction_counts(oid as u32);
+        (
+            self.shmem.backends_on(oid as u32) as i64,
+            commits as i64,
+            rollbacks as i64,
+        )
+    }
+
+    fn transaction_ended(&self, committed: bool) {
+        if let Some(slot) = self.slot {
+            self.shmem
+                .count_transaction(self.shmem.slot_database(slot), committed);
         }
+    }
+
+    fn sleeping(&self, asleep: bool) {
+        if let Some(slot) = self.slot {
+            let event = if asleep {
+                pm_shmem::activity::WAIT_PG_SLEEP
+            } else {
+                pm_shmem::activity::WAIT_NONE
+            };
+            self.shmem.status_wait_event(slot, event);
+        }
+    }
+
+    fn background_launch(&self, sql: &str, database: &str, user: &str) -> Result<i32, PgError> {
+        use crate::bgworker;
+        let my_pid = self
+            .slot
+            .map(|s| self.shmem.slot_pid(s))
+            .unwrap_or_default();
+        let worker = bgworker::pg_background_worker(sql, database, user, my_pid);
+        let handle = bgworker::register_dynamic(&self.shmem, &worker)?;
+        let state = bgworker::wait_for_worker(
+            &self.mailbox,
+            &self.shmem,
+            handle,
+            false,
+            WORKER_START_TIMEOUT,
+            &|| pm_sql::Interrupts::pending(self),
+        );
+        match state {
+            pm_shmem::activity::WorkerState::Started(pid) => {
+                self.workers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(pid, handle);
+                Ok(pid)
+            }
+            _ => {
+                if let Some(e) = pm_sql::Interrupts::take(self) {
+                    return Err(e);
+                }
+                Err(PgError::error(
+                    code::INSUFFICIENT_RESOURCES,
+                    "could not start background process",
+                )
+                .with_hint("More details may be available in the server log."))
+            }
+        }
+    }
+
+    fn background_result(&self, pid: i32) -> Result<String, PgError> {
+        let handle = self.own_worker(pid)?;
+        let state = crate::bgworker::wait_for_worker(
+            &self.mailbox,
+            &self.shmem,
+            handle,
+            true,
+            Duration::from_secs(u32::MAX as u64),
+            &|| pm_sql::Interrupts::pending(self),
+        );
+        if state != pm_shmem::activity::WorkerState::Stopped {
+            return Err(pm_sql::Interrupts::take(self).unwrap_or_else(|| {
+                PgError::error(
+                    code::QUERY_CANCELED,
+                    "canceling statement due to user request",
+                )
+            }));
+        }
+        self.workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pid);
+        crate::bgworker::take_background_result(&self.data_dir, pid)
+    }
+
+    fn background_detach(&self, pid: i32) -> Result<(), PgError> {
+        self.own_worker(pid)?;
+        self.workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pid);
+        crate::bgworker::detach_background(&self.data_dir, pid);
+        Ok(())
     }
 
     /// The same path as a CancelRequest (or the supervisor's SIGTERM): the

@@ -15,6 +15,7 @@
 //! - [`format`]: values in text and binary format.
 
 pub mod auth;
+pub mod bgworker;
 pub mod format;
 pub mod interrupts;
 pub mod postgres;
@@ -96,6 +97,9 @@ pub const BACKEND_SIGNALS: &[Signal] = &[
     Signal::SIGTERM,
     Signal::SIGQUIT,
     Signal::SIGHUP,
+    // Background-worker notifications; the checkpointer's shutdown request.
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
 ];
 
 /// Exit code of a backend that ended normally (Terminate or client EOF).
@@ -220,6 +224,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         env.shmem.clone(),
         Some(slot),
         env.mailbox.clone(),
+        env.data_dir.clone(),
     ));
     let session = match pm_sql::session::Session::open(session_options(
         env,
@@ -255,7 +260,31 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
             return EXIT_NORMAL;
         }
     }
-    let code = postgres::PostgresMain::new(wire, session, interrupts, ps).run();
+    // pg_stat_activity from here on.
+    let (client_addr, client_port) = match &remote {
+        SocketAddress::Tcp(a) => (a.ip().to_string(), a.port() as i32),
+        _ => (String::new(), -1),
+    };
+    env.shmem.status_start(
+        slot,
+        &pm_shmem::activity::StatusStart {
+            backend_type: pm_shmem::activity::BACKEND_TYPE_CLIENT,
+            type_name: "client backend",
+            pid,
+            user: &packet.user,
+            client_addr: &client_addr,
+            client_port,
+            now_us: now_us(),
+        },
+    );
+    env.shmem
+        .status_login(slot, database_oid as u32, &packet.application_name);
+    let status = postgres::StatusReporter {
+        shmem: env.shmem.clone(),
+        slot,
+    };
+    let code = postgres::PostgresMain::new(wire, session, interrupts, ps, status).run();
+    env.shmem.status_end(slot);
     if env.settings.log_disconnections {
         let t = session_start.elapsed();
         let ms = t.as_millis();
@@ -472,6 +501,57 @@ fn authenticate_client(
             Err(EXIT_FATAL)
         }
     }
+}
+
+/// Microseconds since the Unix epoch.
+pub fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// pg_stat_activity's rows from shared memory, as JSON for the view.
+pub fn activity_json(shmem: &Shmem) -> String {
+    use pm_shmem::activity::*;
+    let ts = |us: i64| (us != 0).then(|| pm_sql::datetime::format_timestamptz(us));
+    let rows: Vec<serde_json::Value> = shmem
+        .activity()
+        .iter()
+        .map(|a| {
+            let (wait_type, wait) = match a.wait_event {
+                WAIT_CLIENT_READ => (Some("Client"), Some("ClientRead")),
+                WAIT_PG_SLEEP => (Some("Timeout"), Some("PgSleep")),
+                WAIT_LOCK => (Some("Lock"), Some("relation")),
+                WAIT_WORKER_MAIN => (Some("Activity"), Some("BgWorkerMain")),
+                _ => (None, None),
+            };
+            let client = a.backend_type == BACKEND_TYPE_CLIENT;
+            let state = match a.state {
+                _ if !client && a.backend_type != BACKEND_TYPE_WORKER => None,
+                STATE_IDLE => Some("idle"),
+                STATE_ACTIVE => Some("active"),
+                STATE_IDLE_IN_TRANSACTION => Some("idle in transaction"),
+                STATE_IDLE_IN_TRANSACTION_ABORTED => Some("idle in transaction (aborted)"),
+                _ => None,
+            };
+            serde_json::json!({
+                "datid": a.database_oid,
+                "pid": a.pid,
+                "usename": a.user,
+                "application_name": a.application_name,
+                "client_addr": a.client_addr,
+                "client_port": a.client_port,
+                "backend_start": ts(a.backend_start_us),
+                "xact_start": ts(a.xact_start_us),
+                "query_start": ts(a.query_start_us),
+                "state_change": ts(a.state_change_us),
+                "wait_event_type": wait_type,
+                "wait_event": wait,
+                "state": state,
+                "query": a.query,
+                "backend_type": a.type_name,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
 }
 
 fn send_fatal(wire: &mut Wire, e: PgError) -> i32 {

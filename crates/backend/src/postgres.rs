@@ -45,6 +45,8 @@ struct PreparedStatement {
     /// Result columns, described once at Parse (None: no rows); Describe
     /// and every Execute use them as they are.
     columns: Option<Vec<Column>>,
+    /// The text as parsed (pg_stat_activity's query).
+    query: String,
 }
 
 struct Portal {
@@ -55,7 +57,51 @@ struct Portal {
     done: Option<(VecDeque<EncodedRow>, String)>,
 }
 
+/// Reports this backend's state to its status entry (pg_stat_activity).
+pub struct StatusReporter {
+    pub shmem: Arc<pm_shmem::Shmem>,
+    pub slot: u32,
+}
+
+impl StatusReporter {
+    fn active(&self, query: &str) {
+        self.shmem.status_report(
+            self.slot,
+            pm_shmem::activity::STATE_ACTIVE,
+            Some(query),
+            crate::now_us(),
+        );
+    }
+
+    fn idle(&self, status: TransactionStatus, xact_start_us: i64) {
+        use pm_shmem::activity::*;
+        let state = match status {
+            TransactionStatus::Idle => STATE_IDLE,
+            TransactionStatus::InBlock => STATE_IDLE_IN_TRANSACTION,
+            TransactionStatus::Failed => STATE_IDLE_IN_TRANSACTION_ABORTED,
+        };
+        let xact = if status == TransactionStatus::Idle {
+            0
+        } else {
+            xact_start_us
+        };
+        self.shmem.status_xact_start(self.slot, xact);
+        self.shmem
+            .status_report(self.slot, state, None, crate::now_us());
+    }
+
+    fn waiting_for_client(&self, waiting: bool) {
+        let event = if waiting {
+            pm_shmem::activity::WAIT_CLIENT_READ
+        } else {
+            pm_shmem::activity::WAIT_NONE
+        };
+        self.shmem.status_wait_event(self.slot, event);
+    }
+}
+
 pub struct PostgresMain {
+    status: StatusReporter,
     wire: Wire,
     session: Session,
     interrupts: Arc<BackendInterrupts>,
@@ -272,8 +318,10 @@ impl PostgresMain {
         session: Session,
         interrupts: Arc<BackendInterrupts>,
         ps: PsDisplay,
+        status: StatusReporter,
     ) -> Self {
         PostgresMain {
+            status,
             wire,
             session,
             interrupts,
@@ -294,6 +342,8 @@ impl PostgresMain {
                     TransactionStatus::InBlock => "idle in transaction",
                     TransactionStatus::Failed => "idle in transaction (aborted)",
                 });
+                self.status
+                    .idle(self.session.status(), self.session.xact_start_us());
                 let status = wire_status(self.session.status());
                 if send(&mut self.wire, B::ReadyForQuery(ReadyForQuery::new(status))).is_err() {
                     return EXIT_NORMAL;
@@ -303,7 +353,10 @@ impl PostgresMain {
             if self.wire.flush().is_err() {
                 return EXIT_NORMAL;
             }
-            let message = match self.wire.read_message() {
+            self.status.waiting_for_client(true);
+            let incoming = self.wire.read_message();
+            self.status.waiting_for_client(false);
+            let message = match incoming {
                 Ok(Incoming::Message(m)) => m,
                 Ok(Incoming::Eof) => return EXIT_NORMAL,
                 Ok(Incoming::Interrupted) => {
@@ -329,6 +382,7 @@ impl PostgresMain {
                 F::Query(q) => {
                     self.send_ready_for_query = true;
                     self.ps.set_command(&q.query);
+                    self.status.active(&q.query);
                     self.simple_query(&q.query)
                 }
                 F::Parse(m) => self.parse(name_of(&m.name), &m.query, &m.type_oids),
@@ -486,6 +540,7 @@ impl PostgresMain {
                 translated,
                 param_types,
                 columns,
+                query: text.to_string(),
             }),
         );
         send(&mut self.wire, B::ParseComplete(ParseComplete::new()))
@@ -576,6 +631,7 @@ impl PostgresMain {
             };
             let params = portal.params.clone();
             let statement = portal.statement.clone();
+            self.status.active(&statement.query);
             let formats = portal.result_formats.clone();
             self.check_interrupts()?;
             let mut sink = BufferSink {

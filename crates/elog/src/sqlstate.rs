@@ -60,3 +60,95 @@ pub const CANNOT_CONNECT_NOW: &str = "57P03";
 pub const IO_ERROR: &str = "58030";
 pub const INTERNAL_ERROR: &str = "XX000";
 pub const DATA_CORRUPTED: &str = "XX001";
+pub const INSUFFICIENT_RESOURCES: &str = "53000";
+pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
+pub const CONFIGURATION_LIMIT_EXCEEDED: &str = "53400";
+
+/// Every code above (keep in step), for turning a code back into its constant.
+const ALL: &[&str] = &[
+    CONFIGURATION_LIMIT_EXCEEDED,
+    SUCCESSFUL_COMPLETION,
+    WARNING,
+    CONNECTION_EXCEPTION,
+    PROTOCOL_VIOLATION,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_AUTHORIZATION_SPECIFICATION,
+    INVALID_PASSWORD,
+    INVALID_CATALOG_NAME,
+    INVALID_TRANSACTION_STATE,
+    ACTIVE_SQL_TRANSACTION,
+    NO_ACTIVE_SQL_TRANSACTION,
+    IN_FAILED_SQL_TRANSACTION,
+    INVALID_SQL_STATEMENT_NAME,
+    INVALID_CURSOR_NAME,
+    DUPLICATE_PREPARED_STATEMENT,
+    SYNTAX_ERROR,
+    UNDEFINED_TABLE,
+    UNDEFINED_COLUMN,
+    UNDEFINED_FUNCTION,
+    UNDEFINED_OBJECT,
+    DUPLICATE_TABLE,
+    DUPLICATE_COLUMN,
+    DUPLICATE_DATABASE,
+    DUPLICATE_OBJECT,
+    AMBIGUOUS_COLUMN,
+    DATATYPE_MISMATCH,
+    WRONG_OBJECT_TYPE,
+    INVALID_TABLE_DEFINITION,
+    INVALID_COLUMN_REFERENCE,
+    INVALID_TEXT_REPRESENTATION,
+    INVALID_DATETIME_FORMAT,
+    BAD_COPY_FILE_FORMAT,
+    INVALID_PARAMETER_VALUE,
+    DIVISION_BY_ZERO,
+    INVALID_REGULAR_EXPRESSION,
+    CHARACTER_NOT_IN_REPERTOIRE,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    STRING_DATA_RIGHT_TRUNCATION,
+    DATETIME_FIELD_OVERFLOW,
+    INTEGRITY_CONSTRAINT_VIOLATION,
+    NOT_NULL_VIOLATION,
+    FOREIGN_KEY_VIOLATION,
+    UNIQUE_VIOLATION,
+    CHECK_VIOLATION,
+    SERIALIZATION_FAILURE,
+    DEADLOCK_DETECTED,
+    INSUFFICIENT_PRIVILEGE,
+    TOO_MANY_CONNECTIONS,
+    OUT_OF_MEMORY,
+    DISK_FULL,
+    PROGRAM_LIMIT_EXCEEDED,
+    OBJECT_IN_USE,
+    CANT_CHANGE_RUNTIME_PARAM,
+    QUERY_CANCELED,
+    ADMIN_SHUTDOWN,
+    CRASH_SHUTDOWN,
+    CANNOT_CONNECT_NOW,
+    IO_ERROR,
+    INTERNAL_ERROR,
+    DATA_CORRUPTED,
+    INSUFFICIENT_RESOURCES,
+    OBJECT_NOT_IN_PREREQUISITE_STATE,
+];
+
+/// The constant for a code text (an error reported across a process
+/// boundary as text), if the server knows it.
+pub fn by_code(code: &str) -> Option<&'static str> {
+    ALL.iter().copied().find(|c| *c == code)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_code_is_listed() {
+        let source = include_str!("sqlstate.rs");
+        for line in source.lines().filter(|l| l.starts_with("pub const ")) {
+            let value = line.split('"').nth(1).unwrap();
+            assert_eq!(
+                super::by_code(value),
+                Some(value),
+                "{line} is missing from ALL"
+            );
+        }
+    }
+}

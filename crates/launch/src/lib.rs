@@ -53,13 +53,20 @@ pub const CHILD_SIGNALS: &[Signal] = pm_backend::BACKEND_SIGNALS;
 pub enum ChildKind {
     /// A client backend (PostgreSQL's B_BACKEND), including dead-end ones.
     Backend,
+    /// A background worker (B_BG_WORKER), the checkpointer included.
+    BackgroundWorker,
 }
 
 /// Startup data: what the supervisor decided for this child, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StartupData {
     Backend(BackendStartupData),
+    Worker(WorkerStartupData),
 }
+
+pub use pm_backend::bgworker::{
+    register_worker_entry, BackgroundWorker, WorkerStartTime, WorkerStartupData,
+};
 
 /// Everything a child gets from its surroundings, whatever its kind and
 /// launch mode: settings, data directory, shared memory, the
@@ -82,14 +89,24 @@ pub struct ChildKindInfo {
 }
 
 /// The child kinds table.
-pub const CHILD_KINDS: &[ChildKindInfo] = &[ChildKindInfo {
-    kind: ChildKind::Backend,
-    name: "client backend",
-    arg_name: "backend",
-    needs_shared_memory: true,
-    takes_client_socket: true,
-    main: backend_entry,
-}];
+pub const CHILD_KINDS: &[ChildKindInfo] = &[
+    ChildKindInfo {
+        kind: ChildKind::Backend,
+        name: "client backend",
+        arg_name: "backend",
+        needs_shared_memory: true,
+        takes_client_socket: true,
+        main: backend_entry,
+    },
+    ChildKindInfo {
+        kind: ChildKind::BackgroundWorker,
+        name: "background worker",
+        arg_name: "bgworker",
+        needs_shared_memory: true,
+        takes_client_socket: false,
+        main: worker_entry,
+    },
+];
 
 /// The table row for a kind.
 pub fn kind_info(kind: ChildKind) -> &'static ChildKindInfo {
@@ -99,8 +116,19 @@ pub fn kind_info(kind: ChildKind) -> &'static ChildKindInfo {
         .expect("every ChildKind has a row in CHILD_KINDS")
 }
 
+fn worker_entry(startup: StartupData, _client: Option<ClientSocket>, env: ChildEnv) -> i32 {
+    let StartupData::Worker(data) = startup else {
+        log::error!(target: pm_elog::FATAL, "background worker started with a backend's data");
+        return pm_backend::EXIT_FATAL;
+    };
+    pm_backend::bgworker::worker_main(data, env)
+}
+
 fn backend_entry(startup: StartupData, client: Option<ClientSocket>, env: ChildEnv) -> i32 {
-    let StartupData::Backend(data) = startup;
+    let StartupData::Backend(data) = startup else {
+        log::error!(target: pm_elog::FATAL, "client backend started with a worker's data");
+        return pm_backend::EXIT_FATAL;
+    };
     let Some(client) = client else {
         log::error!(target: pm_elog::FATAL, "client backend started without a client socket");
         return pm_backend::EXIT_FATAL;
@@ -154,7 +182,7 @@ pub fn child_launch(
         info.name
     );
     let injected = ctx.injected_failures.get();
-    if injected > 0 {
+    if injected > 0 && kind == ChildKind::Backend {
         ctx.injected_failures.set(injected - 1);
         return Err(io::Error::from_raw_os_error(libc::EAGAIN));
     }

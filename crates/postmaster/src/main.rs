@@ -185,6 +185,7 @@ fn main() -> ExitCode {
         data_dir,
         env_defaults,
         overrides,
+        workers: Vec::new(),
     });
     ExitCode::from(code.clamp(0, 255) as u8)
 }

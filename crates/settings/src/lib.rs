@@ -56,7 +56,7 @@ pub struct Settings {
     /// After a child crashes: reinitialize and accept connections again
     /// (on), or shut down (off).
     pub restart_after_crash: bool,
-    /// Makes the first N child launches fail as a failed fork would
+    /// Makes the first N client-backend launches fail as a failed fork would
     /// (EAGAIN), for tests of the fork-failure path.
     pub debug_launch_failures: u32,
     /// Accept TLS connections (SSLRequest answered 'S').
@@ -68,6 +68,15 @@ pub struct Settings {
     /// How CREATE/ALTER ROLE ... PASSWORD stores a password: `scram-sha-256`
     /// or `md5` (a session may SET it).
     pub password_encryption: String,
+    /// Background workers at most (static and dynamic; the checkpointer
+    /// is not counted).
+    pub max_worker_processes: u32,
+    /// Time between automatic checkpoints.
+    pub checkpoint_timeout_ms: u64,
+    pub log_checkpoints: bool,
+    /// Registers two static test workers (`pm_test_worker`): one restarted
+    /// a second after it ends, one never restarted.
+    pub debug_test_workers: bool,
 }
 
 impl Default for Settings {
@@ -91,6 +100,10 @@ impl Default for Settings {
             ssl_cert_file: "server.crt".to_string(),
             ssl_key_file: "server.key".to_string(),
             password_encryption: "scram-sha-256".to_string(),
+            max_worker_processes: 8,
+            checkpoint_timeout_ms: 300_000,
+            log_checkpoints: true,
+            debug_test_workers: false,
         }
     }
 }
@@ -115,6 +128,10 @@ pub const SETTING_NAMES: &[&str] = &[
     "ssl_cert_file",
     "ssl_key_file",
     "password_encryption",
+    "max_worker_processes",
+    "checkpoint_timeout",
+    "log_checkpoints",
+    "debug_test_workers",
 ];
 
 impl Settings {
@@ -154,6 +171,16 @@ impl Settings {
             "debug_launch_failures" => {
                 self.debug_launch_failures = parse_int(&lname, value, 0, 1_000_000)? as u32
             }
+            "max_worker_processes" => {
+                self.max_worker_processes = parse_int(&lname, value, 0, 262_143)? as u32
+            }
+            // PostgreSQL's minimum is 30s; shorter helps tests and demos.
+            "checkpoint_timeout" => {
+                self.checkpoint_timeout_ms =
+                    parse_duration_ms(&lname, value, 1000, 1000, 86_400_000)?
+            }
+            "log_checkpoints" => self.log_checkpoints = parse_bool(&lname, value)?,
+            "debug_test_workers" => self.debug_test_workers = parse_bool(&lname, value)?,
             "ssl" => self.ssl = parse_bool(&lname, value)?,
             "ssl_cert_file" => self.ssl_cert_file = value.to_string(),
             "ssl_key_file" => self.ssl_key_file = value.to_string(),
@@ -186,6 +213,10 @@ impl Settings {
             "debug_allow_panic" => on_off(self.debug_allow_panic),
             "restart_after_crash" => on_off(self.restart_after_crash),
             "debug_launch_failures" => self.debug_launch_failures.to_string(),
+            "max_worker_processes" => self.max_worker_processes.to_string(),
+            "checkpoint_timeout" => format_duration_ms(self.checkpoint_timeout_ms),
+            "log_checkpoints" => on_off(self.log_checkpoints),
+            "debug_test_workers" => on_off(self.debug_test_workers),
             "ssl" => on_off(self.ssl),
             "ssl_cert_file" => self.ssl_cert_file.clone(),
             "ssl_key_file" => self.ssl_key_file.clone(),

@@ -1,7 +1,9 @@
 //! The shared-memory segment, created by the supervisor before any child
 //! exists (PostgreSQL's CreateSharedMemoryAndSemaphores).
 //!
-//! Layout: a [`Header`] followed by `slot_count` [`ChildSlot`]s. Everything
+//! Layout: a [`Header`], `slot_count` [`ChildSlot`]s, as many
+//! [`activity::BackendStatus`] entries, `worker_slot_count`
+//! [`activity::WorkerSlot`]s and the per-database counters. Everything
 //! is `#[repr(C)]` and made of atomics, so any process (or thread) mapping
 //! the segment can read and write it without locks, and a child that dies
 //! mid-update cannot leave a lock held that the supervisor would wait on.
@@ -28,10 +30,12 @@ use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 use memmap2::{MmapMut, MmapOptions};
 
+pub mod activity;
+
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 5;
+pub const SHMEM_LAYOUT_VERSION: u32 = 6;
 
 /// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
 /// immediate shutdown, or the crash of another child.
@@ -63,6 +67,10 @@ pub struct Header {
     quit_reason: AtomicU32,
     /// The supervisor's process id (pg_reload_conf signals it).
     postmaster_pid: AtomicI32,
+    /// Dynamic background worker request slots (max_worker_processes).
+    worker_slot_count: AtomicU32,
+    /// activity::PMSIGNAL_* bits raised by children for the supervisor.
+    pm_signal: AtomicU32,
 }
 
 #[repr(C)]
@@ -81,22 +89,49 @@ pub struct Shmem {
     fd: OwnedFd,
 }
 
-fn segment_size(slot_count: u32) -> usize {
-    std::mem::size_of::<Header>() + slot_count as usize * std::mem::size_of::<ChildSlot>()
+/// Byte offsets of the arrays after the header.
+struct Layout {
+    statuses: usize,
+    workers: usize,
+    databases: usize,
+    size: usize,
+}
+
+fn layout(slot_count: u32, worker_slot_count: u32) -> Layout {
+    let slots = std::mem::size_of::<Header>();
+    let statuses = slots + slot_count as usize * std::mem::size_of::<ChildSlot>();
+    let workers = statuses + slot_count as usize * std::mem::size_of::<activity::BackendStatus>();
+    let databases =
+        workers + worker_slot_count as usize * std::mem::size_of::<activity::WorkerSlot>();
+    let size =
+        databases + activity::DATABASE_STATS_MAX * std::mem::size_of::<activity::DatabaseStats>();
+    Layout {
+        statuses,
+        workers,
+        databases,
+        size,
+    }
 }
 
 impl Shmem {
-    /// Creates a zeroed segment with room for `slot_count` children.
-    pub fn create(slot_count: u32, max_connections: u32) -> io::Result<Shmem> {
+    /// Creates a zeroed segment with room for `slot_count` children and
+    /// `worker_slot_count` dynamic worker requests.
+    pub fn create(
+        slot_count: u32,
+        max_connections: u32,
+        worker_slot_count: u32,
+    ) -> io::Result<Shmem> {
         let fd = nix::sys::memfd::memfd_create(
             c"postmaster-shmem",
             nix::sys::memfd::MFdFlags::MFD_CLOEXEC,
         )?;
-        let size = segment_size(slot_count);
+        let size = layout(slot_count, worker_slot_count).size;
         nix::unistd::ftruncate(&fd, size as i64)?;
         let shmem = Self::map(fd, size)?;
         let h = shmem.header();
         h.slot_count.store(slot_count, Ordering::SeqCst);
+        h.worker_slot_count
+            .store(worker_slot_count, Ordering::SeqCst);
         h.max_connections.store(max_connections, Ordering::SeqCst);
         h.postmaster_pid
             .store(std::process::id() as i32, Ordering::SeqCst);
@@ -116,7 +151,12 @@ impl Shmem {
         let h = shmem.header();
         if h.magic.load(Ordering::SeqCst) != SHMEM_MAGIC
             || h.layout_version.load(Ordering::SeqCst) != SHMEM_LAYOUT_VERSION
-            || segment_size(h.slot_count.load(Ordering::SeqCst)) > size
+            || layout(
+                h.slot_count.load(Ordering::SeqCst),
+                h.worker_slot_count.load(Ordering::SeqCst),
+            )
+            .size
+                > size
         {
             return Err(io::Error::other(
                 "shared memory segment has a different layout version",
@@ -137,6 +177,14 @@ impl Shmem {
     /// The segment's descriptor (to pass to an exec'd child).
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
+    }
+
+    fn layout(&self) -> Layout {
+        layout(self.slot_count(), self.worker_slot_count())
+    }
+
+    fn base(&self) -> *const u8 {
+        self.map.as_ptr()
     }
 
     fn header(&self) -> &Header {
@@ -193,6 +241,8 @@ impl Shmem {
         }
         slot.pid.store(0, Ordering::SeqCst);
         slot.cancel_key.store(0, Ordering::SeqCst);
+        // Its child is gone: its status entry shows no more.
+        self.status_end(index);
         let previous = slot.state.swap(SLOT_FREE, Ordering::SeqCst);
         assert_ne!(previous, SLOT_FREE, "child slot {index} released twice");
         previous == SLOT_ASSIGNED
@@ -234,6 +284,11 @@ impl Shmem {
     /// Backend, once logged in: the database it is connected to.
     pub fn set_slot_database(&self, index: u32, oid: u32) {
         self.slot(index).database_oid.store(oid, Ordering::SeqCst);
+    }
+
+    /// The database a slot's backend is connected to (0: none yet).
+    pub fn slot_database(&self, index: u32) -> u32 {
+        self.slot(index).database_oid.load(Ordering::SeqCst)
     }
 
     /// Pids of live children connected to database `oid`.
@@ -339,7 +394,7 @@ mod tests {
 
     #[test]
     fn slot_lifecycle_and_connection_limit() {
-        let shm = Shmem::create(4, 2).unwrap();
+        let shm = Shmem::create(4, 2, 0).unwrap();
         for i in 0..3 {
             shm.assign_slot(i, 100 + i);
             shm.set_slot_pid(i, 1000 + i as i32);
@@ -363,7 +418,7 @@ mod tests {
 
     #[test]
     fn interrupts_are_taken_once() {
-        let shm = Shmem::create(1, 1).unwrap();
+        let shm = Shmem::create(1, 1, 0).unwrap();
         shm.assign_slot(0, 7);
         shm.raise_interrupt(0, INTERRUPT_CANCEL);
         assert_eq!(shm.take_interrupts(0, INTERRUPT_CANCEL), INTERRUPT_CANCEL);
@@ -372,7 +427,7 @@ mod tests {
 
     #[test]
     fn attach_sees_the_same_contents() {
-        let shm = Shmem::create(2, 2).unwrap();
+        let shm = Shmem::create(2, 2, 0).unwrap();
         shm.assign_slot(1, 42);
         let other = Shmem::attach(shm.fd().try_clone_to_owned().unwrap()).unwrap();
         assert_eq!(other.slot_cancel_key(1), 42);

@@ -220,6 +220,45 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CAST(0 AS INTEGER) AS inhseqno, 0 AS inhdetachpending WHERE 0",
     ),
     (
+        "pg_stat_activity",
+        &["pg_database", "pg_roles"],
+        "SELECT CAST(nullif(json_extract(a.value, '$.datid'), 0) AS INTEGER) AS datid, \
+                d.datname AS datname, CAST(json_extract(a.value, '$.pid') AS INTEGER) AS pid, \
+                NULL AS leader_pid, r.oid AS usesysid, \
+                nullif(json_extract(a.value, '$.usename'), '') AS usename, \
+                json_extract(a.value, '$.application_name') AS application_name, \
+                nullif(json_extract(a.value, '$.client_addr'), '') AS client_addr, \
+                NULL AS client_hostname, \
+                CAST(nullif(json_extract(a.value, '$.client_port'), 0) AS INTEGER) AS client_port, \
+                json_extract(a.value, '$.backend_start') AS backend_start, \
+                json_extract(a.value, '$.xact_start') AS xact_start, \
+                json_extract(a.value, '$.query_start') AS query_start, \
+                json_extract(a.value, '$.state_change') AS state_change, \
+                json_extract(a.value, '$.wait_event_type') AS wait_event_type, \
+                json_extract(a.value, '$.wait_event') AS wait_event, \
+                json_extract(a.value, '$.state') AS state, NULL AS backend_xid, \
+                NULL AS backend_xmin, NULL AS query_id, json_extract(a.value, '$.query') AS query, \
+                json_extract(a.value, '$.backend_type') AS backend_type \
+         FROM json_each(pm_stat_activity()) a \
+              LEFT JOIN pg_database d ON d.oid = json_extract(a.value, '$.datid') \
+              LEFT JOIN pg_roles r ON r.rolname = json_extract(a.value, '$.usename')",
+    ),
+    (
+        "pg_stat_database",
+        &["pg_database"],
+        "SELECT d.oid AS datid, d.datname AS datname, \
+                CAST(pm_stat_database(d.oid, 'numbackends') AS INTEGER) AS numbackends, \
+                CAST(pm_stat_database(d.oid, 'xact_commit') AS INTEGER) AS xact_commit, \
+                CAST(pm_stat_database(d.oid, 'xact_rollback') AS INTEGER) AS xact_rollback, \
+                CAST(0 AS INTEGER) AS blks_read, CAST(0 AS INTEGER) AS blks_hit, \
+                CAST(0 AS INTEGER) AS tup_returned, CAST(0 AS INTEGER) AS tup_fetched, \
+                CAST(0 AS INTEGER) AS tup_inserted, CAST(0 AS INTEGER) AS tup_updated, \
+                CAST(0 AS INTEGER) AS tup_deleted, CAST(0 AS INTEGER) AS conflicts, \
+                CAST(0 AS INTEGER) AS temp_files, CAST(0 AS INTEGER) AS temp_bytes, \
+                CAST(0 AS INTEGER) AS deadlocks, NULL AS stats_reset \
+         FROM pg_database d",
+    ),
+    (
         "pg_collation",
         &[],
         "SELECT CAST(100 AS INTEGER) AS oid, 'default' AS collname, \
@@ -323,12 +362,15 @@ const OID_COLUMNS: &str = "oid relnamespace relowner relam reltype reloftype rel
     reltoastrelid indexrelid indrelid attrelid atttypid attcollation adrelid nspowner \
     typnamespace typowner typrelid typelem typarray typbasetype typcollation datdba \
     dattablespace roleid member grantor objoid classoid inhrelid inhparent partrelid usesysid \
-    connamespace conrelid contypid conindid conparentid confrelid collnamespace collowner \
+    datid usesysid connamespace conrelid contypid conindid conparentid confrelid collnamespace collowner \
     polrelid tgrelid tgparentid tgfoid tgconstrrelid tgconstrindid tgconstraint stxrelid \
     stxnamespace stxowner pubowner pnpubid pnnspid prpubid prrelid";
 const INT2_COLUMNS: &str =
     "attnum attlen adnum relnatts relchecks indnatts typlen partnatts tgtype";
-const INT4_COLUMNS: &str = "atttypmod attinhcount rolconnlimit encoding datconnlimit typtypmod \
+const INT8_COLUMNS: &str = "xact_commit xact_rollback blks_read blks_hit tup_returned \
+    tup_fetched tup_inserted tup_updated tup_deleted conflicts temp_files temp_bytes deadlocks";
+const TIMESTAMPTZ_COLUMNS: &str = "backend_start xact_start query_start state_change stats_reset";
+const INT4_COLUMNS: &str = "pid leader_pid client_port numbackends atttypmod attinhcount rolconnlimit encoding datconnlimit typtypmod \
     typndims inhseqno objsubid attstattarget ordinal_position character_maximum_length relpages \
     coninhcount collencoding stxstattarget";
 
@@ -343,6 +385,10 @@ pub fn column_type(column: &str) -> Option<u32> {
         Some(types::INT2)
     } else if has(INT4_COLUMNS) {
         Some(types::INT4)
+    } else if has(INT8_COLUMNS) {
+        Some(types::INT8)
+    } else if has(TIMESTAMPTZ_COLUMNS) {
+        Some(types::TIMESTAMPTZ)
     } else if column == "reltuples" {
         Some(types::FLOAT4)
     } else {

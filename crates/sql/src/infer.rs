@@ -252,7 +252,9 @@ impl<'a> Scope<'a> {
             | "current_schema" | "current_catalog" => types::NAME,
             "pg_backend_pid" | "length" | "char_length" | "octet_length" | "strpos"
             | "position" => types::INT4,
-            "pg_sleep" => types::VOID,
+            "pg_sleep" | "pg_background_detach" => types::VOID,
+            "pg_background_launch" => types::INT4,
+            "pg_background_result" => types::TEXT,
             "now"
             | "current_timestamp"
             | "transaction_timestamp"
@@ -486,7 +488,11 @@ impl Visitor for Params<'_, '_> {
                 // Functions whose (first) argument type PostgreSQL knows.
                 let t = match base_name(&f.name).as_str() {
                     "pg_sleep" => Some(types::FLOAT8),
-                    "pg_cancel_backend" | "pg_terminate_backend" => Some(types::INT4),
+                    "pg_cancel_backend"
+                    | "pg_terminate_backend"
+                    | "pg_background_result"
+                    | "pg_background_detach" => Some(types::INT4),
+                    "pg_background_launch" => Some(types::TEXT),
                     _ => None,
                 };
                 if let (Some(a), Some(t)) = (first_arg(&f.args), t) {

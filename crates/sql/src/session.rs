@@ -58,6 +58,40 @@ pub trait Interrupts: Send + Sync {
     fn database_users(&self, _oid: i64) -> Vec<i32> {
         Vec::new()
     }
+    /// pg_stat_activity's rows, a JSON array of objects (see the view).
+    fn activity_json(&self) -> String {
+        "[]".to_string()
+    }
+    /// pg_stat_database: (numbackends, xact_commit, xact_rollback) of `oid`.
+    fn database_stats(&self, _oid: i64) -> (i64, i64, i64) {
+        (0, 0, 0)
+    }
+    /// A transaction of this session ended.
+    fn transaction_ended(&self, _committed: bool) {}
+    /// This session starts (true) or stops (false) waiting in pg_sleep.
+    fn sleeping(&self, _asleep: bool) {}
+    /// pg_background_launch: runs `sql` in a new background worker as
+    /// `user` in `database`; returns the worker's pid once it started.
+    fn background_launch(&self, _sql: &str, _database: &str, _user: &str) -> Result<i32, PgError> {
+        Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "background workers are not available here",
+        ))
+    }
+    /// pg_background_result: waits for the worker and returns its result.
+    fn background_result(&self, _pid: i32) -> Result<String, PgError> {
+        Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "background workers are not available here",
+        ))
+    }
+    /// pg_background_detach: the result of `pid` is not wanted.
+    fn background_detach(&self, _pid: i32) -> Result<(), PgError> {
+        Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "background workers are not available here",
+        ))
+    }
 }
 
 /// The backend's interrupts plus this session's statement_timeout: the
@@ -107,6 +141,10 @@ impl Interrupts for TimedInterrupts {
 
     fn database_users(&self, oid: i64) -> Vec<i32> {
         self.inner.database_users(oid)
+    }
+
+    fn transaction_ended(&self, committed: bool) {
+        self.inner.transaction_ended(committed)
     }
 }
 
@@ -473,6 +511,11 @@ impl Session {
         })
     }
 
+    /// When the open transaction block began (µs since the epoch).
+    pub fn xact_start_us(&self) -> i64 {
+        self.xact_start_us.load(Ordering::Relaxed)
+    }
+
     pub fn status(&self) -> TransactionStatus {
         self.status
     }
@@ -612,9 +655,23 @@ impl Session {
         fixed: Option<&[Column]>,
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
+        let was_idle = self.status == TransactionStatus::Idle;
         let result = self.execute_inner(t, params, fixed, sink);
         if let Some(message) = PANIC_REQUEST.with(|p| p.borrow_mut().take()) {
             panic!("{message}");
+        }
+        // pg_stat_database: a statement outside a block is a transaction;
+        // a block counts when it ends.
+        match (&t.command, was_idle) {
+            (Command::Commit, false) => self
+                .interrupts
+                .transaction_ended(result.as_deref().is_ok_and(|tag| tag == "COMMIT")),
+            (Command::Rollback, false) => self.interrupts.transaction_ended(false),
+            (Command::Begin | Command::Commit | Command::Rollback, _) => {}
+            (_, true) if !self.implicit && self.status == TransactionStatus::Idle => {
+                self.interrupts.transaction_ended(result.is_ok())
+            }
+            _ => {}
         }
         for notice in NOTICES.with(|n| std::mem::take(&mut *n.borrow_mut())) {
             sink.notice(notice);
@@ -1004,7 +1061,13 @@ impl Session {
     /// are used (None where nothing tells).
     pub fn parameter_types(&self, t: &Translated, count: usize) -> Vec<Option<u32>> {
         match &t.command {
-            Command::Sql { ast: Some(ast), .. } => {
+            Command::Sql {
+                ast: Some(ast),
+                catalogs,
+                ..
+            } => {
+                // The catalog views must exist for their column types to show.
+                let _ = self.ensure_catalogs(catalogs);
                 infer::parameter_types(ast, count, &SchemaCatalog(&self.conn))
             }
             _ => vec![None; count],
@@ -1307,10 +1370,54 @@ fn register_functions(
     conn.create_scalar_function("pg_reload_conf", 0, volatile, move |_| {
         Ok(ints.reload_config())
     })?;
+    let hooks = opts.interrupts.clone();
+    conn.create_scalar_function("pm_stat_activity", 0, volatile, move |_| {
+        Ok(hooks.activity_json())
+    })?;
+    let hooks = opts.interrupts.clone();
+    conn.create_scalar_function("pm_stat_database", 2, volatile, move |ctx| {
+        let oid = ctx.get::<Option<i64>>(0)?.unwrap_or(0);
+        let (backends, commits, rollbacks) = hooks.database_stats(oid);
+        Ok(match ctx.get::<String>(1)?.as_str() {
+            "numbackends" => backends,
+            "xact_commit" => commits,
+            _ => rollbacks,
+        })
+    })?;
+    let hooks = opts.interrupts.clone();
+    let (database, user) = (opts.database.to_string(), opts.user.to_string());
+    conn.create_scalar_function("pg_background_launch", 1, volatile, move |ctx| {
+        let sql: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        hooks
+            .background_launch(&sql, &database, &user)
+            .map_err(user_error)
+    })?;
+    let hooks = opts.interrupts.clone();
+    conn.create_scalar_function("pg_background_result", 1, volatile, move |ctx| {
+        let pid = ctx.get::<Option<i64>>(0)?.unwrap_or(0) as i32;
+        hooks.background_result(pid).map_err(user_error)
+    })?;
+    let hooks = opts.interrupts.clone();
+    conn.create_scalar_function("pg_background_detach", 1, volatile, move |ctx| {
+        let pid = ctx.get::<Option<i64>>(0)?.unwrap_or(0) as i32;
+        hooks
+            .background_detach(pid)
+            .map(|_| rusqlite::types::Null)
+            .map_err(user_error)
+    })?;
     let ints = interrupts.clone();
+    let hooks = opts.interrupts.clone();
     conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
         let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
         let deadline = std::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
+        hooks.sleeping(true);
+        struct Awake<'a>(&'a dyn Interrupts);
+        impl Drop for Awake<'_> {
+            fn drop(&mut self) {
+                self.0.sleeping(false);
+            }
+        }
+        let _awake = Awake(hooks.as_ref());
         loop {
             if ints.pending() {
                 let e = ints.take().unwrap_or_else(|| {

@@ -249,6 +249,8 @@ pub fn oid_for_value(value: ValueRef<'_>) -> u32 {
 /// `None` is SQL NULL.
 pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
     Some(match value {
+        // void is sent as an empty value, not NULL (as PostgreSQL does).
+        ValueRef::Null if oid == VOID => String::new(),
         ValueRef::Null => return None,
         ValueRef::Integer(i) => match oid {
             BOOL => if i != 0 { "t" } else { "f" }.to_string(),

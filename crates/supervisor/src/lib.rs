@@ -20,6 +20,7 @@
 mod listen;
 pub mod lockfile;
 mod registry;
+mod workers;
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ use pm_sys::signals::Mailbox;
 use crate::listen::ListenSocket;
 use crate::lockfile::LockFile;
 use crate::registry::Registry;
+use crate::workers::WorkerEntry;
 
 /// Signals the supervisor handles.
 const SUPERVISOR_SIGNALS: &[Signal] = &[
@@ -48,6 +50,8 @@ const SUPERVISOR_SIGNALS: &[Signal] = &[
     Signal::SIGINT,
     Signal::SIGQUIT,
     Signal::SIGHUP,
+    // PMSIGNAL: a child asks for something (a dynamic background worker).
+    Signal::SIGUSR1,
 ];
 /// Immediate shutdown: SIGKILL children still alive after this long
 /// (PostgreSQL's SIGKILL_CHILDREN_AFTER_SECS).
@@ -62,6 +66,8 @@ pub struct StartOptions {
     pub env_defaults: Vec<(String, String)>,
     /// Settings from the command line (-p, -k, -c): above postgresql.conf.
     pub overrides: Vec<(String, String)>,
+    /// Background workers registered in code before start (static ones).
+    pub workers: Vec<pm_launch::BackgroundWorker>,
 }
 
 /// The server's state (PostgreSQL's pmState, reduced to what exists so far).
@@ -248,8 +254,44 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
 
     // Shared memory before any child: slots for twice max_connections, as
     // PostgreSQL's MaxLivePostmasterChildren().
-    let slot_count = settings.max_connections.saturating_mul(2).max(2);
-    let shmem = match Shmem::create(slot_count, settings.max_connections) {
+    // Static workers: the checkpointer, then the user's (bounded by
+    // max_worker_processes, which dynamic ones share).
+    let mut static_workers = opts.workers.clone();
+    if settings.debug_test_workers {
+        static_workers.push(
+            pm_launch::BackgroundWorker::new("test restart", "test restart", "pm_test_worker")
+                .restart_after(1),
+        );
+        static_workers.push(pm_launch::BackgroundWorker::new(
+            "test once",
+            "test once",
+            "pm_test_worker",
+        ));
+    }
+    if static_workers.len() > settings.max_worker_processes as usize {
+        pm_elog::PgError::new(
+            pm_elog::Severity::Log,
+            pm_elog::sqlstate::CONFIGURATION_LIMIT_EXCEEDED,
+            "too many background workers",
+        )
+        .with_detail(format!(
+            "Up to {} background workers can be registered with the current settings.",
+            settings.max_worker_processes
+        ))
+        .log();
+        static_workers.truncate(settings.max_worker_processes as usize);
+    }
+    let dynamic_worker_slots = settings.max_worker_processes - static_workers.len() as u32;
+    let mut workers = vec![WorkerEntry::new(pm_backend::bgworker::checkpointer(), None)];
+    workers.extend(
+        static_workers
+            .into_iter()
+            .map(|w| WorkerEntry::new(w, None)),
+    );
+    let backend_slots = settings.max_connections.saturating_mul(2).max(2);
+    let worker_slots = settings.max_worker_processes + 1;
+    let slot_count = backend_slots + worker_slots;
+    let shmem = match Shmem::create(slot_count, settings.max_connections, dynamic_worker_slots) {
         Ok(s) => Arc::new(s),
         Err(e) => return fatal(format!("could not create shared memory segment: {e}")),
     };
@@ -380,7 +422,11 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         },
         opts,
         data_dir,
-        registry: Registry::new(slot_count),
+        registry: Registry::new(backend_slots, worker_slots),
+        workers,
+        workers_told: false,
+        checkpointer_told: false,
+        shutdown_checkpoint_done: false,
         state: PmState::Run,
         listeners,
         pid_file,
@@ -408,6 +454,13 @@ struct Server {
     lingering: Vec<(OwnedFd, Instant)>,
     /// The descriptors every forked child closes, before lingering ones.
     base_supervisor_fds: Vec<RawFd>,
+    /// Registered background workers (the checkpointer first).
+    workers: Vec<WorkerEntry>,
+    /// Shutdown steps taken: workers told to stop; the checkpointer asked
+    /// for the shutdown checkpoint; that checkpoint done.
+    workers_told: bool,
+    checkpointer_told: bool,
+    shutdown_checkpoint_done: bool,
 }
 
 /// How long, and for how many connections at most, refused connections
@@ -432,7 +485,14 @@ impl Server {
             let linger_ms = self.lingering.iter().map(|(_, until)| {
                 until.saturating_duration_since(Instant::now()).as_millis() as u64 + 1
             });
-            let timeout_ms = timeout_ms.into_iter().chain(linger_ms).min();
+            let worker_ms = self
+                .next_worker_start()
+                .map(|at| at.saturating_duration_since(Instant::now()).as_millis() as u64 + 1);
+            let timeout_ms = timeout_ms
+                .into_iter()
+                .chain(linger_ms)
+                .chain(worker_ms)
+                .min();
             let ready = {
                 let mut fds: Vec<BorrowedFd<'_>> = vec![mailbox.read_fd()];
                 fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
@@ -493,6 +553,8 @@ impl Server {
                 }
                 continue;
             }
+            self.start_due_workers();
+            self.advance_shutdown();
             if self.state != PmState::Run && self.registry.is_empty() {
                 return self.finish_shutdown();
             }
@@ -506,6 +568,9 @@ impl Server {
         }
         if pending.contains(Signal::SIGHUP) {
             self.reload();
+        }
+        if pending.contains(Signal::SIGUSR1) {
+            self.handle_pm_signals();
         }
         if pending.contains(Signal::SIGQUIT) {
             if !matches!(self.state, PmState::ImmediateShutdown { .. }) {
@@ -575,7 +640,13 @@ impl Server {
             }
             None => true,
         };
-        let name = pm_launch::kind_info(child.kind).name;
+        let worker_name = self
+            .workers
+            .iter()
+            .find(|w| w.pid == Some(pid))
+            .map(|w| format!("background worker \"{}\"", w.reg.name));
+        self.worker_exited(pid, exit_code);
+        let name = worker_name.unwrap_or_else(|| pm_launch::kind_info(child.kind).name.to_string());
         let normal = matches!(exit_code, Some(0) | Some(1)) && released;
         if normal {
             return;
@@ -792,7 +863,11 @@ impl Server {
     fn reinitialize(&mut self) -> Result<(), i32> {
         log::info!("all server processes terminated; reinitializing");
         let slot_count = self.ctx.shmem.slot_count();
-        let shmem = match Shmem::create(slot_count, self.ctx.settings.max_connections) {
+        let shmem = match Shmem::create(
+            slot_count,
+            self.ctx.settings.max_connections,
+            self.ctx.shmem.worker_slot_count(),
+        ) {
             Ok(s) => Arc::new(s),
             Err(e) => {
                 return Err(fatal(format!(
@@ -808,7 +883,9 @@ impl Server {
                 })?;
         self.ctx.shmem = shmem;
         self.ctx.catalog = Arc::new(catalog);
-        self.registry = Registry::new(slot_count);
+        let worker_slots = self.ctx.settings.max_worker_processes + 1;
+        self.registry = Registry::new(slot_count - worker_slots, worker_slots);
+        self.reset_workers_after_crash();
         self.state = PmState::Run;
         self.pid_file.set_status(lockfile::STATUS_READY);
         log::info!("database system is ready to accept connections");
@@ -816,9 +893,12 @@ impl Server {
     }
 
     fn finish_shutdown(&mut self) -> i32 {
-        if matches!(self.state, PmState::SmartShutdown | PmState::FastShutdown) {
-            // The shutdown checkpoint; an immediate shutdown skips it and
-            // the next start recovers from the WAL instead.
+        if matches!(self.state, PmState::SmartShutdown | PmState::FastShutdown)
+            && !self.shutdown_checkpoint_done
+        {
+            // The checkpointer did not take the shutdown checkpoint (it is
+            // not running): take it here. An immediate shutdown skips it
+            // and the next start recovers from the WAL instead.
             log::info!("shutting down");
             match pm_sql::datadir::checkpoint_all(&self.data_dir) {
                 Ok(n) => log::info!("checkpoint complete: {n} database files"),

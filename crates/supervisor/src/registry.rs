@@ -19,14 +19,23 @@ pub struct Child {
 pub struct Registry {
     children: HashMap<Pid, Child>,
     free_slots: Vec<u32>,
+    /// Slots kept for background workers (after the backends' ones).
+    free_worker_slots: Vec<u32>,
+    backend_slots: u32,
 }
 
 impl Registry {
-    pub fn new(slot_count: u32) -> Registry {
+    /// Slots `0..backend_slots` for backends, the next `worker_slots` for
+    /// background workers.
+    pub fn new(backend_slots: u32, worker_slots: u32) -> Registry {
         Registry {
             children: HashMap::new(),
             // Lowest slot first.
-            free_slots: (0..slot_count).rev().collect(),
+            free_slots: (0..backend_slots).rev().collect(),
+            free_worker_slots: (backend_slots..backend_slots + worker_slots)
+                .rev()
+                .collect(),
+            backend_slots,
         }
     }
 
@@ -34,12 +43,22 @@ impl Registry {
         self.free_slots.pop()
     }
 
+    pub fn take_worker_slot(&mut self) -> Option<u32> {
+        self.free_worker_slots.pop()
+    }
+
     pub fn free_slot(&mut self, slot: u32) {
-        assert!(
-            !self.free_slots.contains(&slot),
-            "child slot {slot} freed twice"
-        );
-        self.free_slots.push(slot);
+        let list = if slot < self.backend_slots {
+            &mut self.free_slots
+        } else {
+            &mut self.free_worker_slots
+        };
+        assert!(!list.contains(&slot), "child slot {slot} freed twice");
+        list.push(slot);
+    }
+
+    pub fn count_of(&self, kind: ChildKind) -> usize {
+        self.children.values().filter(|c| c.kind == kind).count()
     }
 
     pub fn insert(&mut self, pid: Pid, kind: ChildKind, slot: Option<u32>) {
