@@ -50,6 +50,9 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
             _ => None,
         }
     };
+    if let Some(element) = types::element_of(oid) {
+        return encode_array(element, &text()).map(Some);
+    }
     let bytes = match oid {
         types::INT2 => {
             let v = as_i64().ok_or_else(|| bad("smallint"))?;
@@ -289,6 +292,97 @@ fn parse_timestamp_micros(text: &str) -> Option<i64> {
 }
 
 /// A binary parameter as the text SQLite will be given.
+/// array_send for a one-dimensional array (element type `element`) given
+/// in text form: ndim, has-nulls flag, element oid, length and lower
+/// bound, then each element as length + binary value (-1 for NULL).
+fn encode_array(element: u32, text: &str) -> Result<Vec<u8>, PgError> {
+    let elements = pm_sql::catalog::array_elements(text);
+    let mut values = Vec::with_capacity(elements.len());
+    for e in &elements {
+        // (array_elements gives NULL unquoted as "NULL")
+        values.push(if e == "NULL" {
+            None
+        } else {
+            encode(element, ValueRef::Text(e.as_bytes()), true)?
+        });
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(&i32::from(!values.is_empty()).to_be_bytes());
+    out.extend_from_slice(&i32::from(values.iter().any(Option::is_none)).to_be_bytes());
+    out.extend_from_slice(&element.to_be_bytes());
+    if !values.is_empty() {
+        out.extend_from_slice(&(values.len() as i32).to_be_bytes());
+        out.extend_from_slice(&1i32.to_be_bytes());
+    }
+    for v in values {
+        match v {
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+            Some(b) => {
+                out.extend_from_slice(&(b.len() as i32).to_be_bytes());
+                out.extend_from_slice(&b);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// array_recv for a one-dimensional array: the array's text form.
+fn decode_binary_array(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
+    let wrong = || {
+        PgError::error(
+            code::PROTOCOL_VIOLATION,
+            format!("incorrect binary data format in bind parameter of type {oid}"),
+        )
+    };
+    let mut rest = bytes;
+    fn take_i32(rest: &mut &[u8]) -> Option<i32> {
+        let (head, tail) = rest.split_first_chunk::<4>()?;
+        *rest = tail;
+        Some(i32::from_be_bytes(*head))
+    }
+    let int = |rest: &mut &[u8]| take_i32(rest).ok_or_else(wrong);
+    let ndim = int(&mut rest)?;
+    let _has_nulls = int(&mut rest)?;
+    let element = int(&mut rest)? as u32;
+    let count = match ndim {
+        0 => 0,
+        1 => {
+            let n = int(&mut rest)?;
+            let _lower_bound = int(&mut rest)?;
+            usize::try_from(n).map_err(|_| wrong())?
+        }
+        _ => {
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "multidimensional arrays are not supported",
+            ))
+        }
+    };
+    let mut elements: Vec<Option<String>> = Vec::with_capacity(count.min(1 << 16));
+    for _ in 0..count {
+        let len = int(&mut rest)?;
+        if len < 0 {
+            elements.push(None);
+            continue;
+        }
+        let len = usize::try_from(len).map_err(|_| wrong())?;
+        if rest.len() < len {
+            return Err(wrong());
+        }
+        let (value, tail) = rest.split_at(len);
+        rest = tail;
+        let mut text = decode_binary_param(element, value)?;
+        if element == types::BOOL {
+            text = if text == "1" { "t" } else { "f" }.to_string();
+        }
+        elements.push(Some(text));
+    }
+    if !rest.is_empty() {
+        return Err(wrong());
+    }
+    Ok(types::array_text(&elements))
+}
+
 pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
     let wrong = || {
         PgError::error(
@@ -296,6 +390,9 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
             format!("incorrect binary data format in bind parameter of type {oid}"),
         )
     };
+    if types::element_of(oid).is_some() {
+        return decode_binary_array(oid, bytes);
+    }
     Ok(match oid {
         types::INT2 => i16::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
         types::INT4 => i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?).to_string(),
@@ -404,5 +501,16 @@ mod tests {
         );
         assert_eq!(numeric_to_binary("1e4").unwrap(), words(&[1, 1, 0, 0, 1]));
         assert!(encode(types::INT4, ValueRef::Text(b"abc"), true).is_err());
+        // Arrays: text form -> array_send -> array_recv -> text form.
+        for (oid, text) in [
+            (1007, "{1,-2,NULL}"),
+            (1009, r#"{a,"b c","q\"x",""}"#),
+            (1016, "{}"),
+        ] {
+            let bytes = encode(oid, ValueRef::Text(text.as_bytes()), true)
+                .unwrap()
+                .unwrap();
+            assert_eq!(decode_binary_param(oid, &bytes).unwrap(), text, "{oid}");
+        }
     }
 }

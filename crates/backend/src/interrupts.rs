@@ -215,8 +215,16 @@ impl pm_sql::Interrupts for BackendInterrupts {
             WORKER_START_TIMEOUT,
             &|| pm_sql::Interrupts::pending(self),
         );
-        match state {
-            pm_shmem::activity::WorkerState::Started(pid) => {
+        // (A short-lived worker may have started and stopped already.)
+        let started = match state {
+            pm_shmem::activity::WorkerState::Started(pid) => Some(pid),
+            pm_shmem::activity::WorkerState::Stopped => self
+                .shmem
+                .worker_stopped_pid(handle.index, handle.generation),
+            pm_shmem::activity::WorkerState::NotYetStarted => None,
+        };
+        match started {
+            Some(pid) => {
                 self.workers
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

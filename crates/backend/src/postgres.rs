@@ -265,8 +265,28 @@ fn encode_row(
         .iter()
         .zip(values)
         .enumerate()
-        .map(|(i, (c, v))| format::encode(c.type_oid, *v, format::format_for(formats, i) == 1))
+        .map(|(i, (c, v))| {
+            let mut out = format::encode(c.type_oid, *v, format::format_for(formats, i) == 1)?;
+            if c.type_oid == types::BPCHAR {
+                if let Some(bytes) = out.as_mut() {
+                    pad_bpchar(bytes, c.type_mod);
+                }
+            }
+            Ok(out)
+        })
         .collect()
+}
+
+/// char(n) values are blank-padded to n characters, as PostgreSQL stores
+/// them (text and binary forms are the same bytes).
+fn pad_bpchar(bytes: &mut Vec<u8>, type_mod: i32) {
+    let Ok(n) = usize::try_from(type_mod - 4) else {
+        return;
+    };
+    let chars = String::from_utf8_lossy(bytes).chars().count();
+    if chars < n {
+        bytes.resize(bytes.len() + (n - chars), b' ');
+    }
 }
 
 fn client_gone(e: std::io::Error) -> PgError {
@@ -292,7 +312,7 @@ fn row_description(columns: &[Column], formats: &[i16]) -> B {
                     0,
                     c.type_oid,
                     types::type_size(c.type_oid),
-                    -1,
+                    c.type_mod,
                     format::format_for(formats, i),
                 )
             })

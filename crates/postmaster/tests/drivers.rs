@@ -241,3 +241,78 @@ async fn sqlx_types_transactions_and_errors_in_every_mode() {
         sqlx_transactions_and_errors(&server).await;
     }
 }
+
+/// `tests/drivers/` in the repository.
+fn drivers_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/drivers")
+}
+
+/// Installs the Python virtualenv and node modules once (setup.sh is
+/// idempotent; `.ci/run` installs the system packages it needs).
+fn setup_drivers() {
+    static SETUP: std::sync::Mutex<Option<Result<(), String>>> = std::sync::Mutex::new(None);
+    let mut done = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+    let result = done.get_or_insert_with(|| {
+        let out = std::process::Command::new("bash")
+            .arg(drivers_dir().join("setup.sh"))
+            .output()
+            .map_err(|e| format!("setup.sh: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "setup.sh failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// Runs one driver's program against a fresh server in every launch mode.
+fn run_driver(driver: &str) {
+    setup_drivers();
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let out = std::process::Command::new("timeout")
+            .args(["120", "bash"])
+            .arg(drivers_dir().join("run.sh"))
+            .arg(driver)
+            .env("PGHOST", "127.0.0.1")
+            .env("PGPORT", server.port.to_string())
+            .env("PGUSER", "postgres")
+            .env("PGDATABASE", "postgres")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains(&format!("OK {driver}")),
+            "{driver} in {mode} mode:\n{stdout}{}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            server.log()
+        );
+    }
+}
+
+#[test]
+fn psycopg_in_every_mode() {
+    run_driver("psycopg");
+}
+
+#[test]
+fn asyncpg_in_every_mode() {
+    run_driver("asyncpg");
+}
+
+#[test]
+fn node_postgres_in_every_mode() {
+    run_driver("node");
+}
+
+#[test]
+fn jdbc_in_every_mode() {
+    run_driver("jdbc");
+}

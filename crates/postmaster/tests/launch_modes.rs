@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{parent_of, wait_until_async, Server};
+use common::{cmdline_of as cmdline, parent_of, wait_until_async, Server};
 
 const PROCESS_MODES: &[&str] = &["fork", "exec"];
 
@@ -68,17 +68,6 @@ fn server_side_inode(server_port: u16, client_port: u16) -> u64 {
         }
     }
     0
-}
-
-fn cmdline(pid: i32) -> String {
-    fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|b| {
-            String::from_utf8_lossy(&b)
-                .replace('\0', " ")
-                .trim()
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 fn thread_count(pid: i32) -> usize {

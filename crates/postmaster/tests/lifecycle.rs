@@ -542,7 +542,7 @@ async fn children_die_with_a_killed_postmaster() {
         let sleeper = tokio::spawn(async move { busy.batch_execute("SELECT pg_sleep(60)").await });
         let _half_open = server.raw_tcp();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        pids.extend(server.children());
+        pids.extend(server.all_children());
         let status = server.stop_with(Signal::SIGKILL);
         assert!(!status.success());
         // Every child is gone within a second, even one mid-statement.

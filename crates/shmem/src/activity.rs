@@ -173,6 +173,10 @@ pub struct WorkerSlot {
     /// 0 before the worker started, its pid while it runs, -1 once stopped.
     pid: AtomicI32,
     data_len: AtomicU32,
+    /// The pid the worker had when the slot was last freed (0: it never
+    /// started), for a registrant that looks only after it stopped.
+    stopped_pid: AtomicI32,
+    _pad: AtomicU32,
     data: [AtomicU64; WORKER_DATA_BYTES / 8],
 }
 
@@ -370,9 +374,21 @@ impl Shmem {
     /// Supervisor: the request slot's worker is gone for good.
     pub fn free_worker_slot(&self, index: u32) {
         let slot = self.worker_slot(index);
-        slot.pid.store(-1, Ordering::SeqCst);
+        let pid = slot.pid.swap(-1, Ordering::SeqCst);
+        slot.stopped_pid.store(pid.max(0), Ordering::SeqCst);
         slot.generation.fetch_add(1, Ordering::SeqCst);
         slot.in_use.store(WORKER_SLOT_FREE, Ordering::SeqCst);
+    }
+
+    /// Registrant: the pid its worker had, once the worker has started
+    /// and stopped and the slot was freed (a short-lived worker may do
+    /// all that before the registrant looks).
+    pub fn worker_stopped_pid(&self, index: u32, generation: u32) -> Option<i32> {
+        let slot = self.worker_slot(index);
+        if slot.generation.load(Ordering::SeqCst) != generation.wrapping_add(1) {
+            return None;
+        }
+        Some(slot.stopped_pid.load(Ordering::SeqCst)).filter(|&p| p > 0)
     }
 
     /// Registrant: where its worker is (GetBackgroundWorkerPid).

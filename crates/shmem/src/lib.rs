@@ -35,7 +35,7 @@ pub mod activity;
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 6;
+pub const SHMEM_LAYOUT_VERSION: u32 = 7;
 
 /// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
 /// immediate shutdown, or the crash of another child.

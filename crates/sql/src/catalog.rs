@@ -268,6 +268,13 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
          UNION ALL SELECT 950, 'C', 11, 10, 'c', 1, -1, 'C', 'C'",
     ),
     (
+        "pg_range",
+        &[],
+        "SELECT CAST(0 AS INTEGER) AS rngtypid, CAST(0 AS INTEGER) AS rngsubtype, \
+                CAST(0 AS INTEGER) AS rngmultitypid, CAST(0 AS INTEGER) AS rngcollation, \
+                CAST(0 AS INTEGER) AS rngsubopc, '-' AS rngcanonical, '-' AS rngsubdiff WHERE 0",
+    ),
+    (
         "pg_policy",
         &[],
         "SELECT CAST(0 AS INTEGER) AS oid, '' AS polname, CAST(0 AS INTEGER) AS polrelid, \
@@ -418,7 +425,8 @@ pub fn view_statements(name: &str, out: &mut Vec<String>) {
         view_statements(n, out);
     }
     let body = if *name == "pg_type" {
-        type_rows()
+        type_statements(out);
+        TYPE_VIEW.to_string()
     } else {
         body.to_string()
     };
@@ -426,35 +434,40 @@ pub fn view_statements(name: &str, out: &mut Vec<String>) {
 }
 
 /// pg_type's rows, from the types this server knows.
-fn type_rows() -> String {
+/// pg_type: the view over a temporary table of the known types, so that
+/// its columns carry PostgreSQL's declared types (`oid`, `name`, `"char"`)
+/// through views, subqueries and CTEs that select them.
+fn type_statements(out: &mut Vec<String>) {
     let rows: Vec<String> = crate::types::CATALOG
         .iter()
         .map(|t| {
             format!(
-                "SELECT CAST({} AS INTEGER), '{}', CAST({} AS INTEGER), '{}', CAST({} AS INTEGER), CAST({} AS INTEGER)",
+                "({}, '{}', {}, '{}', {}, {})",
                 t.oid, t.name, t.len, t.category, t.element, t.array
             )
         })
         .collect();
-    format!(
-        "SELECT column1 AS oid, column2 AS typname, CAST(11 AS INTEGER) AS typnamespace, \
-                CAST(10 AS INTEGER) AS typowner, column3 AS typlen, 1 AS typbyval, \
-                CASE WHEN column5 <> 0 THEN 'b' ELSE 'b' END AS typtype, column4 AS typcategory, \
-                0 AS typispreferred, 1 AS typisdefined, ',' AS typdelim, \
-                CAST(0 AS INTEGER) AS typrelid, column5 AS typelem, column6 AS typarray, \
-                column2 || 'in' AS typinput, column2 || 'out' AS typoutput, \
-                column2 || 'recv' AS typreceive, column2 || 'send' AS typsend, \
-                CAST(0 AS INTEGER) AS typbasetype, CAST(-1 AS INTEGER) AS typtypmod, \
-                CAST(0 AS INTEGER) AS typndims, CAST(0 AS INTEGER) AS typcollation, \
-                0 AS typnotnull, NULL AS typdefault \
-         FROM (VALUES {})",
-        rows.iter()
-            .map(|r| r.trim_start_matches("SELECT ").to_string())
-            .map(|r| format!("({r})"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    out.push(
+        "CREATE TEMP TABLE IF NOT EXISTS pm_types (oid oid PRIMARY KEY, typname name, \
+         typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype \"char\", \
+         typcategory \"char\", typdelim \"char\", typrelid oid, typelem oid, typarray oid, \
+         typbasetype oid, typtypmod int4, typndims int4, typcollation oid)"
+            .to_string(),
+    );
+    out.push(format!(
+        "INSERT INTO pm_types SELECT column1, column2, 11, 10, column3, column3 > 0, 'b', \
+                column4, ',', 0, column5, column6, 0, -1, 0, 0 \
+         FROM (VALUES {}) WHERE NOT EXISTS (SELECT 1 FROM pm_types)",
+        rows.join(", ")
+    ));
 }
+
+const TYPE_VIEW: &str = "SELECT oid, typname, typnamespace, typowner, typlen, typbyval, typtype, \
+        typcategory, 0 AS typispreferred, 1 AS typisdefined, typdelim, typrelid, typelem, \
+        typarray, typname || 'in' AS typinput, typname || 'out' AS typoutput, \
+        typname || 'recv' AS typreceive, typname || 'send' AS typsend, typbasetype, typtypmod, \
+        typndims, typcollation, 0 AS typnotnull, NULL AS typdefault \
+        FROM pm_types";
 
 /// The SQL functions the views and psql's queries call.
 pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Result<()> {
@@ -579,6 +592,7 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
             .and_then(|i| elements.get(i).cloned())
             .filter(|e| e != "NULL"))
     })?;
+    conn.create_aggregate_function("array_agg", 1, FunctionFlags::SQLITE_UTF8, ArrayAgg)?;
     conn.create_scalar_function("pm_array_contains", 2, det, |ctx| {
         let (Some(array), Some(value)) = (text_arg(ctx, 0), text_arg(ctx, 1)) else {
             return Ok(None);
@@ -596,6 +610,36 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
         },
     )?;
     Ok(())
+}
+
+/// array_agg(x): the values in PostgreSQL's array text form (NULL when
+/// there are no rows, as PostgreSQL's).
+struct ArrayAgg;
+
+impl rusqlite::functions::Aggregate<Vec<Option<String>>, Option<String>> for ArrayAgg {
+    fn init(
+        &self,
+        _: &mut rusqlite::functions::Context<'_>,
+    ) -> rusqlite::Result<Vec<Option<String>>> {
+        Ok(Vec::new())
+    }
+
+    fn step(
+        &self,
+        ctx: &mut rusqlite::functions::Context<'_>,
+        acc: &mut Vec<Option<String>>,
+    ) -> rusqlite::Result<()> {
+        acc.push(text_arg(ctx, 0));
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut rusqlite::functions::Context<'_>,
+        acc: Option<Vec<Option<String>>>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(acc.map(|values| crate::types::array_text(&values)))
+    }
 }
 
 /// A function argument of any storage class as text (None for NULL).

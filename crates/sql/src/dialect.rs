@@ -793,10 +793,29 @@ impl sqlparser::ast::VisitorMut for PreRewrite {
     type Break = ();
 
     fn pre_visit_select(&mut self, select: &mut sqlparser::ast::Select) -> ControlFlow<()> {
+        if series_in_projection(select) {
+            self.changed = true;
+        }
         for item in &mut select.projection {
             let e = match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
                 _ => continue,
+            };
+            // (`x::regtype::text` prints the name too)
+            let e = match e {
+                Expr::Cast {
+                    expr: inner,
+                    data_type,
+                    ..
+                } if matches!(inner.as_ref(), Expr::Cast { .. })
+                    && matches!(
+                        data_type.to_string().to_ascii_lowercase().as_str(),
+                        "text" | "name" | "varchar"
+                    ) =>
+                {
+                    inner.as_mut()
+                }
+                e => e,
             };
             if let Expr::Cast {
                 expr: inner,
@@ -889,6 +908,61 @@ impl sqlparser::ast::VisitorMut for PreRewrite {
     }
 }
 
+/// generate_series(...) in a select list (PostgreSQL's set-returning
+/// function in the projection): the call joins the FROM list as a table
+/// function (SQLite's table functions may refer to earlier tables, so each
+/// row of FROM gets its series, as in PostgreSQL) and the item becomes its
+/// value, named `generate_series` unless aliased. One call per select.
+fn series_in_projection(select: &mut sqlparser::ast::Select) -> bool {
+    let is_series =
+        |e: &Expr| matches!(e, Expr::Function(f) if function_name(&f.name) == "generate_series");
+    let mut found = None;
+    for item in &mut select.projection {
+        let (e, named) = match item {
+            SelectItem::UnnamedExpr(e) => (e, false),
+            SelectItem::ExprWithAlias { expr, .. } => (expr, true),
+            _ => continue,
+        };
+        let mut args = None;
+        let _ = sqlparser::ast::visit_expressions_mut(e, |inner| {
+            if args.is_none() && is_series(inner) {
+                if let Expr::Function(f) = inner {
+                    args = Some(f.args.to_string());
+                }
+                if let Some(v) = expr_of(&format!("{SERIES_ALIAS}.value")) {
+                    *inner = v;
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        if let Some(args) = args {
+            if !named && matches!(e, Expr::CompoundIdentifier(_)) {
+                *item = SelectItem::ExprWithAlias {
+                    expr: e.clone(),
+                    alias: Ident::new("generate_series"),
+                };
+            }
+            found = Some(args);
+            break;
+        }
+    }
+    let Some(args) = found else {
+        return false;
+    };
+    let Ok(Statement::Query(q)) = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&format!(
+            "SELECT 1 FROM generate_series{args} AS {SERIES_ALIAS}"
+        ))
+        .and_then(|mut p| p.parse_statement())
+    else {
+        return false;
+    };
+    if let sqlparser::ast::SetExpr::Select(s) = *q.body {
+        select.from.extend(s.from);
+    }
+    true
+}
+
 /// The alias of the generate_series call our rewrite of it makes.
 const SERIES_ALIAS: &str = "pm_series";
 
@@ -925,7 +999,8 @@ fn reg_name_expr(kind: &str, inner: &Expr, catalogs: &mut Vec<&'static str>) -> 
     };
     need(catalogs, view);
     expr_of(&format!(
-        "coalesce((SELECT {name} FROM {view} WHERE {key} = ({inner})), CAST(({inner}) AS TEXT))"
+        "CASE WHEN ({inner}) = 0 THEN '-' ELSE coalesce((SELECT {name} FROM {view} \
+         WHERE {key} = ({inner})), CAST(({inner}) AS TEXT)) END"
     ))
 }
 
@@ -1369,8 +1444,8 @@ mod tests {
             ),
             (
                 "select c.oid::regclass from t c where c.oid = 't'::pg_catalog.regclass",
-                "SELECT coalesce((SELECT relname FROM pm_relations WHERE oid = (c.oid)), \
-                 CAST((c.oid) AS TEXT)) FROM t c WHERE c.oid = coalesce((SELECT oid FROM \
+                "SELECT CASE WHEN (c.oid) = 0 THEN '-' ELSE coalesce((SELECT relname FROM \
+                 pm_relations WHERE oid = (c.oid)), CAST((c.oid) AS TEXT)) END FROM t c WHERE c.oid = coalesce((SELECT oid FROM \
                  pm_relations WHERE relname = pm_unqualify('t')), CAST(('t') AS INTEGER))",
             ),
         ];

@@ -239,7 +239,8 @@ impl<'a> Scope<'a> {
                 types::FLOAT4 | types::FLOAT8 => types::FLOAT8,
                 _ => types::NUMERIC,
             },
-            "min" | "max" | "abs" | "coalesce" | "nullif" | "greatest" | "least" => return first(),
+            "min" | "max" | "abs" | "coalesce" | "nullif" | "greatest" | "least"
+            | "generate_series" => return first(),
             "round" | "trunc" | "ceil" | "ceiling" | "floor" => match first()? {
                 types::FLOAT4 | types::FLOAT8 => types::FLOAT8,
                 _ => types::NUMERIC,

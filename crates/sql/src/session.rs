@@ -210,6 +210,9 @@ pub trait ResultSink {
 pub struct Column {
     pub name: String,
     pub type_oid: u32,
+    /// The declared type's modifier (`char(5)`: 9, as PostgreSQL's
+    /// atttypmod), -1 when there is none.
+    pub type_mod: i32,
 }
 
 /// ReadyForQuery's transaction status.
@@ -322,6 +325,11 @@ thread_local! {
     /// A panic asked for by `pg_debug_panic`, raised once SQLite has
     /// returned (a panic inside a SQLite callback would be caught there).
     static PANIC_REQUEST: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The session's settings as current_setting() reads them (a copy
+    /// kept in step by the session), and set_config() calls made by the
+    /// running statement, applied by the session once it succeeds.
+    static SQL_SETTINGS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+    static SET_CONFIG_REQUESTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 pub struct Session {
@@ -492,6 +500,7 @@ impl Session {
             .get("statement_timeout")
             .and_then(|v| parse_ms(v))
             .unwrap_or(0);
+        SQL_SETTINGS.with(|s| *s.borrow_mut() = defaults.clone());
         Ok(Session {
             statement_timeout_ms,
             conn,
@@ -657,6 +666,14 @@ impl Session {
     ) -> Result<String, PgError> {
         let was_idle = self.status == TransactionStatus::Idle;
         let result = self.execute_inner(t, params, fixed, sink);
+        let requests = SET_CONFIG_REQUESTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
+        if result.is_ok() {
+            for (name, value) in requests {
+                self.store_setting(&name, value);
+            }
+        } else if !requests.is_empty() {
+            SQL_SETTINGS.with(|s| *s.borrow_mut() = self.settings.clone());
+        }
         if let Some(message) = PANIC_REQUEST.with(|p| p.borrow_mut().take()) {
             panic!("{message}");
         }
@@ -898,6 +915,7 @@ impl Session {
             self.store_setting(name, v);
         } else {
             self.settings.remove(name);
+            SQL_SETTINGS.with(|s| s.borrow_mut().remove(name));
         }
     }
 
@@ -910,6 +928,7 @@ impl Session {
         if name == "statement_timeout" {
             self.statement_timeout_ms = parse_ms(&value).unwrap_or(0);
         }
+        SQL_SETTINGS.with(|s| s.borrow_mut().insert(name.to_string(), value.clone()));
         self.settings.insert(name.to_string(), value);
     }
 
@@ -934,6 +953,7 @@ impl Session {
                 .map(|n| Column {
                     name: n.to_string(),
                     type_oid: types::TEXT,
+                    type_mod: -1,
                 })
                 .collect()
         } else {
@@ -945,6 +965,7 @@ impl Session {
             vec![Column {
                 name: shown,
                 type_oid: types::TEXT,
+                type_mod: -1,
             }]
         };
         sink.describe(&columns)?;
@@ -1090,16 +1111,19 @@ impl Session {
                         Column {
                             name: "name".into(),
                             type_oid: types::TEXT,
+                            type_mod: -1,
                         },
                         Column {
                             name: "setting".into(),
                             type_oid: types::TEXT,
+                            type_mod: -1,
                         },
                     ]
                 } else {
                     vec![Column {
                         name: shown,
                         type_oid: types::TEXT,
+                        type_mod: -1,
                     }]
                 }))
             }
@@ -1294,12 +1318,61 @@ fn describe_columns(
             .cloned()
             .flatten()
             .unwrap_or_else(|| c.name().to_string());
+        let type_oid = hint.or(declared).unwrap_or(types::TEXT);
+        let type_mod = match (declared, c.decl_type()) {
+            (Some(d), Some(text)) if d == type_oid => types::type_modifier(text),
+            _ => -1,
+        };
         columns.push(Column {
             name,
-            type_oid: hint.or(declared).unwrap_or(types::TEXT),
+            type_oid,
+            type_mod,
         });
     }
     (columns, known)
+}
+
+/// current_setting(name [, missing_ok]) and set_config(name, value,
+/// is_local). set_config's change takes effect for the session once the
+/// statement succeeds (is_local is treated as false: no setting here is
+/// transaction-scoped).
+fn register_setting_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let volatile = FunctionFlags::SQLITE_UTF8;
+    let unrecognized = |name: &str| {
+        user_error(PgError::error(
+            code::UNDEFINED_OBJECT,
+            format!("unrecognized configuration parameter \"{name}\""),
+        ))
+    };
+    for args in [1, 2] {
+        conn.create_scalar_function("current_setting", args, volatile, move |ctx| {
+            let name = ctx.get::<String>(0)?.to_ascii_lowercase();
+            let missing_ok = args == 2 && ctx.get::<Option<bool>>(1)?.unwrap_or(false);
+            match SQL_SETTINGS.with(|s| s.borrow().get(&name).cloned()) {
+                Some(v) => Ok(Some(v)),
+                None if missing_ok => Ok(None),
+                None => Err(unrecognized(&name)),
+            }
+        })?;
+    }
+    conn.create_scalar_function("set_config", 3, volatile, move |ctx| {
+        let name = ctx.get::<String>(0)?.to_ascii_lowercase();
+        let value = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+        let known = SQL_SETTINGS.with(|s| s.borrow().contains_key(&name));
+        if !SESSION_SETTINGS.contains(&name.as_str()) && !name.contains('.') {
+            return Err(if known {
+                user_error(PgError::error(
+                    code::CANT_CHANGE_RUNTIME_PARAM,
+                    format!("parameter \"{name}\" cannot be changed now"),
+                ))
+            } else {
+                unrecognized(&name)
+            });
+        }
+        SQL_SETTINGS.with(|s| s.borrow_mut().insert(name.clone(), value.clone()));
+        SET_CONFIG_REQUESTS.with(|r| r.borrow_mut().push((name, value.clone())));
+        Ok(value)
+    })
 }
 
 fn register_functions(
@@ -1319,6 +1392,7 @@ fn register_functions(
     conn.create_scalar_function("version", 0, deterministic, move |_| Ok(version.clone()))?;
     let pid = opts.backend_pid;
     conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
+    register_setting_functions(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
             let message: String = ctx.get(0)?;

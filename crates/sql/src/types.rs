@@ -7,6 +7,7 @@ use crate::datetime;
 
 pub const BOOL: u32 = 16;
 pub const BYTEA: u32 = 17;
+pub const CHAR: u32 = 18;
 pub const NAME: u32 = 19;
 pub const INT8: u32 = 20;
 pub const INT2: u32 = 21;
@@ -33,6 +34,11 @@ pub const JSONB: u32 = 3802;
 /// Unknown names are text: SQLite stores them as text affinity or as given.
 pub fn oid_for_type_name(declared: &str) -> u32 {
     let lower = declared.trim().to_ascii_lowercase();
+    // `int4[]`, `integer[]`, `_int4`: the element's array type.
+    if let Some(element) = lower.strip_suffix("[]").or_else(|| lower.strip_prefix('_')) {
+        let element = oid_for_type_name(element);
+        return type_info(element).map_or(TEXT, |t| if t.array == 0 { TEXT } else { t.array });
+    }
     let base = lower
         .split('(')
         .next()
@@ -53,6 +59,8 @@ pub fn oid_for_type_name(declared: &str) -> u32 {
         "real" | "float4" => FLOAT4,
         "double precision" | "float8" | "float" | "double" => FLOAT8,
         "char" | "character" | "bpchar" => BPCHAR,
+        // The one-byte internal type the catalogs use (`"char"`).
+        "\"char\"" => CHAR,
         "varchar" | "character varying" => VARCHAR,
         "date" => DATE,
         "time" | "time without time zone" => TIME,
@@ -115,6 +123,7 @@ const fn arr(oid: u32, name: &'static str, sql_name: &'static str, element: u32)
 pub const CATALOG: &[TypeInfo] = &[
     t(BOOL, "bool", "boolean", 1, 'B', 1000),
     t(BYTEA, "bytea", "bytea", -1, 'U', 1001),
+    t(CHAR, "char", "\"char\"", 1, 'Z', 1002),
     t(NAME, "name", "name", 64, 'S', 1003),
     t(INT8, "int8", "bigint", 8, 'N', 1016),
     t(INT2, "int2", "smallint", 2, 'N', 1005),
@@ -151,6 +160,7 @@ pub const CATALOG: &[TypeInfo] = &[
     t(JSONB, "jsonb", "jsonb", -1, 'U', 3807),
     arr(1000, "_bool", "boolean[]", BOOL),
     arr(1001, "_bytea", "bytea[]", BYTEA),
+    arr(1002, "_char", "\"char\"[]", CHAR),
     arr(1003, "_name", "name[]", NAME),
     arr(1016, "_int8", "bigint[]", INT8),
     arr(1005, "_int2", "smallint[]", INT2),
@@ -187,6 +197,46 @@ pub fn type_info(oid: u32) -> Option<&'static TypeInfo> {
     CATALOG.iter().find(|t| t.oid == oid)
 }
 
+/// The element type of an array type (None for other types).
+pub fn element_of(oid: u32) -> Option<u32> {
+    type_info(oid).map(|t| t.element).filter(|&e| e != 0)
+}
+
+/// An array's text form from its elements (`None` is NULL), quoting
+/// elements as array_out does.
+pub fn array_text<S: AsRef<str>>(elements: &[Option<S>]) -> String {
+    let mut out = String::from("{");
+    for (i, e) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(e) = e else {
+            out.push_str("NULL");
+            continue;
+        };
+        let e = e.as_ref();
+        let plain = !e.is_empty()
+            && !e.eq_ignore_ascii_case("null")
+            && !e
+                .chars()
+                .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+        if plain {
+            out.push_str(e);
+        } else {
+            out.push('"');
+            for c in e.chars() {
+                if c == '"' || c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+    }
+    out.push('}');
+    out
+}
+
 /// atttypmod for a declared type: `varchar(n)`/`char(n)` -> n + 4,
 /// `numeric(p, s)` -> ((p << 16) | s) + 4, else -1.
 pub fn type_modifier(declared: &str) -> i32 {
@@ -208,6 +258,9 @@ pub fn type_modifier(declared: &str) -> i32 {
 
 /// format_type(oid, typmod): `character varying(40)`, `numeric(10,2)`, `integer`.
 pub fn format_type(oid: u32, typmod: i32) -> String {
+    if oid == 0 {
+        return "-".to_string();
+    }
     let Some(t) = type_info(oid) else {
         return "???".to_string();
     };

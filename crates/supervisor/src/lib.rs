@@ -694,7 +694,8 @@ impl Server {
         // No free slot: over the cap on live children, a dead-end backend
         // that only sends the too-many error.
         let slot = self.registry.take_slot();
-        if slot.is_none() && self.registry.dead_end_count() >= self.ctx.shmem.slot_count() as usize
+        if slot.is_none()
+            && self.registry.dead_end_count() >= self.registry.backend_slot_count() as usize
         {
             // Beyond the dead-end children too: answered here, nothing
             // launched, so a flood of connections cannot exhaust processes.

@@ -39,6 +39,11 @@ impl Registry {
         }
     }
 
+    /// How many slots backends have (the cap on live backends).
+    pub fn backend_slot_count(&self) -> u32 {
+        self.backend_slots
+    }
+
     pub fn take_slot(&mut self) -> Option<u32> {
         self.free_slots.pop()
     }

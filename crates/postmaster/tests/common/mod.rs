@@ -244,7 +244,18 @@ impl Server {
     }
 
     /// Live children of the postmaster (from /proc).
+    /// Child processes that are not background workers (the checkpointer
+    /// runs from start to shutdown; workers show `postmaster: <type>`
+    /// once started, so the check is made after the server is ready).
     pub fn children(&self) -> Vec<i32> {
+        self.all_children()
+            .into_iter()
+            .filter(|&p| !cmdline_of(p).starts_with("postmaster: checkpointer"))
+            .collect()
+    }
+
+    /// Every child process, background workers included.
+    pub fn all_children(&self) -> Vec<i32> {
         children_of(self.pid().as_raw())
     }
 
@@ -299,6 +310,18 @@ pub fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The command line `ps` shows for `pid` (NULs as spaces, trimmed).
+pub fn cmdline_of(pid: i32) -> String {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .replace('\0', " ")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 /// The parent pid of `pid`, if it is alive (zombies count as gone).
