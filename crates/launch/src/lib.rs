@@ -25,7 +25,7 @@ pub mod fork;
 pub mod thread;
 
 use std::io;
-use std::os::fd::{OwnedFd, RawFd};
+use std::os::fd::{AsFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -55,6 +55,10 @@ pub enum ChildKind {
     Backend,
     /// A background worker (B_BG_WORKER), the checkpointer included.
     BackgroundWorker,
+    /// A client backend started ahead of demand (`prelaunch_backends`):
+    /// it runs the generic part of start-up, then waits on its handoff
+    /// channel for a connection and becomes a client backend.
+    ReadyBackend,
 }
 
 /// Startup data: what the supervisor decided for this child, by kind.
@@ -62,6 +66,18 @@ pub enum ChildKind {
 pub enum StartupData {
     Backend(BackendStartupData),
     Worker(WorkerStartupData),
+    /// A ready backend learns its startup data with its connection.
+    Ready,
+}
+
+/// What the supervisor sends a ready backend with the connection's
+/// descriptor: the startup data a launched backend would have been given,
+/// and the socket's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub startup: BackendStartupData,
+    pub local: pm_sys::SocketAddress,
+    pub remote: pm_sys::SocketAddress,
 }
 
 pub use pm_backend::bgworker::{
@@ -97,6 +113,17 @@ pub const CHILD_KINDS: &[ChildKindInfo] = &[
         needs_shared_memory: true,
         takes_client_socket: true,
         main: backend_entry,
+    },
+    // The "client socket" of a ready backend is its handoff channel (the
+    // child's end of a socketpair): every launch mode already knows how to
+    // give a child exactly one descriptor.
+    ChildKindInfo {
+        kind: ChildKind::ReadyBackend,
+        name: "client backend",
+        arg_name: "ready-backend",
+        needs_shared_memory: true,
+        takes_client_socket: true,
+        main: ready_backend_entry,
     },
     ChildKindInfo {
         kind: ChildKind::BackgroundWorker,
@@ -134,6 +161,74 @@ fn backend_entry(startup: StartupData, client: Option<ClientSocket>, env: ChildE
         return pm_backend::EXIT_FATAL;
     };
     pm_backend::backend_main(data, client, env)
+}
+
+/// A ready backend: waits for its connection (or for shutdown, or the
+/// supervisor's death), then runs as the client backend for it. Until the
+/// handoff it holds nothing shared: no slot, no lock, no database.
+fn ready_backend_entry(_startup: StartupData, channel: Option<ClientSocket>, env: ChildEnv) -> i32 {
+    let Some(channel) = channel else {
+        log::error!(target: pm_elog::FATAL, "ready backend started without a handoff channel");
+        return pm_backend::EXIT_FATAL;
+    };
+    if env.process_title {
+        pm_sys::proctitle::set(&["postmaster: ready backend"]);
+    }
+    loop {
+        let mut fds = vec![channel.fd.as_fd(), env.mailbox.read_fd()];
+        if let Some(alive) = &env.postmaster_alive {
+            fds.push(alive.as_fd());
+        }
+        match pm_sys::fd::poll_readable(&fds, None) {
+            Ok(pm_sys::fd::Ready::Fd(0)) => break,
+            Ok(pm_sys::fd::Ready::Fd(1)) | Ok(pm_sys::fd::Ready::Interrupted) => {
+                let pending = env.mailbox.peek_pending();
+                if [Signal::SIGTERM, Signal::SIGQUIT, Signal::SIGINT]
+                    .iter()
+                    .any(|&s| pending.contains(s))
+                {
+                    return 0; // shutdown, crash or retirement: nothing to clean up
+                }
+                env.mailbox.drain();
+                let _ = env.mailbox.take_pending();
+            }
+            Ok(pm_sys::fd::Ready::Fd(_)) => return 1, // the supervisor is gone
+            Ok(pm_sys::fd::Ready::Timeout) => {}
+            Err(e) => {
+                log::error!(target: pm_elog::FATAL, "ready backend could not wait: {e}");
+                return pm_backend::EXIT_FATAL;
+            }
+        }
+    }
+    let (message, fd) = match pm_sys::handoff::receive(channel.fd.as_fd()) {
+        Ok(Some(m)) => m,
+        Ok(None) => return 0, // retired: the supervisor closed the channel
+        Err(e) => {
+            log::error!(target: pm_elog::FATAL, "could not receive a connection: {e}");
+            return pm_backend::EXIT_FATAL;
+        }
+    };
+    drop(channel);
+    let handoff: Handoff = match postcard::from_bytes(&message) {
+        Ok(h) => h,
+        Err(e) => {
+            log::error!(target: pm_elog::FATAL, "invalid connection handoff: {e}");
+            return pm_backend::EXIT_FATAL;
+        }
+    };
+    let client = ClientSocket {
+        fd,
+        local: handoff.local,
+        remote: handoff.remote,
+    };
+    if env.process_title {
+        let from = match client.remote.port() {
+            Some(port) => format!("{}({port})", client.remote.host()),
+            None => client.remote.host(),
+        };
+        pm_sys::proctitle::set(&["postmaster: connection from ", &from]);
+    }
+    pm_backend::backend_main(handoff.startup, client, env)
 }
 
 /// What the supervisor holds that children need, or must not keep.

@@ -156,7 +156,8 @@ async fn process_children_hold_no_listen_socket() {
 
 #[tokio::test]
 async fn exec_mode_children_are_the_server_binary_re_executed() {
-    let server = Server::start("exec", &[]);
+    // The launch path itself: no ready backend takes the connection.
+    let server = Server::start("exec", &["prelaunch_backends=0"]);
     let binary = fs::canonicalize(env!("CARGO_BIN_EXE_postmaster")).unwrap();
 
     // A connection that has not sent its startup packet yet: its backend

@@ -581,6 +581,8 @@ async fn a_failed_launch_is_reported_and_the_server_carries_on() {
             mode,
             &[
                 "debug_launch_failures=2",
+                // (the launch path itself: no ready backend takes it)
+                "prelaunch_backends=0",
                 "max_connections=1",
                 "superuser_reserved_connections=0",
             ],

@@ -77,6 +77,8 @@ pub struct Settings {
     /// Registers two static test workers (`pm_test_worker`): one restarted
     /// a second after it ends, one never restarted.
     pub debug_test_workers: bool,
+    /// Backends started ahead of demand, waiting for a connection (0: off).
+    pub prelaunch_backends: u32,
 }
 
 impl Default for Settings {
@@ -104,6 +106,7 @@ impl Default for Settings {
             checkpoint_timeout_ms: 300_000,
             log_checkpoints: true,
             debug_test_workers: false,
+            prelaunch_backends: 2,
         }
     }
 }
@@ -132,6 +135,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "checkpoint_timeout",
     "log_checkpoints",
     "debug_test_workers",
+    "prelaunch_backends",
 ];
 
 impl Settings {
@@ -181,6 +185,9 @@ impl Settings {
             }
             "log_checkpoints" => self.log_checkpoints = parse_bool(&lname, value)?,
             "debug_test_workers" => self.debug_test_workers = parse_bool(&lname, value)?,
+            "prelaunch_backends" => {
+                self.prelaunch_backends = parse_int(&lname, value, 0, 1000)? as u32
+            }
             "ssl" => self.ssl = parse_bool(&lname, value)?,
             "ssl_cert_file" => self.ssl_cert_file = value.to_string(),
             "ssl_key_file" => self.ssl_key_file = value.to_string(),
@@ -217,6 +224,7 @@ impl Settings {
             "checkpoint_timeout" => format_duration_ms(self.checkpoint_timeout_ms),
             "log_checkpoints" => on_off(self.log_checkpoints),
             "debug_test_workers" => on_off(self.debug_test_workers),
+            "prelaunch_backends" => self.prelaunch_backends.to_string(),
             "ssl" => on_off(self.ssl),
             "ssl_cert_file" => self.ssl_cert_file.clone(),
             "ssl_key_file" => self.ssl_key_file.clone(),

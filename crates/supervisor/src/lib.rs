@@ -19,6 +19,7 @@
 
 mod listen;
 pub mod lockfile;
+mod pool;
 mod registry;
 mod workers;
 
@@ -427,6 +428,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         workers_told: false,
         checkpointer_told: false,
         shutdown_checkpoint_done: false,
+        ready: Vec::new(),
+        pool_retry_at: None,
         state: PmState::Run,
         listeners,
         pid_file,
@@ -461,6 +464,10 @@ struct Server {
     workers_told: bool,
     checkpointer_told: bool,
     shutdown_checkpoint_done: bool,
+    /// Pre-launched backends waiting for a connection, oldest first.
+    ready: Vec<pool::ReadyChild>,
+    /// When to try starting a ready backend again after a failure.
+    pool_retry_at: Option<Instant>,
 }
 
 /// How long, and for how many connections at most, refused connections
@@ -488,10 +495,13 @@ impl Server {
             let worker_ms = self
                 .next_worker_start()
                 .map(|at| at.saturating_duration_since(Instant::now()).as_millis() as u64 + 1);
+            // (A pool to refill: look at the sockets and come straight back.)
+            let pool_ms = self.pool_wants_more().then_some(0);
             let timeout_ms = timeout_ms
                 .into_iter()
                 .chain(linger_ms)
                 .chain(worker_ms)
+                .chain(pool_ms)
                 .min();
             let ready = {
                 let mut fds: Vec<BorrowedFd<'_>> = vec![mailbox.read_fd()];
@@ -554,6 +564,7 @@ impl Server {
                 continue;
             }
             self.start_due_workers();
+            self.replenish_pool();
             self.advance_shutdown();
             if self.state != PmState::Run && self.registry.is_empty() {
                 return self.finish_shutdown();
@@ -573,6 +584,7 @@ impl Server {
             self.handle_pm_signals();
         }
         if pending.contains(Signal::SIGQUIT) {
+            self.retire_pool();
             if !matches!(self.state, PmState::ImmediateShutdown { .. }) {
                 log::info!("received immediate shutdown request");
                 self.ctx.shmem.set_quit_reason(pm_shmem::QUIT_FOR_STOP);
@@ -588,6 +600,7 @@ impl Server {
                 PmState::Run | PmState::SmartShutdown | PmState::CrashRecovery { .. }
             ) {
                 log::info!("received fast shutdown request");
+                self.retire_pool();
                 log::info!("aborting any active transactions");
                 self.state = PmState::FastShutdown;
                 self.pid_file.set_status(lockfile::STATUS_STOPPING);
@@ -595,6 +608,7 @@ impl Server {
             }
         } else if pending.contains(Signal::SIGTERM) && self.state == PmState::Run {
             log::info!("received smart shutdown request");
+            self.retire_pool();
             self.state = PmState::SmartShutdown;
             self.pid_file.set_status(lockfile::STATUS_STOPPING);
         }
@@ -632,6 +646,9 @@ impl Server {
             log::warn!("reaped unknown child process (PID {pid})");
             return;
         };
+        if child.kind == ChildKind::ReadyBackend {
+            return self.ready_child_exited(pid, exit_code, signal);
+        }
         let released = match child.slot {
             Some(slot) => {
                 let clean = self.ctx.shmem.release_slot(slot);
@@ -715,12 +732,25 @@ impl Server {
         if let Some(s) = slot {
             self.ctx.shmem.assign_slot(s, cancel_key);
         }
-        let client_fd = client.fd.try_clone().ok();
-        let startup = StartupData::Backend(BackendStartupData {
+        let data = BackendStartupData {
             can_accept,
             slot,
             cancel_key,
-        });
+        };
+        // A ready backend takes it if there is one (never a dead-end one).
+        let client = if can_accept == CanAcceptConnections::Ok && !self.ready.is_empty() {
+            match self.hand_to_ready(client, &data) {
+                Ok(pid) => {
+                    log::debug!("handed connection to ready backend, pid={pid}");
+                    return;
+                }
+                Err(client) => client,
+            }
+        } else {
+            client
+        };
+        let client_fd = client.fd.try_clone().ok();
+        let startup = StartupData::Backend(data);
         match child_launch(ChildKind::Backend, startup, Some(client), &self.ctx) {
             Ok(handle) => {
                 if let Some(s) = slot {
@@ -752,6 +782,8 @@ impl Server {
     /// SIGHUP: re-read postgresql.conf; apply what can change while running.
     fn reload(&mut self) {
         log::info!("received SIGHUP, reloading configuration files");
+        // Ready backends were launched with the old settings and rules.
+        self.retire_pool();
         // pg_hba.conf: new connections use the new rules; a bad file keeps
         // the old ones.
         match load_hba(&self.data_dir) {
@@ -792,6 +824,7 @@ impl Server {
                 | "restart_after_crash"
                 | "log_disconnections"
                 | "authentication_timeout"
+                | "prelaunch_backends"
                 | "client_min_messages" => {
                     let value = after.unwrap_or_default();
                     log::info!("parameter \"{name}\" changed to \"{value}\"");
@@ -822,6 +855,9 @@ impl Server {
         self.ctx
             .supervisor_fds
             .extend(self.lingering.iter().map(|(fd, _)| fd.as_raw_fd()));
+        self.ctx
+            .supervisor_fds
+            .extend(self.ready.iter().map(|c| c.channel.as_raw_fd()));
     }
 
     /// Reads what a lingering client sent; closes it at EOF or error.
@@ -850,6 +886,7 @@ impl Server {
             return; // already stopping or recovering
         }
         log::info!("terminating any other active server processes");
+        self.retire_pool();
         self.ctx.shmem.set_quit_reason(pm_shmem::QUIT_FOR_CRASH);
         self.signal_children(Signal::SIGQUIT);
         self.state = PmState::CrashRecovery {

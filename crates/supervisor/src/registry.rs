@@ -78,6 +78,15 @@ impl Registry {
         assert!(previous.is_none(), "pid {pid} registered twice");
     }
 
+    /// A ready backend was given a connection: it is a client backend
+    /// holding `slot` from now on.
+    pub fn became_backend(&mut self, pid: Pid, slot: Option<u32>) {
+        if let Some(c) = self.children.get_mut(&pid) {
+            c.kind = ChildKind::Backend;
+            c.slot = slot;
+        }
+    }
+
     pub fn remove(&mut self, pid: Pid) -> Option<Child> {
         self.children.remove(&pid)
     }
@@ -86,9 +95,13 @@ impl Registry {
         self.children.keys().copied().collect()
     }
 
-    /// Children without a slot (dead-end backends).
+    /// Backends without a slot (dead-end backends; ready backends and
+    /// workers are not counted).
     pub fn dead_end_count(&self) -> usize {
-        self.children.values().filter(|c| c.slot.is_none()).count()
+        self.children
+            .values()
+            .filter(|c| c.slot.is_none() && c.kind == ChildKind::Backend)
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {

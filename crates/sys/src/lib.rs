@@ -8,8 +8,11 @@
 //!   17's ClientSocket: all the supervisor learns of a client before handing
 //!   it to a child.
 //! - [`fd`]: small descriptor helpers (close-on-exec, poll with EINTR).
+//! - [`handoff`]: an accepted connection's descriptor sent to a
+//!   pre-launched backend over a socketpair (SCM_RIGHTS).
 
 pub mod fd;
+pub mod handoff;
 pub mod proctitle;
 pub mod signals;
 

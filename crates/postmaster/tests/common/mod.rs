@@ -244,13 +244,25 @@ impl Server {
     }
 
     /// Live children of the postmaster (from /proc).
-    /// Child processes that are not background workers (the checkpointer
-    /// runs from start to shutdown; workers show `postmaster: <type>`
-    /// once started, so the check is made after the server is ready).
+    /// Child processes that serve or will serve a client: neither the
+    /// checkpointer (a background worker from start to shutdown) nor ready
+    /// backends still waiting for a connection (`prelaunch_backends`).
+    /// Both are told apart by their titles, which they set at once.
     pub fn children(&self) -> Vec<i32> {
         self.all_children()
             .into_iter()
-            .filter(|&p| !cmdline_of(p).starts_with("postmaster: checkpointer"))
+            .filter(|&p| {
+                let title = cmdline_of(p);
+                !title.starts_with("postmaster: checkpointer") && !is_ready_title(&title)
+            })
+            .collect()
+    }
+
+    /// Pre-launched backends waiting for a connection (process modes).
+    pub fn ready_children(&self) -> Vec<i32> {
+        self.all_children()
+            .into_iter()
+            .filter(|&p| is_ready_title(&cmdline_of(p)))
             .collect()
     }
 
@@ -310,6 +322,11 @@ pub fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A ready backend's title, or its exec command line before it set one.
+fn is_ready_title(title: &str) -> bool {
+    title.starts_with("postmaster: ready backend") || title.contains("--forkchild=ready-backend")
 }
 
 /// The command line `ps` shows for `pid` (NULs as spaces, trimmed).
