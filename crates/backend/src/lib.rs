@@ -490,14 +490,15 @@ fn authenticate_client(
         Ok(()) => Ok(()),
         Err(auth::AuthFailure::Gone) => Err(EXIT_NORMAL),
         Err(auth::AuthFailure::Fatal { error, log_detail }) => {
-            // The client learns only the message; the reason is logged.
-            let _ = wire.send_error(&error);
-            let _ = wire.flush();
-            let mut logged = *error;
+            // The client learns only the message; the reason is logged
+            // (first, as EmitErrorReport does: server log, then client).
+            let mut logged = (*error).clone();
             if log_detail.is_some() {
                 logged.detail = log_detail;
             }
             logged.log();
+            let _ = wire.send_error(&error);
+            let _ = wire.flush();
             Err(EXIT_FATAL)
         }
     }
@@ -554,10 +555,12 @@ pub fn activity_json(shmem: &Shmem) -> String {
     serde_json::Value::Array(rows).to_string()
 }
 
+/// A FATAL error: to the server log, then to the client (the order of
+/// PostgreSQL's EmitErrorReport).
 fn send_fatal(wire: &mut Wire, e: PgError) -> i32 {
+    e.log();
     let _ = wire.send_error(&e);
     let _ = wire.flush();
-    e.log();
     EXIT_FATAL
 }
 
