@@ -130,6 +130,8 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     let remote = client.remote.clone();
     let client_local = client.local.clone();
     let mut wire = Wire::new(client.fd, signal_fd, alive_fd);
+    wire.set_mailbox(env.mailbox.clone());
+    wire.set_max_message_size(env.settings.max_message_size);
     let remote_text = match remote.port() {
         Some(port) => format!("host={} port={port}", remote.host()),
         None => format!("host={}", remote.host()),

@@ -290,6 +290,9 @@ fn pad_bpchar(bytes: &mut Vec<u8>, type_mod: i32) {
 }
 
 fn client_gone(e: std::io::Error) -> PgError {
+    if e.to_string() == crate::wire::TERMINATED_WHILE_WRITING {
+        return PgError::fatal(code::ADMIN_SHUTDOWN, crate::wire::TERMINATED_WHILE_WRITING);
+    }
     PgError::fatal(
         code::CONNECTION_EXCEPTION,
         format!("could not send data to client: {e}"),

@@ -7,6 +7,14 @@
 //! this process's signal self-pipe (cancel/terminate arrive as signals) and
 //! the postmaster-alive pipe (EOF there means the supervisor died). So a
 //! backend idle in a read still reacts to interrupts at once.
+//!
+//! Writes never block without watching the same descriptors: bytes go out
+//! with `send(MSG_DONTWAIT)` and, when the client's socket buffer is full,
+//! the backend polls for room, a termination request (SIGTERM or SIGQUIT
+//! in its mailbox) or the supervisor's death, as PostgreSQL's
+//! ProcessClientWriteInterrupt does. A client that stops reading cannot
+//! keep its backend from being terminated or shut down. A cancel request
+//! is left for after the write (a half-sent message cannot be taken back).
 
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -55,17 +63,14 @@ impl Stream {
             Stream::Tls(t) => &t.sock,
         }
     }
+}
 
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(f) => f.write(buf),
-            Stream::Tls(t) => {
-                let n = t.write(buf)?;
-                t.flush()?;
-                Ok(n)
-            }
-        }
-    }
+/// The message of a write ended by a termination request.
+pub const TERMINATED_WHILE_WRITING: &str = "terminating connection due to administrator command";
+
+/// Why a write gave up before the client took the bytes.
+fn terminated() -> io::Error {
+    io::Error::other(TERMINATED_WHILE_WRITING)
 }
 
 pub struct Wire {
@@ -74,6 +79,12 @@ pub struct Wire {
     wbuf: BytesMut,
     signal_fd: Option<OwnedFd>,
     postmaster_alive_fd: Option<OwnedFd>,
+    /// Where a termination request shows while a write waits.
+    mailbox: Option<std::sync::Arc<pm_sys::signals::Mailbox>>,
+    /// TLS records produced and not yet sent.
+    tls_out: Vec<u8>,
+    /// The longest message accepted (its length field, in bytes).
+    max_message_size: usize,
     ctx: DecodeContext,
 }
 
@@ -92,8 +103,23 @@ impl Wire {
             wbuf: BytesMut::with_capacity(READ_CHUNK_BYTES),
             signal_fd,
             postmaster_alive_fd,
+            mailbox: None,
+            tls_out: Vec::new(),
+            max_message_size: pm_settings::MAX_MESSAGE_SIZE_DEFAULT as usize,
             ctx,
         }
+    }
+
+    /// Messages longer than `bytes` are refused (08P01) before they are
+    /// read in.
+    pub fn set_max_message_size(&mut self, bytes: u32) {
+        self.max_message_size = bytes as usize;
+    }
+
+    /// The mailbox whose SIGTERM/SIGQUIT ends a write the client does not
+    /// take (see the module docs).
+    pub fn set_mailbox(&mut self, mailbox: std::sync::Arc<pm_sys::signals::Mailbox>) {
+        self.mailbox = Some(mailbox);
     }
 
     /// Whether the connection is TLS.
@@ -290,6 +316,16 @@ impl Wire {
         deadline: Option<Instant>,
     ) -> Result<Incoming<PgWireFrontendMessage>, PgError> {
         loop {
+            if self.rbuf.len() >= 5 {
+                let len =
+                    i32::from_be_bytes([self.rbuf[1], self.rbuf[2], self.rbuf[3], self.rbuf[4]]);
+                if len < 4 || len as usize > self.max_message_size {
+                    return Err(PgError::fatal(
+                        pm_elog::sqlstate::PROTOCOL_VIOLATION,
+                        "invalid message length",
+                    ));
+                }
+            }
             match PgWireFrontendMessage::decode(&mut self.rbuf, &self.ctx) {
                 Ok(Some(m)) => return Ok(Incoming::Message(m)),
                 Ok(None) => {}
@@ -405,21 +441,118 @@ impl Wire {
 
     /// Writes out everything queued.
     pub fn flush(&mut self) -> io::Result<()> {
-        while !self.wbuf.is_empty() {
-            match self.stream.write(&self.wbuf) {
-                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                Ok(n) => {
+        let result = self.flush_inner();
+        if result.is_err() {
+            self.wbuf.clear();
+            self.tls_out.clear();
+        }
+        result
+    }
+
+    fn flush_inner(&mut self) -> io::Result<()> {
+        if matches!(self.stream, Stream::Plain(_)) {
+            while !self.wbuf.is_empty() {
+                let n = self.send_some(Pending::Plain)?;
+                let _ = self.wbuf.split_to(n);
+            }
+            return Ok(());
+        }
+        loop {
+            // Plaintext into TLS records (rustls takes what its buffer
+            // allows), records out to the socket.
+            if let Stream::Tls(t) = &mut self.stream {
+                if !self.wbuf.is_empty() {
+                    let n = t.conn.writer().write(&self.wbuf)?;
                     let _ = self.wbuf.split_to(n);
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.wbuf.clear();
-                    return Err(e);
+                while t.conn.wants_write() {
+                    t.conn.write_tls(&mut self.tls_out)?;
                 }
             }
+            while !self.tls_out.is_empty() {
+                let n = self.send_some(Pending::Tls)?;
+                self.tls_out.drain(..n);
+            }
+            if self.wbuf.is_empty() {
+                return Ok(());
+            }
         }
-        Ok(())
     }
+
+    /// Sends a prefix of the pending bytes without blocking; when the
+    /// socket has no room, waits for room, a termination request or the
+    /// supervisor's death. Returns how many bytes went out (> 0).
+    fn send_some(&mut self, which: Pending) -> io::Result<usize> {
+        use nix::sys::socket::{send, MsgFlags};
+        use std::os::fd::AsRawFd;
+        loop {
+            let bytes: &[u8] = match which {
+                Pending::Plain => &self.wbuf,
+                Pending::Tls => &self.tls_out,
+            };
+            let fd = self.stream.socket().as_raw_fd();
+            match send(fd, bytes, MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(n) => return Ok(n),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EAGAIN) => self.wait_writable()?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Waits until the socket can take bytes. A termination request or the
+    /// supervisor's death ends the wait with an error; other signals stay
+    /// pending for the caller's interrupt checks.
+    fn wait_writable(&self) -> io::Result<()> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        loop {
+            if let Some(m) = &self.mailbox {
+                let pending = m.peek_pending();
+                if pending.contains(nix::sys::signal::Signal::SIGTERM)
+                    || pending.contains(nix::sys::signal::Signal::SIGQUIT)
+                {
+                    return Err(terminated());
+                }
+            }
+            let mut fds = vec![PollFd::new(
+                self.stream.socket().as_fd(),
+                PollFlags::POLLOUT,
+            )];
+            if let Some(fd) = &self.signal_fd {
+                fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+            }
+            let alive_index = self.postmaster_alive_fd.as_ref().map(|fd| {
+                fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+                fds.len() - 1
+            });
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => {}
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            let ready = |i: usize| fds[i].revents().is_some_and(|r| !r.is_empty());
+            if alive_index.is_some_and(ready) {
+                return Err(io::Error::other("the postmaster is gone"));
+            }
+            if self.signal_fd.is_some() && ready(1) {
+                if let Some(fd) = &self.signal_fd {
+                    pm_sys::fd::drain(fd.as_fd());
+                }
+                continue; // look at the mailbox again
+            }
+            if ready(0) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Which output buffer `send_some` sends from.
+#[derive(Clone, Copy)]
+enum Pending {
+    Plain,
+    Tls,
 }
 
 impl Wire {

@@ -79,6 +79,10 @@ pub struct Settings {
     pub debug_test_workers: bool,
     /// Backends started ahead of demand, waiting for a connection (0: off).
     pub prelaunch_backends: u32,
+    /// The largest frontend message a backend accepts, in bytes
+    /// (PostgreSQL's fixed limit, 1 GB - 1, by default); a longer one is
+    /// FATAL 08P01 before any of it is buffered.
+    pub max_message_size: u32,
 }
 
 impl Default for Settings {
@@ -107,6 +111,7 @@ impl Default for Settings {
             log_checkpoints: true,
             debug_test_workers: false,
             prelaunch_backends: 2,
+            max_message_size: MAX_MESSAGE_SIZE_DEFAULT,
         }
     }
 }
@@ -136,7 +141,11 @@ pub const SETTING_NAMES: &[&str] = &[
     "log_checkpoints",
     "debug_test_workers",
     "prelaunch_backends",
+    "max_message_size",
 ];
+
+/// PostgreSQL's limit on a frontend message (PQ_LARGE_MESSAGE_LIMIT).
+pub const MAX_MESSAGE_SIZE_DEFAULT: u32 = 0x3fff_ffff - 1;
 
 impl Settings {
     /// Sets one setting from its text form, as written in postgresql.conf or `-c`.
@@ -188,6 +197,10 @@ impl Settings {
             "prelaunch_backends" => {
                 self.prelaunch_backends = parse_int(&lname, value, 0, 1000)? as u32
             }
+            "max_message_size" => {
+                self.max_message_size =
+                    parse_int(&lname, value, 1024, MAX_MESSAGE_SIZE_DEFAULT as i64)? as u32
+            }
             "ssl" => self.ssl = parse_bool(&lname, value)?,
             "ssl_cert_file" => self.ssl_cert_file = value.to_string(),
             "ssl_key_file" => self.ssl_key_file = value.to_string(),
@@ -225,6 +238,7 @@ impl Settings {
             "log_checkpoints" => on_off(self.log_checkpoints),
             "debug_test_workers" => on_off(self.debug_test_workers),
             "prelaunch_backends" => self.prelaunch_backends.to_string(),
+            "max_message_size" => self.max_message_size.to_string(),
             "ssl" => on_off(self.ssl),
             "ssl_cert_file" => self.ssl_cert_file.clone(),
             "ssl_key_file" => self.ssl_key_file.clone(),

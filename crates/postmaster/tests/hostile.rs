@@ -1,0 +1,341 @@
+//! Hostile clients, in every launch mode: thousands of random and
+//! malformed start-up packets, a message over the size limit, a client
+//! that stops reading a large result. Afterwards the server still serves,
+//! nothing crashed, and nothing is left behind.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::Shutdown;
+use std::time::{Duration, Instant};
+
+use common::{backend_pid, read_message, startup_packet, Server, MODES};
+
+/// Start-up packets tried per launch mode (`HOSTILE_PACKETS` overrides,
+/// for a longer run).
+fn packets_per_mode() -> usize {
+    std::env::var("HOSTILE_PACKETS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// A small deterministic generator (xorshift64*): the same packets on
+/// every run, so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn be32(v: u32) -> [u8; 4] {
+    v.to_be_bytes()
+}
+
+/// One hostile opening, chosen by `kind`.
+fn hostile_packet(rng: &mut Rng, kind: u64) -> Vec<u8> {
+    let valid = startup_packet(&[("user", "postgres"), ("database", "postgres")]);
+    match kind {
+        // Random bytes.
+        0 => {
+            let n = rng.below(64) as usize;
+            rng.bytes(n)
+        }
+        // An absurd length, then a little.
+        1 => {
+            let mut p = be32(0x7fff_ffff - rng.below(1000) as u32).to_vec();
+            p.extend(rng.bytes(16));
+            p
+        }
+        // A length below the minimum.
+        2 => {
+            let mut p = be32(rng.below(8) as u32).to_vec();
+            p.extend(be32(196_608));
+            p
+        }
+        // A valid packet cut short.
+        3 => {
+            let cut = 1 + rng.below(valid.len() as u64 - 1) as usize;
+            valid[..cut].to_vec()
+        }
+        // A wrong protocol code.
+        4 => {
+            let mut p = valid.clone();
+            p[4..8].copy_from_slice(&be32(rng.next() as u32));
+            p
+        }
+        // SSLRequest twice.
+        5 => {
+            let mut p = be32(8).to_vec();
+            p.extend(be32(80_877_103));
+            p.extend(be32(8));
+            p.extend(be32(80_877_103));
+            p
+        }
+        // CancelRequest with garbage: random pid and key, or a bad length.
+        6 => {
+            let len = if rng.below(2) == 0 {
+                16
+            } else {
+                rng.below(40) as u32
+            };
+            let mut p = be32(len).to_vec();
+            p.extend(be32(80_877_102));
+            p.extend(rng.bytes(8));
+            p
+        }
+        // GSSENCRequest, then garbage.
+        7 => {
+            let mut p = be32(8).to_vec();
+            p.extend(be32(80_877_104));
+            let n = rng.below(32) as usize;
+            p.extend(rng.bytes(n));
+            p
+        }
+        // Parameters without terminators, or not UTF-8.
+        8 => {
+            let mut body = be32(196_608).to_vec();
+            body.extend(b"user\0");
+            let n = 1 + rng.below(20) as usize;
+            body.extend(rng.bytes(n));
+            let mut p = be32(body.len() as u32 + 4).to_vec();
+            p.extend(body);
+            p
+        }
+        // A valid start-up packet with random bytes after it.
+        _ => {
+            let mut p = valid;
+            let n = rng.below(64) as usize;
+            p.extend(rng.bytes(n));
+            p
+        }
+    }
+}
+
+/// Sends one hostile opening and reads until the server closes (or a
+/// few seconds pass); the server may answer anything but must not hang.
+fn try_one(port: u16, packet: &[u8]) {
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return;
+    };
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(packet);
+    let _ = s.shutdown(Shutdown::Write);
+    let mut sink = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        match s.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+    panic!("the server kept a hostile connection open");
+}
+
+#[tokio::test]
+async fn thousands_of_malformed_startup_packets_leave_the_server_serving() {
+    let per_mode = packets_per_mode();
+    for mode in MODES {
+        let server = Server::start(mode, &["max_connections=200"]);
+        let postmaster = server.pid();
+        let port = server.port;
+        let started = Instant::now();
+        // Four clients at once, each with its own sequence.
+        let senders: Vec<_> = (0..4u64)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (t + 1));
+                    for i in 0..per_mode / 4 {
+                        let kind = (i as u64 + t) % 10;
+                        let packet = hostile_packet(&mut rng, kind);
+                        try_one(port, &packet);
+                    }
+                })
+            })
+            .collect();
+        for s in senders {
+            s.join().expect("a sender failed");
+        }
+        let took = started.elapsed();
+        // Still serving, the same supervisor, no crash restart.
+        let c = server.connect().await;
+        let n: i32 = c.query_one("SELECT 1 + 1", &[]).await.unwrap().get(0);
+        assert_eq!(n, 2, "{mode}");
+        assert_eq!(server.pid(), postmaster, "{mode}");
+        let log = server.log();
+        assert!(
+            !log.contains("terminating any other active server processes"),
+            "{mode}: a hostile packet crashed a backend\n{log}"
+        );
+        assert!(!log.contains("panicked"), "{mode}\n{log}");
+        eprintln!("{mode}: {per_mode} hostile start-up packets in {took:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_is_refused_with_08p01() {
+    for mode in MODES {
+        let server = Server::start(mode, &["max_message_size=65536"]);
+        let mut s = server.raw_tcp();
+        s.write_all(&startup_packet(&[
+            ("user", "postgres"),
+            ("database", "postgres"),
+        ]))
+        .unwrap();
+        // Up to ReadyForQuery.
+        loop {
+            let (tag, _) = read_message(&mut s).expect("login");
+            if tag == b'Z' {
+                break;
+            }
+        }
+        // A Query that claims 1 MB: refused from its header alone.
+        let mut q = vec![b'Q'];
+        q.extend((1u32 << 20).to_be_bytes());
+        q.extend(b"SELECT 1");
+        s.write_all(&q).unwrap();
+        let (tag, body) = read_message(&mut s).expect("an error");
+        assert_eq!(tag, b'E', "{mode}");
+        let text = String::from_utf8_lossy(&body).to_string();
+        assert!(text.contains("08P01"), "{mode}: {text}");
+        assert!(text.contains("invalid message length"), "{mode}: {text}");
+        // ... and the connection is closed.
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        // A message under the limit is fine.
+        let c = server.connect().await;
+        let big = "x".repeat(60_000);
+        let got: String = c
+            .query_one("SELECT $1::text", &[&big])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(got.len(), 60_000, "{mode}");
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_can_still_be_terminated() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        // A raw session that asks for ~50 MB and never reads.
+        let mut s = server.raw_tcp();
+        s.write_all(&startup_packet(&[
+            ("user", "postgres"),
+            ("database", "postgres"),
+        ]))
+        .unwrap();
+        let mut pid = 0;
+        loop {
+            let (tag, body) = read_message(&mut s).expect("login");
+            if tag == b'K' {
+                pid = i32::from_be_bytes(body[..4].try_into().unwrap());
+            }
+            if tag == b'Z' {
+                break;
+            }
+        }
+        let sql = b"SELECT repeat('x', 1000) FROM generate_series(1, 50000)\0";
+        let mut q = vec![b'Q'];
+        q.extend((4 + sql.len() as u32).to_be_bytes());
+        q.extend(sql);
+        s.write_all(&q).unwrap();
+        // Let it fill the socket buffers and block.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Other clients are served meanwhile.
+        let other = server.connect().await;
+        let other_pid = backend_pid(&other).await;
+        assert_ne!(other_pid, pid);
+        let active: i64 = other
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                &[&pid],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(active, 1, "{mode}: the stuck backend is listed");
+        // Terminated while blocked in a write: it goes at once.
+        let ok: bool = other
+            .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ok, "{mode}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let n: i64 = other
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                    &[&pid],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if n == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{mode}: a backend blocked writing ignored termination\n{}",
+                server.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        drop(s);
+        // No crash: the other session goes on.
+        other.batch_execute("SELECT 1").await.unwrap();
+        assert!(
+            !server
+                .log()
+                .contains("terminating any other active server processes"),
+            "{mode}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fast_shutdown_is_not_held_up_by_a_client_that_stops_reading() {
+    for mode in MODES {
+        let mut server = Server::start(mode, &[]);
+        let mut s = server.raw_tcp();
+        s.write_all(&startup_packet(&[
+            ("user", "postgres"),
+            ("database", "postgres"),
+        ]))
+        .unwrap();
+        loop {
+            let (tag, _) = read_message(&mut s).expect("login");
+            if tag == b'Z' {
+                break;
+            }
+        }
+        let sql = b"SELECT repeat('x', 1000) FROM generate_series(1, 50000)\0";
+        let mut q = vec![b'Q'];
+        q.extend((4 + sql.len() as u32).to_be_bytes());
+        q.extend(sql);
+        s.write_all(&q).unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = Instant::now();
+        server.stop();
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{mode}: fast shutdown waited {:?}",
+            started.elapsed()
+        );
+        drop(s);
+    }
+}
