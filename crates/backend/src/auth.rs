@@ -267,7 +267,7 @@ impl ScramSecret {
 }
 
 /// Why a SCRAM exchange did not succeed.
-enum ScramError {
+pub enum ScramError {
     /// Malformed or inconsistent messages: FATAL 08P01 with this detail.
     Protocol(String),
     /// The proof did not verify.
@@ -303,7 +303,6 @@ impl ScramError {
 const CHANNEL_BINDING_TYPE: &str = "tls-server-end-point";
 
 fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
-    let protocol = |d: &str| ScramError::Protocol(d.to_string());
     let mut mechanisms = Vec::new();
     if ctx.channel_binding.is_some() {
         mechanisms.push("SCRAM-SHA-256-PLUS".to_string());
@@ -313,6 +312,84 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
 
     // SASLInitialResponse: mechanism, then the client-first-message.
     let body = read_password_message(wire, ctx.deadline)?;
+    let first = parse_client_first(&body, ctx.channel_binding.is_some())?;
+    let (plus, gs2_header, client_first_bare, client_nonce) = (
+        first.plus,
+        first.gs2_header.as_str(),
+        first.client_first_bare.as_str(),
+        first.client_nonce.as_str(),
+    );
+
+    let (secret, known) = match ctx.secret.and_then(ScramSecret::parse) {
+        Some(s) => (s, true),
+        None => (ScramSecret::made_up(), false),
+    };
+    let server_nonce = B64.encode(random_bytes::<SCRAM_NONCE_BYTES>());
+    let nonce = format!("{client_nonce}{server_nonce}");
+    let server_first = format!(
+        "r={nonce},s={},i={}",
+        B64.encode(&secret.salt),
+        secret.iterations
+    );
+    send(
+        wire,
+        Authentication::SASLContinue(Bytes::from(server_first.clone())),
+    )?;
+
+    // client-final-message: c=<channel binding>,r=<nonce>,p=<proof>
+    let body = read_password_message(wire, ctx.deadline)?;
+    let mut expected_binding = gs2_header.as_bytes().to_vec();
+    if plus {
+        expected_binding.extend_from_slice(ctx.channel_binding.as_deref().unwrap_or_default());
+    }
+    let last = parse_client_final(&body, &expected_binding, &nonce)?;
+    let (without_proof, proof) = (last.without_proof.as_str(), last.proof);
+
+    let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
+    let client_signature = hmac(&secret.stored_key, auth_message.as_bytes());
+    let client_key: Vec<u8> = proof
+        .iter()
+        .zip(client_signature.iter())
+        .map(|(p, s)| p ^ s)
+        .collect();
+    let verified = constant_time_eq(&Sha256::digest(&client_key), &secret.stored_key);
+    if !known {
+        return Err(ScramError::Failed(ctx.missing_reason.clone()));
+    }
+    if !verified {
+        return Err(ScramError::Failed(password_mismatch(ctx.user)));
+    }
+    let server_signature = hmac(&secret.server_key, auth_message.as_bytes());
+    let server_final = format!("v={}", B64.encode(server_signature));
+    send(wire, Authentication::SASLFinal(Bytes::from(server_final)))?;
+    Ok(())
+}
+
+/// What a SASLInitialResponse carries, checked.
+pub struct ClientFirst {
+    /// SCRAM-SHA-256-PLUS was chosen.
+    pub plus: bool,
+    pub gs2_header: String,
+    pub client_first_bare: String,
+    pub client_nonce: String,
+}
+
+/// What a client-final-message carries, checked against the exchange.
+pub struct ClientFinal {
+    /// The message up to the proof (part of the AuthMessage).
+    pub without_proof: String,
+    pub proof: Vec<u8>,
+}
+
+fn scram_protocol(detail: &str) -> ScramError {
+    ScramError::Protocol(detail.to_string())
+}
+
+/// Parses a SASLInitialResponse body (mechanism, NUL, length, the
+/// client-first-message), as PostgreSQL's read_client_first_message
+/// checks it. `can_bind`: the connection offers SCRAM-SHA-256-PLUS.
+pub fn parse_client_first(body: &[u8], can_bind: bool) -> Result<ClientFirst, ScramError> {
+    let protocol = scram_protocol;
     let nul = body
         .iter()
         .position(|b| *b == 0)
@@ -320,7 +397,7 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
     let mechanism = String::from_utf8_lossy(&body[..nul]).into_owned();
     let plus = match mechanism.as_str() {
         "SCRAM-SHA-256" => false,
-        "SCRAM-SHA-256-PLUS" if ctx.channel_binding.is_some() => true,
+        "SCRAM-SHA-256-PLUS" if can_bind => true,
         _ => {
             return Err(ScramError::Other(AuthFailure::Fatal {
                 error: Box::new(PgError::fatal(
@@ -347,7 +424,7 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
     match (flag, plus) {
         ("n", false) => {}
         // The client could bind but thinks we cannot: a downgrade.
-        ("y", false) if ctx.channel_binding.is_some() => {
+        ("y", false) if can_bind => {
             return Err(protocol(
                 "The client supports SCRAM channel binding but thinks the server does not.  However, this server does support channel binding.",
             ))
@@ -384,27 +461,24 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
     if !client_first_bare.starts_with("n=") {
         return Err(protocol("Expected attribute \"n\"."));
     }
+    Ok(ClientFirst {
+        plus,
+        gs2_header: gs2_header.to_string(),
+        client_first_bare: client_first_bare.to_string(),
+        client_nonce: client_nonce.to_string(),
+    })
+}
 
-    let (secret, known) = match ctx.secret.and_then(ScramSecret::parse) {
-        Some(s) => (s, true),
-        None => (ScramSecret::made_up(), false),
-    };
-    let server_nonce = B64.encode(random_bytes::<SCRAM_NONCE_BYTES>());
-    let nonce = format!("{client_nonce}{server_nonce}");
-    let server_first = format!(
-        "r={nonce},s={},i={}",
-        B64.encode(&secret.salt),
-        secret.iterations
-    );
-    send(
-        wire,
-        Authentication::SASLContinue(Bytes::from(server_first.clone())),
-    )?;
-
-    // client-final-message: c=<channel binding>,r=<nonce>,p=<proof>
-    let body = read_password_message(wire, ctx.deadline)?;
+/// Parses a client-final-message and checks its channel binding (the
+/// gs2 header, plus the binding data with -PLUS) and nonce.
+pub fn parse_client_final(
+    body: &[u8],
+    expected_binding: &[u8],
+    nonce: &str,
+) -> Result<ClientFinal, ScramError> {
+    let protocol = scram_protocol;
     let client_final =
-        std::str::from_utf8(&body).map_err(|_| protocol("Message is not valid UTF-8."))?;
+        std::str::from_utf8(body).map_err(|_| protocol("Message is not valid UTF-8."))?;
     let (without_proof, proof) = client_final
         .rsplit_once(",p=")
         .ok_or_else(|| protocol("Could not read proof."))?;
@@ -417,11 +491,7 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
         .next()
         .and_then(|r| r.strip_prefix("r="))
         .ok_or_else(|| protocol("Expected attribute \"r\"."))?;
-    let mut expected_binding = gs2_header.as_bytes().to_vec();
-    if plus {
-        expected_binding.extend_from_slice(ctx.channel_binding.as_deref().unwrap_or_default());
-    }
-    if B64.decode(binding).ok().as_deref() != Some(expected_binding.as_slice()) {
+    if B64.decode(binding).ok().as_deref() != Some(expected_binding) {
         return Err(protocol("SCRAM channel binding check failed"));
     }
     if final_nonce != nonce {
@@ -432,25 +502,10 @@ fn scram(wire: &mut Wire, ctx: &AuthContext<'_>) -> Result<(), ScramError> {
         .ok()
         .filter(|p| p.len() == 32)
         .ok_or_else(|| protocol("Malformed proof in client-final-message."))?;
-
-    let auth_message = format!("{client_first_bare},{server_first},{without_proof}");
-    let client_signature = hmac(&secret.stored_key, auth_message.as_bytes());
-    let client_key: Vec<u8> = proof
-        .iter()
-        .zip(client_signature.iter())
-        .map(|(p, s)| p ^ s)
-        .collect();
-    let verified = constant_time_eq(&Sha256::digest(&client_key), &secret.stored_key);
-    if !known {
-        return Err(ScramError::Failed(ctx.missing_reason.clone()));
-    }
-    if !verified {
-        return Err(ScramError::Failed(password_mismatch(ctx.user)));
-    }
-    let server_signature = hmac(&secret.server_key, auth_message.as_bytes());
-    let server_final = format!("v={}", B64.encode(server_signature));
-    send(wire, Authentication::SASLFinal(Bytes::from(server_final)))?;
-    Ok(())
+    Ok(ClientFinal {
+        without_proof: without_proof.to_string(),
+        proof,
+    })
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {

@@ -425,7 +425,11 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         }
         types::TIMESTAMP | types::TIMESTAMPTZ => {
             let micros = i64::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
-            let t = pg_epoch() + chrono::Duration::microseconds(micros);
+            let t = pg_epoch()
+                .checked_add_signed(chrono::Duration::microseconds(micros))
+                .ok_or_else(|| {
+                    PgError::error(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+                })?;
             let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
             while s.ends_with('0') {
                 s.pop();
@@ -440,7 +444,10 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
         }
         types::DATE => {
             let days = i32::from_be_bytes(bytes.try_into().map_err(|_| wrong())?);
-            (pg_epoch().date() + chrono::Duration::days(days as i64))
+            pg_epoch()
+                .date()
+                .checked_add_signed(chrono::Duration::days(days as i64))
+                .ok_or_else(|| PgError::error(code::DATETIME_FIELD_OVERFLOW, "date out of range"))?
                 .format("%Y-%m-%d")
                 .to_string()
         }

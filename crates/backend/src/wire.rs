@@ -316,34 +316,8 @@ impl Wire {
         deadline: Option<Instant>,
     ) -> Result<Incoming<PgWireFrontendMessage>, PgError> {
         loop {
-            if self.rbuf.len() >= 5 {
-                let len =
-                    i32::from_be_bytes([self.rbuf[1], self.rbuf[2], self.rbuf[3], self.rbuf[4]]);
-                if len < 4 || len as usize > self.max_message_size {
-                    return Err(PgError::fatal(
-                        pm_elog::sqlstate::PROTOCOL_VIOLATION,
-                        "invalid message length",
-                    ));
-                }
-            }
-            match PgWireFrontendMessage::decode(&mut self.rbuf, &self.ctx) {
-                Ok(Some(m)) => return Ok(Incoming::Message(m)),
-                Ok(None) => {}
-                Err(e) => {
-                    let message = match e {
-                        pgwire::error::PgWireError::InvalidMessageType(t) => {
-                            format!("invalid frontend message type {t}")
-                        }
-                        pgwire::error::PgWireError::MessageTooLarge(_, _) => {
-                            "invalid message length".to_string()
-                        }
-                        other => format!("invalid message format: {other}"),
-                    };
-                    return Err(PgError::fatal(
-                        pm_elog::sqlstate::PROTOCOL_VIOLATION,
-                        message,
-                    ));
-                }
+            if let Some(m) = decode_frontend(&mut self.rbuf, &self.ctx, self.max_message_size)? {
+                return Ok(Incoming::Message(m));
             }
             match self.fill(deadline) {
                 Ok(Incoming::Message(())) => {}
@@ -545,6 +519,49 @@ impl Wire {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Decodes the next frontend message from `buf`, if it is all there.
+/// Errors are FATAL 08P01, as PostgreSQL's: a length over `max_size` (from
+/// the header alone, before the body is read), an unknown type, a body
+/// pgwire cannot decode — including one that makes pgwire panic, which is
+/// contained here (a backend crash would restart the whole server).
+pub fn decode_frontend(
+    buf: &mut BytesMut,
+    ctx: &DecodeContext,
+    max_size: usize,
+) -> Result<Option<PgWireFrontendMessage>, PgError> {
+    let violation = |m: String| PgError::fatal(pm_elog::sqlstate::PROTOCOL_VIOLATION, m);
+    if buf.len() < 5 {
+        return Ok(None);
+    }
+    let len = i32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]);
+    if len < 4 || len as usize > max_size {
+        return Err(violation("invalid message length".to_string()));
+    }
+    let frame = 1 + len as usize;
+    if buf.len() < frame {
+        return Ok(None);
+    }
+    let before = buf.len();
+    match pm_elog::contain_panic(|| PgWireFrontendMessage::decode(buf, ctx)) {
+        // A body shorter or longer than its fields (pgwire may read past
+        // the frame): PostgreSQL's "insufficient data left in message".
+        Ok(Ok(Some(_))) if before - buf.len() != frame => {
+            Err(violation("invalid message format".to_string()))
+        }
+        Ok(Ok(m)) => Ok(m),
+        Ok(Err(e)) => Err(violation(match e {
+            pgwire::error::PgWireError::InvalidMessageType(t) => {
+                format!("invalid frontend message type {t}")
+            }
+            pgwire::error::PgWireError::MessageTooLarge(_, _) => {
+                "invalid message length".to_string()
+            }
+            other => format!("invalid message format: {other}"),
+        })),
+        Err(_) => Err(violation("invalid message format".to_string())),
     }
 }
 

@@ -194,11 +194,36 @@ pub fn log_pid() -> i32 {
         .unwrap_or(std::process::id() as i32)
 }
 
+thread_local! {
+    /// Set while `contain_panic` runs a closure on this thread.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into `Err(message)` (and keeping
+/// the panic hook quiet). For third-party decoders fed client bytes: a
+/// panic there must be the client's error, never a crash of the backend
+/// (which would restart the whole server).
+pub fn contain_panic<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    let outer = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(outer));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "Box<dyn Any>".to_string())
+    })
+}
+
 /// Logs panics as server log lines (`PANIC`-free: a panicking backend is a
 /// crash of that backend only, reported by the supervisor as such), with
 /// the location and message, instead of Rust's default report.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if CONTAINED.with(|c| c.get()) {
+            return; // `contain_panic` reports it as an error instead
+        }
         let message = info
             .payload()
             .downcast_ref::<&str>()

@@ -210,7 +210,7 @@ async fn a_message_over_the_limit_is_refused_with_08p01() {
         let (tag, body) = read_message(&mut s).expect("an error");
         assert_eq!(tag, b'E', "{mode}");
         let text = String::from_utf8_lossy(&body).to_string();
-        assert!(text.contains("08P01"), "{mode}: {text}");
+        assert!(text.contains("08P01"), "{mode}: {text}\n{}", server.log());
         assert!(text.contains("invalid message length"), "{mode}: {text}");
         // ... and the connection is closed.
         let mut rest = Vec::new();
@@ -337,5 +337,86 @@ async fn fast_shutdown_is_not_held_up_by_a_client_that_stops_reading() {
             started.elapsed()
         );
         drop(s);
+    }
+}
+
+/// Logs in on a raw socket; returns it after the first ReadyForQuery.
+fn raw_login(server: &Server) -> std::net::TcpStream {
+    let mut s = server.raw_tcp();
+    s.write_all(&startup_packet(&[
+        ("user", "postgres"),
+        ("database", "postgres"),
+    ]))
+    .unwrap();
+    loop {
+        let (tag, _) = read_message(&mut s).expect("login");
+        if tag == b'Z' {
+            return s;
+        }
+    }
+}
+
+/// Reads messages until ReadyForQuery or EOF; gives the error text seen.
+fn error_text_until_ready(s: &mut std::net::TcpStream) -> String {
+    let mut errors = String::new();
+    while let Some((tag, body)) = read_message(s) {
+        if tag == b'E' {
+            errors.push_str(&String::from_utf8_lossy(&body));
+        }
+        if tag == b'Z' {
+            break;
+        }
+    }
+    errors
+}
+
+/// Inputs the fuzz targets found (crates/fuzzing/regressions), sent to a
+/// real server: each is an error for that client, never a crash.
+#[tokio::test]
+async fn messages_that_once_panicked_a_decoder_are_errors() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        // A Parse whose parameter-type list is cut short (pgwire panicked).
+        let mut s = raw_login(&server);
+        let mut m = vec![b'P'];
+        m.extend(16u32.to_be_bytes());
+        m.extend(b"\0SELECT $1\0\0\x01");
+        m.extend([b'S', 0, 0, 0, 4]);
+        s.write_all(&m).unwrap();
+        let text = error_text_until_ready(&mut s);
+        assert!(text.contains("08P01"), "{mode}: {text}\n{}", server.log());
+        // A binary date parameter far out of range (chrono overflowed).
+        let mut s = raw_login(&server);
+        let mut m = Vec::new();
+        let mut parse = b"\0SELECT $1::date\0".to_vec();
+        parse.extend(1u16.to_be_bytes());
+        parse.extend(1082u32.to_be_bytes());
+        m.push(b'P');
+        m.extend((4 + parse.len() as u32).to_be_bytes());
+        m.extend(&parse);
+        let mut bind = b"\0\0".to_vec();
+        bind.extend(1u16.to_be_bytes());
+        bind.extend(1u16.to_be_bytes()); // binary
+        bind.extend(1u16.to_be_bytes());
+        bind.extend(4u32.to_be_bytes());
+        bind.extend(0x7fff_fff0u32.to_be_bytes());
+        bind.extend(0u16.to_be_bytes());
+        m.push(b'B');
+        m.extend((4 + bind.len() as u32).to_be_bytes());
+        m.extend(&bind);
+        m.extend([b'E', 0, 0, 0, 9, 0, 0, 0, 0, 0]);
+        m.extend([b'S', 0, 0, 0, 4]);
+        s.write_all(&m).unwrap();
+        let text = error_text_until_ready(&mut s);
+        assert!(text.contains("22008"), "{mode}: {text}");
+        // The session survives an ERROR; the server never restarted.
+        let c = server.connect().await;
+        c.batch_execute("SELECT 1").await.unwrap();
+        let log = server.log();
+        assert!(!log.contains("panicked"), "{mode}\n{log}");
+        assert!(
+            !log.contains("terminating any other active server processes"),
+            "{mode}\n{log}"
+        );
     }
 }

@@ -1,0 +1,5 @@
+#![no_main]
+//! libFuzzer entry for `pm_fuzzing::frontend_messages` (see crates/fuzzing).
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| pm_fuzzing::frontend_messages(data));
