@@ -2,4 +2,7 @@
 //! libFuzzer entry for `pm_fuzzing::binary_parameters` (see crates/fuzzing).
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| pm_fuzzing::binary_parameters(data));
+fuzz_target!(|data: &[u8]| {
+    pm_fuzzing::init();
+    pm_fuzzing::binary_parameters(data)
+});

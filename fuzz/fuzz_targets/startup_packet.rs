@@ -2,4 +2,7 @@
 //! libFuzzer entry for `pm_fuzzing::startup_packet` (see crates/fuzzing).
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| pm_fuzzing::startup_packet(data));
+fuzz_target!(|data: &[u8]| {
+    pm_fuzzing::init();
+    pm_fuzzing::startup_packet(data)
+});

@@ -128,9 +128,12 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
                 return Err(bad("uuid"));
             }
             (0..16)
-                .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .map_err(|_| bad("uuid"))?
+                .map(|i| {
+                    t.get(2 * i..2 * i + 2)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                })
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| bad("uuid"))?
         }
         types::NUMERIC => numeric_to_binary(&text()).ok_or_else(|| bad("numeric"))?,
         types::TIME => datetime::parse_time(&text())
@@ -196,7 +199,8 @@ fn numeric_to_binary(text: &str) -> Option<Vec<u8>> {
     let mut groups: Vec<i16> = all
         .as_bytes()
         .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap().parse().unwrap())
+        // (ASCII digits only, checked above)
+        .map(|c| c.iter().fold(0i16, |n, d| n * 10 + (d - b'0') as i16))
         .collect();
     let mut weight = int_groups as i16 - 1;
     while groups.first() == Some(&0) {

@@ -261,6 +261,21 @@ fn encode_row(
     values: &[ValueRef<'_>],
     formats: &[i16],
 ) -> Result<EncodedRow, PgError> {
+    // A pure function of the values: a panic in it (a bug) is this
+    // statement's error, never a crash of the backend.
+    pm_elog::contain_panic(|| encode_row_inner(columns, values, formats)).unwrap_or_else(|m| {
+        Err(
+            PgError::error(code::INTERNAL_ERROR, "internal error while encoding a row")
+                .with_detail(m),
+        )
+    })
+}
+
+fn encode_row_inner(
+    columns: &[Column],
+    values: &[ValueRef<'_>],
+    formats: &[i16],
+) -> Result<EncodedRow, PgError> {
     columns
         .iter()
         .zip(values)

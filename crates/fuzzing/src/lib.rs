@@ -12,6 +12,14 @@
 use bytes::BytesMut;
 use pgwire::messages::{DecodeContext, ProtocolVersion};
 
+/// Installs the server's panic hook once: quiet for the panics the server
+/// contains (`pm_elog::contain_panic`), so libFuzzer only sees the ones
+/// that would reach a backend's top (libfuzzer-sys aborts on those).
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(pm_elog::install_panic_hook);
+}
+
 /// A fuzz target: name and function.
 pub type Target = (&'static str, fn(&[u8]));
 
@@ -23,6 +31,7 @@ pub const TARGETS: &[Target] = &[
     ("sql_rewriter", sql_rewriter),
     ("copy_input", copy_input),
     ("scram_messages", scram_messages),
+    ("text_values", text_values),
 ];
 
 /// A start-up packet after its length: protocol code, then parameters.
@@ -62,6 +71,25 @@ pub fn binary_parameters(data: &[u8]) {
         let _ =
             pm_backend::format::encode(oid, rusqlite::types::ValueRef::Text(text.as_bytes()), true);
     }
+}
+
+/// A Bind parameter in text form: the first byte picks the type, the
+/// rest is the text the server canonicalizes (dates, intervals, bytea,
+/// uuid, ...) and encodes in binary.
+pub fn text_values(data: &[u8]) {
+    let Some((&pick, value)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(value) else {
+        return;
+    };
+    let types = pm_sql::types::CATALOG;
+    let oid = types[pick as usize % types.len()].oid;
+    let text = pm_sql::types::canonical_text(oid, text).unwrap_or_else(|| text.to_string());
+    let _ = pm_backend::format::encode(oid, rusqlite::types::ValueRef::Text(text.as_bytes()), true);
+    let _ = pm_sql::datetime::parse_interval(&text);
+    let _ = pm_sql::datetime::parse_timestamptz(&text);
+    let _ = pm_sql::datetime::parse_bytea(&text);
 }
 
 /// SQL text through the PostgreSQL-to-SQLite rewriter (and the utility
@@ -199,6 +227,12 @@ fn seeds(name: &str) -> Vec<Vec<u8>> {
             s("COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER true, NULL 'x')"),
             s("SELECT c.oid::regclass, generate_series(1, 3) FROM pg_catalog.pg_class c"),
         ],
+        "text_values" => vec![
+            s("\x0a2024-02-29 13:45:07.25+05:30"),
+            s("\x0b3 days 04:00:05.5"),
+            s("\x01\\x00ff10"),
+            s("\x0c{1,2,NULL,\"a b\"}"),
+        ],
         "copy_input" => vec![s("\x011\tx\n2\t\\N\n\\.\n"), s("\x03a,b\n\"q\"\"x\",1\n")],
         "scram_messages" => {
             let mut m = s("SCRAM-SHA-256\0\0\0\0\x20n,,n=,r=abcdefghij");
@@ -279,7 +313,7 @@ mod tests {
     fn every_target_survives_its_regressions_and_a_short_random_run() {
         // The server's hook: quiet for panics the server contains (a
         // third-party decoder's), a log line for any other.
-        pm_elog::install_panic_hook();
+        init();
         for (name, target) in TARGETS {
             let n = run_for(name, *target, budget());
             eprintln!("{name}: {n} inputs");

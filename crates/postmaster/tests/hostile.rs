@@ -420,3 +420,86 @@ async fn messages_that_once_panicked_a_decoder_are_errors() {
         );
     }
 }
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn prlimit_nofile(pid: i32, limits: &str) {
+    let status = std::process::Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &format!("--nofile={limits}")])
+        .status()
+        .expect("run prlimit");
+    assert!(status.success(), "prlimit --nofile={limits}");
+}
+
+#[tokio::test]
+async fn out_of_descriptors_at_accept_backs_off_then_recovers() {
+    for mode in MODES {
+        let server = Server::start(mode, &["prelaunch_backends=0"]);
+        let pid = server.pid().as_raw();
+        let original = String::from_utf8(
+            std::process::Command::new("prlimit")
+                .args([
+                    "--pid",
+                    &pid.to_string(),
+                    "--nofile",
+                    "--raw",
+                    "--noheadings",
+                ])
+                .args(["--output=SOFT,HARD"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let original = original.split_whitespace().collect::<Vec<_>>().join(":");
+        // No descriptor left for accept(2): a limit below the descriptors
+        // already open (they stay valid; no new one can be made).
+        let open = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .count();
+        let low = (open / 2).max(3);
+        let hard = original
+            .split(':')
+            .nth(1)
+            .unwrap_or("unlimited")
+            .to_string();
+        prlimit_nofile(pid, &format!("{low}:{hard}"));
+        let mut s = server.raw_tcp();
+        s.write_all(&startup_packet(&[
+            ("user", "postgres"),
+            ("database", "postgres"),
+        ]))
+        .unwrap();
+        let before = cpu_ticks(pid);
+        std::thread::sleep(Duration::from_secs(2));
+        let spent = cpu_ticks(pid) - before;
+        assert!(
+            spent < 30,
+            "{mode}: {spent} ticks of CPU in 2 s while out of descriptors: spinning"
+        );
+        server.wait_for_log("could not accept new connection: Too many open files");
+        let complaints = server
+            .log()
+            .matches("could not accept new connection")
+            .count();
+        assert!(complaints < 20, "{mode}: {complaints} log lines in 2 s");
+        // Descriptors again: the waiting connection is served.
+        prlimit_nofile(pid, &original);
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let (tag, _) = read_message(&mut s).expect("served after the limit was raised");
+        assert_eq!(tag, b'R', "{mode}");
+        server
+            .connect()
+            .await
+            .batch_execute("SELECT 1")
+            .await
+            .unwrap();
+    }
+}

@@ -604,7 +604,10 @@ fn role_tokens(text: &str) -> Result<Vec<String>, PgError> {
 fn parse_set(stmt: &str) -> Result<Command, PgError> {
     let mut rest = stmt.trim()[3..].trim_start();
     for scope in ["session ", "local "] {
-        if rest.len() >= scope.len() && rest[..scope.len()].eq_ignore_ascii_case(scope) {
+        if rest
+            .get(..scope.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(scope))
+        {
             rest = rest[scope.len()..].trim_start();
         }
     }
@@ -628,7 +631,7 @@ fn parse_set(stmt: &str) -> Result<Command, PgError> {
     let mut value = rest[name_end..].trim_start();
     if let Some(v) = value.strip_prefix('=') {
         value = v;
-    } else if value.len() >= 2 && value[..2].eq_ignore_ascii_case("to") {
+    } else if value.get(..2).is_some_and(|w| w.eq_ignore_ascii_case("to")) {
         value = &value[2..];
     } else {
         return Err(PgError::error(

@@ -590,7 +590,17 @@ impl Session {
         if let Some(t) = self.cache.get(text) {
             return Ok(t.clone());
         }
-        let t = Arc::new(dialect::translate(text)?);
+        // The translator is a pure function of the text: a panic in it (a
+        // bug) is this statement's error, not a crash of the backend.
+        let t = Arc::new(pm_elog::contain_panic(|| dialect::translate(text)).map_err(
+            |message| {
+                PgError::error(
+                    code::INTERNAL_ERROR,
+                    "internal error while translating the statement",
+                )
+                .with_detail(message)
+            },
+        )??);
         if self.cache.len() >= TRANSLATION_CACHE_ENTRIES_MAX {
             self.cache.clear();
         }

@@ -59,6 +59,9 @@ const SUPERVISOR_SIGNALS: &[Signal] = &[
 const IMMEDIATE_KILL_AFTER: Duration = Duration::from_secs(5);
 /// Connections accepted per wake-up of the loop, so signals are not starved.
 const ACCEPTS_PER_WAKEUP_MAX: usize = 64;
+/// Pauses of accepting after EMFILE and the like.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 /// How the server was asked to start.
 pub struct StartOptions {
@@ -430,6 +433,8 @@ pub fn postmaster_main(opts: StartOptions) -> i32 {
         shutdown_checkpoint_done: false,
         ready: Vec::new(),
         pool_retry_at: None,
+        accept_paused_until: None,
+        accept_backoff: ACCEPT_BACKOFF_MIN,
         state: PmState::Run,
         listeners,
         pid_file,
@@ -468,6 +473,10 @@ struct Server {
     ready: Vec<pool::ReadyChild>,
     /// When to try starting a ready backend again after a failure.
     pool_retry_at: Option<Instant>,
+    /// Accepting is paused until then after running out of descriptors
+    /// or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), and the next pause.
+    accept_paused_until: Option<Instant>,
+    accept_backoff: Duration,
 }
 
 /// How long, and for how many connections at most, refused connections
@@ -503,9 +512,25 @@ impl Server {
                 .chain(worker_ms)
                 .chain(pool_ms)
                 .min();
+            // Listen sockets are left out of the poll while accepting is
+            // paused (out of descriptors): the loop would spin on them.
+            let listening = match self.accept_paused_until {
+                Some(until) if Instant::now() < until => false,
+                _ => {
+                    self.accept_paused_until = None;
+                    true
+                }
+            };
+            let resume_ms = self
+                .accept_paused_until
+                .map(|t| t.saturating_duration_since(Instant::now()).as_millis() as u64 + 1);
+            let timeout_ms = timeout_ms.into_iter().chain(resume_ms).min();
+            let polled_listeners = if listening { self.listeners.len() } else { 0 };
             let ready = {
                 let mut fds: Vec<BorrowedFd<'_>> = vec![mailbox.read_fd()];
-                fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
+                if listening {
+                    fds.extend(self.listeners.iter().map(|l| l.socket.as_fd()));
+                }
                 fds.extend(self.lingering.iter().map(|(fd, _)| fd.as_fd()));
                 poll_readable(&fds, timeout_ms)
             };
@@ -514,8 +539,8 @@ impl Server {
                     mailbox.drain();
                     self.handle_signals(mailbox);
                 }
-                Ok(Ready::Fd(i)) if i > self.listeners.len() => {
-                    self.drain_lingering(i - 1 - self.listeners.len())
+                Ok(Ready::Fd(i)) if i > polled_listeners => {
+                    self.drain_lingering(i - 1 - polled_listeners)
                 }
                 Ok(Ready::Fd(i)) => self.accept_from(i - 1),
                 Ok(Ready::Timeout) => {}
@@ -693,9 +718,20 @@ impl Server {
                 Ok(None) => return,
                 Err(e) => {
                     log::info!("could not accept new connection: {e}");
+                    // Out of descriptors or memory: the connection stays in
+                    // the backlog; stop polling the listen sockets for a
+                    // while (doubling up to a second) instead of spinning.
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+                    ) {
+                        self.accept_paused_until = Some(Instant::now() + self.accept_backoff);
+                        self.accept_backoff = (self.accept_backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                    }
                     return;
                 }
             };
+            self.accept_backoff = ACCEPT_BACKOFF_MIN;
             self.backend_startup(client);
         }
     }

@@ -1,0 +1,8 @@
+#![no_main]
+//! libFuzzer entry for `pm_fuzzing::text_values` (see crates/fuzzing).
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    pm_fuzzing::init();
+    pm_fuzzing::text_values(data)
+});
