@@ -503,3 +503,49 @@ async fn out_of_descriptors_at_accept_backs_off_then_recovers() {
             .unwrap();
     }
 }
+
+/// Raises this process's soft descriptor limit to its hard limit (the
+/// server started next inherits it).
+fn raise_nofile() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    let _ = setrlimit(Resource::RLIMIT_NOFILE, hard.min(65_536), hard);
+}
+
+#[tokio::test]
+async fn a_thousand_idle_unauthenticated_connections_do_not_lock_out_a_login() {
+    const IDLE: usize = 1000;
+    raise_nofile();
+    for mode in MODES {
+        let server = Server::start(mode, &["max_connections=600", "authentication_timeout=3s"]);
+        // Connections that never send a start-up packet.
+        let idle: Vec<_> = (0..IDLE).map(|_| server.raw_tcp()).collect();
+        // A real login meanwhile, promptly.
+        let started = Instant::now();
+        let c = server.connect().await;
+        c.batch_execute("SELECT 1").await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{mode}: login took {:?} behind {IDLE} idle connections",
+            started.elapsed()
+        );
+        drop(c);
+        // authentication_timeout drops every one of them, silently.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for mut s in idle {
+            s.set_read_timeout(Some(
+                deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(1),
+            ))
+            .unwrap();
+            let mut buf = Vec::new();
+            let r = s.read_to_end(&mut buf);
+            assert!(r.is_ok() && buf.is_empty(), "{mode}: {r:?} {buf:?}");
+        }
+        server
+            .connect()
+            .await
+            .batch_execute("SELECT 1")
+            .await
+            .unwrap();
+    }
+}
