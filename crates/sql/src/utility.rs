@@ -286,7 +286,13 @@ impl<'a> Parser<'a> {
                         next.map(|n| n - t.start).unwrap_or(rest.len())
                     }
                 };
-                let near = rest[..len.min(rest.len())].trim_end();
+                // (a char boundary at or below the token's length: a
+                // lower-cased word may be longer than the text it came from)
+                let mut end = len.min(rest.len());
+                while !rest.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let near = rest[..end].trim_end();
                 PgError::error(
                     code::SYNTAX_ERROR,
                     format!("syntax error at or near \"{near}\""),
