@@ -409,6 +409,14 @@ async fn messages_that_once_panicked_a_decoder_are_errors() {
         s.write_all(&m).unwrap();
         let text = error_text_until_ready(&mut s);
         assert!(text.contains("22008"), "{mode}: {text}");
+        // SET with multibyte text where the parser expected a keyword
+        // (sliced at a byte offset).
+        let c = server.connect().await;
+        for sql in ["set \u{a66e}\u{a66e}\u{a66e} = 1", "set x \u{a66e}"] {
+            let e = c.batch_execute(sql).await.unwrap_err();
+            assert!(e.as_db_error().is_some(), "{mode}: {sql:?}: {e}");
+        }
+        drop(c);
         // The session survives an ERROR; the server never restarted.
         let c = server.connect().await;
         c.batch_execute("SELECT 1").await.unwrap();
