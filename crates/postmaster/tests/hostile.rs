@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
-use common::{backend_pid, read_message, startup_packet, Server, MODES};
+use common::{backend_pid, read_message, startup_packet, Rng, Server, MODES};
 
 /// Start-up packets tried per launch mode (`HOSTILE_PACKETS` overrides,
 /// for a longer run).
@@ -20,30 +20,42 @@ fn packets_per_mode() -> usize {
         .unwrap_or(10_000)
 }
 
-/// A small deterministic generator (xorshift64*): the same packets on
-/// every run, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
 fn be32(v: u32) -> [u8; 4] {
     v.to_be_bytes()
 }
+
+/// Logs in on a raw socket; returns it after the first ReadyForQuery,
+/// with the backend's pid from BackendKeyData.
+fn raw_login(server: &Server) -> (std::net::TcpStream, i32) {
+    let mut s = server.raw_tcp();
+    s.write_all(&startup_packet(&[
+        ("user", "postgres"),
+        ("database", "postgres"),
+    ]))
+    .unwrap();
+    let mut pid = 0;
+    loop {
+        let (tag, body) = read_message(&mut s).expect("login");
+        if tag == b'K' {
+            pid = i32::from_be_bytes(body[..4].try_into().unwrap());
+        }
+        if tag == b'Z' {
+            return (s, pid);
+        }
+    }
+}
+
+/// A simple Query message.
+fn query_message(sql: &str) -> Vec<u8> {
+    let mut q = vec![b'Q'];
+    q.extend((5 + sql.len() as u32).to_be_bytes());
+    q.extend(sql.as_bytes());
+    q.push(0);
+    q
+}
+
+/// Asks for a ~50 MB result that the caller never reads.
+const LARGE_RESULT: &str = "SELECT repeat('x', 1000) FROM generate_series(1, 50000)";
 
 /// One hostile opening, chosen by `kind`.
 fn hostile_packet(rng: &mut Rng, kind: u64) -> Vec<u8> {
@@ -189,19 +201,7 @@ async fn thousands_of_malformed_startup_packets_leave_the_server_serving() {
 async fn a_message_over_the_limit_is_refused_with_08p01() {
     for mode in MODES {
         let server = Server::start(mode, &["max_message_size=65536"]);
-        let mut s = server.raw_tcp();
-        s.write_all(&startup_packet(&[
-            ("user", "postgres"),
-            ("database", "postgres"),
-        ]))
-        .unwrap();
-        // Up to ReadyForQuery.
-        loop {
-            let (tag, _) = read_message(&mut s).expect("login");
-            if tag == b'Z' {
-                break;
-            }
-        }
+        let (mut s, _) = raw_login(&server);
         // A Query that claims 1 MB: refused from its header alone.
         let mut q = vec![b'Q'];
         q.extend((1u32 << 20).to_be_bytes());
@@ -232,27 +232,8 @@ async fn a_client_that_stops_reading_can_still_be_terminated() {
     for mode in MODES {
         let server = Server::start(mode, &[]);
         // A raw session that asks for ~50 MB and never reads.
-        let mut s = server.raw_tcp();
-        s.write_all(&startup_packet(&[
-            ("user", "postgres"),
-            ("database", "postgres"),
-        ]))
-        .unwrap();
-        let mut pid = 0;
-        loop {
-            let (tag, body) = read_message(&mut s).expect("login");
-            if tag == b'K' {
-                pid = i32::from_be_bytes(body[..4].try_into().unwrap());
-            }
-            if tag == b'Z' {
-                break;
-            }
-        }
-        let sql = b"SELECT repeat('x', 1000) FROM generate_series(1, 50000)\0";
-        let mut q = vec![b'Q'];
-        q.extend((4 + sql.len() as u32).to_be_bytes());
-        q.extend(sql);
-        s.write_all(&q).unwrap();
+        let (mut s, pid) = raw_login(&server);
+        s.write_all(&query_message(LARGE_RESULT)).unwrap();
         // Let it fill the socket buffers and block.
         tokio::time::sleep(Duration::from_millis(500)).await;
         // Other clients are served meanwhile.
@@ -311,23 +292,8 @@ async fn a_client_that_stops_reading_can_still_be_terminated() {
 async fn fast_shutdown_is_not_held_up_by_a_client_that_stops_reading() {
     for mode in MODES {
         let mut server = Server::start(mode, &[]);
-        let mut s = server.raw_tcp();
-        s.write_all(&startup_packet(&[
-            ("user", "postgres"),
-            ("database", "postgres"),
-        ]))
-        .unwrap();
-        loop {
-            let (tag, _) = read_message(&mut s).expect("login");
-            if tag == b'Z' {
-                break;
-            }
-        }
-        let sql = b"SELECT repeat('x', 1000) FROM generate_series(1, 50000)\0";
-        let mut q = vec![b'Q'];
-        q.extend((4 + sql.len() as u32).to_be_bytes());
-        q.extend(sql);
-        s.write_all(&q).unwrap();
+        let (mut s, _) = raw_login(&server);
+        s.write_all(&query_message(LARGE_RESULT)).unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let started = Instant::now();
         server.stop();
@@ -337,22 +303,6 @@ async fn fast_shutdown_is_not_held_up_by_a_client_that_stops_reading() {
             started.elapsed()
         );
         drop(s);
-    }
-}
-
-/// Logs in on a raw socket; returns it after the first ReadyForQuery.
-fn raw_login(server: &Server) -> std::net::TcpStream {
-    let mut s = server.raw_tcp();
-    s.write_all(&startup_packet(&[
-        ("user", "postgres"),
-        ("database", "postgres"),
-    ]))
-    .unwrap();
-    loop {
-        let (tag, _) = read_message(&mut s).expect("login");
-        if tag == b'Z' {
-            return s;
-        }
     }
 }
 
@@ -377,7 +327,7 @@ async fn messages_that_once_panicked_a_decoder_are_errors() {
     for mode in MODES {
         let server = Server::start(mode, &[]);
         // A Parse whose parameter-type list is cut short (pgwire panicked).
-        let mut s = raw_login(&server);
+        let (mut s, _) = raw_login(&server);
         let mut m = vec![b'P'];
         m.extend(16u32.to_be_bytes());
         m.extend(b"\0SELECT $1\0\0\x01");
@@ -386,7 +336,7 @@ async fn messages_that_once_panicked_a_decoder_are_errors() {
         let text = error_text_until_ready(&mut s);
         assert!(text.contains("08P01"), "{mode}: {text}\n{}", server.log());
         // A binary date parameter far out of range (chrono overflowed).
-        let mut s = raw_login(&server);
+        let (mut s, _) = raw_login(&server);
         let mut m = Vec::new();
         let mut parse = b"\0SELECT $1::date\0".to_vec();
         parse.extend(1u16.to_be_bytes());
@@ -418,8 +368,7 @@ async fn messages_that_once_panicked_a_decoder_are_errors() {
         }
         drop(c);
         // The session survives an ERROR; the server never restarted.
-        let c = server.connect().await;
-        c.batch_execute("SELECT 1").await.unwrap();
+        server.assert_serving().await;
         let log = server.log();
         assert!(!log.contains("panicked"), "{mode}\n{log}");
         assert!(
@@ -503,12 +452,7 @@ async fn out_of_descriptors_at_accept_backs_off_then_recovers() {
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let (tag, _) = read_message(&mut s).expect("served after the limit was raised");
         assert_eq!(tag, b'R', "{mode}");
-        server
-            .connect()
-            .await
-            .batch_execute("SELECT 1")
-            .await
-            .unwrap();
+        server.assert_serving().await;
     }
 }
 
@@ -528,6 +472,13 @@ async fn a_thousand_idle_unauthenticated_connections_do_not_lock_out_a_login() {
         let server = Server::start(mode, &["max_connections=600", "authentication_timeout=3s"]);
         // Connections that never send a start-up packet.
         let idle: Vec<_> = (0..IDLE).map(|_| server.raw_tcp()).collect();
+        // (once each has its backend, so the login is not simply queued
+        // behind them in the listen backlog)
+        if *mode != "thread" {
+            common::wait_until("idle backends", Duration::from_secs(30), || {
+                server.children().len() >= IDLE
+            });
+        }
         // A real login meanwhile, promptly.
         let started = Instant::now();
         let c = server.connect().await;
@@ -549,11 +500,6 @@ async fn a_thousand_idle_unauthenticated_connections_do_not_lock_out_a_login() {
             let r = s.read_to_end(&mut buf);
             assert!(r.is_ok() && buf.is_empty(), "{mode}: {r:?} {buf:?}");
         }
-        server
-            .connect()
-            .await
-            .batch_execute("SELECT 1")
-            .await
-            .unwrap();
+        server.assert_serving().await;
     }
 }

@@ -14,8 +14,41 @@ use nix::unistd::Pid;
 
 const POOL: usize = 4;
 
+/// The pool, and the supervisor's debug lines that name the pids it
+/// starts and hands connections to (how a thread child is seen).
 fn pool_settings() -> Vec<String> {
-    vec![format!("prelaunch_backends={POOL}")]
+    vec![
+        format!("prelaunch_backends={POOL}"),
+        "debug_logging=on".to_string(),
+    ]
+}
+
+/// Pids in the log lines containing `what` (`..., pid=N`).
+fn log_pids(log: &str, what: &str) -> Vec<i32> {
+    log.lines()
+        .filter(|l| l.contains(what))
+        .filter_map(|l| l.rsplit("pid=").next()?.trim().parse().ok())
+        .collect()
+}
+
+/// Ready children by the supervisor's log: started and not yet handed a
+/// connection (valid while nothing retires or kills them).
+fn pool_from_log(log: &str) -> Vec<i32> {
+    let handed = log_pids(log, "handed connection to ready backend");
+    log_pids(log, "started ready backend")
+        .into_iter()
+        .filter(|p| !handed.contains(p))
+        .collect()
+}
+
+/// The ready children: processes in the process modes, the log's record
+/// in thread mode (a thread is not visible from outside).
+fn ready_now(server: &Server, mode: &str) -> Vec<i32> {
+    if mode == "thread" {
+        pool_from_log(&server.log())
+    } else {
+        server.ready_children()
+    }
 }
 
 fn start(mode: &str, extra: &[&str]) -> Server {
@@ -25,13 +58,11 @@ fn start(mode: &str, extra: &[&str]) -> Server {
     Server::start(mode, &all)
 }
 
-/// Waits until the pool is full (process modes; a thread is not visible).
+/// Waits until the pool is full.
 fn wait_for_full_pool(server: &Server, mode: &str) {
-    if mode != "thread" {
-        wait_until("a full pool", Duration::from_secs(10), || {
-            server.ready_children().len() == POOL
-        });
-    }
+    wait_until("a full pool", Duration::from_secs(10), || {
+        ready_now(server, mode).len() == POOL
+    });
 }
 
 #[tokio::test]
@@ -39,15 +70,14 @@ async fn connections_go_to_ready_backends() {
     for mode in MODES {
         let server = start(mode, &[]);
         wait_for_full_pool(&server, mode);
-        let ready = server.ready_children();
+        let ready = ready_now(&server, mode);
         let c = server.connect().await;
         let pid = backend_pid(&c).await;
-        if *mode != "thread" {
-            assert!(ready.contains(&pid), "{mode}: {pid} not from {ready:?}");
-            // The pool is refilled.
-            wait_for_full_pool(&server, mode);
-            assert!(!server.ready_children().contains(&pid), "{mode}");
-        }
+        assert!(ready.contains(&pid), "{mode}: {pid} not from {ready:?}");
+        server.wait_for_log(&format!("handed connection to ready backend, pid={pid}"));
+        // The pool is refilled.
+        wait_for_full_pool(&server, mode);
+        assert!(!ready_now(&server, mode).contains(&pid), "{mode}");
         let n: i32 = c.query_one("SELECT 41 + 1", &[]).await.unwrap().get(0);
         assert_eq!(n, 42, "{mode}");
         // A handed-over backend's cancel key is the one the supervisor
@@ -160,12 +190,7 @@ async fn a_killed_ready_backend_is_replaced_without_a_crash_restart() {
             server.log().matches("ready to accept connections").count() >= 2
         })
         .await;
-        server
-            .connect()
-            .await
-            .batch_execute("SELECT 1")
-            .await
-            .unwrap();
+        server.assert_serving().await;
         wait_for_full_pool(&server, mode);
     }
 }
@@ -201,24 +226,40 @@ async fn reload_replaces_ready_backends() {
     for mode in MODES {
         let server = start(mode, &[]);
         wait_for_full_pool(&server, mode);
-        let before = server.ready_children();
+        let before = ready_now(&server, mode);
         // pg_hba.conf changed: a ready backend must not use the old rules.
         let hba = server.data_dir().join("pg_hba.conf");
         let text = std::fs::read_to_string(&hba).unwrap();
         std::fs::write(&hba, format!("local all nobody_here reject\n{text}")).unwrap();
         kill(server.pid(), Signal::SIGHUP).unwrap();
         server.wait_for_log("received SIGHUP");
+        // POOL new children started after the reload (the old ones were
+        // retired), and the next connection goes to one of them.
+        let started_since_reload = || {
+            let log = server.log();
+            let after = log
+                .split("received SIGHUP")
+                .nth(1)
+                .unwrap_or("")
+                .to_string();
+            log_pids(&after, "started ready backend")
+        };
+        wait_until("a fresh pool", Duration::from_secs(10), || {
+            started_since_reload().len() >= POOL
+        });
         if *mode != "thread" {
-            wait_until("a fresh pool", Duration::from_secs(10), || {
+            wait_until("the old pool gone", Duration::from_secs(10), || {
                 let now = server.ready_children();
                 now.len() == POOL && now.iter().all(|p| !before.contains(p))
             });
         }
-        server
-            .connect()
-            .await
-            .batch_execute("SELECT 1")
-            .await
-            .unwrap();
+        let c = server.connect().await;
+        let pid = backend_pid(&c).await;
+        server.wait_for_log(&format!("handed connection to ready backend, pid={pid}"));
+        assert!(
+            !before.contains(&pid),
+            "{mode}: an old ready backend took it"
+        );
+        assert!(started_since_reload().contains(&pid), "{mode}");
     }
 }

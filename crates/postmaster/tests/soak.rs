@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{parent_of, Server, MODES};
+use common::{parent_of, Rng, Server, MODES};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
@@ -54,18 +54,6 @@ async fn create_schema(server: &Server) {
     ))
     .await
     .unwrap();
-}
-
-/// A small deterministic generator per client.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
 }
 
 /// One load client: connects (again and again, through crash restarts)
@@ -202,6 +190,7 @@ async fn backends_killed_every_second_lose_no_committed_transaction() {
         let killer = server.connect().await;
         let mut seen_children = Vec::new();
         let mut crashes = 0;
+        let mut terminated = 0;
         let mut accept_times = Vec::new();
         let started = Instant::now();
         let mut seed = Rng(42);
@@ -223,9 +212,12 @@ async fn backends_killed_every_second_lose_no_committed_transaction() {
                     .unwrap_or_default();
                 if !pids.is_empty() {
                     let victim = pids[seed.below(pids.len() as u64) as usize];
-                    let _ = c
+                    if let Ok(row) = c
                         .query_one("SELECT pg_terminate_backend($1)", &[&victim])
-                        .await;
+                        .await
+                    {
+                        terminated += usize::from(row.get::<_, bool>(0));
+                    }
                 }
                 continue;
             }
@@ -270,6 +262,11 @@ async fn backends_killed_every_second_lose_no_committed_transaction() {
         let acknowledged = counts.acknowledged.load(Ordering::Relaxed);
         let in_doubt = counts.in_doubt.load(Ordering::Relaxed);
         assert!(acknowledged > 0, "{mode}: no transaction went through");
+        // Every second something was cut off.
+        assert!(
+            crashes + terminated >= seconds as usize / 2,
+            "{mode}: {crashes} crashes, {terminated} terminations in {seconds} s"
+        );
         let rows = check_invariants(&server, acknowledged, in_doubt, mode).await;
         accept_times.sort();
         let worst = accept_times.last().copied().unwrap_or_default();
@@ -278,7 +275,8 @@ async fn backends_killed_every_second_lose_no_committed_transaction() {
             "{mode}: {worst:?} to accept again after a crash restart"
         );
         eprintln!(
-            "{mode}: {seconds}s, {crashes} crash restarts, {acknowledged} commits acknowledged, \
+            "{mode}: {seconds}s, {crashes} crash restarts, {terminated} sessions terminated, \
+             {acknowledged} commits acknowledged, \
              {in_doubt} in doubt, {rows} history rows; accept again: median {:?}, max {worst:?}",
             accept_times
                 .get(accept_times.len() / 2)

@@ -87,6 +87,7 @@ impl Server {
             &self.ctx,
         ) {
             Ok(handle) => {
+                log::debug!("started ready backend, pid={}", handle.pid);
                 self.registry
                     .insert(handle.pid, ChildKind::ReadyBackend, None);
                 self.ready.push(ReadyChild {

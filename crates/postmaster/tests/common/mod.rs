@@ -467,3 +467,24 @@ pub fn sqlstate(e: &tokio_postgres::Error) -> String {
 pub fn path_exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
 }
+
+/// A small deterministic generator (xorshift64*) for tests: the same
+/// inputs on every run, so a failure can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
