@@ -22,21 +22,7 @@ set -euo pipefail
 DURATION=${1:-10}
 IDLE=${2:-500}
 POOL=${3:-8}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
-[ "$(id -u)" = 0 ] && chown nobody "$WORK"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [ -f "$WORK/pg/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
-  sleep 1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+source "$(dirname "$0")/common.sh"
 
 cargo build --release --manifest-path "$ROOT/Cargo.toml" -q -p postmaster -p pm-bench-responder -p pm-bench-storm
 STORM="$ROOT/target/release/connection-storm"
@@ -80,7 +66,6 @@ idle_backend_pss() { # port root-pid -> kB per idle backend
   echo $(( (with - base) / IDLE ))
 }
 
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 declare -A C1 C8 MEM CT P50 P99
 measure() { # name port root-pid [skip-pss]
@@ -121,7 +106,6 @@ wait_port "$PORT"
 r=$(rate "$PORT" 1); CEIL1=${r% *}
 r=$(rate "$PORT" 8); CEIL8=${r% *}
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2fx", a / b; else print "-" }'; }
 share() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
 echo
 echo "connections/s (pgbench -C, SELECT 1, TCP, ${DURATION}s); PSS per idle backend with $IDLE connections"

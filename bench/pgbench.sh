@@ -19,20 +19,7 @@ DURATION=${1:-15}
 SCALE=${2:-10}
 CLIENTS=${3:-8}
 MODES=${MODES:-fork}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
-[ "$(id -u)" = 0 ] && chown nobody "$WORK"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [ -f "$WORK/pg/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
-  sleep 1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+source "$(dirname "$0")/common.sh"
 
 cargo build --release --manifest-path "$ROOT/Cargo.toml" -q -p postmaster
 PM="$ROOT/target/release/postmaster"
@@ -56,7 +43,6 @@ measure() { # name port
   run "$1" "$2" one_simple -f "$WORK/select1.sql" -M simple
   run "$1" "$2" one_extended -f "$WORK/select1.sql" -M extended
 }
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
@@ -74,7 +60,6 @@ for mode in $MODES; do
   kill -INT "$pid"; wait "$pid" || true
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
 echo "pgbench, $CLIENTS clients, scale $SCALE, ${DURATION}s each, TCP; tps (failed transactions) and ratio to PostgreSQL 15"
 printf '%-12s' server

@@ -17,21 +17,7 @@ set -euo pipefail
 COUNT=${1:-1000}
 POOL=${2:-16}
 ROUNDS=${3:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
-[ "$(id -u)" = 0 ] && chown nobody "$WORK"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [ -f "$WORK/pg/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
-  sleep 1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+source "$(dirname "$0")/common.sh"
 ulimit -u unlimited 2>/dev/null || true
 
 cargo build --release --manifest-path "$ROOT/Cargo.toml" -q -p postmaster -p pm-bench-storm
@@ -39,7 +25,6 @@ PM="$ROOT/target/release/postmaster"
 STORM="$ROOT/target/release/connection-storm"
 PORT=26432
 MAXCONN=$((COUNT + 100))
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 declare -A RESULT
 storm() { # name port pid
@@ -77,7 +62,6 @@ for run in "${RUNS[@]}"; do
 done
 
 field() { echo "$1" | awk -v k="$2" '{for (i = 1; i <= NF; i++) {split($i, kv, "="); if (kv[1] == k) print kv[2]}}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
 echo "connection storm: $COUNT simultaneous connections, SELECT 1 each (median of $ROUNDS rounds by p99; pool = $POOL)"
 printf '%-12s %6s %6s %9s %9s %9s %8s %8s %9s\n' server ok failed "p50 ms" "p99 ms" "max ms" "total s" "sup CPU" "p99 vs PG"
