@@ -3,20 +3,11 @@ binary formats for all built-in types; transactions, errors. Prints every
 failed check; "OK asyncpg" when none."""
 
 import asyncio
-import datetime as dt
-import decimal
 import json
-import sys
-import uuid
 
 import asyncpg
 
-failures = []
-
-
-def check(what, got, expected):
-    if got != expected:
-        failures.append(f"{what}: expected {expected!r}, got {got!r}")
+from driver_common import COLUMNS, EXPECTED, VALUES, check, check_float4, create_table, report
 
 
 async def sqlstate_of(conn, sql, *args):
@@ -27,31 +18,6 @@ async def sqlstate_of(conn, sql, *args):
     return None
 
 
-VALUES = {
-    "b": True,
-    "i2": -12345,
-    "i4": 2_000_000_000,
-    "i8": -9_000_000_000_000,
-    "f4": 1.5,
-    "f8": -2.25e-10,
-    "n": decimal.Decimal("12345.6789"),
-    "t": "héllo 'world'",
-    "vc": "varchar",
-    "c": "ab",
-    "by": b"\x00\x01\x02\xfe\xff",
-    "d": dt.date(2024, 2, 29),
-    "tm": dt.time(13, 45, 7, 250000),
-    "ts": dt.datetime(2024, 2, 29, 13, 45, 7, 250000),
-    "tz": dt.datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=dt.timezone.utc),
-    "iv": dt.timedelta(days=3, hours=4, seconds=5),
-    "u": uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
-    "j": {"k": [1, 2, "x"]},
-    "jb": {"a": None, "b": True},
-}
-EXPECTED = dict(VALUES, c="ab   ")
-COLUMNS = list(VALUES)
-
-
 async def main():
     conn = await asyncpg.connect()
     for name in ("json", "jsonb"):
@@ -59,11 +25,7 @@ async def main():
     check("SELECT 1", await conn.fetchval("SELECT 1"), 1)
 
     await conn.execute("DROP TABLE IF EXISTS drv_asyncpg")
-    await conn.execute(
-        "CREATE TABLE drv_asyncpg (id serial PRIMARY KEY, b bool, i2 int2, i4 int4, i8 int8, "
-        "f4 float4, f8 float8, n numeric, t text, vc varchar(20), c char(5), by bytea, "
-        "d date, tm time, ts timestamp, tz timestamptz, iv interval, u uuid, j json, jb jsonb)"
-    )
+    await conn.execute(create_table("drv_asyncpg"))
     placeholders = ", ".join(f"${i + 1}" for i in range(len(COLUMNS)))
     row_id = await conn.fetchval(
         f"INSERT INTO drv_asyncpg ({', '.join(COLUMNS)}) VALUES ({placeholders}) RETURNING id",
@@ -74,8 +36,7 @@ async def main():
     for name in COLUMNS:
         value, expected = row[name], EXPECTED[name]
         if name == "f4":
-            if not isinstance(value, float) or abs(value - expected) > 1e-6:
-                failures.append(f"f4: expected {expected!r}, got {value!r}")
+            check_float4("f4", value, expected)
         else:
             check(name, value, expected)
 
@@ -124,10 +85,7 @@ async def main():
     await conn.execute("DROP TABLE drv_asyncpg_tx")
     await conn.close()
 
-    if failures:
-        print("\n".join(failures))
-        sys.exit(1)
-    print("OK asyncpg")
+    report("asyncpg")
 
 
 if __name__ == "__main__":

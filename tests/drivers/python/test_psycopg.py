@@ -1,20 +1,10 @@
 """psycopg 3 against the server: types (text and binary parameters),
 transactions, errors. Prints every failed check; "OK psycopg" when none."""
 
-import datetime as dt
-import decimal
-import sys
-import uuid
-
 import psycopg
 from psycopg.types.json import Json, Jsonb
 
-failures = []
-
-
-def check(what, got, expected):
-    if got != expected:
-        failures.append(f"{what}: expected {expected!r}, got {got!r}")
+from driver_common import COLUMNS, EXPECTED, VALUES, check, check_float4, create_table, report
 
 
 def sqlstate_of(conn, sql, params=None):
@@ -25,39 +15,10 @@ def sqlstate_of(conn, sql, params=None):
     return None
 
 
-VALUES = {
-    "b": True,
-    "i2": -12345,
-    "i4": 2_000_000_000,
-    "i8": -9_000_000_000_000,
-    "f4": 1.5,
-    "f8": -2.25e-10,
-    "n": decimal.Decimal("12345.6789"),
-    "t": "héllo 'world'",
-    "vc": "varchar",
-    "c": "ab",
-    "by": b"\x00\x01\x02\xfe\xff",
-    "d": dt.date(2024, 2, 29),
-    "tm": dt.time(13, 45, 7, 250000),
-    "ts": dt.datetime(2024, 2, 29, 13, 45, 7, 250000),
-    "tz": dt.datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=dt.timezone.utc),
-    "iv": dt.timedelta(days=3, hours=4, seconds=5),
-    "u": uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
-    "j": {"k": [1, 2, "x"]},
-    "jb": {"a": None, "b": True},
-}
-EXPECTED = dict(VALUES, c="ab   ")
-COLUMNS = list(VALUES)
-
-
 def round_trip(conn, binary):
     table = "drv_psycopg_bin" if binary else "drv_psycopg"
     conn.execute(f"DROP TABLE IF EXISTS {table}")
-    conn.execute(
-        f"CREATE TABLE {table} (id serial PRIMARY KEY, b bool, i2 int2, i4 int4, i8 int8, "
-        "f4 float4, f8 float8, n numeric, t text, vc varchar(20), c char(5), by bytea, "
-        "d date, tm time, ts timestamp, tz timestamptz, iv interval, u uuid, j json, jb jsonb)"
-    )
+    conn.execute(create_table(table))
     params = dict(VALUES, j=Json(VALUES["j"]), jb=Jsonb(VALUES["jb"]))
     placeholders = ", ".join(("%b" if binary else "%s") for _ in COLUMNS)
     cur = conn.execute(
@@ -72,8 +33,7 @@ def round_trip(conn, binary):
     for name, value in zip(COLUMNS, row):
         expected = EXPECTED[name]
         if name == "f4":
-            if not isinstance(value, float) or abs(value - expected) > 1e-6:
-                failures.append(f"{table}.f4: expected {expected!r}, got {value!r}")
+            check_float4(f"{table}.f4", value, expected)
         elif name == "by":
             check(f"{table}.by", bytes(value) if value is not None else None, expected)
         else:
@@ -88,8 +48,7 @@ def main():
     with psycopg.connect(autocommit=True) as conn:
         check("SELECT 1", conn.execute("SELECT 1").fetchone()[0], 1)
         version = conn.execute("SHOW server_version").fetchone()[0]
-        if not version[:1].isdigit():
-            failures.append(f"server_version: {version!r}")
+        check(f"server_version {version!r} starts with a digit", version[:1].isdigit(), True)
         round_trip(conn, binary=False)
         round_trip(conn, binary=True)
 
@@ -126,10 +85,7 @@ def main():
         for table in ["drv_psycopg", "drv_psycopg_bin", "drv_psycopg_tx"]:
             conn.execute(f"DROP TABLE {table}")
 
-    if failures:
-        print("\n".join(failures))
-        sys.exit(1)
-    print("OK psycopg")
+    report("psycopg")
 
 
 if __name__ == "__main__":
