@@ -6,13 +6,13 @@
 mod common;
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{read_message, startup_packet, wait_child, Server, MODES, STARTUP_TIMEOUT};
+use common::{read_message, startup_packet, Server, MODES, STARTUP_TIMEOUT};
 use nix::sys::signal::{kill, Signal};
 
 /// Replaces pg_hba.conf and makes the server re-read it.
@@ -325,21 +325,8 @@ async fn a_reload_applies_to_new_connections_and_a_bad_file_keeps_the_old_rules(
         // At start, the same file stops the server.
         drop(existing);
         server.stop();
-        let mut child = server
-            .command()
-            .stderr(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let status = wait_child(&mut child, STARTUP_TIMEOUT).expect("server exits");
+        let (status, err) = server.run_to_exit(&[]);
         assert!(!status.success(), "{mode}");
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
         assert!(
             err.contains("invalid authentication method \"trusted\""),
             "{mode}: {err}"
@@ -552,19 +539,7 @@ fn ssl_on_without_usable_certificate_files_stops_the_start() {
         let mut server = Server::start(mode, &[]);
         server.stop();
         let run = |server: &Server| {
-            let mut cmd = server.command();
-            cmd.args(["-c", "ssl=on"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            let mut child = cmd.spawn().unwrap();
-            let status = wait_child(&mut child, STARTUP_TIMEOUT).expect("server exits");
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
+            let (status, err) = server.run_to_exit(&["-c", "ssl=on"]);
             (status.success(), err)
         };
         let (ok, err) = run(&server);

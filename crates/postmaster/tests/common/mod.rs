@@ -138,6 +138,22 @@ impl Server {
         }
     }
 
+    /// Runs the server (with extra command-line arguments) where it is
+    /// expected to refuse to start; gives its exit status and stderr.
+    pub fn run_to_exit(&self, extra: &[&str]) -> (ExitStatus, String) {
+        let mut child = self
+            .command()
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn postmaster");
+        let status = wait_child(&mut child, STARTUP_TIMEOUT).expect("the server exits");
+        let mut err = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
+        (status, err)
+    }
+
     /// Adds a `-c name=value` setting for the next start.
     pub fn add_setting(&mut self, setting: &str) {
         self.settings.push(setting.to_string());
