@@ -54,6 +54,17 @@ fn query_message(sql: &str) -> Vec<u8> {
     q
 }
 
+/// How many pg_stat_activity rows show `pid`.
+async fn activity_rows(c: &tokio_postgres::Client, pid: i32) -> i64 {
+    c.query_one(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+        &[&pid],
+    )
+    .await
+    .unwrap()
+    .get(0)
+}
+
 /// Asks for a ~50 MB result that the caller never reads.
 const LARGE_RESULT: &str = "SELECT repeat('x', 1000) FROM generate_series(1, 50000)";
 
@@ -240,15 +251,11 @@ async fn a_client_that_stops_reading_can_still_be_terminated() {
         let other = server.connect().await;
         let other_pid = backend_pid(&other).await;
         assert_ne!(other_pid, pid);
-        let active: i64 = other
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
-                &[&pid],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        assert_eq!(active, 1, "{mode}: the stuck backend is listed");
+        assert_eq!(
+            activity_rows(&other, pid).await,
+            1,
+            "{mode}: the stuck backend is listed"
+        );
         // Terminated while blocked in a write: it goes at once.
         let ok: bool = other
             .query_one("SELECT pg_terminate_backend($1)", &[&pid])
@@ -258,15 +265,7 @@ async fn a_client_that_stops_reading_can_still_be_terminated() {
         assert!(ok, "{mode}");
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let n: i64 = other
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
-                    &[&pid],
-                )
-                .await
-                .unwrap()
-                .get(0);
-            if n == 0 {
+            if activity_rows(&other, pid).await == 0 {
                 break;
             }
             assert!(
