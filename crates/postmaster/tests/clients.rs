@@ -467,3 +467,26 @@ async fn psql_meta_commands_print_what_postgresql_prints() {
         assert_eq!(sqlstate(&e), "2201B", "{mode}");
     }
 }
+
+/// The emulated catalogs are created on first use in a session; created
+/// inside a transaction block that rolls back, they are gone with it and
+/// must be created again (once made in autocommit they are remembered).
+#[tokio::test]
+async fn catalog_views_survive_a_rollback_of_the_block_that_created_them() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE kept (n int)").await.unwrap();
+        let count = "SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'kept'";
+        c.batch_execute("BEGIN").await.unwrap();
+        let n: i64 = scalar(&c, count).await;
+        assert_eq!(n, 1, "{mode}");
+        c.batch_execute("ROLLBACK").await.unwrap();
+        for _ in 0..2 {
+            let n: i64 = scalar(&c, count).await;
+            assert_eq!(n, 1, "{mode}: after the rollback");
+        }
+        let types: i64 = scalar(&c, "SELECT count(*) FROM pg_type WHERE typname = 'int4'").await;
+        assert_eq!(types, 1, "{mode}");
+    }
+}

@@ -352,6 +352,9 @@ pub struct Session {
     /// the setting's text by `store_setting`.
     statement_timeout_ms: i64,
     cache: HashMap<String, Arc<Translated>>,
+    /// Catalog relations created outside any transaction block (so no
+    /// rollback can remove them): not created again.
+    catalogs_made: std::cell::RefCell<std::collections::HashSet<&'static str>>,
 }
 
 thread_local! {
@@ -517,6 +520,7 @@ impl Session {
             user: opts.user.to_string(),
             is_superuser: opts.is_superuser,
             cache: HashMap::new(),
+            catalogs_made: Default::default(),
         })
     }
 
@@ -1168,20 +1172,31 @@ impl Session {
         }
     }
 
-    /// Creates the emulated catalog views a statement reads (once per
-    /// session; `IF NOT EXISTS` also covers views a rollback removed).
+    /// Creates the emulated catalog views a statement reads, once per
+    /// session: `IF NOT EXISTS` statements inside a transaction block (a
+    /// rollback may remove what they create), remembered once made in
+    /// autocommit.
     fn ensure_catalogs(&self, catalogs: &[&'static str]) -> Result<(), PgError> {
-        if catalogs.is_empty() {
+        let mut made = self.catalogs_made.borrow_mut();
+        let missing: Vec<&'static str> = catalogs
+            .iter()
+            .copied()
+            .filter(|c| !made.contains(c))
+            .collect();
+        if missing.is_empty() {
             return Ok(());
         }
         let mut statements = Vec::new();
-        for c in catalogs {
+        for c in &missing {
             crate::catalog::view_statements(c, &mut statements);
         }
         for sql in statements {
             self.conn
                 .execute_batch(&sql)
                 .map_err(|e| errors::from_sqlite(&e))?;
+        }
+        if self.status == TransactionStatus::Idle && !self.implicit && self.conn.is_autocommit() {
+            made.extend(missing);
         }
         Ok(())
     }
