@@ -56,12 +56,14 @@ async fn cancel_a_running_query() {
     for mode in MODES {
         let server = Server::start(mode, &[]);
         let c = server.connect().await;
+        let watcher = server.connect().await;
+        let pid = common::backend_pid(&c).await;
         let token = c.cancel_token();
         let sleeper = tokio::spawn(async move {
             let r = c.batch_execute("SELECT pg_sleep(30)").await;
             (r, c)
         });
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        common::wait_until_active(&watcher, pid).await;
         let started = std::time::Instant::now();
         token.cancel_query(tokio_postgres::NoTls).await.unwrap();
         let (r, c) = tokio::time::timeout(Duration::from_secs(10), sleeper)
@@ -305,7 +307,7 @@ async fn pg_cancel_backend_and_pg_terminate_backend() {
             let r = busy.batch_execute("SELECT pg_sleep(30)").await;
             (r, busy)
         });
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        common::wait_until_active(&admin, pid).await;
         let ok: bool = admin
             .query_one("SELECT pg_cancel_backend($1)", &[&pid])
             .await

@@ -83,12 +83,13 @@ async fn connections_go_to_ready_backends() {
         // A handed-over backend's cancel key is the one the supervisor
         // put in its slot: a cancel request finds it.
         let c2 = server.connect().await;
+        let c2_pid = backend_pid(&c2).await;
         let token = c2.cancel_token();
         let task = tokio::spawn(async move {
             let r = c2.batch_execute("SELECT pg_sleep(30)").await;
             (r, c2)
         });
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        common::wait_until_active(&c, c2_pid).await;
         token.cancel_query(tokio_postgres::NoTls).await.unwrap();
         let (r, _c2) = tokio::time::timeout(Duration::from_secs(10), task)
             .await

@@ -270,9 +270,11 @@ async fn dead_end_children_and_the_hard_cap() {
         // (and reaped: its slot is freed when the supervisor reaps it)
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let mut sockets: Vec<_> = (0..8).map(|_| server.raw_tcp()).collect();
-        std::thread::sleep(std::time::Duration::from_millis(300));
         if mode != &"thread" {
-            assert_eq!(server.children().len(), 8, "{mode}");
+            common::wait_until_async("8 children", std::time::Duration::from_secs(10), || {
+                server.children().len() == 8
+            })
+            .await;
         }
         // Beyond every cap: refused at once, nothing launched.
         let e = server

@@ -126,7 +126,10 @@ impl Server {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!("postmaster exited during startup: {status}\n{}", self.log());
             }
-            if self.socket_path().exists() && TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // Connect rather than look for the socket file: the file
+            // exists from bind(), before listen() lets anyone in. (The
+            // Unix socket listens after the TCP ones.)
+            if std::os::unix::net::UnixStream::connect(self.socket_path()).is_ok() {
                 return;
             }
             assert!(
@@ -471,6 +474,27 @@ pub async fn backend_pid(c: &tokio_postgres::Client) -> i32 {
         .await
         .unwrap()
         .get(0)
+}
+
+/// Waits until backend `pid` shows as running a statement in
+/// pg_stat_activity, read through `watcher` (a cancel sent earlier would
+/// find it idle and do nothing, as in PostgreSQL).
+pub async fn wait_until_active(watcher: &tokio_postgres::Client, pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let row = watcher
+            .query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid])
+            .await
+            .unwrap();
+        if row.get::<_, Option<String>>(0).as_deref() == Some("active") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "backend {pid} never became active"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The SQLSTATE of a tokio-postgres error.
