@@ -388,9 +388,6 @@ impl PostgresMain {
                 }
                 self.send_ready_for_query = false;
             }
-            if self.wire.flush().is_err() {
-                return EXIT_NORMAL;
-            }
             self.status.waiting_for_client(true);
             let incoming = self.wire.read_message();
             self.status.waiting_for_client(false);

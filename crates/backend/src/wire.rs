@@ -319,6 +319,12 @@ impl Wire {
             if let Some(m) = decode_frontend(&mut self.rbuf, &self.ctx, self.max_message_size)? {
                 return Ok(Incoming::Message(m));
             }
+            // Answers go out only when we are about to wait for the client:
+            // a pipelined Parse/Bind/Describe/Execute/Sync gets one send,
+            // not one per message (PostgreSQL flushes the same way).
+            if self.flush().is_err() {
+                return Ok(Incoming::Eof);
+            }
             match self.fill(deadline) {
                 Ok(Incoming::Message(())) => {}
                 Ok(Incoming::Eof) => return Ok(Incoming::Eof),
