@@ -160,6 +160,14 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.shmem.bump_catalog_generation();
     }
 
+    fn schema_generation(&self) -> u64 {
+        self.shmem.schema_generation()
+    }
+
+    fn schema_changed(&self) {
+        self.shmem.bump_schema_generation();
+    }
+
     fn database_users(&self, oid: i64) -> Vec<i32> {
         self.shmem.database_users(oid as u32)
     }

@@ -300,6 +300,29 @@ async fn extended_protocol_parameters_and_types() {
             &tokio_postgres::types::Type::FLOAT8,
             "{mode}"
         );
+
+        // ... also when another session changes it, in a transaction that
+        // others see only once it commits (statements and types cached
+        // meanwhile are dropped then).
+        let other = server.connect().await;
+        other
+            .batch_execute("BEGIN; DROP TABLE q; CREATE TABLE q (n bigint)")
+            .await
+            .unwrap();
+        let type_of = |st: tokio_postgres::Statement| st.columns()[0].type_().clone();
+        let st = c.prepare(twice).await.unwrap();
+        assert_eq!(type_of(st), tokio_postgres::types::Type::FLOAT8, "{mode}");
+        other.batch_execute("COMMIT").await.unwrap();
+        let st = c.prepare(twice).await.unwrap();
+        assert_eq!(type_of(st), tokio_postgres::types::Type::INT8, "{mode}");
+        let st = c.prepare("SELECT n FROM q").await.unwrap();
+        assert_eq!(type_of(st), tokio_postgres::types::Type::INT8, "{mode}");
+        other
+            .batch_execute("ALTER TABLE q ADD COLUMN m text")
+            .await
+            .unwrap();
+        let st = c.prepare("SELECT * FROM q").await.unwrap();
+        assert_eq!(st.columns().len(), 2, "{mode}");
     }
 }
 

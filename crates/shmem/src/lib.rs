@@ -35,7 +35,7 @@ pub mod activity;
 /// "PMSHMEM1" — identifies a segment of ours.
 pub const SHMEM_MAGIC: u64 = 0x504d_5348_4d45_4d31;
 /// Bumped whenever the layout changes.
-pub const SHMEM_LAYOUT_VERSION: u32 = 7;
+pub const SHMEM_LAYOUT_VERSION: u32 = 8;
 
 /// Why the supervisor sent SIGQUIT (PostgreSQL's QuitSignalReason): an
 /// immediate shutdown, or the crash of another child.
@@ -62,6 +62,10 @@ pub struct Header {
     /// Bumped by whoever changes the global catalog (roles, databases), so
     /// that catalog snapshots taken before are not used any more.
     catalog_generation: AtomicU64,
+    /// Bumped by a session that changes a database's schema (at the DDL
+    /// and again when its transaction ends), so that other sessions drop
+    /// prepared SQLite statements and inferred types made before.
+    schema_generation: AtomicU64,
     /// QUIT_FOR_STOP or QUIT_FOR_CRASH, set by the supervisor before it
     /// sends SIGQUIT.
     quit_reason: AtomicU32,
@@ -337,6 +341,18 @@ impl Shmem {
             .catalog_generation
             .fetch_add(1, Ordering::SeqCst)
             + 1
+    }
+
+    /// The current schema generation (see `Header::schema_generation`).
+    pub fn schema_generation(&self) -> u64 {
+        self.header().schema_generation.load(Ordering::Acquire)
+    }
+
+    /// Marks every session's cached statements and types as stale.
+    pub fn bump_schema_generation(&self) {
+        self.header()
+            .schema_generation
+            .fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn connection_count(&self) -> u32 {

@@ -54,6 +54,15 @@ pub trait Interrupts: Send + Sync {
     /// The global catalog (roles, databases) was changed by this session:
     /// snapshots taken before must not be used any more.
     fn catalog_changed(&self) {}
+    /// A counter every session's schema change moves (see
+    /// `schema_changed`); a session whose last reading differs drops its
+    /// cached statements and translations.
+    fn schema_generation(&self) -> u64 {
+        0
+    }
+    /// This session changed a database's schema (or ended a transaction
+    /// that did).
+    fn schema_changed(&self) {}
     /// Pids of the backends connected to database `oid`, this one included.
     fn database_users(&self, _oid: i64) -> Vec<i32> {
         Vec::new()
@@ -137,6 +146,14 @@ impl Interrupts for TimedInterrupts {
 
     fn catalog_changed(&self) {
         self.inner.catalog_changed()
+    }
+
+    fn schema_generation(&self) -> u64 {
+        self.inner.schema_generation()
+    }
+
+    fn schema_changed(&self) {
+        self.inner.schema_changed()
     }
 
     fn database_users(&self, oid: i64) -> Vec<i32> {
@@ -352,6 +369,13 @@ pub struct Session {
     /// the setting's text by `store_setting`.
     statement_timeout_ms: i64,
     cache: HashMap<String, Arc<Translated>>,
+    /// The schema generation the translations and SQLite's prepared
+    /// statements were made under (see `Interrupts::schema_generation`).
+    schema_seen: u64,
+    /// This session changed the schema in a transaction still open: the
+    /// generation moves again when it ends (its commit or rollback changes
+    /// what others see).
+    schema_dirty: bool,
     /// Catalog relations created outside any transaction block (so no
     /// rollback can remove them): not created again.
     catalogs_made: std::cell::RefCell<std::collections::HashSet<&'static str>>,
@@ -373,6 +397,9 @@ fn busy_handler(_attempt: i32) -> bool {
     std::thread::sleep(Duration::from_micros(BUSY_NAP_US));
     true
 }
+
+/// Prepared SQLite statements kept per session (by SQL text).
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// How long a backend waiting for SQLite's write lock sleeps between tries.
 const BUSY_NAP_US: u64 = 3000;
@@ -504,7 +531,13 @@ impl Session {
             .and_then(|v| parse_ms(v))
             .unwrap_or(0);
         SQL_SETTINGS.with(|s| *s.borrow_mut() = defaults.clone());
+        // Statements are prepared once per text and kept (the extended
+        // protocol describes at Parse and runs at Execute).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+        let schema_seen = interrupts.schema_generation();
         Ok(Session {
+            schema_seen,
+            schema_dirty: false,
             statement_timeout_ms,
             conn,
             status: TransactionStatus::Idle,
@@ -591,6 +624,7 @@ impl Session {
 
     /// Translates a statement, using the cache.
     pub fn translate(&mut self, text: &str) -> Result<Arc<Translated>, PgError> {
+        self.forget_stale_schema();
         if let Some(t) = self.cache.get(text) {
             return Ok(t.clone());
         }
@@ -612,6 +646,47 @@ impl Session {
         Ok(t)
     }
 
+    /// Drops translations and prepared statements made before another
+    /// session (or this one) changed a schema.
+    fn forget_stale_schema(&mut self) {
+        let now = self.interrupts.schema_generation();
+        if now != self.schema_seen {
+            self.schema_seen = now;
+            self.cache.clear();
+            self.conn.flush_prepared_statement_cache();
+            // SQLite re-reads its schema when a transaction starts, not at
+            // prepare: a short read makes the next describe see the change.
+            // (Not inside a block: a read there would pin the block's
+            // snapshot before its first write; see ARCHITECTURE.md.)
+            if self.status == TransactionStatus::Idle {
+                let _ = self
+                    .conn
+                    .execute_batch("SELECT 1 FROM sqlite_schema LIMIT 1");
+            }
+        }
+    }
+
+    /// This session changed the schema: its own caches go now, other
+    /// sessions' at their next statement, and again when the transaction
+    /// ends.
+    fn schema_changed(&mut self) {
+        self.cache.clear();
+        self.conn.flush_prepared_statement_cache();
+        self.interrupts.schema_changed();
+        if self.status != TransactionStatus::Idle {
+            self.schema_dirty = true;
+        }
+    }
+
+    /// After a transaction ended: a schema change in it is now committed
+    /// or rolled back, which others must see.
+    fn transaction_over(&mut self) {
+        if self.schema_dirty && self.status == TransactionStatus::Idle {
+            self.schema_dirty = false;
+            self.schema_changed();
+        }
+    }
+
     /// Opens the implicit transaction of a multi-statement Query.
     pub fn begin_implicit(&mut self) -> Result<(), PgError> {
         if self.status == TransactionStatus::Idle {
@@ -630,13 +705,15 @@ impl Session {
         }
         self.implicit = false;
         self.status = TransactionStatus::Idle;
-        if success {
+        let result = if success {
             self.sqlite_batch("COMMIT")
                 .inspect_err(|_| self.rollback_sqlite())
         } else {
             self.rollback_sqlite();
             Ok(())
-        }
+        };
+        self.transaction_over();
+        result
     }
 
     /// After an error: an explicit block becomes failed; an implicit one
@@ -679,7 +756,9 @@ impl Session {
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
         let was_idle = self.status == TransactionStatus::Idle;
+        self.forget_stale_schema();
         let result = self.execute_inner(t, params, fixed, sink);
+        self.transaction_over();
         let requests = SET_CONFIG_REQUESTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
         if result.is_ok() {
             for (name, value) in requests {
@@ -848,7 +927,7 @@ impl Session {
             Command::Utility(u) => {
                 let result = self.run_utility(u, &t.tag, sink);
                 if result.is_ok() && !matches!(u, Utility::Copy(_) | Utility::Maintain { .. }) {
-                    self.cache.clear();
+                    self.schema_changed();
                 }
                 result
             }
@@ -870,7 +949,7 @@ impl Session {
                         .any(|w| tag.starts_with(w))
                     {
                         // Types inferred from the old schema may be wrong now.
-                        self.cache.clear();
+                        self.schema_changed();
                     }
                 }
                 result
@@ -1014,7 +1093,7 @@ impl Session {
         let tag = &t.tag;
         self.ensure_catalogs(catalogs)?;
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
-        let mut stmt = self.conn.prepare(sql).map_err(sqlite_err)?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
         for (i, p) in params.values.iter().enumerate() {
             let Some(index) = stmt
                 .parameter_index(&format!("${}", i + 1))
@@ -1151,7 +1230,7 @@ impl Session {
                 self.ensure_catalogs(catalogs)?;
                 let stmt = self
                     .conn
-                    .prepare(sql)
+                    .prepare_cached(sql)
                     .map_err(|e| errors::from_sqlite(&e))?;
                 if stmt.column_count() == 0 {
                     return Ok(None);
@@ -1222,9 +1301,9 @@ impl infer::Catalog for SchemaCatalog<'_> {
     /// on a snapshot this lookup took (SQLITE_BUSY_SNAPSHOT).
     fn columns(&self, table: &str) -> Vec<(String, u32)> {
         let sql = format!("SELECT * FROM {}", utility::quote_ident(table));
-        // Not prepare_cached: a cached statement keeps the column types
-        // it was prepared with when another session changes the table.
-        let Ok(stmt) = self.0.prepare(&sql) else {
+        // Cached: a schema change anywhere flushes the cache (see
+        // `Session::forget_stale_schema`).
+        let Ok(stmt) = self.0.prepare_cached(&sql) else {
             return Vec::new();
         };
         let is_catalog = crate::catalog::is_catalog(table);
