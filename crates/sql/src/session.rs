@@ -1716,6 +1716,10 @@ mod build_defaults {
             .query_row("SELECT 'a' LIKE 'A'", [], |r| r.get(0))
             .unwrap();
         assert!(!like, "LIKE is case-insensitive");
+        let mmap: i64 = conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mmap, 1 << 30, "database files are not memory-mapped");
         drop(conn);
         std::fs::remove_dir_all(&dir).unwrap();
     }
