@@ -85,12 +85,26 @@ pub struct Settings {
     pub max_message_size: u32,
 }
 
+/// Where the Unix socket goes by default: `/tmp` (PostgreSQL's default),
+/// and also `/var/run/postgresql` where that directory exists and we may
+/// write there, because Debian's and Ubuntu's libpq look there first: a
+/// plain `psql` then finds the server.
+fn default_socket_directories() -> String {
+    const DISTRIBUTION_DIR: &str = "/var/run/postgresql";
+    let writable = nix::unistd::access(DISTRIBUTION_DIR, nix::unistd::AccessFlags::W_OK).is_ok();
+    if writable {
+        format!("/tmp, {DISTRIBUTION_DIR}")
+    } else {
+        "/tmp".to_string()
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             port: 5432,
             listen_addresses: "localhost".to_string(),
-            unix_socket_directories: "/tmp".to_string(),
+            unix_socket_directories: default_socket_directories(),
             max_connections: 100,
             superuser_reserved_connections: 3,
             launch_mode: LaunchMode::Fork,
