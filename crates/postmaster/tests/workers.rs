@@ -114,6 +114,24 @@ async fn a_killed_worker_causes_a_crash_restart_after_which_workers_follow_their
     }
 }
 
+/// pg_background_launch(sql), retried while every worker slot is taken
+/// (53000): a finished worker's slot is freed once the supervisor reaped it.
+async fn launch_when_a_slot_is_free(c: &tokio_postgres::Client, sql: &str, mode: &str) -> i32 {
+    for _ in 0..200 {
+        match c
+            .query_one("SELECT pg_background_launch($1)", &[&sql])
+            .await
+        {
+            Ok(row) => return row.get(0),
+            Err(e) if sqlstate(&e) == "53000" => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
+            Err(e) => panic!("{mode}: {e}"),
+        }
+    }
+    panic!("{mode}: no worker slot was freed");
+}
+
 #[tokio::test]
 async fn dynamic_workers_run_sql_and_hand_back_the_result() {
     for mode in MODES {
@@ -152,7 +170,7 @@ async fn dynamic_workers_run_sql_and_hand_back_the_result() {
             .unwrap_err();
         assert_eq!(sqlstate(&e), "22012", "{mode}");
         // Detached: the result is dropped; the pid is not ours any more.
-        let pid: i32 = scalar(&c, "SELECT pg_background_launch('SELECT pg_sleep(0.2)')").await;
+        let pid = launch_when_a_slot_is_free(&c, "SELECT pg_sleep(0.2)", mode).await;
         c.query_one("SELECT pg_background_detach($1)", &[&pid])
             .await
             .unwrap();
@@ -171,24 +189,8 @@ async fn dynamic_workers_run_sql_and_hand_back_the_result() {
         // max_worker_processes = 2: a third at once is refused. (The
         // detached worker's registration is freed when the supervisor has
         // reaped it, a moment after it left pg_stat_activity.)
-        let mut a = None;
-        for _ in 0..200 {
-            match c
-                .query_one("SELECT pg_background_launch('SELECT pg_sleep(1)')", &[])
-                .await
-            {
-                Ok(row) => {
-                    a = Some(row.get::<_, i32>(0));
-                    break;
-                }
-                Err(e) if sqlstate(&e) == "53000" => {
-                    tokio::time::sleep(Duration::from_millis(20)).await
-                }
-                Err(e) => panic!("{mode}: {e}"),
-            }
-        }
-        let a = a.unwrap_or_else(|| panic!("{mode}: the detached worker's slot was never freed"));
-        let b: i32 = scalar(&c, "SELECT pg_background_launch('SELECT pg_sleep(1)')").await;
+        let a = launch_when_a_slot_is_free(&c, "SELECT pg_sleep(2)", mode).await;
+        let b = launch_when_a_slot_is_free(&c, "SELECT pg_sleep(2)", mode).await;
         let e = c
             .query_one("SELECT pg_background_launch('SELECT 1')", &[])
             .await
