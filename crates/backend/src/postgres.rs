@@ -430,7 +430,9 @@ impl PostgresMain {
                     self.send_ready_for_query = true;
                     Ok(())
                 }
-                F::Flush(_) => Ok(()),
+                // Whatever is queued goes out now, even when more messages
+                // are already buffered (otherwise they would run first).
+                F::Flush(_) => self.wire.flush().map_err(client_gone),
                 F::Terminate(_) => return EXIT_NORMAL,
                 // Copy messages outside COPY are ignored, as PostgreSQL does.
                 F::CopyData(_) | F::CopyDone(_) | F::CopyFail(_) => Ok(()),

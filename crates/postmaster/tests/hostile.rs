@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
-use common::{backend_pid, read_message, startup_packet, Rng, Server, MODES};
+use common::{backend_pid, raw_login, read_message, startup_packet, Rng, Server, MODES};
 
 /// Start-up packets tried per launch mode (`HOSTILE_PACKETS` overrides,
 /// for a longer run).
@@ -22,27 +22,6 @@ fn packets_per_mode() -> usize {
 
 fn be32(v: u32) -> [u8; 4] {
     v.to_be_bytes()
-}
-
-/// Logs in on a raw socket; returns it after the first ReadyForQuery,
-/// with the backend's pid from BackendKeyData.
-fn raw_login(server: &Server) -> (std::net::TcpStream, i32) {
-    let mut s = server.raw_tcp();
-    s.write_all(&startup_packet(&[
-        ("user", "postgres"),
-        ("database", "postgres"),
-    ]))
-    .unwrap();
-    let mut pid = 0;
-    loop {
-        let (tag, body) = read_message(&mut s).expect("login");
-        if tag == b'K' {
-            pid = i32::from_be_bytes(body[..4].try_into().unwrap());
-        }
-        if tag == b'Z' {
-            return (s, pid);
-        }
-    }
 }
 
 /// A simple Query message.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{sqlstate, Server, MODES};
+use common::{raw_login, read_message, sqlstate, Server, MODES};
 
 #[tokio::test]
 async fn crud_with_serial_key() {
@@ -429,5 +429,46 @@ async fn division_as_postgresql_does_it() {
             .unwrap()
             .get(0);
         assert_eq!(n, None);
+    }
+}
+
+/// A frontend message: tag, length, body.
+fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![tag];
+    m.extend((4 + body.len() as u32).to_be_bytes());
+    m.extend(body);
+    m
+}
+
+#[test]
+fn flush_sends_what_is_queued_before_later_messages_run() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let (mut s, _) = raw_login(&server);
+        // Parse, Flush, then Bind/Execute of a statement that takes two
+        // seconds, all in one write: ParseComplete must come at the Flush,
+        // not after the statement.
+        let mut batch = message(b'P', b"\0SELECT pg_sleep(2)\0\0\0");
+        batch.extend(message(b'H', b""));
+        batch.extend(message(b'B', b"\0\0\0\0\0\0\0\0"));
+        batch.extend(message(b'E', b"\0\0\0\0\0"));
+        batch.extend(message(b'S', b""));
+        let started = std::time::Instant::now();
+        std::io::Write::write_all(&mut s, &batch).unwrap();
+        let (tag, _) = read_message(&mut s).expect("ParseComplete");
+        assert_eq!(tag, b'1', "{mode}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(1500),
+            "{mode}: ParseComplete waited for the statement ({:?})",
+            started.elapsed()
+        );
+        let mut tags = Vec::new();
+        while let Some((tag, _)) = read_message(&mut s) {
+            tags.push(tag);
+            if tag == b'Z' {
+                break;
+            }
+        }
+        assert_eq!(tags, b"2DCZ".to_vec(), "{mode}");
     }
 }

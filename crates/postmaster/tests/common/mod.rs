@@ -404,6 +404,27 @@ pub async fn wait_until_async(what: &str, timeout: Duration, mut cond: impl FnMu
     }
 }
 
+/// Logs in on a raw socket; returns it after the first ReadyForQuery,
+/// with the backend's pid from BackendKeyData.
+pub fn raw_login(server: &Server) -> (std::net::TcpStream, i32) {
+    let mut s = server.raw_tcp();
+    s.write_all(&startup_packet(&[
+        ("user", "postgres"),
+        ("database", "postgres"),
+    ]))
+    .unwrap();
+    let mut pid = 0;
+    loop {
+        let (tag, body) = read_message(&mut s).expect("login");
+        if tag == b'K' {
+            pid = i32::from_be_bytes(body[..4].try_into().unwrap());
+        }
+        if tag == b'Z' {
+            return (s, pid);
+        }
+    }
+}
+
 /// A v3 startup packet for `user` and `database`.
 pub fn startup_packet(params: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
