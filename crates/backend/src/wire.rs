@@ -395,6 +395,9 @@ impl Wire {
         if let Some(h) = &e.hint {
             fields.push((b'H', cut(h)));
         }
+        if let Some(p) = e.position {
+            fields.push((b'P', p.to_string()));
+        }
         if let Some(w) = &e.context {
             fields.push((b'W', cut(w)));
         }

@@ -61,6 +61,9 @@ pub struct PgError {
     pub hint: Option<String>,
     /// Where it happened (`COPY t, line 3, column b: "x"`).
     pub context: Option<String>,
+    /// 1-based character offset into the statement text (field P), so
+    /// psql prints `LINE 1:` and a caret under it.
+    pub position: Option<u32>,
 }
 
 impl PgError {
@@ -72,6 +75,7 @@ impl PgError {
             detail: None,
             hint: None,
             context: None,
+            position: None,
         }
     }
 
@@ -97,6 +101,12 @@ impl PgError {
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
+        self
+    }
+
+    /// Sets the error position (1-based, in characters).
+    pub fn at(mut self, position: u32) -> Self {
+        self.position = Some(position);
         self
     }
 

@@ -99,6 +99,9 @@ pub struct Translated {
     /// first execution that needs them (the session drops its cached
     /// translations when the schema changes).
     pub inferred: std::sync::OnceLock<Option<Vec<Option<u32>>>>,
+    /// Parameter types the analyzer resolved (None: the old translator's
+    /// statement, typed by `infer`).
+    pub param_types: Option<Vec<u32>>,
 }
 
 /// The CommandComplete tag, as PostgreSQL writes it.
@@ -367,6 +370,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             command,
             tag: tag.clone(),
             inferred: Default::default(),
+            param_types: None,
         })
     };
     match first {
@@ -381,6 +385,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 },
                 tag: Tag::Fixed("SHOW".to_string()),
                 inferred: Default::default(),
+                param_types: None,
             });
         }
         "reset" => {
@@ -398,6 +403,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                     command: Command::Utility(u),
                     tag: tag.clone(),
                     inferred: Default::default(),
+                    param_types: None,
                 });
             }
         }
@@ -406,6 +412,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 command,
                 tag: tag.clone(),
                 inferred: Default::default(),
+                param_types: None,
             })
         }
         _ => {}
@@ -421,6 +428,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             },
             tag: tag.clone(),
             inferred: Default::default(),
+            param_types: None,
         })
     };
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
@@ -494,6 +502,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
             },
             tag: Tag::Fixed("DROP ROLE".to_string()),
             inferred: Default::default(),
+            param_types: None,
         });
     }
     let name = words.get(2).ok_or_else(|| syntax(";"))?;
@@ -550,6 +559,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
         command,
         tag: Tag::Fixed(tag.to_string()),
         inferred: Default::default(),
+        param_types: None,
     })
 }
 
@@ -755,6 +765,22 @@ fn rewrite(statement: &mut Statement, catalogs: &mut Vec<&'static str>) -> bool 
                 // SQLite's rowid alias: an INTEGER PRIMARY KEY numbers rows itself.
                 column.data_type =
                     DataType::Custom(ObjectName::from(vec![Ident::new("INTEGER")]), vec![]);
+                changed = true;
+            } else if types::oid_for_type_name(&declared) == types::NUMERIC
+                && !declared.ends_with("[]")
+            {
+                // numeric is stored as its decimal text (every digit and the
+                // scale kept): a declared type of TEXT affinity, so SQLite
+                // does not turn it into a REAL (see types::NUMERIC_STORAGE_NAME).
+                // The modifiers stay as written: `pg_numeric_text(10,2)`.
+                let modifiers = declared.find('(').map_or("", |i| &declared[i..]);
+                column.data_type = DataType::Custom(
+                    ObjectName::from(vec![Ident::new(format!(
+                        "{}{modifiers}",
+                        types::NUMERIC_STORAGE_NAME
+                    ))]),
+                    Vec::new(),
+                );
                 changed = true;
             }
         }

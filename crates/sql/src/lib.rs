@@ -23,13 +23,18 @@
 //! This crate never forks, signals or touches sockets: it is called from a
 //! backend, in whatever process or thread that backend runs.
 
+pub mod adt;
+pub mod analyze;
 pub mod catalog;
 pub mod copy;
 pub mod datadir;
 pub mod datetime;
 pub mod dialect;
 pub mod errors;
+pub mod generate;
 pub mod infer;
+pub mod ops;
+pub mod pgparse;
 pub mod session;
 pub mod types;
 pub mod utility;

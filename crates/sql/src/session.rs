@@ -30,7 +30,8 @@ use crate::dialect::{self, Command, Tag, Translated};
 use crate::utility::Utility;
 
 mod utility;
-use crate::{datadir, datetime, errors, infer, types};
+use crate::{adt, analyze, datadir, datetime, errors, generate, infer, pgparse, types};
+pub(crate) use utility::quote_ident;
 
 /// What the engine needs from the backend around it: whether the running
 /// statement must stop, and the server-wide actions SQL functions ask for
@@ -628,17 +629,20 @@ impl Session {
         if let Some(t) = self.cache.get(text) {
             return Ok(t.clone());
         }
-        // The translator is a pure function of the text: a panic in it (a
-        // bug) is this statement's error, not a crash of the backend.
-        let t = Arc::new(pm_elog::contain_panic(|| dialect::translate(text)).map_err(
-            |message| {
-                PgError::error(
-                    code::INTERNAL_ERROR,
-                    "internal error while translating the statement",
-                )
-                .with_detail(message)
-            },
-        )??);
+        // Translation is a function of the text and the schema: a panic in
+        // it (a bug) is this statement's error, not a crash of the backend.
+        let conn = &self.conn;
+        let t = Arc::new(
+            pm_elog::contain_panic(|| translate_statement(text, &SchemaCatalog(conn))).map_err(
+                |message| {
+                    PgError::error(
+                        code::INTERNAL_ERROR,
+                        "internal error while translating the statement",
+                    )
+                    .with_detail(message)
+                },
+            )??,
+        );
         if self.cache.len() >= TRANSLATION_CACHE_ENTRIES_MAX {
             self.cache.clear();
         }
@@ -1174,6 +1178,9 @@ impl Session {
     /// Types of parameters `$1..=$count` of a statement, from where they
     /// are used (None where nothing tells).
     pub fn parameter_types(&self, t: &Translated, count: usize) -> Vec<Option<u32>> {
+        if let Some(types) = &t.param_types {
+            return (0..count).map(|i| types.get(i).copied()).collect();
+        }
         match &t.command {
             Command::Sql {
                 ast: Some(ast),
@@ -1291,8 +1298,75 @@ impl Session {
     }
 }
 
+/// Parses a statement with PostgreSQL's grammar, then analyzes it into a
+/// typed tree and generates its SQLite SQL; statements the analyzer does
+/// not handle yet go to the older sqlparser translator (see
+/// docs/ARCHITECTURE.md). A syntax error is always PostgreSQL's.
+pub fn translate_statement(
+    text: &str,
+    schema: &dyn analyze::Schema,
+) -> Result<Translated, PgError> {
+    let stmts = pgparse::parse(text)?;
+    if stmts.len() != 1 {
+        return dialect::translate(text);
+    }
+    analyze::check_column_types(&stmts[0], text)?;
+    let (analysis, param_types) = analyze::analyze(&stmts[0], text, schema)?;
+    let query = match analysis {
+        analyze::Analysis::Query(q) => q,
+        analyze::Analysis::Unsupported(_) => return dialect::translate(text),
+    };
+    let sql = generate::query(&query);
+    let columns = query.columns();
+    let tag = match *query {
+        analyze::Query::Select(_) => Tag::Select,
+        analyze::Query::Insert { .. } => Tag::Insert,
+        analyze::Query::Update { .. } => Tag::Update,
+        analyze::Query::Delete { .. } => Tag::Delete,
+    };
+    Ok(Translated {
+        command: Command::Sql {
+            sql,
+            column_types: columns.iter().map(|c| Some(c.1)).collect(),
+            column_names: columns.iter().map(|c| Some(c.0.clone())).collect(),
+            ast: None,
+            catalogs: Vec::new(),
+        },
+        tag,
+        inferred: Default::default(),
+        param_types: Some(param_types),
+    })
+}
+
 /// The session's SQLite schema as a catalog for type inference.
 struct SchemaCatalog<'a>(&'a Connection);
+
+impl analyze::Schema for SchemaCatalog<'_> {
+    fn relation(&self, name: &str) -> Option<Vec<analyze::ColumnDef>> {
+        let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
+        let stmt = self.0.prepare_cached(&sql).ok()?;
+        Some(
+            stmt.columns()
+                .map(|c| {
+                    let declared = c.decl_type().unwrap_or("");
+                    analyze::ColumnDef {
+                        name: c.name().to_string(),
+                        type_oid: if declared.is_empty() {
+                            0
+                        } else {
+                            types::oid_for_type_name(declared)
+                        },
+                        typmod: types::type_modifier(declared),
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    fn is_catalog(&self, name: &str) -> bool {
+        crate::catalog::is_catalog(name)
+    }
+}
 
 impl infer::Catalog for SchemaCatalog<'_> {
     /// A table's columns and declared types, from a prepared (never run)
@@ -1349,7 +1423,12 @@ fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
             };
             ToSqlOutput::Owned(Value::Integer(t.parse().map_err(|_| invalid(name))?))
         }
-        types::FLOAT4 | types::FLOAT8 | types::NUMERIC => {
+        // numeric parameters keep every digit: the validated decimal text.
+        types::NUMERIC => match crate::adt::Numeric::parse(t) {
+            Some(n) => ToSqlOutput::Owned(Value::Text(n.to_text())),
+            None => return Err(invalid("numeric")),
+        },
+        types::FLOAT4 | types::FLOAT8 => {
             let name = match type_oid {
                 types::FLOAT4 => "real",
                 types::FLOAT8 => "double precision",
@@ -1497,6 +1576,7 @@ fn register_functions(
     let pid = opts.backend_pid;
     conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
     register_setting_functions(conn)?;
+    adt::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
             let message: String = ctx.get(0)?;

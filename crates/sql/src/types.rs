@@ -29,6 +29,11 @@ pub const UUID: u32 = 2950;
 pub const VOID: u32 = 2278;
 pub const JSONB: u32 = 3802;
 
+/// The declared SQLite type of a numeric column: a name of TEXT affinity,
+/// so that SQLite keeps the decimal text numeric values are stored as
+/// (NUMERIC affinity would turn `1.10` into the REAL 1.1).
+pub const NUMERIC_STORAGE_NAME: &str = "pg_numeric_text";
+
 /// The OID for a type as written in a column declaration or a cast
 /// (`integer`, `varchar(20)`, `double precision`, `timestamp with time zone`).
 /// Unknown names are text: SQLite stores them as text affinity or as given.
@@ -67,7 +72,7 @@ pub fn oid_for_type_name(declared: &str) -> u32 {
         "timestamp" | "timestamp without time zone" | "datetime" => TIMESTAMP,
         "timestamptz" | "timestamp with time zone" => TIMESTAMPTZ,
         "interval" => INTERVAL,
-        "numeric" | "decimal" => NUMERIC,
+        "numeric" | "decimal" | NUMERIC_STORAGE_NAME => NUMERIC,
         "uuid" => UUID,
         "void" => VOID,
         _ => TEXT,
@@ -312,6 +317,11 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
         },
         ValueRef::Real(f) => match oid {
             INT2 | INT4 | INT8 if f.fract() == 0.0 && f.abs() < 9.2e18 => (f as i64).to_string(),
+            FLOAT4 => crate::adt::format_float4(f),
+            // A numeric column of NUMERIC affinity may hold a REAL: its
+            // shortest decimal text, never an exponent.
+            NUMERIC if f.is_finite() => crate::adt::Numeric::parse(&format!("{f}"))
+                .map_or_else(|| format_float(f), |n| n.to_text()),
             _ => format_float(f),
         },
         ValueRef::Text(bytes) => {

@@ -1,0 +1,1325 @@
+//! PostgreSQL's data types as functions SQLite calls (PostgreSQL:
+//! `src/backend/utils/adt/`): input functions with PostgreSQL's errors,
+//! storage encodings, and the operators [`crate::ops`] maps to
+//! registered functions because SQLite's own would answer differently
+//! (integer overflow, division by zero, exact numeric, Unicode case, LIKE).
+//!
+//! Storage encodings (what a value of each type is in SQLite):
+//! - bool: INTEGER 0/1; int2/int4/int8: INTEGER; float4/float8: REAL (a
+//!   float4 holds the f64 of its f32);
+//! - numeric: the canonical decimal text (scale kept: `8.320`), or an
+//!   INTEGER/REAL read from a column of NUMERIC affinity; every numeric
+//!   function takes all three;
+//! - text, varchar, char(n) (blank-padded), name: TEXT;
+//! - date `YYYY-MM-DD`, timestamp `YYYY-MM-DD HH:MM:SS[.ffffff]`: TEXT, so
+//!   that text order is time order for years 1-9999;
+//! - bytea: BLOB.
+
+use std::cmp::Ordering;
+use std::str::FromStr;
+
+use bigdecimal::num_bigint::{BigInt, Sign};
+use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
+use pm_elog::{sqlstate as code, PgError};
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::Connection;
+
+use crate::errors::function_error;
+use crate::types::*;
+use crate::{datetime, ops};
+
+fn err(sqlstate: &'static str, message: impl Into<String>) -> PgError {
+    PgError::error(sqlstate, message)
+}
+
+fn out_of_range(bits: u32) -> PgError {
+    err(
+        code::NUMERIC_VALUE_OUT_OF_RANGE,
+        match bits {
+            16 => "smallint out of range",
+            32 => "integer out of range",
+            _ => "bigint out of range",
+        },
+    )
+}
+
+fn division_by_zero() -> PgError {
+    err(code::DIVISION_BY_ZERO, "division by zero")
+}
+
+// ---------------------------------------------------------------- numeric
+
+/// A numeric value: PostgreSQL's numeric also has NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Numeric {
+    NaN,
+    Num(BigDecimal),
+}
+
+/// Display scale of a decimal (digits after the point, never negative).
+fn dscale(d: &BigDecimal) -> i64 {
+    d.as_bigint_and_scale().1.max(0)
+}
+
+/// With a scale of at least 0 (`1E+2` becomes `100`).
+fn plain(d: BigDecimal) -> BigDecimal {
+    if d.as_bigint_and_scale().1 < 0 {
+        d.with_scale(0)
+    } else {
+        d
+    }
+}
+
+impl Numeric {
+    pub fn parse(text: &str) -> Option<Numeric> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("nan") {
+            return Some(Numeric::NaN);
+        }
+        // PostgreSQL's syntax: digits with an optional point and exponent;
+        // no "inf", no hex, no underscores in PostgreSQL 15.
+        let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+        let (mantissa, exponent) = match body.find(['e', 'E']) {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let digits = mantissa.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits == 0
+            || !mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+            || mantissa.matches('.').count() > 1
+        {
+            return None;
+        }
+        if let Some(e) = exponent {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if e.is_empty() || !e.chars().all(|c| c.is_ascii_digit()) || e.len() > 6 {
+                return None;
+            }
+        }
+        let d = BigDecimal::from_str(t.strip_prefix('+').unwrap_or(t)).ok()?;
+        Some(Numeric::Num(plain(d)))
+    }
+
+    fn from_value(v: ValueRef<'_>) -> Result<Option<Numeric>, PgError> {
+        Ok(Some(match v {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Integer(i) => Numeric::Num(BigDecimal::from(i)),
+            ValueRef::Real(f) => {
+                if f.is_nan() {
+                    Numeric::NaN
+                } else if f.is_infinite() {
+                    return Err(err(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "numeric infinity is not supported",
+                    ));
+                } else {
+                    Numeric::Num(plain(BigDecimal::from_str(&format!("{f}")).map_err(
+                        |_| err(code::INTERNAL_ERROR, "numeric value not readable"),
+                    )?))
+                }
+            }
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                Numeric::parse(&s).ok_or_else(|| invalid_input("numeric", &s))?
+            }
+            ValueRef::Blob(_) => {
+                return Err(err(code::DATATYPE_MISMATCH, "bytea is not numeric"));
+            }
+        }))
+    }
+
+    pub fn to_text(&self) -> String {
+        match self {
+            Numeric::NaN => "NaN".to_string(),
+            Numeric::Num(d) => plain(d.clone()).to_plain_string(),
+        }
+    }
+
+    fn cmp(&self, other: &Numeric) -> Ordering {
+        match (self, other) {
+            (Numeric::NaN, Numeric::NaN) => Ordering::Equal,
+            (Numeric::NaN, _) => Ordering::Greater,
+            (_, Numeric::NaN) => Ordering::Less,
+            (Numeric::Num(a), Numeric::Num(b)) => a.cmp(b),
+        }
+    }
+}
+
+/// Weight (in base-10000 digits, PostgreSQL's NBASE) and value of the first
+/// non-zero base-10000 digit, as `select_div_scale()` reads them.
+fn nbase_weight_and_first(d: &BigDecimal) -> (i64, i64) {
+    if d.is_zero() {
+        return (0, 0);
+    }
+    let (int, scale) = d.as_bigint_and_scale();
+    let digits = int.magnitude().to_string();
+    let e10 = digits.len() as i64 - 1 - scale;
+    let w = e10.div_euclid(4);
+    let lead = (e10 - 4 * w + 1) as usize;
+    let first: i64 = digits[..lead.min(digits.len())].parse().unwrap_or(0);
+    let first = first * 10i64.pow((lead.saturating_sub(digits.len())) as u32);
+    (w, first)
+}
+
+/// `a * 10^shift / b` rounded half away from zero, for integers.
+fn div_round(num: &BigInt, den: &BigInt) -> BigInt {
+    let negative = (num.sign() == Sign::Minus) != (den.sign() == Sign::Minus);
+    let n = num.magnitude().clone();
+    let d = den.magnitude().clone();
+    let q = (n * 2u32 + &d) / (d * 2u32);
+    let q = BigInt::from_biguint(Sign::Plus, q);
+    if negative {
+        -q
+    } else {
+        q
+    }
+}
+
+/// numeric division with PostgreSQL's result scale (`select_div_scale`).
+fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, PgError> {
+    if b.is_zero() {
+        return Err(division_by_zero());
+    }
+    let (w1, f1) = nbase_weight_and_first(a);
+    let (w2, f2) = nbase_weight_and_first(b);
+    let mut qweight = w1 - w2;
+    if f1 <= f2 {
+        qweight -= 1;
+    }
+    let rscale = (16 - qweight * 4)
+        .max(dscale(a))
+        .max(dscale(b))
+        .clamp(0, 1000);
+    Ok(div_to_scale(a, b, rscale))
+}
+
+fn div_to_scale(a: &BigDecimal, b: &BigDecimal, rscale: i64) -> BigDecimal {
+    let (ai, sa) = a.as_bigint_and_scale();
+    let (bi, sb) = b.as_bigint_and_scale();
+    // a/b * 10^r = ai * 10^(r + sb - sa) / bi
+    let k = rscale + sb - sa;
+    let (num, den) = if k >= 0 {
+        (
+            ai.as_ref() * BigInt::from(10).pow(k as u32),
+            bi.into_owned(),
+        )
+    } else {
+        (
+            ai.into_owned(),
+            bi.as_ref() * BigInt::from(10).pow((-k) as u32),
+        )
+    };
+    BigDecimal::new(div_round(&num, &den), rscale)
+}
+
+/// Applies numeric(p,s) (`apply_typmod`): rounds to s, and refuses values
+/// that need more than p - s integer digits.
+pub fn numeric_typmod(n: Numeric, typmod: i32) -> Result<Numeric, PgError> {
+    let Numeric::Num(d) = n else {
+        return Ok(n);
+    };
+    if typmod < 4 {
+        return Ok(Numeric::Num(d));
+    }
+    let precision = ((typmod - 4) >> 16) & 0xffff;
+    let scale = ((typmod - 4) & 0x7ff) as i64;
+    let rounded = d.with_scale_round(scale, RoundingMode::HalfUp);
+    let (int, _) = rounded.as_bigint_and_scale();
+    if !int.is_zero() {
+        let digits = int.magnitude().to_string().len() as i64;
+        if digits - scale > (precision as i64 - scale) {
+            let max_int_digits = precision as i64 - scale;
+            return Err(err(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
+                .with_detail(if max_int_digits > 0 {
+                    format!(
+                        "A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{max_int_digits}."
+                    )
+                } else {
+                    format!(
+                        "A field with precision {precision}, scale {scale} must round to an absolute value less than 1."
+                    )
+                }));
+        }
+    }
+    Ok(Numeric::Num(rounded))
+}
+
+fn numeric_binary(
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+    f: impl Fn(&BigDecimal, &BigDecimal) -> Result<BigDecimal, PgError>,
+) -> Result<Value, PgError> {
+    let (Some(a), Some(b)) = (Numeric::from_value(a)?, Numeric::from_value(b)?) else {
+        return Ok(Value::Null);
+    };
+    Ok(match (a, b) {
+        (Numeric::Num(a), Numeric::Num(b)) => Value::Text(plain(f(&a, &b)?).to_plain_string()),
+        _ => Value::Text("NaN".into()),
+    })
+}
+
+fn numeric_unary(
+    a: ValueRef<'_>,
+    f: impl Fn(&BigDecimal) -> Result<BigDecimal, PgError>,
+) -> Result<Value, PgError> {
+    Ok(match Numeric::from_value(a)? {
+        None => Value::Null,
+        Some(Numeric::NaN) => Value::Text("NaN".into()),
+        Some(Numeric::Num(a)) => Value::Text(plain(f(&a)?).to_plain_string()),
+    })
+}
+
+/// float8 to numeric: 15 significant digits (DBL_DIG), as float8_numeric.
+fn float_to_numeric(f: f64, digits: usize) -> Result<Numeric, PgError> {
+    if f.is_nan() {
+        return Ok(Numeric::NaN);
+    }
+    if f.is_infinite() {
+        return Err(err(
+            code::FEATURE_NOT_SUPPORTED,
+            "numeric infinity is not supported",
+        ));
+    }
+    let text = format!("{:.*e}", digits - 1, f);
+    let d = BigDecimal::from_str(&text).map_err(|_| invalid_input("numeric", &text))?;
+    Ok(Numeric::Num(plain(d.normalized())))
+}
+
+/// An order-preserving key for numeric values: memcmp order of the keys is
+/// numeric order (sign, decimal exponent, digits; inverted for negatives).
+fn numeric_sort_key(n: &Numeric) -> Vec<u8> {
+    let d = match n {
+        Numeric::NaN => return vec![3],
+        Numeric::Num(d) if d.is_zero() => return vec![1],
+        Numeric::Num(d) => d.normalized(),
+    };
+    let (int, scale) = d.as_bigint_and_scale();
+    let digits = int.magnitude().to_string();
+    let exponent = digits.len() as i64 - scale;
+    let negative = int.sign() == Sign::Minus;
+    let mut key = vec![if negative { 0 } else { 2 }];
+    let e = (exponent + (1 << 31)) as u32;
+    let e = if negative { !e } else { e };
+    key.extend_from_slice(&e.to_be_bytes());
+    for b in digits.bytes() {
+        key.push(if negative { 255 - b } else { b });
+    }
+    key.push(if negative { 255 } else { 0 });
+    key
+}
+
+// ---------------------------------------------------------------- input
+
+fn invalid_input(type_name: &str, text: &str) -> PgError {
+    err(
+        code::INVALID_TEXT_REPRESENTATION,
+        format!("invalid input syntax for type {type_name}: \"{text}\""),
+    )
+}
+
+/// PostgreSQL's input function for `oid`: text to the stored value, with
+/// PostgreSQL's errors (typmods are applied by [`apply_typmod`]).
+pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
+    let t = text.trim();
+    Ok(match oid {
+        BOOL => Value::Integer(parse_bool(t).ok_or_else(|| invalid_input("boolean", text))? as i64),
+        INT2 | INT4 | INT8 => {
+            let name = ops::type_name(oid);
+            let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return Err(invalid_input(&name, text));
+            }
+            let v: i128 = t.parse().unwrap_or(i128::MAX);
+            let (lo, hi) = match oid {
+                INT2 => (i16::MIN as i128, i16::MAX as i128),
+                INT4 => (i32::MIN as i128, i32::MAX as i128),
+                _ => (i64::MIN as i128, i64::MAX as i128),
+            };
+            if v < lo || v > hi {
+                return Err(err(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    format!("value \"{text}\" is out of range for type {name}"),
+                ));
+            }
+            Value::Integer(v as i64)
+        }
+        FLOAT4 | FLOAT8 => {
+            let name = ops::type_name(oid);
+            let f = match t.to_ascii_lowercase().as_str() {
+                "infinity" | "inf" | "+infinity" | "+inf" => f64::INFINITY,
+                "-infinity" | "-inf" => f64::NEG_INFINITY,
+                "nan" => {
+                    return Err(err(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!("NaN is not supported for type {name}"),
+                    ))
+                }
+                _ => {
+                    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+                    {
+                        return Err(invalid_input(&name, text));
+                    }
+                    let f: f64 = t.parse().map_err(|_| invalid_input(&name, text))?;
+                    let overflow = f.is_infinite() || (oid == FLOAT4 && (f as f32).is_infinite());
+                    let underflow =
+                        f != 0.0 && ((f == 0.0) || (oid == FLOAT4 && (f as f32) == 0.0));
+                    if overflow
+                        || underflow
+                        || (f == 0.0
+                            && t.trim_start_matches(['+', '-', '0', '.'])
+                                .starts_with(|c: char| c.is_ascii_digit()))
+                    {
+                        return Err(err(
+                            code::NUMERIC_VALUE_OUT_OF_RANGE,
+                            format!("\"{text}\" is out of range for type {name}"),
+                        ));
+                    }
+                    f
+                }
+            };
+            Value::Real(if oid == FLOAT4 { f as f32 as f64 } else { f })
+        }
+        NUMERIC => Value::Text(
+            Numeric::parse(t)
+                .ok_or_else(|| invalid_input("numeric", text))?
+                .to_text(),
+        ),
+        DATE => Value::Text(
+            parse_date(t)
+                .ok_or_else(|| date_error("date", text))?
+                .to_string(),
+        ),
+        TIMESTAMP => Value::Text(format_timestamp(
+            parse_timestamp(t).ok_or_else(|| date_error("timestamp without time zone", text))?,
+        )),
+        TIMESTAMPTZ | INTERVAL | TIME => Value::Text(canonical_text(oid, t).ok_or_else(|| {
+            err(
+                code::INVALID_DATETIME_FORMAT,
+                format!(
+                    "invalid input syntax for type {}: \"{text}\"",
+                    ops::type_name(oid)
+                ),
+            )
+        })?),
+        UUID => Value::Text(canonical_text(oid, t).ok_or_else(|| invalid_input("uuid", text))?),
+        BYTEA => {
+            Value::Blob(datetime::parse_bytea(text).ok_or_else(|| invalid_input("bytea", text))?)
+        }
+        _ => Value::Text(text.to_string()),
+    })
+}
+
+fn date_error(type_name: &str, text: &str) -> PgError {
+    // Fields that look like a date but are out of range are 22008.
+    let looks_like_date = {
+        let t = text.trim();
+        let parts: Vec<&str> = t.split(['-', ' ', 'T']).collect();
+        parts.len() >= 3
+            && parts[..3]
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    if looks_like_date {
+        err(
+            code::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{text}\""),
+        )
+    } else {
+        err(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid input syntax for type {type_name}: \"{text}\""),
+        )
+    }
+}
+
+pub fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
+    use chrono::NaiveDate;
+    if t.eq_ignore_ascii_case("epoch") {
+        return NaiveDate::from_ymd_opt(1970, 1, 1);
+    }
+    for f in [
+        "%Y-%m-%d",
+        "%Y%m%d",
+        "%m/%d/%Y",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%b %d %Y",
+        "%d %B %Y",
+    ] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            if (1..=9999).contains(&chrono::Datelike::year(&d)) {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
+pub fn parse_timestamp(t: &str) -> Option<chrono::NaiveDateTime> {
+    use chrono::NaiveDateTime;
+    if t.eq_ignore_ascii_case("epoch") {
+        return parse_date("epoch").map(|d| d.and_hms_opt(0, 0, 0).unwrap());
+    }
+    let t = t.replacen('T', " ", 1);
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %H:%M:%S%.f",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(&t, f) {
+            return Some(d);
+        }
+    }
+    parse_date(&t).map(|d| d.and_hms_opt(0, 0, 0).unwrap())
+}
+
+pub fn format_timestamp(ts: chrono::NaiveDateTime) -> String {
+    let micros = chrono::Timelike::nanosecond(&ts) / 1000;
+    let base = ts.format("%Y-%m-%d %H:%M:%S").to_string();
+    if micros == 0 {
+        base
+    } else {
+        let frac = format!("{micros:06}");
+        format!("{base}.{}", frac.trim_end_matches('0'))
+    }
+}
+
+/// A typmod applied on assignment or explicit cast (`varchar(n)`,
+/// `char(n)`, `numeric(p,s)`). `explicit` casts truncate strings instead of
+/// failing, as PostgreSQL does.
+pub fn apply_typmod(oid: u32, typmod: i32, value: Value, explicit: bool) -> Result<Value, PgError> {
+    if typmod < 0 {
+        return Ok(value);
+    }
+    match (oid, value) {
+        (VARCHAR | BPCHAR, Value::Text(s)) => {
+            let n = (typmod - 4).max(0) as usize;
+            let len = s.chars().count();
+            if len > n {
+                let cut: String = s.chars().take(n).collect();
+                let rest: String = s.chars().skip(n).collect();
+                if !explicit && rest.chars().any(|c| c != ' ') {
+                    return Err(err(
+                        code::STRING_DATA_RIGHT_TRUNCATION,
+                        format!("value too long for type {}", format_type(oid, typmod)),
+                    ));
+                }
+                return Ok(Value::Text(cut));
+            }
+            if oid == BPCHAR && len < n {
+                return Ok(Value::Text(format!("{s:<n$}")));
+            }
+            Ok(Value::Text(s))
+        }
+        (NUMERIC, v) => {
+            let n = match Numeric::from_value(value_ref(&v))? {
+                Some(n) => n,
+                None => return Ok(Value::Null),
+            };
+            Ok(Value::Text(numeric_typmod(n, typmod)?.to_text()))
+        }
+        (_, v) => Ok(v),
+    }
+}
+
+fn owned(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+fn value_ref(v: &Value) -> ValueRef<'_> {
+    match v {
+        Value::Null => ValueRef::Null,
+        Value::Integer(i) => ValueRef::Integer(*i),
+        Value::Real(f) => ValueRef::Real(*f),
+        Value::Text(s) => ValueRef::Text(s.as_bytes()),
+        Value::Blob(b) => ValueRef::Blob(b),
+    }
+}
+
+// ---------------------------------------------------------------- text
+
+/// LIKE with PostgreSQL's rules: `%`, `_`, backslash escapes the next
+/// character; case-sensitive (ILIKE lowers both sides first).
+pub fn like(s: &[char], p: &[char]) -> bool {
+    let (mut si, mut pi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if pi < p.len() {
+            match p[pi] {
+                '%' => {
+                    star = Some((pi, si));
+                    pi += 1;
+                    continue;
+                }
+                '_' if si < s.len() => {
+                    si += 1;
+                    pi += 1;
+                    continue;
+                }
+                '\\' if pi + 1 < p.len() => {
+                    if si < s.len() && s[si] == p[pi + 1] {
+                        si += 1;
+                        pi += 2;
+                        continue;
+                    }
+                }
+                c if c != '_' && c != '\\' && si < s.len() && s[si] == c => {
+                    si += 1;
+                    pi += 1;
+                    continue;
+                }
+                '\\' if pi + 1 == p.len() && si < s.len() && s[si] == '\\' => {
+                    si += 1;
+                    pi += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if si == s.len() {
+            return true;
+        }
+        match star {
+            Some((sp, ss)) if ss < s.len() => {
+                star = Some((sp, ss + 1));
+                pi = sp + 1;
+                si = ss + 1;
+            }
+            _ => return false,
+        }
+    }
+}
+
+fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(f) => Some(format_float(f)),
+        ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    })
+}
+
+fn int_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n),
+        ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            Some(
+                s.trim()
+                    .parse()
+                    .map_err(|_| function_error(invalid_input("integer", &s)))?,
+            )
+        }
+        _ => return Err(function_error(invalid_input("integer", "?"))),
+    })
+}
+
+fn float_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n as f64),
+        ValueRef::Real(f) => Some(f),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            Some(
+                s.trim()
+                    .parse()
+                    .map_err(|_| function_error(invalid_input("double precision", &s)))?,
+            )
+        }
+        _ => return Err(function_error(invalid_input("double precision", "?"))),
+    })
+}
+
+fn int_in_range(v: i64, bits: u32) -> Result<i64, PgError> {
+    let ok = match bits {
+        16 => i16::try_from(v).is_ok(),
+        32 => i32::try_from(v).is_ok(),
+        _ => true,
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(out_of_range(bits))
+    }
+}
+
+fn check_float(f: f64, inputs_finite: bool, float4: bool) -> Result<f64, PgError> {
+    let f = if float4 { f as f32 as f64 } else { f };
+    if f.is_infinite() && inputs_finite {
+        return Err(err(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: overflow",
+        ));
+    }
+    if f.is_nan() {
+        return Err(err(
+            code::FEATURE_NOT_SUPPORTED,
+            "NaN results are not supported",
+        ));
+    }
+    Ok(f)
+}
+
+fn pg<T>(r: Result<T, PgError>) -> rusqlite::Result<T> {
+    r.map_err(function_error)
+}
+
+struct NumericSum;
+impl Aggregate<Option<BigDecimal>, Option<String>> for NumericSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<BigDecimal>> {
+        Ok(None)
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<BigDecimal>) -> rusqlite::Result<()> {
+        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
+            let Numeric::Num(d) = n else {
+                return Err(function_error(err(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "sum of NaN is not supported",
+                )));
+            };
+            *acc = Some(match acc.take() {
+                Some(a) => a + d,
+                None => d,
+            });
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<Option<BigDecimal>>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(acc.flatten().map(|d| plain(d).to_plain_string()))
+    }
+}
+
+struct NumericAvg;
+impl Aggregate<(BigDecimal, i64), Option<String>> for NumericAvg {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<(BigDecimal, i64)> {
+        Ok((BigDecimal::zero(), 0))
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut (BigDecimal, i64)) -> rusqlite::Result<()> {
+        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
+            let Numeric::Num(d) = n else {
+                return Err(function_error(err(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "avg of NaN is not supported",
+                )));
+            };
+            acc.0 = std::mem::take(&mut acc.0) + d;
+            acc.1 += 1;
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<(BigDecimal, i64)>,
+    ) -> rusqlite::Result<Option<String>> {
+        match acc {
+            Some((sum, n)) if n > 0 => Ok(Some(
+                plain(pg(numeric_div(&sum, &BigDecimal::from(n)))?).to_plain_string(),
+            )),
+            _ => Ok(None),
+        }
+    }
+}
+
+struct NumericExtreme(Ordering);
+impl Aggregate<Option<Numeric>, Option<String>> for NumericExtreme {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<Numeric>> {
+        Ok(None)
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<Numeric>) -> rusqlite::Result<()> {
+        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
+            let replace = match acc {
+                Some(a) => n.cmp(a) == self.0,
+                None => true,
+            };
+            if replace {
+                *acc = Some(n);
+            }
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<Option<Numeric>>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(acc.flatten().map(|n| n.to_text()))
+    }
+}
+
+/// Registers every function [`crate::ops`] templates call.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // Integers, per width: overflow is 22003, division by zero 22012.
+    for (bits, name) in [(16u32, "int2"), (32, "int4"), (64, "int8")] {
+        type Op = fn(i64, i64) -> Option<i64>;
+        let arith: [(&str, Op); 4] = [
+            ("add", i64::checked_add),
+            ("sub", i64::checked_sub),
+            ("mul", i64::checked_mul),
+            ("div", |a, b| a.checked_div(b)),
+        ];
+        for (op, f) in arith {
+            conn.create_scalar_function(&*format!("pg_{name}_{op}"), 2, det, move |ctx| {
+                let (Some(a), Some(b)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+                    return Ok(None);
+                };
+                if op == "div" && b == 0 {
+                    return Err(function_error(division_by_zero()));
+                }
+                let r = f(a, b).ok_or_else(|| function_error(out_of_range(bits)))?;
+                Ok(Some(pg(int_in_range(r, bits))?))
+            })?;
+        }
+        conn.create_scalar_function(&*format!("pg_{name}_abs"), 1, det, move |ctx| {
+            let Some(a) = int_arg(ctx, 0)? else {
+                return Ok(None);
+            };
+            let r = a
+                .checked_abs()
+                .ok_or_else(|| function_error(out_of_range(bits)))?;
+            Ok(Some(pg(int_in_range(r, bits))?))
+        })?;
+        if bits < 64 {
+            conn.create_scalar_function(&*format!("pg_{name}"), 1, det, move |ctx| match int_arg(
+                ctx, 0,
+            )? {
+                None => Ok(None),
+                Some(a) => Ok(Some(pg(int_in_range(a, bits))?)),
+            })?;
+        }
+    }
+    conn.create_scalar_function("pg_int_mod", 2, det, |ctx| {
+        let (Some(a), Some(b)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if b == 0 {
+            return Err(function_error(division_by_zero()));
+        }
+        Ok(Some(a.checked_rem(b).unwrap_or(0)))
+    })?;
+    // Floating point: overflow to infinity is 22003, x / 0 is 22012.
+    for (name, float4) in [("float4", true), ("float8", false)] {
+        type Op = fn(f64, f64) -> f64;
+        let arith: [(&str, Op); 4] = [
+            ("add", |a, b| a + b),
+            ("sub", |a, b| a - b),
+            ("mul", |a, b| a * b),
+            ("div", |a, b| a / b),
+        ];
+        for (op, f) in arith {
+            conn.create_scalar_function(&*format!("pg_{name}_{op}"), 2, det, move |ctx| {
+                let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
+                    return Ok(None);
+                };
+                if op == "div" && b == 0.0 {
+                    return Err(function_error(division_by_zero()));
+                }
+                Ok(Some(pg(check_float(
+                    f(a, b),
+                    a.is_finite() && b.is_finite(),
+                    float4,
+                ))?))
+            })?;
+        }
+    }
+    conn.create_scalar_function("pg_float4", 1, det, |ctx| match float_arg(ctx, 0)? {
+        None => Ok(None),
+        Some(f) => Ok(Some(pg(check_float(f, f.is_finite(), true))?)),
+    })?;
+    type F1 = fn(f64) -> Result<f64, PgError>;
+    let unary: [(&str, F1); 5] = [
+        ("pg_float8_rint", |f| Ok(f.round_ties_even())),
+        ("pg_float8_trunc", |f| Ok(f.trunc())),
+        ("pg_float8_floor", |f| Ok(f.floor())),
+        ("pg_float8_ceil", |f| Ok(f.ceil())),
+        ("pg_float8_sqrt", |f| {
+            if f < 0.0 {
+                Err(err(
+                    code::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                    "cannot take square root of a negative number",
+                ))
+            } else {
+                Ok(f.sqrt())
+            }
+        }),
+    ];
+    for (name, f) in unary {
+        conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
+            None => Ok(None),
+            Some(x) => Ok(Some(pg(f(x))?)),
+        })?;
+    }
+    conn.create_scalar_function("pg_float8_pow", 2, det, |ctx| {
+        let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if a == 0.0 && b < 0.0 {
+            return Err(function_error(err(
+                code::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                "zero raised to a negative power is undefined",
+            )));
+        }
+        if a < 0.0 && b.fract() != 0.0 {
+            return Err(function_error(err(
+                code::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                "a negative number raised to a non-integer power yields a complex result",
+            )));
+        }
+        Ok(Some(pg(check_float(
+            a.powf(b),
+            a.is_finite() && b.is_finite(),
+            false,
+        ))?))
+    })?;
+    conn.create_scalar_function("pg_float8_int", 2, det, |ctx| {
+        let (Some(f), Some(bits)) = (float_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let r = f.round_ties_even();
+        if !r.is_finite() || r < -9.223372036854776e18 || r >= 9.223372036854776e18 {
+            return Err(function_error(out_of_range(bits as u32)));
+        }
+        Ok(Some(pg(int_in_range(r as i64, bits as u32))?))
+    })?;
+    conn.create_scalar_function("pg_float8_out", 1, det, |ctx| {
+        Ok(float_arg(ctx, 0)?.map(format_float))
+    })?;
+    conn.create_scalar_function("pg_float4_out", 1, det, |ctx| {
+        Ok(float_arg(ctx, 0)?.map(format_float4))
+    })?;
+    for (name, digits) in [("pg_float8_numeric", 15), ("pg_float4_numeric", 6)] {
+        conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
+            None => Ok(None),
+            Some(f) => Ok(Some(pg(float_to_numeric(f, digits))?.to_text())),
+        })?;
+    }
+    // numeric
+    type N2 = fn(&BigDecimal, &BigDecimal) -> Result<BigDecimal, PgError>;
+    let binary: [(&str, N2); 5] = [
+        ("pg_numeric_add", |a, b| Ok(a + b)),
+        ("pg_numeric_sub", |a, b| Ok(a - b)),
+        ("pg_numeric_mul", |a, b| Ok(a * b)),
+        ("pg_numeric_div", numeric_div),
+        ("pg_numeric_mod", |a, b| {
+            if b.is_zero() {
+                return Err(division_by_zero());
+            }
+            let scale = dscale(a).max(dscale(b));
+            let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
+            let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
+            Ok(BigDecimal::new(ai % bi, scale))
+        }),
+    ];
+    for (name, f) in binary {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            pg(numeric_binary(ctx.get_raw(0), ctx.get_raw(1), f))
+        })?;
+    }
+    type N1 = fn(&BigDecimal) -> Result<BigDecimal, PgError>;
+    let unary: [(&str, N1); 5] = [
+        ("pg_numeric_in", |a| Ok(a.clone())),
+        ("pg_numeric_abs", |a| Ok(a.abs())),
+        ("pg_numeric_floor", |a| {
+            Ok(a.with_scale_round(0, RoundingMode::Floor))
+        }),
+        ("pg_numeric_ceil", |a| {
+            Ok(a.with_scale_round(0, RoundingMode::Ceiling))
+        }),
+        ("pg_numeric_sign", |a| {
+            Ok(BigDecimal::from(match a.sign() {
+                Sign::Minus => -1,
+                Sign::NoSign => 0,
+                Sign::Plus => 1,
+            }))
+        }),
+    ];
+    for (name, f) in unary {
+        conn.create_scalar_function(name, 1, det, move |ctx| {
+            pg(numeric_unary(ctx.get_raw(0), f))
+        })?;
+    }
+    for (name, mode) in [
+        ("pg_numeric_round", RoundingMode::HalfUp),
+        ("pg_numeric_trunc", RoundingMode::Down),
+    ] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            let Some(s) = int_arg(ctx, 1)? else {
+                return Ok(Value::Null);
+            };
+            let s = s.clamp(-1000, 1000);
+            pg(numeric_unary(ctx.get_raw(0), |a| {
+                Ok(a.with_scale_round(s, mode))
+            }))
+        })?;
+    }
+    conn.create_scalar_function("pg_numeric_scale", 1, det, |ctx| {
+        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
+            Some(Numeric::Num(d)) => Some(dscale(&d)),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_numeric_cmp", 2, det, |ctx| {
+        let (Some(a), Some(b)) = (
+            pg(Numeric::from_value(ctx.get_raw(0)))?,
+            pg(Numeric::from_value(ctx.get_raw(1)))?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(a.cmp(&b) as i64))
+    })?;
+    conn.create_scalar_function("pg_numeric_out", 1, det, |ctx| {
+        Ok(pg(Numeric::from_value(ctx.get_raw(0)))?.map(|n| n.to_text()))
+    })?;
+    conn.create_scalar_function("pg_numeric_float8", 1, det, |ctx| {
+        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
+            None => None,
+            Some(Numeric::NaN) => {
+                return Err(function_error(err(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "NaN is not supported for type double precision",
+                )))
+            }
+            Some(Numeric::Num(d)) => d.to_f64(),
+        })
+    })?;
+    conn.create_scalar_function("pg_numeric_int", 2, det, |ctx| {
+        let bits = int_arg(ctx, 1)?.unwrap_or(64) as u32;
+        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
+            None => None,
+            Some(Numeric::NaN) => {
+                return Err(function_error(err(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "cannot convert NaN to {}",
+                        match bits {
+                            16 => "smallint",
+                            32 => "integer",
+                            _ => "bigint",
+                        }
+                    ),
+                )))
+            }
+            Some(Numeric::Num(d)) => {
+                let r = d.with_scale_round(0, RoundingMode::HalfUp);
+                let v = r
+                    .to_i64()
+                    .ok_or_else(|| function_error(out_of_range(bits)))?;
+                Some(pg(int_in_range(v, bits))?)
+            }
+        })
+    })?;
+    conn.create_scalar_function("pg_numeric_typmod", 2, det, |ctx| {
+        let typmod = int_arg(ctx, 1)?.unwrap_or(-1) as i32;
+        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
+            None => None,
+            Some(n) => Some(pg(numeric_typmod(n, typmod))?.to_text()),
+        })
+    })?;
+    conn.create_scalar_function("pg_numeric_sortkey", 1, det, |ctx| {
+        Ok(pg(Numeric::from_value(ctx.get_raw(0)))?.map(|n| numeric_sort_key(&n)))
+    })?;
+    let agg = FunctionFlags::SQLITE_UTF8;
+    conn.create_aggregate_function("pg_numeric_sum", 1, agg, NumericSum)?;
+    conn.create_aggregate_function("pg_numeric_avg", 1, agg, NumericAvg)?;
+    conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;
+    conn.create_aggregate_function("pg_numeric_max", 1, agg, NumericExtreme(Ordering::Greater))?;
+    // Typmods and input functions at run time (parameters, casts from text).
+    conn.create_scalar_function("pg_typmod", 3, det, |ctx| {
+        let oid = int_arg(ctx, 1)?.unwrap_or(0) as u32;
+        let typmod = int_arg(ctx, 2)?.unwrap_or(-1) as i32;
+        let v = owned(ctx.get_raw(0));
+        pg(apply_typmod(oid, typmod, v, false))
+    })?;
+    conn.create_scalar_function("pg_typmod_explicit", 3, det, |ctx| {
+        let oid = int_arg(ctx, 1)?.unwrap_or(0) as u32;
+        let typmod = int_arg(ctx, 2)?.unwrap_or(-1) as i32;
+        let v = owned(ctx.get_raw(0));
+        pg(apply_typmod(oid, typmod, v, true))
+    })?;
+    conn.create_scalar_function("pg_input", 2, det, |ctx| {
+        let oid = int_arg(ctx, 1)?.unwrap_or(0) as u32;
+        match text_arg(ctx, 0)? {
+            None => Ok(Value::Null),
+            Some(t) => pg(input(oid, &t)),
+        }
+    })?;
+    // Text
+    conn.create_scalar_function("pg_lower", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| lower(&s)))
+    })?;
+    conn.create_scalar_function("pg_upper", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| upper(&s)))
+    })?;
+    conn.create_scalar_function("pg_octet_length", 1, det, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t.len() as i64),
+            other => Some(format!("{:?}", other).len() as i64),
+        })
+    })?;
+    for (name, insensitive) in [("pg_like", false), ("pg_ilike", true)] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            let (Some(s), Some(p)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let (s, p) = if insensitive {
+                (lower(&s), lower(&p))
+            } else {
+                (s, p)
+            };
+            let s: Vec<char> = s.chars().collect();
+            let p: Vec<char> = p.chars().collect();
+            Ok(Some(like(&s, &p)))
+        })?;
+    }
+    conn.create_scalar_function("pg_replace", 3, det, |ctx| {
+        let (Some(s), Some(from), Some(to)) =
+            (text_arg(ctx, 0)?, text_arg(ctx, 1)?, text_arg(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(if from.is_empty() {
+            s
+        } else {
+            s.replace(&from, &to)
+        }))
+    })?;
+    conn.create_scalar_function("pg_substr", -1, det, |ctx| {
+        let Some(s) = text_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let Some(start) = int_arg(ctx, 1)? else {
+            return Ok(None);
+        };
+        let chars: Vec<char> = s.chars().collect();
+        let end = if ctx.len() > 2 {
+            let Some(len) = int_arg(ctx, 2)? else {
+                return Ok(None);
+            };
+            if len < 0 {
+                return Err(function_error(err(
+                    code::SUBSTRING_ERROR,
+                    "negative substring length not allowed",
+                )));
+            }
+            start.saturating_add(len)
+        } else {
+            i64::MAX
+        };
+        let from = (start.max(1) - 1) as usize;
+        let to = (end.max(1) - 1).min(chars.len() as i64) as usize;
+        Ok(Some(if from >= to {
+            String::new()
+        } else {
+            chars[from..to].iter().collect()
+        }))
+    })?;
+    for (name, left) in [("pg_left", true), ("pg_right", false)] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            let (Some(s), Some(n)) = (text_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let chars: Vec<char> = s.chars().collect();
+            let len = chars.len() as i64;
+            let take = if n >= 0 { n.min(len) } else { (len + n).max(0) } as usize;
+            Ok(Some(if left {
+                chars[..take].iter().collect::<String>()
+            } else {
+                chars[chars.len() - take..].iter().collect()
+            }))
+        })?;
+    }
+    conn.create_scalar_function("pg_repeat", 2, det, |ctx| {
+        let (Some(s), Some(n)) = (text_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if (s.len() as i64).saturating_mul(n.max(0)) > 1 << 30 {
+            return Err(function_error(err(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                "requested length too large",
+            )));
+        }
+        Ok(Some(s.repeat(n.max(0) as usize)))
+    })?;
+    conn.create_scalar_function("pg_reverse", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| s.chars().rev().collect::<String>()))
+    })?;
+    // Dates
+    conn.create_scalar_function("pg_date_add", 2, det, |ctx| {
+        let (Some(d), Some(n)) = (text_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let date = parse_date(&d).ok_or_else(|| function_error(date_error("date", &d)))?;
+        let r = date
+            .checked_add_signed(chrono::Duration::days(n))
+            .filter(|r| (1..=9999).contains(&chrono::Datelike::year(r)))
+            .ok_or_else(|| {
+                function_error(err(code::DATETIME_VALUE_OUT_OF_RANGE, "date out of range"))
+            })?;
+        Ok(Some(r.to_string()))
+    })?;
+    conn.create_scalar_function("pg_date_diff", 2, det, |ctx| {
+        let (Some(a), Some(b)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let a = parse_date(&a).ok_or_else(|| function_error(date_error("date", &a)))?;
+        let b = parse_date(&b).ok_or_else(|| function_error(date_error("date", &b)))?;
+        Ok(Some((a - b).num_days()))
+    })?;
+    conn.create_scalar_function("pg_limit", 1, det, |ctx| match int_arg(ctx, 0)? {
+        None => Ok(-1),
+        Some(n) if n < 0 => Err(function_error(err(
+            code::INVALID_ROW_COUNT_IN_LIMIT_CLAUSE,
+            "LIMIT must not be negative",
+        ))),
+        Some(n) => Ok(n),
+    })?;
+    conn.create_scalar_function("pg_offset", 1, det, |ctx| match int_arg(ctx, 0)? {
+        None => Ok(0),
+        Some(n) if n < 0 => Err(function_error(err(
+            code::INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
+            "OFFSET must not be negative",
+        ))),
+        Some(n) => Ok(n),
+    })?;
+    Ok(())
+}
+
+/// lower() as PostgreSQL's (libc towlower per character: one character
+/// maps to one character).
+pub fn lower(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// upper() as PostgreSQL's: `ß` stays `ß` (no one-to-many mappings).
+pub fn upper(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut u = c.to_uppercase();
+            match (u.next(), u.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// float4out: the shortest text that reads back as the same float4.
+pub fn format_float4(f: f64) -> String {
+    let g = f as f32;
+    if !g.is_finite() {
+        return format_float(f);
+    }
+    let abs = g.abs();
+    if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
+        let s = format!("{g:e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let exp: i32 = exponent.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    format!("{g}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> BigDecimal {
+        match Numeric::parse(s).unwrap() {
+            Numeric::Num(d) => d,
+            Numeric::NaN => panic!(),
+        }
+    }
+
+    #[test]
+    fn numeric_division_uses_postgresql_scale() {
+        // Expected values from PostgreSQL 15.
+        for (a, b, q) in [
+            ("1", "3", "0.33333333333333333333"),
+            ("10", "4", "2.5000000000000000"),
+            ("1", "8", "0.12500000000000000000"),
+            ("100000", "3", "33333.333333333333"),
+            ("2", "3.000", "0.66666666666666666667"),
+            ("-7", "2", "-3.5000000000000000"),
+        ] {
+            assert_eq!(
+                numeric_div(&n(a), &n(b)).unwrap().to_plain_string(),
+                q,
+                "{a}/{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_typmods_round_and_overflow() {
+        let t = |s: &str, p: i32, sc: i32| {
+            numeric_typmod(Numeric::parse(s).unwrap(), ((p << 16) | sc) + 4).map(|n| n.to_text())
+        };
+        assert_eq!(t("1.005", 10, 2).unwrap(), "1.01");
+        assert_eq!(t("-1.005", 10, 2).unwrap(), "-1.01");
+        assert_eq!(t("8.3", 10, 3).unwrap(), "8.300");
+        assert!(t("1234567.5", 8, 2).is_err());
+        assert_eq!(t("123456.5", 8, 2).unwrap(), "123456.50");
+    }
+
+    #[test]
+    fn sort_keys_follow_numeric_order() {
+        let values = [
+            "-100", "-12.5", "-12", "-1", "-0.001", "0", "0.001", "1", "1.5", "12", "12.01", "100",
+            "NaN",
+        ];
+        let keys: Vec<Vec<u8>> = values
+            .iter()
+            .map(|v| numeric_sort_key(&Numeric::parse(v).unwrap()))
+            .collect();
+        for w in keys.windows(2) {
+            assert!(w[0] < w[1]);
+        }
+        assert_eq!(
+            numeric_sort_key(&Numeric::parse("1.0").unwrap()),
+            numeric_sort_key(&Numeric::parse("1.00").unwrap())
+        );
+    }
+
+    #[test]
+    fn like_follows_postgresql() {
+        let m = |s: &str, p: &str| {
+            like(
+                &s.chars().collect::<Vec<_>>(),
+                &p.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(m("a_c", "a\\_c"));
+        assert!(!m("abc", "a\\_c"));
+        assert!(m("abc", "a_c"));
+        assert!(m("abc", "%c"));
+        assert!(!m("ABC", "abc"));
+        assert!(m("a%", "a\\%"));
+        assert!(m("", "%"));
+        assert!(!m("ab", "a"));
+    }
+}

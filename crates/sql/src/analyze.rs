@@ -1,0 +1,2462 @@
+//! The analyzer: PostgreSQL's raw parse tree (from [`crate::pgparse`]) to a
+//! typed query tree (PostgreSQL: `parser/analyze.c`, `parse_expr.c`,
+//! `parse_oper.c`, `parse_func.c`, `parse_coerce.c`, `parse_relation.c`).
+//!
+//! Every name is resolved against the session's schema, every expression
+//! gets PostgreSQL's type, and operators, functions and casts are chosen
+//! from [`crate::ops`] by PostgreSQL's rules. [`crate::generate`] then
+//! writes the SQLite SQL from the tree; nothing else reaches SQLite from
+//! the statements this module accepts.
+//!
+//! What the analyzer does not know yet it reports as [`Analysis::Unsupported`]:
+//! the session then falls back to the older sqlparser translator (see
+//! docs/ARCHITECTURE.md, "The SQL layer in transition"). A PostgreSQL error
+//! (unknown column, operator does not exist, invalid input) is final.
+
+use pg_query::protobuf::{self as pb, a_const, node::Node as N};
+use pm_elog::{sqlstate as code, PgError};
+use rusqlite::types::Value;
+
+use crate::adt;
+use crate::ops::{self, CastContext, FuncKind, UNKNOWN};
+use crate::types::*;
+
+/// A column of a relation as the schema declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub type_oid: u32,
+    pub typmod: i32,
+}
+
+/// What the analyzer reads of the schema.
+pub trait Schema {
+    /// The columns of a table or view, None when there is no such
+    /// relation. A column whose type is not known has type_oid 0.
+    fn relation(&self, name: &str) -> Option<Vec<ColumnDef>>;
+    /// Whether `name` is one of the emulated catalog relations (left to
+    /// the older translator for now).
+    fn is_catalog(&self, name: &str) -> bool;
+}
+
+/// The outcome of analysis.
+pub enum Analysis {
+    Query(Box<Query>),
+    /// Valid PostgreSQL the analyzer does not handle yet.
+    Unsupported(String),
+}
+
+#[derive(Debug)]
+pub enum Fail {
+    Unsupported(String),
+    Error(PgError),
+}
+
+impl From<PgError> for Fail {
+    fn from(e: PgError) -> Self {
+        Fail::Error(e)
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+fn unsupported<T>(what: impl Into<String>) -> R<T> {
+    Err(Fail::Unsupported(what.into()))
+}
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A constant in its storage form.
+    Const(Value, u32),
+    /// A quoted literal not yet given a type (`unknown`).
+    Unknown(String, i32),
+    Param(usize, u32),
+    Column {
+        /// Range-table alias; None in INSERT/UPDATE/DELETE's own table.
+        rel: Option<String>,
+        name: String,
+        ty: u32,
+        typmod: i32,
+    },
+    /// An operator, function or cast: the template from [`crate::ops`].
+    Call {
+        template: &'static str,
+        args: Vec<Expr>,
+        ty: u32,
+    },
+    /// An aggregate call (template from [`crate::ops`]).
+    Agg {
+        template: &'static str,
+        args: Vec<Expr>,
+        distinct: bool,
+        ty: u32,
+    },
+    /// A typmod applied at run time (`pg_typmod`).
+    Typmod {
+        arg: Box<Expr>,
+        typmod: i32,
+        explicit: bool,
+    },
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    IsNull(Box<Expr>, bool),
+    /// `x IS [NOT] TRUE/FALSE/UNKNOWN`, as SQLite spells it.
+    BoolTest(Box<Expr>, &'static str),
+    /// `x IS [NOT] DISTINCT FROM y` for types SQLite compares as PostgreSQL.
+    Distinct(Box<Expr>, Box<Expr>, bool),
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+        ty: u32,
+    },
+    Coalesce(Vec<Expr>, u32),
+    /// GREATEST / LEAST: NULLs ignored.
+    MinMax {
+        greatest: bool,
+        args: Vec<Expr>,
+        ty: u32,
+    },
+    ScalarSub(Box<Query>, u32),
+    Exists(Box<Query>),
+    InSub(Box<Expr>, Box<Query>, bool),
+}
+
+impl Expr {
+    pub fn ty(&self) -> u32 {
+        match self {
+            Expr::Const(_, t) | Expr::Param(_, t) => *t,
+            Expr::Unknown(..) => UNKNOWN,
+            Expr::Column { ty, .. }
+            | Expr::Call { ty, .. }
+            | Expr::Agg { ty, .. }
+            | Expr::Case { ty, .. }
+            | Expr::MinMax { ty, .. } => *ty,
+            Expr::Typmod { arg, .. } => arg.ty(),
+            Expr::Coalesce(_, t) | Expr::ScalarSub(_, t) => *t,
+            Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Not(_)
+            | Expr::IsNull(..)
+            | Expr::BoolTest(..)
+            | Expr::Distinct(..)
+            | Expr::Exists(_)
+            | Expr::InSub(..) => BOOL,
+        }
+    }
+
+    pub fn typmod(&self) -> i32 {
+        match self {
+            Expr::Column { typmod, .. } | Expr::Typmod { typmod, .. } => *typmod,
+            _ => -1,
+        }
+    }
+
+    fn contains_agg(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Agg { .. }));
+        found
+    }
+
+    /// Visits this expression and its subexpressions (not subqueries).
+    fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Call { args, .. }
+            | Expr::Agg { args, .. }
+            | Expr::And(args)
+            | Expr::Or(args)
+            | Expr::Coalesce(args, _)
+            | Expr::MinMax { args, .. } => args.iter().for_each(|a| a.walk(f)),
+            Expr::Typmod { arg, .. }
+            | Expr::Not(arg)
+            | Expr::IsNull(arg, _)
+            | Expr::BoolTest(arg, _) => arg.walk(f),
+            Expr::Distinct(a, b, _) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            Expr::Case { whens, default, .. } => {
+                for (w, t) in whens {
+                    w.walk(f);
+                    t.walk(f);
+                }
+                if let Some(d) = default {
+                    d.walk(f);
+                }
+            }
+            Expr::InSub(a, _, _) => a.walk(f),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub expr: Expr,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromItem {
+    Table {
+        name: String,
+        alias: String,
+    },
+    Sub {
+        query: Box<Query>,
+        alias: String,
+    },
+    Join {
+        left: Box<FromItem>,
+        right: Box<FromItem>,
+        kind: &'static str,
+        on: Option<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub expr: Expr,
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+/// A SELECT (or VALUES) block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Select {
+    pub distinct: bool,
+    pub targets: Vec<Target>,
+    pub from: Vec<FromItem>,
+    pub filter: Option<Expr>,
+    pub group_by: Vec<Expr>,
+    pub having: Option<Expr>,
+    pub order_by: Vec<OrderItem>,
+    pub limit: Option<Expr>,
+    pub offset: Option<Expr>,
+    /// VALUES rows (then `targets` only names and types the columns).
+    pub values: Option<Vec<Vec<Expr>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    Select(Select),
+    Insert {
+        table: String,
+        columns: Vec<String>,
+        /// VALUES rows already coerced to the column types, or a query
+        /// whose columns are coerced by `coerced`.
+        rows: Option<Vec<Vec<Expr>>>,
+        source: Option<Box<Select>>,
+        coerced: Vec<Expr>,
+        returning: Vec<Target>,
+    },
+    Update {
+        table: String,
+        alias: Option<String>,
+        sets: Vec<(String, Expr)>,
+        filter: Option<Expr>,
+        returning: Vec<Target>,
+    },
+    Delete {
+        table: String,
+        alias: Option<String>,
+        filter: Option<Expr>,
+        returning: Vec<Target>,
+    },
+}
+
+impl Query {
+    /// The result columns (name, type, typmod).
+    pub fn columns(&self) -> Vec<(String, u32, i32)> {
+        let targets = match self {
+            Query::Select(s) => &s.targets,
+            Query::Insert { returning, .. }
+            | Query::Update { returning, .. }
+            | Query::Delete { returning, .. } => returning,
+        };
+        targets
+            .iter()
+            .map(|t| (t.name.clone(), t.expr.ty(), t.expr.typmod()))
+            .collect()
+    }
+}
+
+/// A relation visible by name in a FROM clause.
+#[derive(Debug, Clone)]
+struct Rel {
+    alias: String,
+    /// Qualifier written in the generated SQL (None: unqualified, for the
+    /// target table of INSERT ... RETURNING).
+    qualifier: Option<String>,
+    /// Columns as the query names them (after an alias column list).
+    columns: Vec<ColumnDef>,
+    /// The same columns as SQLite names them.
+    sql_names: Vec<String>,
+}
+
+pub struct Analyzer<'a> {
+    schema: &'a dyn Schema,
+    sql: &'a str,
+    /// Parameter types as resolved so far (UNKNOWN until a context tells).
+    pub params: Vec<u32>,
+    /// Enclosing scopes, innermost last.
+    scopes: Vec<Vec<Rel>>,
+    alias_seq: usize,
+}
+
+/// Analyzes one raw statement. `sql` is the statement's text (positions).
+pub fn analyze(
+    stmt: &pb::RawStmt,
+    sql: &str,
+    schema: &dyn Schema,
+) -> Result<(Analysis, Vec<u32>), PgError> {
+    let mut a = Analyzer {
+        schema,
+        sql,
+        params: Vec::new(),
+        scopes: Vec::new(),
+        alias_seq: 0,
+    };
+    let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
+        return Ok((Analysis::Unsupported("empty statement".into()), Vec::new()));
+    };
+    let result = match node {
+        N::SelectStmt(s) => a.select(s, true).map(Query::Select),
+        N::InsertStmt(s) => a.insert(s),
+        N::UpdateStmt(s) => a.update(s),
+        N::DeleteStmt(s) => a.delete(s),
+        _ => unsupported("statement kind"),
+    };
+    match result {
+        Ok(q) => {
+            if a.params.contains(&UNKNOWN) {
+                return Ok((
+                    Analysis::Unsupported("untyped parameter".into()),
+                    Vec::new(),
+                ));
+            }
+            let params = a.params.clone();
+            Ok((Analysis::Query(Box::new(q)), params))
+        }
+        Err(Fail::Unsupported(w)) => Ok((Analysis::Unsupported(w), Vec::new())),
+        Err(Fail::Error(e)) => Err(e),
+    }
+}
+
+fn node(n: &Option<Box<pb::Node>>) -> Option<&N> {
+    n.as_ref().and_then(|n| n.node.as_ref())
+}
+
+fn str_of(n: &pb::Node) -> Option<&str> {
+    match n.node.as_ref()? {
+        N::String(s) => Some(&s.sval),
+        _ => None,
+    }
+}
+
+/// A possibly qualified name as its parts; `pg_catalog.` is dropped.
+fn name_parts(list: &[pb::Node]) -> Vec<&str> {
+    let parts: Vec<&str> = list.iter().filter_map(str_of).collect();
+    match parts.as_slice() {
+        ["pg_catalog", rest @ ..] => rest.to_vec(),
+        _ => parts,
+    }
+}
+
+/// Types the analyzer computes with; other known types pass through
+/// (selected, compared for NULL) only.
+fn computable(oid: u32) -> bool {
+    matches!(
+        oid,
+        BOOL | INT2
+            | INT4
+            | INT8
+            | FLOAT4
+            | FLOAT8
+            | NUMERIC
+            | TEXT
+            | VARCHAR
+            | BPCHAR
+            | DATE
+            | TIMESTAMP
+    )
+}
+
+/// Types whose stored values the analyzer may read and write.
+fn storable(oid: u32) -> bool {
+    computable(oid) || matches!(oid, TIMESTAMPTZ | INTERVAL | TIME | UUID | BYTEA | NAME)
+}
+
+impl<'a> Analyzer<'a> {
+    fn position(&self, location: i32) -> Option<u32> {
+        if location < 0 {
+            return None;
+        }
+        let byte = (location as usize).min(self.sql.len());
+        let byte = (0..=byte).rev().find(|&b| self.sql.is_char_boundary(b))?;
+        Some(self.sql[..byte].chars().count() as u32 + 1)
+    }
+
+    fn error_at(&self, e: PgError, location: i32) -> Fail {
+        Fail::Error(match self.position(location) {
+            Some(p) if e.position.is_none() => e.at(p),
+            _ => e,
+        })
+    }
+
+    fn fresh_alias(&mut self) -> String {
+        self.alias_seq += 1;
+        format!("pm_sub{}", self.alias_seq)
+    }
+
+    // ------------------------------------------------------------ SELECT
+
+    fn select(&mut self, s: &pb::SelectStmt, top: bool) -> R<Select> {
+        if s.op != pb::SetOperation::SetopNone as i32 {
+            return unsupported("set operation");
+        }
+        if s.with_clause.is_some()
+            || s.into_clause.is_some()
+            || !s.locking_clause.is_empty()
+            || !s.window_clause.is_empty()
+            || s.group_distinct
+        {
+            return unsupported("clause");
+        }
+        if s.limit_option == pb::LimitOption::WithTies as i32 {
+            return unsupported("WITH TIES");
+        }
+        let _ = top;
+        if !s.values_lists.is_empty() {
+            return self.values(s);
+        }
+        self.scopes.push(Vec::new());
+        let result = self.select_body(s);
+        self.scopes.pop();
+        result
+    }
+
+    fn select_body(&mut self, s: &pb::SelectStmt) -> R<Select> {
+        let mut out = Select::default();
+        for f in &s.from_clause {
+            let item = self.from_item(f.node.as_ref())?;
+            out.from.push(item);
+        }
+        // Targets.
+        for t in &s.target_list {
+            let Some(N::ResTarget(rt)) = t.node.as_ref() else {
+                return unsupported("target");
+            };
+            if let Some(N::ColumnRef(c)) = node(&rt.val) {
+                if let Some(star) = self.star(c)? {
+                    out.targets.extend(star);
+                    continue;
+                }
+            }
+            let v = rt
+                .val
+                .as_deref()
+                .ok_or(Fail::Unsupported("target".into()))?;
+            let mut expr = self.expr(v)?;
+            if expr.ty() == UNKNOWN {
+                expr = self.coerce(expr, TEXT, -1, CastContext::Implicit, -1)?;
+            }
+            let name = if rt.name.is_empty() {
+                figure_colname(v)
+            } else {
+                rt.name.clone()
+            };
+            out.targets.push(Target { expr, name });
+        }
+        if out.targets.is_empty() {
+            return unsupported("SELECT without columns");
+        }
+        if let Some(w) = s.where_clause.as_deref() {
+            let e = self.expr(w)?;
+            if e.contains_agg() {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::GROUPING_ERROR,
+                        "aggregate functions are not allowed in WHERE",
+                    ),
+                    0,
+                ));
+            }
+            out.filter = Some(self.coerce_bool(e, "WHERE")?);
+        }
+        for g in &s.group_clause {
+            let e = self.order_or_group_expr(g, &out.targets)?;
+            if e.ty() == NUMERIC && !matches!(e, Expr::Column { .. }) {
+                return unsupported("GROUP BY numeric expression");
+            }
+            out.group_by.push(e);
+        }
+        if let Some(h) = s.having_clause.as_deref() {
+            let e = self.expr(h)?;
+            out.having = Some(self.coerce_bool(e, "HAVING")?);
+        }
+        // DISTINCT (DISTINCT ON has expressions).
+        if !s.distinct_clause.is_empty() {
+            if s.distinct_clause.iter().any(|n| n.node.is_some()) {
+                return unsupported("DISTINCT ON");
+            }
+            if out
+                .targets
+                .iter()
+                .any(|t| t.expr.ty() == NUMERIC && !matches!(t.expr, Expr::Column { .. }))
+            {
+                return unsupported("DISTINCT over numeric expressions");
+            }
+            out.distinct = true;
+        }
+        for o in &s.sort_clause {
+            let Some(N::SortBy(sb)) = o.node.as_ref() else {
+                return unsupported("sort");
+            };
+            if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
+                return unsupported("ORDER BY USING");
+            }
+            let inner = sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?;
+            let expr = self.order_or_group_expr(inner, &out.targets)?;
+            if out.distinct && !out.targets.iter().any(|t| t.expr == expr) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::INVALID_COLUMN_REFERENCE,
+                        "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                    ),
+                    node_location(inner),
+                ));
+            }
+            let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
+            let nulls_first = match sb.sortby_nulls {
+                x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
+                x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
+                _ => desc,
+            };
+            if !ordered_like_postgresql(expr.ty()) {
+                return unsupported("ORDER BY type");
+            }
+            out.order_by.push(OrderItem {
+                expr,
+                desc,
+                nulls_first,
+            });
+        }
+        out.limit = self.limit(&s.limit_count)?;
+        out.offset = self.limit(&s.limit_offset)?;
+        self.check_grouping(&out)?;
+        Ok(out)
+    }
+
+    fn limit(&mut self, n: &Option<Box<pb::Node>>) -> R<Option<Expr>> {
+        let Some(n) = n.as_deref() else {
+            return Ok(None);
+        };
+        if let Some(N::AConst(c)) = n.node.as_ref() {
+            if c.isnull {
+                return Ok(None);
+            }
+        }
+        let e = self.expr(n)?;
+        let e = self.coerce(e, INT8, -1, CastContext::Assignment, node_location(n))?;
+        Ok(Some(e))
+    }
+
+    /// Ungrouped columns outside aggregates are 42803, as
+    /// `check_ungrouped_columns()`; a query grouped by a table's column may
+    /// depend on its primary key, which is not known here: left to the
+    /// fallback.
+    fn check_grouping(&self, s: &Select) -> R<()> {
+        let has_agg = s.targets.iter().any(|t| t.expr.contains_agg())
+            || s.having.as_ref().is_some_and(|h| h.contains_agg())
+            || s.order_by.iter().any(|o| o.expr.contains_agg());
+        if !has_agg && s.group_by.is_empty() && s.having.is_none() {
+            return Ok(());
+        }
+        let mut bad: Option<(Option<String>, String)> = None;
+        let mut check = |e: &Expr| check_ungrouped(e, &s.group_by, &mut bad);
+        for t in &s.targets {
+            check(&t.expr);
+        }
+        if let Some(h) = &s.having {
+            check(h);
+        }
+        for o in &s.order_by {
+            check(&o.expr);
+        }
+        if let Some((rel, name)) = bad {
+            if s.group_by
+                .iter()
+                .any(|g| matches!(g, Expr::Column { rel: r, .. } if *r == rel))
+            {
+                return unsupported("functional dependency on a primary key");
+            }
+            let shown = match rel {
+                Some(r) if !r.starts_with("pm_sub") => format!("{r}.{name}"),
+                _ => name,
+            };
+            return Err(Fail::Error(PgError::error(
+                code::GROUPING_ERROR,
+                format!(
+                    "column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                ),
+            )));
+        }
+        Ok(())
+    }
+
+    fn order_or_group_expr(&mut self, n: &pb::Node, targets: &[Target]) -> R<Expr> {
+        match n.node.as_ref() {
+            // ORDER BY 2: the second output column.
+            Some(N::AConst(pb::AConst {
+                val: Some(a_const::Val::Ival(i)),
+                location,
+                ..
+            })) => {
+                let k = i.ival as usize;
+                if k == 0 || k > targets.len() {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::INVALID_COLUMN_REFERENCE,
+                            format!("ORDER BY position {} is not in select list", i.ival),
+                        ),
+                        *location,
+                    ));
+                }
+                Ok(targets[k - 1].expr.clone())
+            }
+            // ORDER BY alias: an output column's name wins over input columns.
+            Some(N::ColumnRef(c)) if c.fields.len() == 1 => {
+                if let Some(name) = str_of(&c.fields[0]) {
+                    let matching: Vec<&Target> =
+                        targets.iter().filter(|t| t.name == name).collect();
+                    if matching.len() == 1 {
+                        return Ok(matching[0].expr.clone());
+                    }
+                }
+                self.expr(n)
+            }
+            _ => self.expr(n),
+        }
+    }
+
+    fn values(&mut self, s: &pb::SelectStmt) -> R<Select> {
+        let mut rows: Vec<Vec<Expr>> = Vec::new();
+        for row in &s.values_lists {
+            let Some(N::List(l)) = row.node.as_ref() else {
+                return unsupported("VALUES row");
+            };
+            let mut out = Vec::new();
+            for item in &l.items {
+                out.push(self.expr(item)?);
+            }
+            if let Some(first) = rows.first() {
+                if first.len() != out.len() {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            "VALUES lists must all be the same length",
+                        ),
+                        node_location(&l.items[0]),
+                    ));
+                }
+            }
+            rows.push(out);
+        }
+        let width = rows.first().map_or(0, |r| r.len());
+        let mut targets = Vec::new();
+        for col in 0..width {
+            let types: Vec<u32> = rows.iter().map(|r| r[col].ty()).collect();
+            let ty = self.common_type(&types, "VALUES", -1)?;
+            for row in rows.iter_mut() {
+                let e = std::mem::replace(&mut row[col], Expr::Const(Value::Null, ty));
+                row[col] = self.coerce(e, ty, -1, CastContext::Implicit, -1)?;
+            }
+            targets.push(Target {
+                expr: Expr::Const(Value::Null, ty),
+                name: format!("column{}", col + 1),
+            });
+        }
+        let mut out = Select {
+            targets,
+            values: Some(rows),
+            ..Default::default()
+        };
+        if !s.sort_clause.is_empty() || s.limit_count.is_some() || s.limit_offset.is_some() {
+            // ORDER BY / LIMIT over VALUES: as a subquery.
+            let _ = &mut out;
+            return unsupported("VALUES with ORDER BY or LIMIT");
+        }
+        Ok(out)
+    }
+
+    fn common_type(&self, types: &[u32], context: &str, location: i32) -> R<u32> {
+        ops::common_type(types).map_err(|(a, b)| {
+            self.error_at(
+                PgError::error(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "{context} types {} and {} cannot be matched",
+                        ops::type_name(a),
+                        ops::type_name(b)
+                    ),
+                ),
+                location,
+            )
+        })
+    }
+
+    fn from_item(&mut self, n: Option<&N>) -> R<FromItem> {
+        match n {
+            Some(N::RangeVar(rv)) => {
+                let (name, alias, columns) = self.range_var(rv)?;
+                let alias_name = alias.clone();
+                let sql_names = columns.iter().map(|c| c.name.clone()).collect();
+                let mut visible = columns;
+                if let Some(a) = &rv.alias {
+                    self.rename_columns(&mut visible, &a.colnames, &alias_name)?;
+                }
+                self.add_rel(
+                    Rel {
+                        alias: alias_name.clone(),
+                        qualifier: Some(alias_name),
+                        columns: visible,
+                        sql_names,
+                    },
+                    rv.location,
+                )?;
+                Ok(FromItem::Table { name, alias })
+            }
+            Some(N::RangeSubselect(rs)) => {
+                if rs.lateral {
+                    return unsupported("LATERAL");
+                }
+                let Some(N::SelectStmt(sub)) = node(&rs.subquery) else {
+                    return unsupported("subquery");
+                };
+                // A FROM subquery sees only outer queries' names, not its
+                // siblings (no LATERAL).
+                let siblings = self.scopes.pop().unwrap_or_default();
+                let q = self.select(sub, false);
+                self.scopes.push(siblings);
+                let mut q = q?;
+                let alias = match &rs.alias {
+                    Some(a) => a.aliasname.clone(),
+                    None => self.fresh_alias(),
+                };
+                if let Some(a) = &rs.alias {
+                    if a.colnames.len() > q.targets.len() {
+                        return Err(Fail::Error(PgError::error(
+                            code::INVALID_COLUMN_REFERENCE,
+                            format!(
+                                "table \"{alias}\" has {} columns available but {} columns specified",
+                                q.targets.len(),
+                                a.colnames.len()
+                            ),
+                        )));
+                    }
+                    for (t, n) in q.targets.iter_mut().zip(&a.colnames) {
+                        t.name = str_of(n).unwrap_or_default().to_string();
+                    }
+                }
+                let mut columns = Vec::new();
+                for t in &q.targets {
+                    if columns.iter().any(|c: &ColumnDef| c.name == t.name) {
+                        return unsupported("duplicate column names in a FROM subquery");
+                    }
+                    columns.push(ColumnDef {
+                        name: t.name.clone(),
+                        type_oid: t.expr.ty(),
+                        typmod: t.expr.typmod(),
+                    });
+                }
+                let sql_names = columns.iter().map(|c| c.name.clone()).collect();
+                self.add_rel(
+                    Rel {
+                        alias: alias.clone(),
+                        qualifier: Some(alias.clone()),
+                        columns,
+                        sql_names,
+                    },
+                    -1,
+                )?;
+                Ok(FromItem::Sub {
+                    query: Box::new(Query::Select(q)),
+                    alias,
+                })
+            }
+            Some(N::JoinExpr(j)) => {
+                if j.is_natural || !j.using_clause.is_empty() || j.alias.is_some() {
+                    return unsupported("NATURAL / USING join");
+                }
+                let kind = match j.jointype {
+                    x if x == pb::JoinType::JoinInner as i32 => {
+                        if j.quals.is_none() {
+                            "CROSS JOIN"
+                        } else {
+                            "JOIN"
+                        }
+                    }
+                    x if x == pb::JoinType::JoinLeft as i32 => "LEFT JOIN",
+                    x if x == pb::JoinType::JoinRight as i32 => "RIGHT JOIN",
+                    x if x == pb::JoinType::JoinFull as i32 => "FULL JOIN",
+                    _ => return unsupported("join type"),
+                };
+                let left = self.from_item(node(&j.larg))?;
+                let right = self.from_item(node(&j.rarg))?;
+                let on = match j.quals.as_deref() {
+                    Some(q) => {
+                        let e = self.expr(q)?;
+                        Some(self.coerce_bool(e, "JOIN/ON")?)
+                    }
+                    None => None,
+                };
+                Ok(FromItem::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    kind,
+                    on,
+                })
+            }
+            _ => unsupported("FROM item"),
+        }
+    }
+
+    fn rename_columns(&self, columns: &mut [ColumnDef], names: &[pb::Node], alias: &str) -> R<()> {
+        if names.len() > columns.len() {
+            return Err(Fail::Error(PgError::error(
+                code::INVALID_COLUMN_REFERENCE,
+                format!(
+                    "table \"{alias}\" has {} columns available but {} columns specified",
+                    columns.len(),
+                    names.len()
+                ),
+            )));
+        }
+        for (c, n) in columns.iter_mut().zip(names) {
+            c.name = str_of(n).unwrap_or_default().to_string();
+        }
+        Ok(())
+    }
+
+    fn add_rel(&mut self, rel: Rel, location: i32) -> R<()> {
+        let scope = self.scopes.last_mut().expect("a scope");
+        if scope.iter().any(|r| r.alias == rel.alias) {
+            let alias = rel.alias.clone();
+            return Err(self.error_at(
+                PgError::error(
+                    code::DUPLICATE_ALIAS,
+                    format!("table name \"{alias}\" specified more than once"),
+                ),
+                location,
+            ));
+        }
+        scope.push(rel);
+        Ok(())
+    }
+
+    /// A table reference: its name, alias and typed columns.
+    fn range_var(&self, rv: &pb::RangeVar) -> R<(String, String, Vec<ColumnDef>)> {
+        if !rv.catalogname.is_empty() || (!rv.schemaname.is_empty() && rv.schemaname != "public") {
+            return unsupported("schema-qualified name");
+        }
+        let name = rv.relname.clone();
+        if self.schema.is_catalog(&name) {
+            return unsupported("catalog relation");
+        }
+        let Some(columns) = self.schema.relation(&name) else {
+            return Err(self.error_at(
+                PgError::error(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" does not exist"),
+                ),
+                rv.location,
+            ));
+        };
+        if columns.iter().any(|c| !storable(c.type_oid)) {
+            return unsupported("column of a type the analyzer does not know");
+        }
+        let alias = rv
+            .alias
+            .as_ref()
+            .map_or(name.clone(), |a| a.aliasname.clone());
+        Ok((name, alias, columns))
+    }
+
+    /// `*` and `t.*` in a select list.
+    fn star(&self, c: &pb::ColumnRef) -> R<Option<Vec<Target>>> {
+        let is_star = |n: &pb::Node| matches!(n.node, Some(N::AStar(_)));
+        if !c.fields.last().is_some_and(is_star) {
+            return Ok(None);
+        }
+        let scope = self.scopes.last().expect("a scope");
+        let rels: Vec<&Rel> = match c.fields.len() {
+            1 => {
+                if scope.is_empty() {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            "SELECT * with no tables specified is not valid",
+                        ),
+                        c.location,
+                    ));
+                }
+                scope.iter().collect()
+            }
+            2 => {
+                let t = str_of(&c.fields[0]).unwrap_or("");
+                match scope.iter().find(|r| r.alias == t) {
+                    Some(r) => vec![r],
+                    None => {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::UNDEFINED_TABLE,
+                                format!("missing FROM-clause entry for table \"{t}\""),
+                            ),
+                            c.location,
+                        ))
+                    }
+                }
+            }
+            _ => return unsupported("qualified star"),
+        };
+        Ok(Some(
+            rels.iter()
+                .flat_map(|r| {
+                    r.columns
+                        .iter()
+                        .zip(&r.sql_names)
+                        .map(|(col, sql_name)| Target {
+                            expr: Expr::Column {
+                                rel: r.qualifier.clone(),
+                                name: sql_name.clone(),
+                                ty: col.type_oid,
+                                typmod: col.typmod,
+                            },
+                            name: col.name.clone(),
+                        })
+                })
+                .collect(),
+        ))
+    }
+
+    // ------------------------------------------------------------ DML
+
+    fn target_table(
+        &mut self,
+        rv: &Option<pb::RangeVar>,
+        qualify: bool,
+    ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
+        let rv = rv.as_ref().ok_or(Fail::Unsupported("no table".into()))?;
+        if !rv.inh {
+            return unsupported("ONLY");
+        }
+        let (name, alias, columns) = self.range_var(rv)?;
+        let explicit_alias = rv.alias.as_ref().map(|a| a.aliasname.clone());
+        self.scopes.push(vec![Rel {
+            alias: alias.clone(),
+            qualifier: if qualify { Some(alias) } else { None },
+            sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+            columns: columns.clone(),
+        }]);
+        Ok((name, explicit_alias, columns))
+    }
+
+    fn returning(&mut self, r: &Option<pb::ReturningClause>) -> R<Vec<Target>> {
+        let Some(r) = r else {
+            return Ok(Vec::new());
+        };
+        if !r.options.is_empty() {
+            return unsupported("RETURNING options");
+        }
+        // RETURNING names the target table's columns without a qualifier.
+        if let Some(scope) = self.scopes.last_mut() {
+            for rel in scope.iter_mut() {
+                rel.qualifier = None;
+            }
+        }
+        let mut out = Vec::new();
+        for t in &r.exprs {
+            let Some(N::ResTarget(rt)) = t.node.as_ref() else {
+                return unsupported("RETURNING item");
+            };
+            if let Some(N::ColumnRef(c)) = node(&rt.val) {
+                if let Some(star) = self.star(c)? {
+                    out.extend(star);
+                    continue;
+                }
+            }
+            let v = rt
+                .val
+                .as_deref()
+                .ok_or(Fail::Unsupported("target".into()))?;
+            let mut expr = self.expr(v)?;
+            if expr.ty() == UNKNOWN {
+                expr = self.coerce(expr, TEXT, -1, CastContext::Implicit, -1)?;
+            }
+            if expr.contains_agg() {
+                return Err(Fail::Error(PgError::error(
+                    code::GROUPING_ERROR,
+                    "aggregate functions are not allowed in RETURNING",
+                )));
+            }
+            let name = if rt.name.is_empty() {
+                figure_colname(v)
+            } else {
+                rt.name.clone()
+            };
+            out.push(Target { expr, name });
+        }
+        Ok(out)
+    }
+
+    fn column<'c>(
+        &self,
+        columns: &'c [ColumnDef],
+        table: &str,
+        name: &str,
+        location: i32,
+    ) -> R<&'c ColumnDef> {
+        columns.iter().find(|c| c.name == name).ok_or_else(|| {
+            self.error_at(
+                PgError::error(
+                    code::UNDEFINED_COLUMN,
+                    format!("column \"{name}\" of relation \"{table}\" does not exist"),
+                ),
+                location,
+            )
+        })
+    }
+
+    /// An expression stored into a column: assignment coercion and typmod.
+    fn assign(&mut self, e: Expr, col: &ColumnDef, location: i32) -> R<Expr> {
+        let from = e.ty();
+        match self.coerce(
+            e,
+            col.type_oid,
+            col.typmod,
+            CastContext::Assignment,
+            location,
+        ) {
+            Err(Fail::Error(err)) if err.code == code::CANNOT_COERCE => Err(self.error_at(
+                PgError::error(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "column \"{}\" is of type {} but expression is of type {}",
+                        col.name,
+                        format_type(col.type_oid, -1),
+                        ops::type_name(from)
+                    ),
+                )
+                .with_hint("You will need to rewrite or cast the expression."),
+                location,
+            )),
+            other => other,
+        }
+    }
+
+    fn insert(&mut self, s: &pb::InsertStmt) -> R<Query> {
+        if s.with_clause.is_some() || s.on_conflict_clause.is_some() {
+            return unsupported("INSERT clause");
+        }
+        if s.r#override != pb::OverridingKind::OverridingNotSet as i32 {
+            return unsupported("OVERRIDING");
+        }
+        let (table, alias, columns) = self.target_table(&s.relation, false)?;
+        if alias.is_some() {
+            return unsupported("INSERT alias");
+        }
+        let mut targets: Vec<(ColumnDef, i32)> = Vec::new();
+        for c in &s.cols {
+            let Some(N::ResTarget(rt)) = c.node.as_ref() else {
+                return unsupported("column");
+            };
+            if !rt.indirection.is_empty() {
+                return unsupported("subscripted column");
+            }
+            let def = self
+                .column(&columns, &table, &rt.name, rt.location)?
+                .clone();
+            if targets.iter().any(|(t, _)| t.name == def.name) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::DUPLICATE_COLUMN,
+                        format!("column \"{}\" specified more than once", def.name),
+                    ),
+                    rt.location,
+                ));
+            }
+            targets.push((def, rt.location));
+        }
+        let explicit_columns = !targets.is_empty();
+        if !explicit_columns {
+            targets = columns.iter().map(|c| (c.clone(), -1)).collect();
+        }
+        let Some(N::SelectStmt(sel)) = node(&s.select_stmt) else {
+            // DEFAULT VALUES
+            let returning = self.returning(&s.returning_clause)?;
+            self.scopes.pop();
+            return Ok(Query::Insert {
+                table,
+                columns: Vec::new(),
+                rows: Some(Vec::new()),
+                source: None,
+                coerced: Vec::new(),
+                returning,
+            });
+        };
+        let mut names: Vec<String> = Vec::new();
+        let query = if !sel.values_lists.is_empty()
+            && sel.sort_clause.is_empty()
+            && sel.limit_count.is_none()
+            && sel.with_clause.is_none()
+        {
+            // VALUES rows: each value coerced to its column, DEFAULT kept
+            // only where every row has it (then the column is left out).
+            let mut rows: Vec<Vec<Option<Expr>>> = Vec::new();
+            let width = targets.len();
+            for row in &sel.values_lists {
+                let Some(N::List(l)) = row.node.as_ref() else {
+                    return unsupported("VALUES row");
+                };
+                if l.items.len() > width {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            "INSERT has more expressions than target columns",
+                        ),
+                        node_location(&l.items[width]),
+                    ));
+                }
+                if explicit_columns && l.items.len() < width {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            "INSERT has more target columns than expressions",
+                        ),
+                        targets[l.items.len()].1,
+                    ));
+                }
+                let mut out = Vec::new();
+                for (i, item) in l.items.iter().enumerate() {
+                    if matches!(item.node, Some(N::SetToDefault(_))) {
+                        out.push(None);
+                        continue;
+                    }
+                    let e = self.expr(item)?;
+                    let col = targets[i].0.clone();
+                    out.push(Some(self.assign(e, &col, node_location(item))?));
+                }
+                rows.push(out);
+            }
+            let used = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+            let keep: Vec<usize> = (0..used)
+                .filter(|&i| rows.iter().any(|r| r.get(i).is_some_and(|v| v.is_some())))
+                .collect();
+            if rows
+                .iter()
+                .any(|r| keep.iter().any(|&i| r.get(i).is_none_or(|v| v.is_none())))
+            {
+                return unsupported("DEFAULT in some VALUES rows only");
+            }
+            for &i in &keep {
+                names.push(targets[i].0.name.clone());
+            }
+            let rows: Vec<Vec<Expr>> = rows
+                .into_iter()
+                .map(|r| keep.iter().map(|&i| r[i].clone().expect("kept")).collect())
+                .collect();
+            (Some(rows), None, Vec::new())
+        } else {
+            let saved = std::mem::take(&mut self.scopes);
+            let q = self.select(sel, false);
+            self.scopes = saved;
+            let q = q?;
+            if q.targets.len() > targets.len() {
+                return Err(Fail::Error(PgError::error(
+                    code::SYNTAX_ERROR,
+                    "INSERT has more expressions than target columns",
+                )));
+            }
+            if explicit_columns && q.targets.len() < targets.len() {
+                return Err(Fail::Error(PgError::error(
+                    code::SYNTAX_ERROR,
+                    "INSERT has more target columns than expressions",
+                )));
+            }
+            let mut coerced = Vec::new();
+            for (i, t) in q.targets.iter().enumerate() {
+                let col = targets[i].0.clone();
+                let source = Expr::Column {
+                    rel: Some("pm_source".into()),
+                    name: format!("c{i}"),
+                    ty: t.expr.ty(),
+                    typmod: t.expr.typmod(),
+                };
+                coerced.push(self.assign(source, &col, -1)?);
+                names.push(col.name.clone());
+            }
+            (None, Some(Box::new(q)), coerced)
+        };
+        let returning = self.returning(&s.returning_clause)?;
+        self.scopes.pop();
+        Ok(Query::Insert {
+            table,
+            columns: names,
+            rows: query.0,
+            source: query.1,
+            coerced: query.2,
+            returning,
+        })
+    }
+
+    fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
+        if s.with_clause.is_some() || !s.from_clause.is_empty() {
+            return unsupported("UPDATE clause");
+        }
+        let (table, alias, columns) = self.target_table(&s.relation, true)?;
+        let mut sets = Vec::new();
+        for t in &s.target_list {
+            let Some(N::ResTarget(rt)) = t.node.as_ref() else {
+                return unsupported("SET item");
+            };
+            if !rt.indirection.is_empty() {
+                return unsupported("subscripted column");
+            }
+            let col = self
+                .column(&columns, &table, &rt.name, rt.location)?
+                .clone();
+            let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
+            if matches!(
+                v.node,
+                Some(N::SetToDefault(_)) | Some(N::MultiAssignRef(_))
+            ) {
+                return unsupported("SET DEFAULT / multiple assignment");
+            }
+            let e = self.expr(v)?;
+            if e.contains_agg() {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::GROUPING_ERROR,
+                        "aggregate functions are not allowed in UPDATE",
+                    ),
+                    node_location(v),
+                ));
+            }
+            let e = self.assign(e, &col, node_location(v))?;
+            sets.push((col.name.clone(), e));
+        }
+        let filter = match s.where_clause.as_deref() {
+            Some(w) => {
+                let e = self.expr(w)?;
+                Some(self.coerce_bool(e, "WHERE")?)
+            }
+            None => None,
+        };
+        let returning = self.returning(&s.returning_clause)?;
+        self.scopes.pop();
+        Ok(Query::Update {
+            table,
+            alias,
+            sets,
+            filter,
+            returning,
+        })
+    }
+
+    fn delete(&mut self, s: &pb::DeleteStmt) -> R<Query> {
+        if s.with_clause.is_some() || !s.using_clause.is_empty() {
+            return unsupported("DELETE clause");
+        }
+        let (table, alias, _) = self.target_table(&s.relation, true)?;
+        let filter = match s.where_clause.as_deref() {
+            Some(w) => {
+                let e = self.expr(w)?;
+                Some(self.coerce_bool(e, "WHERE")?)
+            }
+            None => None,
+        };
+        let returning = self.returning(&s.returning_clause)?;
+        self.scopes.pop();
+        Ok(Query::Delete {
+            table,
+            alias,
+            filter,
+            returning,
+        })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&mut self, n: &pb::Node) -> R<Expr> {
+        let Some(n) = n.node.as_ref() else {
+            return unsupported("empty expression");
+        };
+        match n {
+            N::AConst(c) => self.constant(c),
+            N::ColumnRef(c) => self.column_ref(c),
+            N::ParamRef(p) => {
+                let i = p.number as usize;
+                if i == 0 {
+                    return unsupported("parameter $0");
+                }
+                if self.params.len() < i {
+                    self.params.resize(i, UNKNOWN);
+                }
+                Ok(Expr::Param(i, self.params[i - 1]))
+            }
+            N::TypeCast(tc) => {
+                let arg = tc.arg.as_deref().ok_or(Fail::Unsupported("cast".into()))?;
+                let tn = tc
+                    .type_name
+                    .as_ref()
+                    .ok_or(Fail::Unsupported("cast".into()))?;
+                let (oid, typmod) = self.type_name(tn)?;
+                // `date '2024-01-01'` and `'1'::int` are typed literals.
+                let e = self.expr(arg)?;
+                self.coerce(e, oid, typmod, CastContext::Explicit, tc.location)
+            }
+            N::AExpr(a) => self.a_expr(a),
+            N::BoolExpr(b) => {
+                let mut args = Vec::new();
+                let what = match b.boolop {
+                    x if x == pb::BoolExprType::AndExpr as i32 => "AND",
+                    x if x == pb::BoolExprType::OrExpr as i32 => "OR",
+                    _ => "NOT",
+                };
+                for a in &b.args {
+                    let e = self.expr(a)?;
+                    args.push(self.coerce_bool(e, what)?);
+                }
+                Ok(match what {
+                    "AND" => Expr::And(args),
+                    "OR" => Expr::Or(args),
+                    _ => Expr::Not(Box::new(args.pop().ok_or(Fail::Unsupported("NOT".into()))?)),
+                })
+            }
+            N::NullTest(t) => {
+                let arg = t
+                    .arg
+                    .as_deref()
+                    .ok_or(Fail::Unsupported("null test".into()))?;
+                let mut e = self.expr(arg)?;
+                if e.ty() == UNKNOWN {
+                    e = self.coerce(e, TEXT, -1, CastContext::Implicit, -1)?;
+                }
+                Ok(Expr::IsNull(
+                    Box::new(e),
+                    t.nulltesttype == pb::NullTestType::IsNotNull as i32,
+                ))
+            }
+            N::BooleanTest(t) => {
+                let arg = t
+                    .arg
+                    .as_deref()
+                    .ok_or(Fail::Unsupported("boolean test".into()))?;
+                let e = self.expr(arg)?;
+                let what = match t.booltesttype {
+                    x if x == pb::BoolTestType::IsTrue as i32 => "IS TRUE",
+                    x if x == pb::BoolTestType::IsNotTrue as i32 => "IS NOT TRUE",
+                    x if x == pb::BoolTestType::IsFalse as i32 => "IS FALSE",
+                    x if x == pb::BoolTestType::IsNotFalse as i32 => "IS NOT FALSE",
+                    x if x == pb::BoolTestType::IsUnknown as i32 => "IS NULL",
+                    _ => "IS NOT NULL",
+                };
+                let e = self.coerce_bool(e, what)?;
+                Ok(Expr::BoolTest(Box::new(e), what))
+            }
+            N::FuncCall(f) => self.func_call(f),
+            N::CaseExpr(c) => self.case(c),
+            N::CoalesceExpr(c) => {
+                let mut args = Vec::new();
+                for a in &c.args {
+                    args.push(self.expr(a)?);
+                }
+                let ty = self.common_type(
+                    &args.iter().map(Expr::ty).collect::<Vec<_>>(),
+                    "COALESCE",
+                    c.location,
+                )?;
+                let args = self.coerce_all(args, ty)?;
+                Ok(Expr::Coalesce(args, ty))
+            }
+            N::MinMaxExpr(m) => {
+                let mut args = Vec::new();
+                for a in &m.args {
+                    args.push(self.expr(a)?);
+                }
+                let greatest = m.op == pb::MinMaxOp::IsGreatest as i32;
+                let what = if greatest { "GREATEST" } else { "LEAST" };
+                let ty = self.common_type(
+                    &args.iter().map(Expr::ty).collect::<Vec<_>>(),
+                    what,
+                    m.location,
+                )?;
+                if !ordered_like_postgresql(ty) {
+                    return unsupported("GREATEST/LEAST type");
+                }
+                let args = self.coerce_all(args, ty)?;
+                Ok(Expr::MinMax { greatest, args, ty })
+            }
+            N::SubLink(s) => self.sublink(s),
+            _ => unsupported("expression"),
+        }
+    }
+
+    fn coerce_all(&mut self, args: Vec<Expr>, ty: u32) -> R<Vec<Expr>> {
+        args.into_iter()
+            .map(|a| self.coerce(a, ty, -1, CastContext::Implicit, -1))
+            .collect()
+    }
+
+    fn constant(&mut self, c: &pb::AConst) -> R<Expr> {
+        if c.isnull {
+            return Ok(Expr::Unknown(String::new(), -2));
+        }
+        Ok(match &c.val {
+            Some(a_const::Val::Ival(i)) => Expr::Const(Value::Integer(i.ival as i64), INT4),
+            Some(a_const::Val::Fval(f)) => {
+                let text = &f.fval;
+                let is_integer = text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                match text.parse::<i64>() {
+                    Ok(v) if is_integer => Expr::Const(Value::Integer(v), INT8),
+                    _ => Expr::Const(
+                        adt::input(NUMERIC, text).map_err(|e| self.error_at(e, c.location))?,
+                        NUMERIC,
+                    ),
+                }
+            }
+            Some(a_const::Val::Sval(s)) => Expr::Unknown(s.sval.clone(), c.location),
+            Some(a_const::Val::Boolval(b)) => Expr::Const(Value::Integer(b.boolval as i64), BOOL),
+            _ => return unsupported("bit string"),
+        })
+    }
+
+    fn column_ref(&mut self, c: &pb::ColumnRef) -> R<Expr> {
+        let parts: Vec<&str> = c.fields.iter().filter_map(str_of).collect();
+        if parts.len() != c.fields.len() {
+            return unsupported("star in an expression");
+        }
+        let (table, name) = match parts.as_slice() {
+            [name] => (None, *name),
+            [t, name] => (Some(*t), *name),
+            _ => return unsupported("qualified column"),
+        };
+        for scope in self.scopes.iter().rev() {
+            let mut found: Vec<(&Rel, &ColumnDef, &String)> = Vec::new();
+            let mut table_seen = false;
+            for rel in scope {
+                if table.is_some_and(|t| t != rel.alias) {
+                    continue;
+                }
+                table_seen = true;
+                if let Some((col, sql)) = rel
+                    .columns
+                    .iter()
+                    .zip(&rel.sql_names)
+                    .find(|(col, _)| col.name == name)
+                {
+                    found.push((rel, col, sql));
+                }
+            }
+            match found.len() {
+                0 if table.is_some() && table_seen => {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::UNDEFINED_COLUMN,
+                            format!("column {}.{name} does not exist", table.unwrap_or("")),
+                        ),
+                        c.location,
+                    ))
+                }
+                0 => continue,
+                1 => {
+                    let (rel, col, sql) = found[0];
+                    return Ok(Expr::Column {
+                        rel: rel.qualifier.clone(),
+                        name: sql.clone(),
+                        ty: col.type_oid,
+                        typmod: col.typmod,
+                    });
+                }
+                _ => {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::AMBIGUOUS_COLUMN,
+                            format!("column reference \"{name}\" is ambiguous"),
+                        ),
+                        c.location,
+                    ))
+                }
+            }
+        }
+        if let Some(t) = table {
+            return Err(self.error_at(
+                PgError::error(
+                    code::UNDEFINED_TABLE,
+                    format!("missing FROM-clause entry for table \"{t}\""),
+                ),
+                c.location,
+            ));
+        }
+        let mut err = PgError::error(
+            code::UNDEFINED_COLUMN,
+            format!("column \"{name}\" does not exist"),
+        );
+        if let Some(hint) = self.similar_column(name) {
+            err = err.with_hint(hint);
+        }
+        Err(self.error_at(err, c.location))
+    }
+
+    /// PostgreSQL's "Perhaps you meant to reference the column" hint: the
+    /// closest column name by Levenshtein distance, when close enough.
+    fn similar_column(&self, name: &str) -> Option<String> {
+        let mut best: Option<(usize, String)> = None;
+        for scope in &self.scopes {
+            for rel in scope {
+                for col in &rel.columns {
+                    let d = levenshtein(name, &col.name);
+                    if d <= name.len().max(col.name.len()) / 2
+                        && best.as_ref().is_none_or(|(b, _)| d < *b)
+                    {
+                        best = Some((d, format!("{}.{}", rel.alias, col.name)));
+                    }
+                }
+            }
+        }
+        best.map(|(_, c)| format!("Perhaps you meant to reference the column \"{c}\"."))
+    }
+
+    fn a_expr(&mut self, a: &pb::AExpr) -> R<Expr> {
+        use pb::AExprKind as K;
+        let kind = a.kind;
+        let name = name_parts(&a.name);
+        let op = name.first().copied().unwrap_or("");
+        if name.len() != 1 {
+            return unsupported("qualified operator");
+        }
+        let lexpr = a.lexpr.as_deref();
+        let rexpr = a.rexpr.as_deref();
+        match kind {
+            x if x == K::AexprOp as i32
+                || x == K::AexprLike as i32
+                || x == K::AexprIlike as i32 =>
+            {
+                let r = self.expr(rexpr.ok_or(Fail::Unsupported("operator".into()))?)?;
+                match lexpr {
+                    Some(l) => {
+                        let l = self.expr(l)?;
+                        self.binary_op(op, l, r, a.location)
+                    }
+                    None => self.prefix_op(op, r, a.location),
+                }
+            }
+            x if x == K::AexprDistinct as i32 || x == K::AexprNotDistinct as i32 => {
+                let l = self.expr(lexpr.ok_or(Fail::Unsupported("distinct".into()))?)?;
+                let r = self.expr(rexpr.ok_or(Fail::Unsupported("distinct".into()))?)?;
+                let eq = self.binary_op("=", l, r, a.location)?;
+                match eq {
+                    Expr::Call {
+                        template: "($1 = $2)",
+                        mut args,
+                        ..
+                    } => {
+                        let r = args.pop().expect("two");
+                        let l = args.pop().expect("two");
+                        Ok(Expr::Distinct(
+                            Box::new(l),
+                            Box::new(r),
+                            x == K::AexprDistinct as i32,
+                        ))
+                    }
+                    _ => unsupported("IS DISTINCT FROM for this type"),
+                }
+            }
+            x if x == K::AexprNullif as i32 => {
+                let l = self.expr(lexpr.ok_or(Fail::Unsupported("nullif".into()))?)?;
+                let r = self.expr(rexpr.ok_or(Fail::Unsupported("nullif".into()))?)?;
+                let eq = self.binary_op("=", l.clone(), r, a.location)?;
+                let ty = match l.ty() {
+                    UNKNOWN => TEXT,
+                    t => t,
+                };
+                let l = self.coerce(l, ty, -1, CastContext::Implicit, -1)?;
+                Ok(Expr::Case {
+                    whens: vec![(eq, Expr::Const(Value::Null, ty))],
+                    default: Some(Box::new(l)),
+                    ty,
+                })
+            }
+            x if x == K::AexprIn as i32 => {
+                let l = self.expr(lexpr.ok_or(Fail::Unsupported("IN".into()))?)?;
+                let Some(N::List(list)) = rexpr.and_then(|r| r.node.as_ref()) else {
+                    return unsupported("IN");
+                };
+                let negated = op == "<>";
+                let mut terms = Vec::new();
+                for item in &list.items {
+                    let r = self.expr(item)?;
+                    terms.push(self.binary_op("=", l.clone(), r, a.location)?);
+                }
+                let any = Expr::Or(terms);
+                Ok(if negated {
+                    Expr::Not(Box::new(any))
+                } else {
+                    any
+                })
+            }
+            x if x == K::AexprBetween as i32 || x == K::AexprNotBetween as i32 => {
+                let l = self.expr(lexpr.ok_or(Fail::Unsupported("BETWEEN".into()))?)?;
+                let Some(N::List(list)) = rexpr.and_then(|r| r.node.as_ref()) else {
+                    return unsupported("BETWEEN");
+                };
+                if list.items.len() != 2 {
+                    return unsupported("BETWEEN");
+                }
+                let lo = self.expr(&list.items[0])?;
+                let hi = self.expr(&list.items[1])?;
+                let ge = self.binary_op(">=", l.clone(), lo, a.location)?;
+                let le = self.binary_op("<=", l, hi, a.location)?;
+                let both = Expr::And(vec![ge, le]);
+                Ok(if x == K::AexprNotBetween as i32 {
+                    Expr::Not(Box::new(both))
+                } else {
+                    both
+                })
+            }
+            _ => unsupported("operator kind"),
+        }
+    }
+
+    fn no_operator(
+        &self,
+        op: &str,
+        l: Option<u32>,
+        r: u32,
+        location: i32,
+        ambiguous: bool,
+    ) -> Fail {
+        let shown = match l {
+            Some(l) => format!("{} {op} {}", ops::type_name(l), ops::type_name(r)),
+            None => format!("{op} {}", ops::type_name(r)),
+        };
+        let (sqlstate, message, hint) = if ambiguous {
+            (
+                code::AMBIGUOUS_FUNCTION,
+                format!("operator is not unique: {shown}"),
+                "Could not choose a best candidate operator. You might need to add explicit type casts.",
+            )
+        } else {
+            (
+                code::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {shown}"),
+                "No operator matches the given name and argument types. You might need to add explicit type casts.",
+            )
+        };
+        self.error_at(PgError::error(sqlstate, message).with_hint(hint), location)
+    }
+
+    pub(crate) fn binary_op(&mut self, op: &str, l: Expr, r: Expr, location: i32) -> R<Expr> {
+        let (lt, rt) = (l.ty(), r.ty());
+        for t in [lt, rt] {
+            if t != UNKNOWN && !computable(t) {
+                return unsupported("operator on a type the analyzer does not compute with");
+            }
+        }
+        // text || anything: the other side's output function (textanycat).
+        if op == "||" && (lt != rt) {
+            let string = |t: u32| ops::category(t) == ops::Category::String;
+            if (string(lt) || lt == UNKNOWN) && rt != UNKNOWN && !string(rt)
+                || (string(rt) || rt == UNKNOWN) && lt != UNKNOWN && !string(lt)
+            {
+                let l = self.coerce(l, TEXT, -1, CastContext::Explicit, location)?;
+                let r = self.coerce(r, TEXT, -1, CastContext::Explicit, location)?;
+                return Ok(Expr::Call {
+                    template: "($1 || $2)",
+                    args: vec![l, r],
+                    ty: TEXT,
+                });
+            }
+        }
+        let Some(cands) = ops::catalog().operators.get(op) else {
+            return unsupported(format!("operator {op}"));
+        };
+        let binary: Vec<(usize, [u32; 2])> = cands
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.left != 0)
+            .map(|(i, o)| (i, [o.left, o.right]))
+            .collect();
+        let chosen =
+            ops::select_candidate(&[lt, rt], binary.iter().map(|(i, args)| (&args[..], *i)))
+                .map_err(|_| self.no_operator(op, Some(lt), rt, location, true))?;
+        let Some(i) = chosen else {
+            return Err(self.no_operator(op, Some(lt), rt, location, false));
+        };
+        let o = &cands[i];
+        let l = self.coerce(l, o.left, -1, CastContext::Implicit, location)?;
+        let r = self.coerce(r, o.right, -1, CastContext::Implicit, location)?;
+        Ok(Expr::Call {
+            template: o.template,
+            args: vec![l, r],
+            ty: o.result,
+        })
+    }
+
+    fn prefix_op(&mut self, op: &str, r: Expr, location: i32) -> R<Expr> {
+        let rt = r.ty();
+        if rt != UNKNOWN && !computable(rt) {
+            return unsupported("operator on a type the analyzer does not compute with");
+        }
+        // A negative numeric literal is a constant (PostgreSQL folds it in
+        // the grammar for integers too: `-2147483648` is an int4).
+        if op == "-" {
+            if let Expr::Const(v, t) = &r {
+                match (v, *t) {
+                    (Value::Integer(i), INT4 | INT8) => {
+                        if let Some(n) = i.checked_neg() {
+                            let t = if i32::try_from(n).is_ok() { INT4 } else { INT8 };
+                            return Ok(Expr::Const(Value::Integer(n), t));
+                        }
+                    }
+                    (Value::Text(s), NUMERIC) if !s.starts_with('-') && s != "NaN" => {
+                        return Ok(Expr::Const(Value::Text(format!("-{s}")), NUMERIC));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let Some(cands) = ops::catalog().operators.get(op) else {
+            return unsupported(format!("operator {op}"));
+        };
+        let prefix: Vec<(usize, [u32; 1])> = cands
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.left == 0)
+            .map(|(i, o)| (i, [o.right]))
+            .collect();
+        let chosen = ops::select_candidate(&[rt], prefix.iter().map(|(i, a)| (&a[..], *i)))
+            .map_err(|_| self.no_operator(op, None, rt, location, true))?;
+        let Some(i) = chosen else {
+            return Err(self.no_operator(op, None, rt, location, false));
+        };
+        let o = &cands[i];
+        let r = self.coerce(r, o.right, -1, CastContext::Implicit, location)?;
+        Ok(Expr::Call {
+            template: o.template,
+            args: vec![r],
+            ty: o.result,
+        })
+    }
+
+    fn func_call(&mut self, f: &pb::FuncCall) -> R<Expr> {
+        let name = name_parts(&f.funcname);
+        if name.len() != 1 {
+            return unsupported("qualified function");
+        }
+        let fname = name[0];
+        if !f.agg_order.is_empty()
+            || f.agg_filter.is_some()
+            || f.over.is_some()
+            || f.agg_within_group
+            || f.func_variadic
+        {
+            return unsupported("aggregate clause");
+        }
+        let Some(cands) = ops::catalog().functions.get(fname) else {
+            return unsupported(format!("function {fname}"));
+        };
+        let mut args = Vec::new();
+        for a in &f.args {
+            if matches!(a.node, Some(N::NamedArgExpr(_))) {
+                return unsupported("named argument");
+            }
+            args.push(self.expr(a)?);
+        }
+        let types: Vec<u32> = args.iter().map(Expr::ty).collect();
+        if types.iter().any(|&t| t != UNKNOWN && !computable(t)) && fname != "count" {
+            return unsupported("function on a type the analyzer does not compute with");
+        }
+        if f.agg_star {
+            if fname != "count" || !args.is_empty() {
+                return unsupported("star argument");
+            }
+            return Ok(Expr::Agg {
+                template: "count(*)",
+                args: Vec::new(),
+                distinct: false,
+                ty: INT8,
+            });
+        }
+        let chosen = ops::select_candidate(&types, cands.iter().enumerate().map(|(i, c)| (c.args, i)))
+            .map_err(|_| {
+                self.error_at(
+                    PgError::error(
+                        code::AMBIGUOUS_FUNCTION,
+                        format!("function {fname}({}) is not unique", type_list(&types)),
+                    )
+                    .with_hint("Could not choose a best candidate function. You might need to add explicit type casts."),
+                    f.location,
+                )
+            })?;
+        let Some(i) = chosen else {
+            return Err(self.error_at(
+                PgError::error(
+                    code::UNDEFINED_FUNCTION,
+                    format!("function {fname}({}) does not exist", type_list(&types)),
+                )
+                .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."),
+                f.location,
+            ));
+        };
+        let func = &cands[i];
+        let mut coerced = Vec::new();
+        for (a, &t) in args.into_iter().zip(func.args) {
+            coerced.push(self.coerce(a, t, -1, CastContext::Implicit, f.location)?);
+        }
+        if func.kind == FuncKind::Aggregate {
+            if coerced.iter().any(Expr::contains_agg) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::GROUPING_ERROR,
+                        "aggregate function calls cannot be nested",
+                    ),
+                    f.location,
+                ));
+            }
+            if f.agg_distinct && func.template.starts_with("pg_") {
+                return unsupported("DISTINCT in this aggregate");
+            }
+            return Ok(Expr::Agg {
+                template: func.template,
+                args: coerced,
+                distinct: f.agg_distinct,
+                ty: func.result,
+            });
+        }
+        if f.agg_distinct {
+            return unsupported("DISTINCT in a function");
+        }
+        Ok(Expr::Call {
+            template: func.template,
+            args: coerced,
+            ty: func.result,
+        })
+    }
+
+    fn case(&mut self, c: &pb::CaseExpr) -> R<Expr> {
+        let arg = match c.arg.as_deref() {
+            Some(a) => Some(self.expr(a)?),
+            None => None,
+        };
+        let mut conds = Vec::new();
+        let mut results = Vec::new();
+        for w in &c.args {
+            let Some(N::CaseWhen(cw)) = w.node.as_ref() else {
+                return unsupported("CASE");
+            };
+            let cond = self.expr(cw.expr.as_deref().ok_or(Fail::Unsupported("WHEN".into()))?)?;
+            let cond = match &arg {
+                Some(a) => self.binary_op("=", a.clone(), cond, cw.location)?,
+                None => self.coerce_bool(cond, "CASE/WHEN")?,
+            };
+            conds.push(cond);
+            results.push(
+                self.expr(
+                    cw.result
+                        .as_deref()
+                        .ok_or(Fail::Unsupported("THEN".into()))?,
+                )?,
+            );
+        }
+        let default = match c.defresult.as_deref() {
+            Some(d) => Some(self.expr(d)?),
+            None => None,
+        };
+        let mut types: Vec<u32> = results.iter().map(Expr::ty).collect();
+        if let Some(d) = &default {
+            types.push(d.ty());
+        }
+        let ty = self.common_type(&types, "CASE", c.location)?;
+        let results = self.coerce_all(results, ty)?;
+        let default = match default {
+            Some(d) => Some(Box::new(self.coerce(
+                d,
+                ty,
+                -1,
+                CastContext::Implicit,
+                -1,
+            )?)),
+            None => None,
+        };
+        Ok(Expr::Case {
+            whens: conds.into_iter().zip(results).collect(),
+            default,
+            ty,
+        })
+    }
+
+    fn sublink(&mut self, s: &pb::SubLink) -> R<Expr> {
+        use pb::SubLinkType as T;
+        let Some(N::SelectStmt(sel)) = node(&s.subselect) else {
+            return unsupported("subquery");
+        };
+        let q = self.select(sel, false)?;
+        match s.sub_link_type {
+            x if x == T::ExistsSublink as i32 => Ok(Expr::Exists(Box::new(Query::Select(q)))),
+            x if x == T::ExprSublink as i32 => {
+                if q.targets.len() != 1 {
+                    return Err(self.error_at(
+                        PgError::error(code::SYNTAX_ERROR, "subquery must return only one column"),
+                        s.location,
+                    ));
+                }
+                let ty = q.targets[0].expr.ty();
+                Ok(Expr::ScalarSub(Box::new(Query::Select(q)), ty))
+            }
+            x if x == T::AnySublink as i32 => {
+                let op = name_parts(&s.oper_name);
+                if !(op.is_empty() || op == ["="]) || q.targets.len() != 1 {
+                    return unsupported("ANY subquery");
+                }
+                let l = self.expr(
+                    s.testexpr
+                        .as_deref()
+                        .ok_or(Fail::Unsupported("IN".into()))?,
+                )?;
+                let sub_ty = q.targets[0].expr.ty();
+                let probe = Expr::Const(Value::Null, sub_ty);
+                let eq = self.binary_op("=", l.clone(), probe, s.location)?;
+                match eq {
+                    Expr::Call {
+                        template: "($1 = $2)",
+                        mut args,
+                        ..
+                    } => {
+                        args.pop();
+                        let l = args.pop().expect("left");
+                        if l.ty() != sub_ty {
+                            return unsupported("IN subquery with a cast");
+                        }
+                        Ok(Expr::InSub(Box::new(l), Box::new(Query::Select(q)), false))
+                    }
+                    _ => unsupported("IN subquery for this type"),
+                }
+            }
+            _ => unsupported("subquery kind"),
+        }
+    }
+
+    fn coerce_bool(&mut self, e: Expr, context: &str) -> R<Expr> {
+        let t = e.ty();
+        if t == BOOL {
+            return Ok(e);
+        }
+        if t == UNKNOWN {
+            return self.coerce(e, BOOL, -1, CastContext::Implicit, -1);
+        }
+        Err(Fail::Error(PgError::error(
+            code::DATATYPE_MISMATCH,
+            format!(
+                "argument of {context} must be type boolean, not type {}",
+                ops::type_name(t)
+            ),
+        )))
+    }
+
+    /// coerce_type(): `e` as type `to` (typmod `typmod`) in `context`.
+    pub(crate) fn coerce(
+        &mut self,
+        e: Expr,
+        to: u32,
+        typmod: i32,
+        context: CastContext,
+        location: i32,
+    ) -> R<Expr> {
+        let from = e.ty();
+        let explicit = context == CastContext::Explicit;
+        let with_typmod = |e: Expr| -> R<Expr> {
+            if typmod < 0 || !matches!(to, VARCHAR | BPCHAR | NUMERIC) {
+                return Ok(e);
+            }
+            if let Expr::Const(v, t) = e {
+                return Ok(Expr::Const(adt::apply_typmod(to, typmod, v, explicit)?, t));
+            }
+            Ok(Expr::Typmod {
+                arg: Box::new(e),
+                typmod,
+                explicit,
+            })
+        };
+        if from == to {
+            if typmod >= 0 && e.typmod() == typmod {
+                return Ok(e);
+            }
+            return with_typmod(e);
+        }
+        if !storable(to) {
+            return unsupported("type the analyzer does not know");
+        }
+        match e {
+            Expr::Unknown(text, loc) => {
+                if loc == -2 {
+                    // NULL
+                    return Ok(Expr::Const(Value::Null, to));
+                }
+                let v = adt::input(to, &text).map_err(|err| self.error_at(err, loc))?;
+                with_typmod(Expr::Const(v, to))
+            }
+            Expr::Param(i, UNKNOWN) => {
+                self.params[i - 1] = to;
+                with_typmod(Expr::Param(i, to))
+            }
+            e => {
+                if !computable(from) || !computable(to) {
+                    return unsupported("cast between types the analyzer does not compute with");
+                }
+                let cast = ops::find_cast(from, to, context).or_else(|| {
+                    // I/O conversion casts: anything to a string type by
+                    // assignment, a string to anything explicitly.
+                    let string = |t| ops::category(t) == ops::Category::String;
+                    if string(to) && context >= CastContext::Assignment {
+                        ops::find_cast(from, TEXT, CastContext::Assignment)
+                    } else if string(from) && explicit {
+                        ops::find_cast(TEXT, to, CastContext::Explicit)
+                    } else {
+                        None
+                    }
+                });
+                let Some(cast) = cast else {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::CANNOT_COERCE,
+                            format!(
+                                "cannot cast type {} to {}",
+                                ops::type_name(from),
+                                format_type(to, -1)
+                            ),
+                        ),
+                        location,
+                    ));
+                };
+                let e = if cast.template == "$1" {
+                    retype(e, to)
+                } else {
+                    Expr::Call {
+                        template: cast.template,
+                        args: vec![e],
+                        ty: to,
+                    }
+                };
+                with_typmod(e)
+            }
+        }
+    }
+
+    /// A type name as PostgreSQL resolves it: oid and typmod.
+    fn type_name(&self, tn: &pb::TypeName) -> R<(u32, i32)> {
+        if !tn.array_bounds.is_empty() || tn.setof || tn.pct_type {
+            return unsupported("array type");
+        }
+        let parts = name_parts(&tn.names);
+        let name = parts.join(".");
+        let mods: Vec<i64> = tn
+            .typmods
+            .iter()
+            .filter_map(|m| match m.node.as_ref() {
+                Some(N::AConst(pb::AConst {
+                    val: Some(a_const::Val::Ival(i)),
+                    ..
+                })) => Some(i.ival as i64),
+                _ => None,
+            })
+            .collect();
+        if mods.len() != tn.typmods.len() {
+            return unsupported("type modifier");
+        }
+        let oid = match name.as_str() {
+            "bool" | "boolean" => BOOL,
+            "int2" | "smallint" => INT2,
+            "int4" | "int" | "integer" => INT4,
+            "int8" | "bigint" => INT8,
+            "float4" | "real" => FLOAT4,
+            "float8" => FLOAT8,
+            "float" => match mods.first() {
+                Some(&p) if p <= 24 => FLOAT4,
+                _ => FLOAT8,
+            },
+            "numeric" | "decimal" => NUMERIC,
+            "text" => TEXT,
+            "varchar" => VARCHAR,
+            "bpchar" => BPCHAR,
+            "name" => NAME,
+            "date" => DATE,
+            "timestamp" => TIMESTAMP,
+            "timestamptz" => TIMESTAMPTZ,
+            "interval" => INTERVAL,
+            "time" => TIME,
+            "uuid" => UUID,
+            "bytea" => BYTEA,
+            _ => {
+                if oid_for_type_name(&name) != TEXT
+                    || crate::catalog::is_catalog(&name)
+                    || parts.len() > 1
+                {
+                    return unsupported("type");
+                }
+                return Err(self.error_at(
+                    PgError::error(
+                        code::UNDEFINED_OBJECT,
+                        format!("type \"{name}\" does not exist"),
+                    ),
+                    tn.location,
+                ));
+            }
+        };
+        let typmod = match (oid, mods.as_slice()) {
+            (_, []) => -1,
+            (VARCHAR | BPCHAR, [n]) => {
+                if *n < 1 || *n > 10_485_760 {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!(
+                                "length for type {} must be at least 1",
+                                if oid == VARCHAR { "varchar" } else { "char" }
+                            ),
+                        ),
+                        tn.location,
+                    ));
+                }
+                (*n + 4) as i32
+            }
+            (NUMERIC, [p]) | (NUMERIC, [p, _]) => {
+                let s = mods.get(1).copied().unwrap_or(0);
+                if !(1..=1000).contains(p) {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("NUMERIC precision {p} must be between 1 and 1000"),
+                        ),
+                        tn.location,
+                    ));
+                }
+                if s < 0 || s > *p {
+                    return unsupported("numeric scale outside 0..precision");
+                }
+                (((*p << 16) | s) + 4) as i32
+            }
+            (FLOAT4 | FLOAT8, [_]) => -1,
+            _ => return unsupported("type modifier"),
+        };
+        Ok((oid, typmod))
+    }
+}
+
+/// An expression relabelled with a binary-compatible type (varchar to text).
+fn retype(e: Expr, to: u32) -> Expr {
+    match e {
+        Expr::Const(v, _) => Expr::Const(v, to),
+        Expr::Param(i, _) => Expr::Param(i, to),
+        Expr::Column { rel, name, .. } => Expr::Column {
+            rel,
+            name,
+            ty: to,
+            typmod: -1,
+        },
+        other => Expr::Call {
+            template: "$1",
+            args: vec![other],
+            ty: to,
+        },
+    }
+}
+
+/// Types whose SQLite order (as stored or computed) is PostgreSQL's
+/// order; numeric is ordered through its sort key by the generator.
+fn ordered_like_postgresql(t: u32) -> bool {
+    matches!(
+        t,
+        BOOL | INT2
+            | INT4
+            | INT8
+            | FLOAT4
+            | FLOAT8
+            | NUMERIC
+            | TEXT
+            | VARCHAR
+            | DATE
+            | TIMESTAMP
+            | NAME
+    )
+}
+
+fn check_ungrouped(e: &Expr, groups: &[Expr], bad: &mut Option<(Option<String>, String)>) {
+    if groups.contains(e) {
+        return;
+    }
+    match e {
+        Expr::Agg { .. } => {}
+        Expr::Column { rel, name, .. } => {
+            if bad.is_none() {
+                *bad = Some((rel.clone(), name.clone()));
+            }
+        }
+        Expr::ScalarSub(..) | Expr::Exists(_) => {}
+        Expr::InSub(a, _, _) => check_ungrouped(a, groups, bad),
+        Expr::Call { args, .. }
+        | Expr::And(args)
+        | Expr::Or(args)
+        | Expr::Coalesce(args, _)
+        | Expr::MinMax { args, .. } => {
+            for a in args {
+                check_ungrouped(a, groups, bad);
+            }
+        }
+        Expr::Typmod { arg, .. }
+        | Expr::Not(arg)
+        | Expr::IsNull(arg, _)
+        | Expr::BoolTest(arg, _) => check_ungrouped(arg, groups, bad),
+        Expr::Distinct(a, b, _) => {
+            check_ungrouped(a, groups, bad);
+            check_ungrouped(b, groups, bad);
+        }
+        Expr::Case { whens, default, .. } => {
+            for (w, t) in whens {
+                check_ungrouped(w, groups, bad);
+                check_ungrouped(t, groups, bad);
+            }
+            if let Some(d) = default {
+                check_ungrouped(d, groups, bad);
+            }
+        }
+        Expr::Const(..) | Expr::Unknown(..) | Expr::Param(..) => {}
+    }
+}
+
+fn type_list(types: &[u32]) -> String {
+    types
+        .iter()
+        .map(|&t| ops::type_name(t))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn node_location(n: &pb::Node) -> i32 {
+    match n.node.as_ref() {
+        Some(N::AConst(c)) => c.location,
+        Some(N::ColumnRef(c)) => c.location,
+        Some(N::AExpr(a)) => a.location,
+        Some(N::FuncCall(f)) => f.location,
+        Some(N::TypeCast(t)) => t.location,
+        Some(N::ParamRef(p)) => p.location,
+        _ => -1,
+    }
+}
+
+/// FigureColname(): the result column name PostgreSQL gives an expression.
+pub fn figure_colname(n: &pb::Node) -> String {
+    fn figure(n: &pb::Node) -> Option<String> {
+        match n.node.as_ref()? {
+            N::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
+            N::FuncCall(f) => f.funcname.last().and_then(str_of).map(str::to_string),
+            N::TypeCast(t) => t.arg.as_deref().and_then(figure).or_else(|| {
+                t.type_name
+                    .as_ref()
+                    .and_then(|tn| tn.names.last())
+                    .and_then(str_of)
+                    .map(str::to_string)
+            }),
+            N::CaseExpr(_) => Some("case".into()),
+            N::CoalesceExpr(_) => Some("coalesce".into()),
+            N::MinMaxExpr(m) => Some(
+                if m.op == pb::MinMaxOp::IsGreatest as i32 {
+                    "greatest"
+                } else {
+                    "least"
+                }
+                .into(),
+            ),
+            N::AExpr(a) if a.kind == pb::AExprKind::AexprNullif as i32 => Some("nullif".into()),
+            N::SubLink(s) => match s.sub_link_type {
+                x if x == pb::SubLinkType::ExistsSublink as i32 => Some("exists".into()),
+                x if x == pb::SubLinkType::ExprSublink as i32 => match node(&s.subselect) {
+                    Some(N::SelectStmt(sel)) => {
+                        sel.target_list.first().and_then(|t| match t.node.as_ref() {
+                            Some(N::ResTarget(rt)) if !rt.name.is_empty() => Some(rt.name.clone()),
+                            Some(N::ResTarget(rt)) => rt.val.as_deref().and_then(figure),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    figure(n).unwrap_or_else(|| "?column?".to_string())
+}
+
+/// Type names PostgreSQL 15 has built in (pg_type.typname, and the SQL
+/// spellings the grammar leaves as written).
+const BUILTIN_TYPE_NAMES: &[&str] = &[
+    "bool",
+    "bytea",
+    "char",
+    "name",
+    "int8",
+    "int2",
+    "int2vector",
+    "int4",
+    "regproc",
+    "text",
+    "oid",
+    "tid",
+    "xid",
+    "cid",
+    "oidvector",
+    "json",
+    "xml",
+    "pg_node_tree",
+    "point",
+    "lseg",
+    "path",
+    "box",
+    "polygon",
+    "line",
+    "float4",
+    "float8",
+    "circle",
+    "money",
+    "macaddr",
+    "inet",
+    "cidr",
+    "macaddr8",
+    "aclitem",
+    "bpchar",
+    "varchar",
+    "date",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "timetz",
+    "bit",
+    "varbit",
+    "numeric",
+    "refcursor",
+    "regprocedure",
+    "regoper",
+    "regoperator",
+    "regclass",
+    "regcollation",
+    "regtype",
+    "regrole",
+    "regnamespace",
+    "uuid",
+    "pg_lsn",
+    "tsvector",
+    "gtsvector",
+    "tsquery",
+    "regconfig",
+    "regdictionary",
+    "jsonb",
+    "jsonpath",
+    "txid_snapshot",
+    "pg_snapshot",
+    "int4range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int8range",
+    "int4multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    "int8multirange",
+    "record",
+    "cstring",
+    "void",
+    "serial",
+    "bigserial",
+    "smallserial",
+    "serial2",
+    "serial4",
+    "serial8",
+    "int",
+    "integer",
+    "smallint",
+    "bigint",
+    "real",
+    "float",
+    "double precision",
+    "decimal",
+    "boolean",
+    "character",
+    "character varying",
+    "xid8",
+];
+
+/// Column types of CREATE TABLE / ALTER TABLE ADD COLUMN must exist:
+/// 42704 `type "x" does not exist` at the type name, as PostgreSQL.
+pub fn check_column_types(stmt: &pb::RawStmt, sql: &str) -> Result<(), PgError> {
+    let mut defs: Vec<&pb::ColumnDef> = Vec::new();
+    match stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        Some(N::CreateStmt(c)) => {
+            for e in &c.table_elts {
+                if let Some(N::ColumnDef(d)) = e.node.as_ref() {
+                    defs.push(d);
+                }
+            }
+        }
+        Some(N::AlterTableStmt(a)) => {
+            for cmd in &a.cmds {
+                if let Some(N::AlterTableCmd(c)) = cmd.node.as_ref() {
+                    if let Some(N::ColumnDef(d)) = node(&c.def) {
+                        defs.push(d);
+                    }
+                }
+            }
+        }
+        _ => return Ok(()),
+    }
+    for d in defs {
+        let Some(tn) = &d.type_name else { continue };
+        let parts = name_parts(&tn.names);
+        let name = parts.join(".");
+        if parts.len() == 1 && !BUILTIN_TYPE_NAMES.contains(&name.as_str()) {
+            let mut err = PgError::error(
+                code::UNDEFINED_OBJECT,
+                format!("type \"{name}\" does not exist"),
+            );
+            if tn.location >= 0
+                && (tn.location as usize) <= sql.len()
+                && sql.is_char_boundary(tn.location as usize)
+            {
+                err = err.at(sql[..tn.location as usize].chars().count() as u32 + 1);
+            }
+            return Err(err);
+        }
+    }
+    Ok(())
+}

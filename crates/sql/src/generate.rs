@@ -1,0 +1,518 @@
+//! SQLite SQL from the analyzer's typed tree ([`crate::analyze`]): the
+//! seam between PostgreSQL's semantics and the engine. Every expression is
+//! fully parenthesized and every operator, function and cast is the
+//! template [`crate::ops`] chose for its PostgreSQL types, so SQLite's own
+//! precedence, affinity and NULL ordering never decide a result.
+//!
+//! The output is one SQLite statement; parameters stay `$n` (bound by the
+//! session with the types the analyzer resolved).
+
+use rusqlite::types::Value;
+
+use crate::analyze::{Expr, FromItem, OrderItem, Query, Select, Target};
+use crate::session::quote_ident;
+use crate::types::NUMERIC;
+
+pub fn query(q: &Query) -> String {
+    let mut out = String::new();
+    match q {
+        Query::Select(s) => select(s, &mut out),
+        Query::Insert {
+            table,
+            columns,
+            rows,
+            source,
+            coerced,
+            returning,
+        } => {
+            out.push_str("INSERT INTO ");
+            out.push_str(&quote_ident(table));
+            match (rows, source) {
+                (Some(rows), _) if rows.is_empty() || columns.is_empty() => {
+                    out.push_str(" DEFAULT VALUES");
+                }
+                (Some(rows), _) => {
+                    column_list(columns, &mut out);
+                    out.push_str(" VALUES ");
+                    for (i, row) in rows.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push('(');
+                        list(row, &mut out);
+                        out.push(')');
+                    }
+                }
+                (None, Some(src)) => {
+                    column_list(columns, &mut out);
+                    out.push_str(" SELECT ");
+                    list(coerced, &mut out);
+                    out.push_str(" FROM (");
+                    // The source's columns are named c0, c1, ... for `coerced`.
+                    let renamed = Select {
+                        targets: src
+                            .targets
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| Target {
+                                expr: t.expr.clone(),
+                                name: format!("c{i}"),
+                            })
+                            .collect(),
+                        ..(**src).clone()
+                    };
+                    select(&renamed, &mut out);
+                    // `WHERE true` keeps SQLite from reading a following
+                    // ON CONFLICT as a join constraint.
+                    out.push_str(") AS \"pm_source\" WHERE true");
+                }
+                (None, None) => out.push_str(" DEFAULT VALUES"),
+            }
+            returning_list(returning, &mut out);
+        }
+        Query::Update {
+            table,
+            alias,
+            sets,
+            filter,
+            returning,
+        } => {
+            out.push_str("UPDATE ");
+            out.push_str(&quote_ident(table));
+            if let Some(a) = alias {
+                out.push_str(" AS ");
+                out.push_str(&quote_ident(a));
+            }
+            out.push_str(" SET ");
+            for (i, (col, e)) in sets.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&quote_ident(col));
+                out.push_str(" = ");
+                expr(e, &mut out);
+            }
+            where_clause(filter, &mut out);
+            returning_list(returning, &mut out);
+        }
+        Query::Delete {
+            table,
+            alias,
+            filter,
+            returning,
+        } => {
+            out.push_str("DELETE FROM ");
+            out.push_str(&quote_ident(table));
+            if let Some(a) = alias {
+                out.push_str(" AS ");
+                out.push_str(&quote_ident(a));
+            }
+            where_clause(filter, &mut out);
+            returning_list(returning, &mut out);
+        }
+    }
+    out
+}
+
+fn column_list(columns: &[String], out: &mut String) {
+    out.push_str(" (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&quote_ident(c));
+    }
+    out.push(')');
+}
+
+fn where_clause(filter: &Option<Expr>, out: &mut String) {
+    if let Some(f) = filter {
+        out.push_str(" WHERE ");
+        expr(f, out);
+    }
+}
+
+fn returning_list(returning: &[Target], out: &mut String) {
+    if returning.is_empty() {
+        return;
+    }
+    out.push_str(" RETURNING ");
+    targets(returning, out);
+}
+
+fn targets(ts: &[Target], out: &mut String) {
+    for (i, t) in ts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        expr(&t.expr, out);
+        out.push_str(" AS ");
+        out.push_str(&quote_ident(&t.name));
+    }
+}
+
+fn list(es: &[Expr], out: &mut String) {
+    for (i, e) in es.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        expr(e, out);
+    }
+}
+
+fn select(s: &Select, out: &mut String) {
+    if let Some(rows) = &s.values {
+        // SQLite names VALUES columns column1, column2, ...: renamed ones
+        // are selected under their names.
+        let renamed = s
+            .targets
+            .iter()
+            .enumerate()
+            .any(|(i, t)| t.name != format!("column{}", i + 1));
+        if renamed {
+            out.push_str("SELECT ");
+            for (i, t) in s.targets.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&format!("\"column{}\" AS ", i + 1));
+                out.push_str(&quote_ident(&t.name));
+            }
+            out.push_str(" FROM (");
+            let plain = Select {
+                targets: Vec::new(),
+                values: s.values.clone(),
+                ..Default::default()
+            };
+            select(&plain, out);
+            out.push(')');
+            return;
+        }
+        out.push_str("VALUES ");
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push('(');
+            list(row, out);
+            out.push(')');
+        }
+        return;
+    }
+    out.push_str("SELECT ");
+    if s.distinct {
+        out.push_str("DISTINCT ");
+    }
+    if s.targets.is_empty() {
+        // SELECT with no columns (PostgreSQL allows it): one hidden column
+        // would change the row shape, so select a constant the session
+        // never shows is not possible; SQLite needs a column.
+        out.push_str("NULL");
+    }
+    targets(&s.targets, out);
+    if !s.from.is_empty() {
+        out.push_str(" FROM ");
+        for (i, f) in s.from.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" CROSS JOIN ");
+            }
+            from_item(f, out);
+        }
+    }
+    where_clause(&s.filter, out);
+    if !s.group_by.is_empty() {
+        out.push_str(" GROUP BY ");
+        list(&s.group_by, out);
+    }
+    if let Some(h) = &s.having {
+        out.push_str(" HAVING ");
+        expr(h, out);
+    } else if !s.group_by.is_empty() || s.targets.iter().any(|t| has_agg(&t.expr)) {
+        // nothing: SQLite aggregates like PostgreSQL here
+    }
+    if !s.order_by.is_empty() {
+        out.push_str(" ORDER BY ");
+        for (i, o) in s.order_by.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            order_item(o, out);
+        }
+    }
+    if s.limit.is_some() || s.offset.is_some() {
+        out.push_str(" LIMIT ");
+        match &s.limit {
+            Some(l) => {
+                out.push_str("pg_limit(");
+                expr(l, out);
+                out.push(')');
+            }
+            None => out.push_str("-1"),
+        }
+        if let Some(o) = &s.offset {
+            out.push_str(" OFFSET pg_offset(");
+            expr(o, out);
+            out.push(')');
+        }
+    }
+}
+
+fn has_agg(e: &Expr) -> bool {
+    matches!(e, Expr::Agg { .. })
+}
+
+fn order_item(o: &OrderItem, out: &mut String) {
+    if o.expr.ty() == NUMERIC {
+        // Numeric values are stored as text or numbers: order by a key
+        // whose byte order is numeric order.
+        out.push_str("pg_numeric_sortkey(");
+        expr(&o.expr, out);
+        out.push(')');
+    } else {
+        expr(&o.expr, out);
+    }
+    out.push_str(if o.desc { " DESC" } else { " ASC" });
+    out.push_str(if o.nulls_first {
+        " NULLS FIRST"
+    } else {
+        " NULLS LAST"
+    });
+}
+
+fn from_item(f: &FromItem, out: &mut String) {
+    match f {
+        FromItem::Table { name, alias } => {
+            out.push_str(&quote_ident(name));
+            out.push_str(" AS ");
+            out.push_str(&quote_ident(alias));
+        }
+        FromItem::Sub { query: q, alias } => {
+            out.push('(');
+            out.push_str(&query(q));
+            out.push_str(") AS ");
+            out.push_str(&quote_ident(alias));
+        }
+        FromItem::Join {
+            left,
+            right,
+            kind,
+            on,
+        } => {
+            out.push('(');
+            from_item(left, out);
+            out.push(' ');
+            out.push_str(kind);
+            out.push(' ');
+            from_item(right, out);
+            if let Some(on) = on {
+                out.push_str(" ON ");
+                expr(on, out);
+            }
+            out.push(')');
+        }
+    }
+}
+
+/// A SQLite literal for a stored value.
+pub fn literal(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("NULL"),
+        Value::Integer(i) if *i == i64::MIN => out.push_str("(-9223372036854775807 - 1)"),
+        Value::Integer(i) if *i < 0 => out.push_str(&format!("({i})")),
+        Value::Integer(i) => out.push_str(&i.to_string()),
+        Value::Real(f) if f.is_infinite() => {
+            out.push_str(if *f > 0.0 { "9e999" } else { "(-9e999)" })
+        }
+        Value::Real(f) if *f < 0.0 || (*f == 0.0 && f.is_sign_negative()) => {
+            out.push_str(&format!("(-{:e})", -f))
+        }
+        Value::Real(f) => out.push_str(&format!("{f:e}")),
+        Value::Text(s) => {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "''"));
+            out.push('\'');
+        }
+        Value::Blob(b) => {
+            out.push_str("X'");
+            for byte in b {
+                out.push_str(&format!("{byte:02x}"));
+            }
+            out.push('\'');
+        }
+    }
+}
+
+fn template(t: &str, args: &[Expr], out: &mut String) {
+    let bytes = t.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+            let n = (bytes[i + 1] - b'0') as usize;
+            expr(&args[n - 1], out);
+            i += 2;
+        } else {
+            let start = i;
+            while i < bytes.len()
+                && !(bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit())
+            {
+                i += 1;
+            }
+            out.push_str(&t[start..i]);
+        }
+    }
+}
+
+pub fn expr(e: &Expr, out: &mut String) {
+    match e {
+        Expr::Const(v, _) => literal(v, out),
+        Expr::Unknown(s, _) => literal(&Value::Text(s.clone()), out),
+        Expr::Param(i, _) => out.push_str(&format!("${i}")),
+        Expr::Column { rel, name, .. } => {
+            if let Some(r) = rel {
+                out.push_str(&quote_ident(r));
+                out.push('.');
+            }
+            out.push_str(&quote_ident(name));
+        }
+        Expr::Call {
+            template: t, args, ..
+        } => template(t, args, out),
+        Expr::Agg {
+            template: t,
+            args,
+            distinct,
+            ..
+        } => {
+            if *distinct {
+                // count(DISTINCT x), sum(DISTINCT x), ... (SQLite's own only).
+                let open = t.find('(').unwrap_or(t.len());
+                out.push_str(&t[..open]);
+                out.push_str("(DISTINCT ");
+                list(args, out);
+                out.push(')');
+            } else {
+                template(t, args, out);
+            }
+        }
+        Expr::Typmod {
+            arg,
+            typmod,
+            explicit,
+        } => {
+            out.push_str(if *explicit {
+                "pg_typmod_explicit("
+            } else {
+                "pg_typmod("
+            });
+            expr(arg, out);
+            out.push_str(&format!(", {}, {typmod})", arg.ty()));
+        }
+        Expr::And(args) | Expr::Or(args) => {
+            let op = if matches!(e, Expr::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            if args.is_empty() {
+                out.push_str(if matches!(e, Expr::And(_)) { "1" } else { "0" });
+                return;
+            }
+            out.push('(');
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(op);
+                }
+                expr(a, out);
+            }
+            out.push(')');
+        }
+        Expr::Not(a) => {
+            out.push_str("(NOT ");
+            expr(a, out);
+            out.push(')');
+        }
+        Expr::IsNull(a, negated) => {
+            out.push('(');
+            expr(a, out);
+            out.push_str(if *negated {
+                " IS NOT NULL)"
+            } else {
+                " IS NULL)"
+            });
+        }
+        Expr::BoolTest(a, what) => {
+            out.push('(');
+            expr(a, out);
+            out.push(' ');
+            out.push_str(what);
+            out.push(')');
+        }
+        Expr::Distinct(a, b, distinct) => {
+            out.push('(');
+            expr(a, out);
+            out.push_str(if *distinct { " IS NOT " } else { " IS " });
+            expr(b, out);
+            out.push(')');
+        }
+        Expr::Case { whens, default, .. } => {
+            out.push_str("(CASE");
+            for (w, t) in whens {
+                out.push_str(" WHEN ");
+                expr(w, out);
+                out.push_str(" THEN ");
+                expr(t, out);
+            }
+            if let Some(d) = default {
+                out.push_str(" ELSE ");
+                expr(d, out);
+            }
+            out.push_str(" END)");
+        }
+        Expr::Coalesce(args, _) => {
+            if args.len() == 1 {
+                expr(&args[0], out);
+            } else {
+                out.push_str("coalesce(");
+                list(args, out);
+                out.push(')');
+            }
+        }
+        Expr::MinMax { greatest, args, ty } => {
+            // NULLs are ignored, as PostgreSQL's GREATEST/LEAST do.
+            out.push_str("(SELECT \"v\" FROM (");
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" UNION ALL ");
+                }
+                out.push_str("SELECT ");
+                expr(a, out);
+                out.push_str(" AS \"v\"");
+            }
+            out.push_str(") WHERE \"v\" IS NOT NULL ORDER BY ");
+            if *ty == NUMERIC {
+                out.push_str("pg_numeric_sortkey(\"v\")");
+            } else {
+                out.push_str("\"v\"");
+            }
+            out.push_str(if *greatest { " DESC" } else { " ASC" });
+            out.push_str(" LIMIT 1)");
+        }
+        Expr::ScalarSub(q, _) => {
+            out.push('(');
+            out.push_str(&query(q));
+            out.push(')');
+        }
+        Expr::Exists(q) => {
+            out.push_str("EXISTS (");
+            out.push_str(&query(q));
+            out.push(')');
+        }
+        Expr::InSub(a, q, negated) => {
+            out.push('(');
+            expr(a, out);
+            out.push_str(if *negated { " NOT IN (" } else { " IN (" });
+            out.push_str(&query(q));
+            out.push_str("))");
+        }
+    }
+}

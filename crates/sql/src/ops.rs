@@ -1,0 +1,667 @@
+//! Our pg_type / pg_operator / pg_proc / pg_cast: the types the analyzer
+//! knows, and every operator, function and cast it may resolve, each with
+//! the SQLite text that computes it (PostgreSQL: `parse_oper.c`,
+//! `parse_func.c`, `parse_coerce.c` over the system catalogs).
+//!
+//! A template is SQLite SQL with `$1`, `$2`, ... standing for the
+//! generated arguments. A template uses SQLite's own operator only where it
+//! gives PostgreSQL's result for those types (`int8 = int8`, `text < text`
+//! under the C collation); otherwise it calls a function registered in
+//! [`crate::adt`] with PostgreSQL's semantics (`pg_int4_add` raises 22003
+//! on overflow, `pg_numeric_div` uses PostgreSQL's result scale).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::types::*;
+
+/// PostgreSQL's pseudo-type of a quoted literal whose type comes from context.
+pub const UNKNOWN: u32 = 705;
+
+/// pg_type.typcategory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Boolean,
+    Numeric,
+    String,
+    DateTime,
+    Timespan,
+    User,
+    Unknown,
+}
+
+/// Types whose values the analyzer computes with (operators, functions,
+/// casts). Other known types may be selected and tested for NULL only.
+pub fn category(oid: u32) -> Category {
+    match oid {
+        BOOL => Category::Boolean,
+        INT2 | INT4 | INT8 | FLOAT4 | FLOAT8 | NUMERIC => Category::Numeric,
+        TEXT | VARCHAR | BPCHAR | NAME => Category::String,
+        DATE | TIMESTAMP | TIMESTAMPTZ => Category::DateTime,
+        INTERVAL => Category::Timespan,
+        UNKNOWN => Category::Unknown,
+        _ => Category::User,
+    }
+}
+
+/// pg_type.typispreferred.
+pub fn is_preferred(oid: u32) -> bool {
+    matches!(oid, BOOL | FLOAT8 | TEXT | TIMESTAMPTZ | INTERVAL)
+}
+
+/// pg_cast.castcontext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CastContext {
+    Implicit,
+    Assignment,
+    Explicit,
+}
+
+pub struct Cast {
+    pub from: u32,
+    pub to: u32,
+    pub context: CastContext,
+    pub template: &'static str,
+}
+
+pub struct Operator {
+    pub name: &'static str,
+    /// 0 for a prefix operator.
+    pub left: u32,
+    pub right: u32,
+    pub result: u32,
+    pub template: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FuncKind {
+    Scalar,
+    Aggregate,
+}
+
+pub struct Function {
+    pub name: &'static str,
+    pub args: &'static [u32],
+    pub result: u32,
+    pub kind: FuncKind,
+    pub template: &'static str,
+}
+
+pub struct Catalog {
+    pub operators: HashMap<&'static str, Vec<Operator>>,
+    pub functions: HashMap<&'static str, Vec<Function>>,
+    pub casts: HashMap<(u32, u32), Cast>,
+}
+
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(build)
+}
+
+const INTS: [u32; 3] = [INT2, INT4, INT8];
+
+fn int_name(oid: u32) -> &'static str {
+    match oid {
+        INT2 => "int2",
+        INT4 => "int4",
+        _ => "int8",
+    }
+}
+
+fn wider(a: u32, b: u32) -> u32 {
+    let rank = |t| INTS.iter().position(|&x| x == t).unwrap_or(2);
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn build() -> Catalog {
+    let mut ops: Vec<Operator> = Vec::new();
+    let mut op =
+        |name: &'static str, left: u32, right: u32, result: u32, template: &'static str| {
+            ops.push(Operator {
+                name,
+                left,
+                right,
+                result,
+                template,
+            })
+        };
+    const COMPARISONS: [(&str, &str); 6] = [
+        ("=", "($1 = $2)"),
+        ("<>", "($1 <> $2)"),
+        ("<", "($1 < $2)"),
+        ("<=", "($1 <= $2)"),
+        (">", "($1 > $2)"),
+        (">=", "($1 >= $2)"),
+    ];
+    // Integers: every pair of widths, as int24/int42/int48... in pg_operator.
+    for l in INTS {
+        for r in INTS {
+            let result = wider(l, r);
+            let name = int_name(result);
+            for (o, f) in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "div")] {
+                op(o, l, r, result, leak(format!("pg_{name}_{f}($1, $2)")));
+            }
+            for (o, t) in COMPARISONS {
+                op(o, l, r, BOOL, t);
+            }
+        }
+        let name = int_name(l);
+        op("%", l, l, l, "pg_int_mod($1, $2)");
+        op("-", 0, l, l, leak(format!("pg_{name}_sub(0, $1)")));
+        op("+", 0, l, l, "$1");
+        op("@", 0, l, l, leak(format!("pg_{name}_abs($1)")));
+    }
+    // Floating point: float4 and float8, and the mixed pairs (float48 ...).
+    for (l, r, result) in [
+        (FLOAT4, FLOAT4, FLOAT4),
+        (FLOAT8, FLOAT8, FLOAT8),
+        (FLOAT4, FLOAT8, FLOAT8),
+        (FLOAT8, FLOAT4, FLOAT8),
+    ] {
+        let f = if result == FLOAT4 { "float4" } else { "float8" };
+        for (o, name) in [("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "div")] {
+            op(o, l, r, result, leak(format!("pg_{f}_{name}($1, $2)")));
+        }
+        for (o, t) in COMPARISONS {
+            op(o, l, r, BOOL, t);
+        }
+    }
+    for f in [FLOAT4, FLOAT8] {
+        op("-", 0, f, f, "(- $1)");
+        op("+", 0, f, f, "$1");
+        op("@", 0, f, f, "abs($1)");
+    }
+    op("^", FLOAT8, FLOAT8, FLOAT8, "pg_float8_pow($1, $2)");
+    // numeric: exact decimal arithmetic in registered functions.
+    for (o, name) in [
+        ("+", "add"),
+        ("-", "sub"),
+        ("*", "mul"),
+        ("/", "div"),
+        ("%", "mod"),
+    ] {
+        op(
+            o,
+            NUMERIC,
+            NUMERIC,
+            NUMERIC,
+            leak(format!("pg_numeric_{name}($1, $2)")),
+        );
+    }
+    op("-", 0, NUMERIC, NUMERIC, "pg_numeric_sub(0, $1)");
+    op("+", 0, NUMERIC, NUMERIC, "pg_numeric_in($1)");
+    op("@", 0, NUMERIC, NUMERIC, "pg_numeric_abs($1)");
+    for (o, t) in [
+        ("=", "(pg_numeric_cmp($1, $2) = 0)"),
+        ("<>", "(pg_numeric_cmp($1, $2) <> 0)"),
+        ("<", "(pg_numeric_cmp($1, $2) < 0)"),
+        ("<=", "(pg_numeric_cmp($1, $2) <= 0)"),
+        (">", "(pg_numeric_cmp($1, $2) > 0)"),
+        (">=", "(pg_numeric_cmp($1, $2) >= 0)"),
+    ] {
+        op(o, NUMERIC, NUMERIC, BOOL, t);
+    }
+    // Strings: byte order is the C collation's order.
+    for t in [TEXT, NAME] {
+        for (o, tpl) in COMPARISONS {
+            op(o, t, t, BOOL, tpl);
+        }
+    }
+    for (o, t) in [
+        ("=", "(rtrim($1, ' ') = rtrim($2, ' '))"),
+        ("<>", "(rtrim($1, ' ') <> rtrim($2, ' '))"),
+        ("<", "(rtrim($1, ' ') < rtrim($2, ' '))"),
+        ("<=", "(rtrim($1, ' ') <= rtrim($2, ' '))"),
+        (">", "(rtrim($1, ' ') > rtrim($2, ' '))"),
+        (">=", "(rtrim($1, ' ') >= rtrim($2, ' '))"),
+    ] {
+        op(o, BPCHAR, BPCHAR, BOOL, t);
+    }
+    op("||", TEXT, TEXT, TEXT, "($1 || $2)");
+    op("~~", TEXT, TEXT, BOOL, "pg_like($1, $2)");
+    op("!~~", TEXT, TEXT, BOOL, "(NOT pg_like($1, $2))");
+    op("~~*", TEXT, TEXT, BOOL, "pg_ilike($1, $2)");
+    op("!~~*", TEXT, TEXT, BOOL, "(NOT pg_ilike($1, $2))");
+    op("~~", BPCHAR, TEXT, BOOL, "pg_like(rtrim($1, ' '), $2)");
+    op(
+        "!~~",
+        BPCHAR,
+        TEXT,
+        BOOL,
+        "(NOT pg_like(rtrim($1, ' '), $2))",
+    );
+    // boolean
+    for (o, t) in COMPARISONS {
+        op(o, BOOL, BOOL, BOOL, t);
+    }
+    // Dates (stored as ISO text, so text order is date order) and timestamps
+    // without time zone (ISO text too).
+    for t in [DATE, TIMESTAMP] {
+        for (o, tpl) in COMPARISONS {
+            op(o, t, t, BOOL, tpl);
+        }
+    }
+    op("+", DATE, INT4, DATE, "pg_date_add($1, $2)");
+    op("+", INT4, DATE, DATE, "pg_date_add($2, $1)");
+    op("-", DATE, INT4, DATE, "pg_date_add($1, pg_int4_sub(0, $2))");
+    op("-", DATE, DATE, INT4, "pg_date_diff($1, $2)");
+
+    let mut operators: HashMap<&'static str, Vec<Operator>> = HashMap::new();
+    for o in ops {
+        operators.entry(o.name).or_default().push(o);
+    }
+
+    let mut funcs: Vec<Function> = Vec::new();
+    let mut func = |name: &'static str,
+                    args: &'static [u32],
+                    result: u32,
+                    kind: FuncKind,
+                    template: &'static str| {
+        funcs.push(Function {
+            name,
+            args,
+            result,
+            kind,
+            template,
+        })
+    };
+    use FuncKind::{Aggregate as A, Scalar as S};
+    func("lower", &[TEXT], TEXT, S, "pg_lower($1)");
+    func("upper", &[TEXT], TEXT, S, "pg_upper($1)");
+    func("length", &[TEXT], INT4, S, "length($1)");
+    func("char_length", &[TEXT], INT4, S, "length($1)");
+    func("character_length", &[TEXT], INT4, S, "length($1)");
+    func("length", &[BPCHAR], INT4, S, "length(rtrim($1, ' '))");
+    func("octet_length", &[TEXT], INT4, S, "pg_octet_length($1)");
+    func("btrim", &[TEXT], TEXT, S, "trim($1, ' ')");
+    func("btrim", &[TEXT, TEXT], TEXT, S, "trim($1, $2)");
+    func("ltrim", &[TEXT], TEXT, S, "ltrim($1, ' ')");
+    func("ltrim", &[TEXT, TEXT], TEXT, S, "ltrim($1, $2)");
+    func("rtrim", &[TEXT], TEXT, S, "rtrim($1, ' ')");
+    func("rtrim", &[TEXT, TEXT], TEXT, S, "rtrim($1, $2)");
+    func(
+        "replace",
+        &[TEXT, TEXT, TEXT],
+        TEXT,
+        S,
+        "pg_replace($1, $2, $3)",
+    );
+    func("substr", &[TEXT, INT4], TEXT, S, "pg_substr($1, $2)");
+    func(
+        "substr",
+        &[TEXT, INT4, INT4],
+        TEXT,
+        S,
+        "pg_substr($1, $2, $3)",
+    );
+    func("substring", &[TEXT, INT4], TEXT, S, "pg_substr($1, $2)");
+    func(
+        "substring",
+        &[TEXT, INT4, INT4],
+        TEXT,
+        S,
+        "pg_substr($1, $2, $3)",
+    );
+    func("left", &[TEXT, INT4], TEXT, S, "pg_left($1, $2)");
+    func("right", &[TEXT, INT4], TEXT, S, "pg_right($1, $2)");
+    func("strpos", &[TEXT, TEXT], INT4, S, "instr($1, $2)");
+    func("position", &[TEXT, TEXT], INT4, S, "instr($2, $1)");
+    func("repeat", &[TEXT, INT4], TEXT, S, "pg_repeat($1, $2)");
+    func("reverse", &[TEXT], TEXT, S, "pg_reverse($1)");
+    func("abs", &[INT2], INT2, S, "pg_int2_abs($1)");
+    func("abs", &[INT4], INT4, S, "pg_int4_abs($1)");
+    func("abs", &[INT8], INT8, S, "pg_int8_abs($1)");
+    func("abs", &[FLOAT4], FLOAT4, S, "abs($1)");
+    func("abs", &[FLOAT8], FLOAT8, S, "abs($1)");
+    func("abs", &[NUMERIC], NUMERIC, S, "pg_numeric_abs($1)");
+    func("mod", &[INT2, INT2], INT2, S, "pg_int_mod($1, $2)");
+    func("mod", &[INT4, INT4], INT4, S, "pg_int_mod($1, $2)");
+    func("mod", &[INT8, INT8], INT8, S, "pg_int_mod($1, $2)");
+    func(
+        "mod",
+        &[NUMERIC, NUMERIC],
+        NUMERIC,
+        S,
+        "pg_numeric_mod($1, $2)",
+    );
+    func("round", &[FLOAT8], FLOAT8, S, "pg_float8_rint($1)");
+    func("round", &[NUMERIC], NUMERIC, S, "pg_numeric_round($1, 0)");
+    func(
+        "round",
+        &[NUMERIC, INT4],
+        NUMERIC,
+        S,
+        "pg_numeric_round($1, $2)",
+    );
+    func("trunc", &[FLOAT8], FLOAT8, S, "pg_float8_trunc($1)");
+    func("trunc", &[NUMERIC], NUMERIC, S, "pg_numeric_trunc($1, 0)");
+    func(
+        "trunc",
+        &[NUMERIC, INT4],
+        NUMERIC,
+        S,
+        "pg_numeric_trunc($1, $2)",
+    );
+    func("floor", &[FLOAT8], FLOAT8, S, "pg_float8_floor($1)");
+    func("floor", &[NUMERIC], NUMERIC, S, "pg_numeric_floor($1)");
+    func("ceil", &[FLOAT8], FLOAT8, S, "pg_float8_ceil($1)");
+    func("ceil", &[NUMERIC], NUMERIC, S, "pg_numeric_ceil($1)");
+    func("ceiling", &[FLOAT8], FLOAT8, S, "pg_float8_ceil($1)");
+    func("ceiling", &[NUMERIC], NUMERIC, S, "pg_numeric_ceil($1)");
+    func("sqrt", &[FLOAT8], FLOAT8, S, "pg_float8_sqrt($1)");
+    func(
+        "power",
+        &[FLOAT8, FLOAT8],
+        FLOAT8,
+        S,
+        "pg_float8_pow($1, $2)",
+    );
+    func("pow", &[FLOAT8, FLOAT8], FLOAT8, S, "pg_float8_pow($1, $2)");
+    func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
+    func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
+    func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
+    // Aggregates (PostgreSQL's result types: sum(int4) is int8, avg of an
+    // integer is numeric).
+    func("count", &[], INT8, A, "count(*)");
+    for t in [
+        BOOL,
+        INT2,
+        INT4,
+        INT8,
+        FLOAT4,
+        FLOAT8,
+        NUMERIC,
+        TEXT,
+        VARCHAR,
+        BPCHAR,
+        DATE,
+        TIMESTAMP,
+        TIMESTAMPTZ,
+        INTERVAL,
+        UUID,
+        BYTEA,
+    ] {
+        func("count", leak_args(&[t]), INT8, A, "count($1)");
+    }
+    func("sum", &[INT2], INT8, A, "sum($1)");
+    func("sum", &[INT4], INT8, A, "sum($1)");
+    func("sum", &[INT8], NUMERIC, A, "pg_numeric_sum($1)");
+    func("sum", &[FLOAT4], FLOAT4, A, "sum($1)");
+    func("sum", &[FLOAT8], FLOAT8, A, "sum($1)");
+    func("sum", &[NUMERIC], NUMERIC, A, "pg_numeric_sum($1)");
+    for t in [INT2, INT4, INT8, NUMERIC] {
+        func("avg", leak_args(&[t]), NUMERIC, A, "pg_numeric_avg($1)");
+    }
+    func("avg", &[FLOAT4], FLOAT8, A, "avg($1)");
+    func("avg", &[FLOAT8], FLOAT8, A, "avg($1)");
+    for t in [INT2, INT4, INT8, FLOAT4, FLOAT8, TEXT, DATE, TIMESTAMP] {
+        func("min", leak_args(&[t]), t, A, "min($1)");
+        func("max", leak_args(&[t]), t, A, "max($1)");
+    }
+    func("min", &[NUMERIC], NUMERIC, A, "pg_numeric_min($1)");
+    func("max", &[NUMERIC], NUMERIC, A, "pg_numeric_max($1)");
+    func("bool_and", &[BOOL], BOOL, A, "min($1)");
+    func("bool_or", &[BOOL], BOOL, A, "max($1)");
+    func("every", &[BOOL], BOOL, A, "min($1)");
+    func("string_agg", &[TEXT, TEXT], TEXT, A, "group_concat($1, $2)");
+    let mut functions: HashMap<&'static str, Vec<Function>> = HashMap::new();
+    for f in funcs {
+        functions.entry(f.name).or_default().push(f);
+    }
+
+    use CastContext::{Assignment as Asg, Explicit as E, Implicit as I};
+    let mut casts = HashMap::new();
+    let mut cast = |from: u32, to: u32, context: CastContext, template: &'static str| {
+        casts.insert(
+            (from, to),
+            Cast {
+                from,
+                to,
+                context,
+                template,
+            },
+        );
+    };
+    // Integers to wider integers are implicit, to narrower by assignment
+    // with a range check.
+    cast(INT2, INT4, I, "$1");
+    cast(INT2, INT8, I, "$1");
+    cast(INT4, INT8, I, "$1");
+    cast(INT4, INT2, Asg, "pg_int2($1)");
+    cast(INT8, INT2, Asg, "pg_int2($1)");
+    cast(INT8, INT4, Asg, "pg_int4($1)");
+    for i in INTS {
+        cast(i, FLOAT4, I, "pg_float4(CAST($1 AS REAL))");
+        cast(i, FLOAT8, I, "CAST($1 AS REAL)");
+        cast(i, NUMERIC, I, "$1");
+        let bits = match i {
+            INT2 => 16,
+            INT4 => 32,
+            _ => 64,
+        };
+        cast(NUMERIC, i, Asg, leak(format!("pg_numeric_int($1, {bits})")));
+        cast(FLOAT4, i, Asg, leak(format!("pg_float8_int($1, {bits})")));
+        cast(FLOAT8, i, Asg, leak(format!("pg_float8_int($1, {bits})")));
+        cast(i, TEXT, Asg, "CAST($1 AS TEXT)");
+    }
+    cast(INT4, BOOL, E, "($1 <> 0)");
+    cast(BOOL, INT4, E, "$1");
+    cast(FLOAT4, FLOAT8, I, "$1");
+    cast(FLOAT8, FLOAT4, Asg, "pg_float4($1)");
+    cast(NUMERIC, FLOAT4, I, "pg_float4(pg_numeric_float8($1))");
+    cast(NUMERIC, FLOAT8, I, "pg_numeric_float8($1)");
+    cast(FLOAT4, NUMERIC, Asg, "pg_float4_numeric($1)");
+    cast(FLOAT8, NUMERIC, Asg, "pg_float8_numeric($1)");
+    cast(FLOAT4, TEXT, Asg, "pg_float4_out($1)");
+    cast(FLOAT8, TEXT, Asg, "pg_float8_out($1)");
+    cast(NUMERIC, TEXT, Asg, "pg_numeric_out($1)");
+    cast(
+        BOOL,
+        TEXT,
+        Asg,
+        "CASE WHEN $1 THEN 'true' WHEN NOT $1 THEN 'false' END",
+    );
+    cast(VARCHAR, TEXT, I, "$1");
+    cast(BPCHAR, TEXT, I, "rtrim($1, ' ')");
+    cast(NAME, TEXT, I, "$1");
+    cast(TEXT, VARCHAR, I, "$1");
+    cast(TEXT, BPCHAR, I, "$1");
+    cast(TEXT, NAME, I, "$1");
+    cast(VARCHAR, BPCHAR, I, "$1");
+    cast(BPCHAR, VARCHAR, I, "rtrim($1, ' ')");
+    cast(DATE, TEXT, Asg, "$1");
+    cast(TIMESTAMP, TEXT, Asg, "$1");
+    cast(DATE, TIMESTAMP, I, "($1 || ' 00:00:00')");
+    cast(TIMESTAMP, DATE, Asg, "substr($1, 1, 10)");
+    // From text: the input function of the target type, at run time.
+    for to in [
+        BOOL, INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC, DATE, TIMESTAMP,
+    ] {
+        cast(TEXT, to, E, leak(format!("pg_input($1, {to})")));
+    }
+    Catalog {
+        operators,
+        functions,
+        casts,
+    }
+}
+
+fn leak_args(args: &[u32]) -> &'static [u32] {
+    Box::leak(args.to_vec().into_boxed_slice())
+}
+
+/// can_coerce_type() for one argument in the implicit context.
+pub fn can_coerce_implicitly(from: u32, to: u32) -> bool {
+    from == to
+        || from == UNKNOWN
+        || catalog()
+            .casts
+            .get(&(from, to))
+            .is_some_and(|c| c.context == CastContext::Implicit)
+}
+
+/// The cast from `from` to `to` allowed in `context`, if any (the
+/// identity is no cast at all).
+pub fn find_cast(from: u32, to: u32, context: CastContext) -> Option<&'static Cast> {
+    catalog()
+        .casts
+        .get(&(from, to))
+        .filter(|c| c.context <= context)
+}
+
+/// func_select_candidate() / oper_select_candidate(): among candidates
+/// whose argument types the inputs can be coerced to implicitly, the best
+/// match by PostgreSQL's rules (exact matches, then preferred types, then
+/// categories of unknown inputs). Err(()) when ambiguous; Ok(None) when
+/// nothing matches.
+pub fn select_candidate<'a>(
+    inputs: &[u32],
+    candidates: impl Iterator<Item = (&'a [u32], usize)>,
+) -> Result<Option<usize>, ()> {
+    let viable: Vec<(&[u32], usize)> = candidates
+        .filter(|(args, _)| {
+            args.len() == inputs.len()
+                && args
+                    .iter()
+                    .zip(inputs)
+                    .all(|(&a, &i)| can_coerce_implicitly(i, a))
+        })
+        .collect();
+    if viable.len() <= 1 {
+        return Ok(viable.first().map(|(_, i)| *i));
+    }
+    // Exact match, with unknown inputs taking the other input's type
+    // (binary_oper_exact).
+    let known: Vec<u32> = inputs.iter().copied().filter(|&t| t != UNKNOWN).collect();
+    if inputs.len() == 2 && known.len() == 1 {
+        let t = known[0];
+        if let Some((_, i)) = viable.iter().find(|(args, _)| args[0] == t && args[1] == t) {
+            return Ok(Some(*i));
+        }
+    }
+    let score = |args: &[u32], f: &dyn Fn(u32, u32) -> bool| -> usize {
+        args.iter().zip(inputs).filter(|(&a, &i)| f(a, i)).count()
+    };
+    let keep_best = |set: Vec<(&'a [u32], usize)>, f: &dyn Fn(u32, u32) -> bool| {
+        let best = set.iter().map(|(a, _)| score(a, f)).max().unwrap_or(0);
+        set.into_iter()
+            .filter(|(a, _)| score(a, f) == best)
+            .collect::<Vec<_>>()
+    };
+    let mut set = keep_best(viable, &|a, i| a == i);
+    if set.len() == 1 {
+        return Ok(Some(set[0].1));
+    }
+    set = keep_best(set, &|a, i| a == i || (i != UNKNOWN && is_preferred(a)));
+    if set.len() == 1 {
+        return Ok(Some(set[0].1));
+    }
+    // Unknown inputs: prefer the string category where a candidate takes
+    // one, else the category all candidates agree on, then preferred types.
+    for (pos, &input) in inputs.iter().enumerate() {
+        if input != UNKNOWN {
+            continue;
+        }
+        let cats: Vec<Category> = set.iter().map(|(a, _)| category(a[pos])).collect();
+        let chosen = if cats.contains(&Category::String) {
+            Category::String
+        } else if cats.iter().all(|c| *c == cats[0]) {
+            cats[0]
+        } else {
+            return Err(());
+        };
+        set.retain(|(a, _)| category(a[pos]) == chosen);
+        if set.iter().any(|(a, _)| is_preferred(a[pos])) {
+            set.retain(|(a, _)| is_preferred(a[pos]));
+        }
+    }
+    // All-unknown inputs with a same-typed candidate (e.g. text || text).
+    match set.len() {
+        0 => Ok(None),
+        1 => Ok(Some(set[0].1)),
+        _ => Err(()),
+    }
+}
+
+/// select_common_type(): the type a CASE, COALESCE, UNION or VALUES column
+/// resolves to. Err when the types cannot be matched.
+pub fn common_type(types: &[u32]) -> Result<u32, (u32, u32)> {
+    let mut known = types.iter().copied().filter(|&t| t != UNKNOWN);
+    let Some(mut chosen) = known.next() else {
+        return Ok(TEXT);
+    };
+    for t in known {
+        if t == chosen {
+            continue;
+        }
+        if category(t) != category(chosen) {
+            return Err((chosen, t));
+        }
+        if !is_preferred(chosen) && can_coerce_implicitly(chosen, t) {
+            chosen = t;
+        } else if !can_coerce_implicitly(t, chosen) {
+            return Err((chosen, t));
+        }
+    }
+    Ok(chosen)
+}
+
+/// format_type for messages: `integer`, `text`, `numeric`, `unknown`.
+pub fn type_name(oid: u32) -> String {
+    if oid == UNKNOWN {
+        return "unknown".to_string();
+    }
+    format_type(oid, -1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(name: &str, l: u32, r: u32) -> Option<(u32, u32, u32)> {
+        let cands = &catalog().operators[name];
+        let i = select_candidate(
+            &[l, r],
+            cands
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.left != 0)
+                .map(|(i, o)| (leak_args(&[o.left, o.right]), i)),
+        )
+        .ok()??;
+        Some((cands[i].left, cands[i].right, cands[i].result))
+    }
+
+    #[test]
+    fn operators_resolve_as_postgresql() {
+        assert_eq!(op("+", INT4, INT4), Some((INT4, INT4, INT4)));
+        assert_eq!(op("+", INT2, INT2), Some((INT2, INT2, INT2)));
+        assert_eq!(op("+", INT4, INT8), Some((INT4, INT8, INT8)));
+        assert_eq!(op("+", INT4, NUMERIC), Some((NUMERIC, NUMERIC, NUMERIC)));
+        assert_eq!(op("+", INT4, FLOAT8), Some((FLOAT8, FLOAT8, FLOAT8)));
+        assert_eq!(op("+", NUMERIC, FLOAT8), Some((FLOAT8, FLOAT8, FLOAT8)));
+        assert_eq!(op("+", INT4, UNKNOWN), Some((INT4, INT4, INT4)));
+        assert_eq!(op("+", DATE, INT4), Some((DATE, INT4, DATE)));
+        assert_eq!(op("||", UNKNOWN, UNKNOWN), Some((TEXT, TEXT, TEXT)));
+        assert_eq!(op("=", TEXT, UNKNOWN), Some((TEXT, TEXT, BOOL)));
+        assert_eq!(op("=", VARCHAR, UNKNOWN), Some((TEXT, TEXT, BOOL)));
+        assert_eq!(op("+", INT4, TEXT), None);
+    }
+
+    #[test]
+    fn common_types() {
+        assert_eq!(common_type(&[INT4, INT8]), Ok(INT8));
+        assert_eq!(common_type(&[INT4, NUMERIC]), Ok(NUMERIC));
+        assert_eq!(common_type(&[UNKNOWN, INT4]), Ok(INT4));
+        assert_eq!(common_type(&[UNKNOWN, UNKNOWN]), Ok(TEXT));
+        assert!(common_type(&[INT4, TEXT]).is_err());
+    }
+}
