@@ -1169,7 +1169,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .checked_add_signed(chrono::Duration::days(n))
             .filter(|r| (1..=9999).contains(&chrono::Datelike::year(r)))
             .ok_or_else(|| {
-                function_error(err(code::DATETIME_VALUE_OUT_OF_RANGE, "date out of range"))
+                function_error(err(code::DATETIME_FIELD_OVERFLOW, "date out of range"))
             })?;
         Ok(Some(r.to_string()))
     })?;

@@ -196,6 +196,11 @@ impl Expr {
 pub struct Target {
     pub expr: Expr,
     pub name: String,
+    /// Expanded from `*` / `t.*`: (qualifier, expansion number). The
+    /// generator writes the star back, so that SQLite's prepared statement
+    /// sees a table that gained or lost columns (and a prepared statement
+    /// is refused as PostgreSQL refuses a changed result type).
+    pub star: Option<(Option<String>, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +242,19 @@ pub struct Select {
     pub offset: Option<Expr>,
     /// VALUES rows (then `targets` only names and types the columns).
     pub values: Option<Vec<Vec<Expr>>>,
+    /// UNION / INTERSECT / EXCEPT: the two sides (then `targets` names
+    /// and types the result columns, and ORDER BY / LIMIT apply to it).
+    pub compound: Option<Box<Compound>>,
+    /// WITH: non-recursive common table expressions, in order.
+    pub with: Vec<(String, Select)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compound {
+    /// `UNION`, `UNION ALL`, `INTERSECT`, `EXCEPT`.
+    pub op: &'static str,
+    pub left: Select,
+    pub right: Select,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -304,6 +322,9 @@ pub struct Analyzer<'a> {
     /// Enclosing scopes, innermost last.
     scopes: Vec<Vec<Rel>>,
     alias_seq: usize,
+    /// WITH names visible at this point, innermost last.
+    ctes: Vec<(String, Vec<ColumnDef>)>,
+    star_seq: std::cell::Cell<usize>,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -318,12 +339,14 @@ pub fn analyze(
         params: Vec::new(),
         scopes: Vec::new(),
         alias_seq: 0,
+        ctes: Vec::new(),
+        star_seq: std::cell::Cell::new(0),
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((Analysis::Unsupported("empty statement".into()), Vec::new()));
     };
     let result = match node {
-        N::SelectStmt(s) => a.select(s, true).map(Query::Select),
+        N::SelectStmt(s) => a.select(s, false).map(Query::Select),
         N::InsertStmt(s) => a.insert(s),
         N::UpdateStmt(s) => a.update(s),
         N::DeleteStmt(s) => a.delete(s),
@@ -413,12 +436,10 @@ impl<'a> Analyzer<'a> {
 
     // ------------------------------------------------------------ SELECT
 
-    fn select(&mut self, s: &pb::SelectStmt, top: bool) -> R<Select> {
-        if s.op != pb::SetOperation::SetopNone as i32 {
-            return unsupported("set operation");
-        }
-        if s.with_clause.is_some()
-            || s.into_clause.is_some()
+    /// A SELECT; `keep_unknown`: a set operation's member leaves its
+    /// unknown-typed columns for the set operation to resolve.
+    fn select(&mut self, s: &pb::SelectStmt, keep_unknown: bool) -> R<Select> {
+        if s.into_clause.is_some()
             || !s.locking_clause.is_empty()
             || !s.window_clause.is_empty()
             || s.group_distinct
@@ -428,17 +449,221 @@ impl<'a> Analyzer<'a> {
         if s.limit_option == pb::LimitOption::WithTies as i32 {
             return unsupported("WITH TIES");
         }
-        let _ = top;
-        if !s.values_lists.is_empty() {
-            return self.values(s);
-        }
-        self.scopes.push(Vec::new());
-        let result = self.select_body(s);
-        self.scopes.pop();
+        let ctes_before = self.ctes.len();
+        let with = match &s.with_clause {
+            Some(w) => self.with_clause(w),
+            None => Ok(Vec::new()),
+        };
+        let result = with.and_then(|with| {
+            let mut out = if s.op != pb::SetOperation::SetopNone as i32 {
+                self.set_operation(s)?
+            } else if !s.values_lists.is_empty() {
+                self.values(s)?
+            } else {
+                self.scopes.push(Vec::new());
+                let r = self.select_body(s, keep_unknown);
+                self.scopes.pop();
+                r?
+            };
+            out.with = with;
+            Ok(out)
+        });
+        self.ctes.truncate(ctes_before);
         result
     }
 
-    fn select_body(&mut self, s: &pb::SelectStmt) -> R<Select> {
+    fn with_clause(&mut self, w: &pb::WithClause) -> R<Vec<(String, Select)>> {
+        if w.recursive {
+            return unsupported("WITH RECURSIVE");
+        }
+        let mut out = Vec::new();
+        for c in &w.ctes {
+            let Some(N::CommonTableExpr(cte)) = c.node.as_ref() else {
+                return unsupported("WITH item");
+            };
+            if cte.search_clause.is_some() || cte.cycle_clause.is_some() {
+                return unsupported("SEARCH / CYCLE");
+            }
+            let Some(N::SelectStmt(sel)) = node(&cte.ctequery) else {
+                return unsupported("data-modifying WITH");
+            };
+            let saved = std::mem::take(&mut self.scopes);
+            let q = self.select(sel, false);
+            self.scopes = saved;
+            let mut q = q?;
+            if cte.aliascolnames.len() > q.targets.len() {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::INVALID_COLUMN_REFERENCE,
+                        format!(
+                            "WITH query \"{}\" has {} columns available but {} columns specified",
+                            cte.ctename,
+                            q.targets.len(),
+                            cte.aliascolnames.len()
+                        ),
+                    ),
+                    cte.location,
+                ));
+            }
+            for (t, n) in q.targets.iter_mut().zip(&cte.aliascolnames) {
+                t.name = str_of(n).unwrap_or_default().to_string();
+            }
+            if !cte.aliascolnames.is_empty() {
+                clear_star(&mut q.targets);
+            }
+            let mut columns: Vec<ColumnDef> = Vec::new();
+            for t in &q.targets {
+                if columns.iter().any(|c| c.name == t.name) {
+                    return unsupported("duplicate column names in a WITH query");
+                }
+                columns.push(ColumnDef {
+                    name: t.name.clone(),
+                    type_oid: t.expr.ty(),
+                    typmod: t.expr.typmod(),
+                });
+            }
+            if out
+                .iter()
+                .any(|(n, _): &(String, Select)| *n == cte.ctename)
+            {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::DUPLICATE_ALIAS,
+                        format!(
+                            "WITH query name \"{}\" specified more than once",
+                            cte.ctename
+                        ),
+                    ),
+                    cte.location,
+                ));
+            }
+            self.ctes.push((cte.ctename.clone(), columns));
+            out.push((cte.ctename.clone(), q));
+        }
+        Ok(out)
+    }
+
+    fn set_operation(&mut self, s: &pb::SelectStmt) -> R<Select> {
+        use pb::SetOperation as Op;
+        let op = match (s.op, s.all) {
+            (x, false) if x == Op::SetopUnion as i32 => "UNION",
+            (x, true) if x == Op::SetopUnion as i32 => "UNION ALL",
+            (x, false) if x == Op::SetopIntersect as i32 => "INTERSECT",
+            (x, false) if x == Op::SetopExcept as i32 => "EXCEPT",
+            _ => return unsupported("INTERSECT ALL / EXCEPT ALL"),
+        };
+        let (Some(l), Some(r)) = (s.larg.as_deref(), s.rarg.as_deref()) else {
+            return unsupported("set operation");
+        };
+        let saved = std::mem::take(&mut self.scopes);
+        let left = self.select(l, true);
+        let right = left.and_then(|left| Ok((left, self.select(r, true)?)));
+        self.scopes = saved;
+        let (mut left, mut right) = right?;
+        clear_star(&mut left.targets);
+        clear_star(&mut right.targets);
+        let name = op.split(' ').next().unwrap_or(op);
+        if left.targets.len() != right.targets.len() {
+            return Err(Fail::Error(PgError::error(
+                code::SYNTAX_ERROR,
+                format!("each {name} query must have the same number of columns"),
+            )));
+        }
+        let mut targets = Vec::new();
+        for i in 0..left.targets.len() {
+            let types = [left.targets[i].expr.ty(), right.targets[i].expr.ty()];
+            let ty = self.common_type(&types, name, -1)?;
+            if ty == NUMERIC && op != "UNION ALL" {
+                return unsupported("set operation over numeric");
+            }
+            if !ordered_like_postgresql(ty) && op != "UNION ALL" {
+                return unsupported("set operation over this type");
+            }
+            for side in [&mut left, &mut right] {
+                let e = std::mem::replace(&mut side.targets[i].expr, Expr::Const(Value::Null, ty));
+                side.targets[i].expr = self.coerce(e, ty, -1, CastContext::Implicit, -1)?;
+            }
+            let name = left.targets[i].name.clone();
+            if targets.iter().any(|t: &Target| t.name == name) {
+                return unsupported("duplicate column names in a set operation");
+            }
+            targets.push(Target {
+                expr: Expr::Column {
+                    rel: Some("pm_setop".into()),
+                    name: name.clone(),
+                    ty,
+                    typmod: -1,
+                },
+                name,
+                star: None,
+            });
+        }
+        let mut out = Select {
+            targets,
+            compound: Some(Box::new(Compound { op, left, right })),
+            ..Default::default()
+        };
+        // ORDER BY and LIMIT see only the result columns.
+        self.scopes.push(vec![Rel {
+            alias: "pm_setop".into(),
+            qualifier: Some("pm_setop".into()),
+            columns: out
+                .targets
+                .iter()
+                .map(|t| ColumnDef {
+                    name: t.name.clone(),
+                    type_oid: t.expr.ty(),
+                    typmod: -1,
+                })
+                .collect(),
+            sql_names: out.targets.iter().map(|t| t.name.clone()).collect(),
+        }]);
+        let result = self.order_limit(s, &mut out);
+        self.scopes.pop();
+        result?;
+        Ok(out)
+    }
+
+    fn order_limit(&mut self, s: &pb::SelectStmt, out: &mut Select) -> R<()> {
+        for o in &s.sort_clause {
+            let Some(N::SortBy(sb)) = o.node.as_ref() else {
+                return unsupported("sort");
+            };
+            if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
+                return unsupported("ORDER BY USING");
+            }
+            let inner = sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?;
+            let expr = self.order_or_group_expr(inner, &out.targets)?;
+            if out.distinct && !out.targets.iter().any(|t| t.expr == expr) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::INVALID_COLUMN_REFERENCE,
+                        "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                    ),
+                    node_location(inner),
+                ));
+            }
+            let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
+            let nulls_first = match sb.sortby_nulls {
+                x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
+                x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
+                _ => desc,
+            };
+            if !ordered_like_postgresql(expr.ty()) {
+                return unsupported("ORDER BY type");
+            }
+            out.order_by.push(OrderItem {
+                expr,
+                desc,
+                nulls_first,
+            });
+        }
+        out.limit = self.limit(&s.limit_count)?;
+        out.offset = self.limit(&s.limit_offset)?;
+        Ok(())
+    }
+
+    fn select_body(&mut self, s: &pb::SelectStmt, keep_unknown: bool) -> R<Select> {
         let mut out = Select::default();
         for f in &s.from_clause {
             let item = self.from_item(f.node.as_ref())?;
@@ -460,7 +685,7 @@ impl<'a> Analyzer<'a> {
                 .as_deref()
                 .ok_or(Fail::Unsupported("target".into()))?;
             let mut expr = self.expr(v)?;
-            if expr.ty() == UNKNOWN {
+            if expr.ty() == UNKNOWN && !keep_unknown {
                 expr = self.coerce(expr, TEXT, -1, CastContext::Implicit, -1)?;
             }
             let name = if rt.name.is_empty() {
@@ -468,7 +693,11 @@ impl<'a> Analyzer<'a> {
             } else {
                 rt.name.clone()
             };
-            out.targets.push(Target { expr, name });
+            out.targets.push(Target {
+                expr,
+                name,
+                star: None,
+            });
         }
         if out.targets.is_empty() {
             return unsupported("SELECT without columns");
@@ -511,41 +740,7 @@ impl<'a> Analyzer<'a> {
             }
             out.distinct = true;
         }
-        for o in &s.sort_clause {
-            let Some(N::SortBy(sb)) = o.node.as_ref() else {
-                return unsupported("sort");
-            };
-            if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
-                return unsupported("ORDER BY USING");
-            }
-            let inner = sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?;
-            let expr = self.order_or_group_expr(inner, &out.targets)?;
-            if out.distinct && !out.targets.iter().any(|t| t.expr == expr) {
-                return Err(self.error_at(
-                    PgError::error(
-                        code::INVALID_COLUMN_REFERENCE,
-                        "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
-                    ),
-                    node_location(inner),
-                ));
-            }
-            let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
-            let nulls_first = match sb.sortby_nulls {
-                x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
-                x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
-                _ => desc,
-            };
-            if !ordered_like_postgresql(expr.ty()) {
-                return unsupported("ORDER BY type");
-            }
-            out.order_by.push(OrderItem {
-                expr,
-                desc,
-                nulls_first,
-            });
-        }
-        out.limit = self.limit(&s.limit_count)?;
-        out.offset = self.limit(&s.limit_offset)?;
+        self.order_limit(s, &mut out)?;
         self.check_grouping(&out)?;
         Ok(out)
     }
@@ -677,6 +872,7 @@ impl<'a> Analyzer<'a> {
             targets.push(Target {
                 expr: Expr::Const(Value::Null, ty),
                 name: format!("column{}", col + 1),
+                star: None,
             });
         }
         let mut out = Select {
@@ -760,6 +956,7 @@ impl<'a> Analyzer<'a> {
                     for (t, n) in q.targets.iter_mut().zip(&a.colnames) {
                         t.name = str_of(n).unwrap_or_default().to_string();
                     }
+                    clear_star(&mut q.targets);
                 }
                 let mut columns = Vec::new();
                 for t in &q.targets {
@@ -863,6 +1060,15 @@ impl<'a> Analyzer<'a> {
             return unsupported("schema-qualified name");
         }
         let name = rv.relname.clone();
+        if rv.schemaname.is_empty() {
+            if let Some((_, columns)) = self.ctes.iter().rev().find(|(n, _)| *n == name) {
+                let alias = rv
+                    .alias
+                    .as_ref()
+                    .map_or(name.clone(), |a| a.aliasname.clone());
+                return Ok((name, alias, columns.clone()));
+            }
+        }
         if self.schema.is_catalog(&name) {
             return unsupported("catalog relation");
         }
@@ -922,24 +1128,29 @@ impl<'a> Analyzer<'a> {
             }
             _ => return unsupported("qualified star"),
         };
-        Ok(Some(
-            rels.iter()
-                .flat_map(|r| {
-                    r.columns
-                        .iter()
-                        .zip(&r.sql_names)
-                        .map(|(col, sql_name)| Target {
-                            expr: Expr::Column {
-                                rel: r.qualifier.clone(),
-                                name: sql_name.clone(),
-                                ty: col.type_oid,
-                                typmod: col.typmod,
-                            },
-                            name: col.name.clone(),
-                        })
-                })
-                .collect(),
-        ))
+        let mut out = Vec::new();
+        for r in rels {
+            let group = self.star_seq.get() + 1;
+            self.star_seq.set(group);
+            let renamed = r
+                .columns
+                .iter()
+                .zip(&r.sql_names)
+                .any(|(c, s)| c.name != *s);
+            for (col, sql_name) in r.columns.iter().zip(&r.sql_names) {
+                out.push(Target {
+                    expr: Expr::Column {
+                        rel: r.qualifier.clone(),
+                        name: sql_name.clone(),
+                        ty: col.type_oid,
+                        typmod: col.typmod,
+                    },
+                    name: col.name.clone(),
+                    star: (!renamed).then(|| (r.qualifier.clone(), group)),
+                });
+            }
+        }
+        Ok(Some(out))
     }
 
     // ------------------------------------------------------------ DML
@@ -1007,7 +1218,11 @@ impl<'a> Analyzer<'a> {
             } else {
                 rt.name.clone()
             };
-            out.push(Target { expr, name });
+            out.push(Target {
+                expr,
+                name,
+                star: None,
+            });
         }
         Ok(out)
     }
@@ -2156,6 +2371,13 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// Targets written out one by one (their names or expressions changed).
+fn clear_star(targets: &mut [Target]) {
+    for t in targets {
+        t.star = None;
+    }
+}
+
 /// An expression relabelled with a binary-compatible type (varchar to text).
 fn retype(e: Expr, to: u32) -> Expr {
     match e {
@@ -2273,46 +2495,79 @@ fn node_location(n: &pb::Node) -> i32 {
 
 /// FigureColname(): the result column name PostgreSQL gives an expression.
 pub fn figure_colname(n: &pb::Node) -> String {
-    fn figure(n: &pb::Node) -> Option<String> {
-        match n.node.as_ref()? {
-            N::ColumnRef(c) => c.fields.last().and_then(str_of).map(str::to_string),
-            N::FuncCall(f) => f.funcname.last().and_then(str_of).map(str::to_string),
-            N::TypeCast(t) => t.arg.as_deref().and_then(figure).or_else(|| {
-                t.type_name
-                    .as_ref()
-                    .and_then(|tn| tn.names.last())
-                    .and_then(str_of)
-                    .map(str::to_string)
-            }),
-            N::CaseExpr(_) => Some("case".into()),
-            N::CoalesceExpr(_) => Some("coalesce".into()),
-            N::MinMaxExpr(m) => Some(
-                if m.op == pb::MinMaxOp::IsGreatest as i32 {
-                    "greatest"
-                } else {
-                    "least"
+    figure(n).map_or_else(|| "?column?".to_string(), |(name, _)| name)
+}
+
+/// A name and its strength (2: a real name, 1: a fallback such as a
+/// type name or "case"), as FigureColnameInternal() ranks them.
+fn figure(n: &pb::Node) -> Option<(String, u8)> {
+    let strong = |s: &str| Some((s.to_string(), 2));
+    match n.node.as_ref()? {
+        N::ColumnRef(c) => c.fields.last().and_then(str_of).and_then(strong),
+        N::FuncCall(f) => f.funcname.last().and_then(str_of).and_then(strong),
+        N::TypeCast(t) => match t.arg.as_deref().and_then(figure) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => t
+                .type_name
+                .as_ref()
+                .and_then(|tn| tn.names.last())
+                .and_then(str_of)
+                .map(|s| (s.to_string(), 1)),
+        },
+        N::CaseExpr(c) => match c.defresult.as_deref().and_then(figure) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some(("case".into(), 1)),
+        },
+        N::CoalesceExpr(_) => strong("coalesce"),
+        N::MinMaxExpr(m) => strong(if m.op == pb::MinMaxOp::IsGreatest as i32 {
+            "greatest"
+        } else {
+            "least"
+        }),
+        N::AExpr(a) if a.kind == pb::AExprKind::AexprNullif as i32 => strong("nullif"),
+        N::SqlvalueFunction(f) => {
+            use pb::SqlValueFunctionOp as O;
+            let name = match f.op {
+                x if x == O::SvfopCurrentDate as i32 => "current_date",
+                x if x == O::SvfopCurrentTime as i32 || x == O::SvfopCurrentTimeN as i32 => {
+                    "current_time"
                 }
-                .into(),
-            ),
-            N::AExpr(a) if a.kind == pb::AExprKind::AexprNullif as i32 => Some("nullif".into()),
-            N::SubLink(s) => match s.sub_link_type {
-                x if x == pb::SubLinkType::ExistsSublink as i32 => Some("exists".into()),
-                x if x == pb::SubLinkType::ExprSublink as i32 => match node(&s.subselect) {
-                    Some(N::SelectStmt(sel)) => {
-                        sel.target_list.first().and_then(|t| match t.node.as_ref() {
-                            Some(N::ResTarget(rt)) if !rt.name.is_empty() => Some(rt.name.clone()),
-                            Some(N::ResTarget(rt)) => rt.val.as_deref().and_then(figure),
-                            _ => None,
-                        })
-                    }
-                    _ => None,
-                },
+                x if x == O::SvfopCurrentTimestamp as i32
+                    || x == O::SvfopCurrentTimestampN as i32 =>
+                {
+                    "current_timestamp"
+                }
+                x if x == O::SvfopLocaltime as i32 || x == O::SvfopLocaltimeN as i32 => "localtime",
+                x if x == O::SvfopLocaltimestamp as i32 || x == O::SvfopLocaltimestampN as i32 => {
+                    "localtimestamp"
+                }
+                x if x == O::SvfopCurrentRole as i32 => "current_role",
+                x if x == O::SvfopCurrentUser as i32 => "current_user",
+                x if x == O::SvfopSessionUser as i32 => "session_user",
+                x if x == O::SvfopUser as i32 => "user",
+                x if x == O::SvfopCurrentCatalog as i32 => "current_catalog",
+                _ => "current_schema",
+            };
+            strong(name)
+        }
+        N::SubLink(s) => match s.sub_link_type {
+            x if x == pb::SubLinkType::ExistsSublink as i32 => strong("exists"),
+            x if x == pb::SubLinkType::ArraySublink as i32 => strong("array"),
+            x if x == pb::SubLinkType::ExprSublink as i32 => match node(&s.subselect) {
+                Some(N::SelectStmt(sel)) => {
+                    sel.target_list.first().and_then(|t| match t.node.as_ref() {
+                        Some(N::ResTarget(rt)) if !rt.name.is_empty() => strong(&rt.name),
+                        Some(N::ResTarget(rt)) => rt.val.as_deref().and_then(figure),
+                        _ => None,
+                    })
+                }
                 _ => None,
             },
             _ => None,
-        }
+        },
+        N::AArrayExpr(_) => Some(("array".into(), 1)),
+        _ => None,
     }
-    figure(n).unwrap_or_else(|| "?column?".to_string())
 }
 
 /// Type names PostgreSQL 15 has built in (pg_type.typname, and the SQL
@@ -2449,11 +2704,9 @@ pub fn check_column_types(stmt: &pb::RawStmt, sql: &str) -> Result<(), PgError> 
                 code::UNDEFINED_OBJECT,
                 format!("type \"{name}\" does not exist"),
             );
-            if tn.location >= 0
-                && (tn.location as usize) <= sql.len()
-                && sql.is_char_boundary(tn.location as usize)
-            {
-                err = err.at(sql[..tn.location as usize].chars().count() as u32 + 1);
+            let at = tn.location;
+            if at >= 0 && (at as usize) <= sql.len() && sql.is_char_boundary(at as usize) {
+                err = err.at(sql[..at as usize].chars().count() as u32 + 1);
             }
             return Err(err);
         }

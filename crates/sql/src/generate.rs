@@ -57,6 +57,7 @@ pub fn query(q: &Query) -> String {
                             .map(|(i, t)| Target {
                                 expr: t.expr.clone(),
                                 name: format!("c{i}"),
+                                star: None,
                             })
                             .collect(),
                         ..(**src).clone()
@@ -141,13 +142,33 @@ fn returning_list(returning: &[Target], out: &mut String) {
 }
 
 fn targets(ts: &[Target], out: &mut String) {
-    for (i, t) in ts.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    let mut star_group = None;
+    for t in ts {
+        if let Some((_, group)) = &t.star {
+            if star_group == Some(*group) {
+                continue;
+            }
+            star_group = Some(*group);
+        } else {
+            star_group = None;
+        }
+        if !first {
             out.push_str(", ");
         }
-        expr(&t.expr, out);
-        out.push_str(" AS ");
-        out.push_str(&quote_ident(&t.name));
+        first = false;
+        match &t.star {
+            Some((Some(q), _)) => {
+                out.push_str(&quote_ident(q));
+                out.push_str(".*");
+            }
+            Some((None, _)) => out.push('*'),
+            None => {
+                expr(&t.expr, out);
+                out.push_str(" AS ");
+                out.push_str(&quote_ident(&t.name));
+            }
+        }
     }
 }
 
@@ -161,6 +182,32 @@ fn list(es: &[Expr], out: &mut String) {
 }
 
 fn select(s: &Select, out: &mut String) {
+    if !s.with.is_empty() {
+        out.push_str("WITH ");
+        for (i, (name, q)) in s.with.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&quote_ident(name));
+            out.push_str(" AS (");
+            select(q, out);
+            out.push(')');
+        }
+        out.push(' ');
+    }
+    if let Some(c) = &s.compound {
+        // Each side as a subquery (its own ORDER BY / LIMIT stay inside),
+        // the whole as one more, so ORDER BY can use sort keys.
+        out.push_str("SELECT * FROM (SELECT * FROM (");
+        select(&c.left, out);
+        out.push_str(") ");
+        out.push_str(c.op);
+        out.push_str(" SELECT * FROM (");
+        select(&c.right, out);
+        out.push_str(")) AS \"pm_setop\"");
+        order_and_limit(s, out);
+        return;
+    }
     if let Some(rows) = &s.values {
         // SQLite names VALUES columns column1, column2, ...: renamed ones
         // are selected under their names.
@@ -230,6 +277,10 @@ fn select(s: &Select, out: &mut String) {
     } else if !s.group_by.is_empty() || s.targets.iter().any(|t| has_agg(&t.expr)) {
         // nothing: SQLite aggregates like PostgreSQL here
     }
+    order_and_limit(s, out);
+}
+
+fn order_and_limit(s: &Select, out: &mut String) {
     if !s.order_by.is_empty() {
         out.push_str(" ORDER BY ");
         for (i, o) in s.order_by.iter().enumerate() {

@@ -1314,7 +1314,19 @@ pub fn translate_statement(
     let (analysis, param_types) = analyze::analyze(&stmts[0], text, schema)?;
     let query = match analysis {
         analyze::Analysis::Query(q) => q,
-        analyze::Analysis::Unsupported(_) => return dialect::translate(text),
+        analyze::Analysis::Unsupported(reason) => {
+            log::debug!("left to the sqlparser translator ({reason}): {text}");
+            let t = dialect::translate(text)?;
+            // What neither the analyzer nor sqlparser understood would go
+            // to SQLite as written and get SQLite's meaning: refuse it.
+            if matches!(t.command, Command::Sql { ast: None, .. }) {
+                return Err(PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("{} is not supported", statement_kind(&stmts[0], &reason)),
+                ));
+            }
+            return Ok(t);
+        }
     };
     let sql = generate::query(&query);
     let columns = query.columns();
@@ -1338,6 +1350,36 @@ pub fn translate_statement(
     })
 }
 
+/// How an unsupported statement is named in its 0A000 error: the
+/// analyzer's reason for the statements it handles, else the statement's
+/// leading keywords (`CREATE TYPE`).
+fn statement_kind(stmt: &pg_query::protobuf::RawStmt, reason: &str) -> String {
+    use pg_query::protobuf::node::Node as N;
+    match stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        Some(N::SelectStmt(_) | N::InsertStmt(_) | N::UpdateStmt(_) | N::DeleteStmt(_)) => {
+            reason.to_string()
+        }
+        Some(other) => {
+            let debug = format!("{other:?}");
+            let kind = debug.split('(').next().unwrap_or("statement");
+            // CreateStmt -> "CREATE statement of this form"
+            let words: Vec<String> =
+                kind.trim_end_matches("Stmt")
+                    .chars()
+                    .fold(Vec::new(), |mut w: Vec<String>, c| {
+                        if c.is_uppercase() || w.is_empty() {
+                            w.push(c.to_uppercase().to_string());
+                        } else if let Some(last) = w.last_mut() {
+                            last.extend(c.to_uppercase());
+                        }
+                        w
+                    });
+            format!("this form of {}", words.join(" "))
+        }
+        None => "statement".to_string(),
+    }
+}
+
 /// The session's SQLite schema as a catalog for type inference.
 struct SchemaCatalog<'a>(&'a Connection);
 
@@ -1356,7 +1398,11 @@ impl analyze::Schema for SchemaCatalog<'_> {
                         } else {
                             types::oid_for_type_name(declared)
                         },
-                        typmod: types::type_modifier(declared),
+                        // Bare `char` / `character` is char(1).
+                        typmod: match declared.trim().to_ascii_lowercase().as_str() {
+                            "char" | "character" => 5,
+                            _ => types::type_modifier(declared),
+                        },
                     }
                 })
                 .collect(),
