@@ -176,6 +176,14 @@ fn div_round(num: &BigInt, den: &BigInt) -> BigInt {
     }
 }
 
+/// a + b (or a - b) at the larger scale of the two, as PostgreSQL keeps it.
+fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
+    let scale = dscale(a).max(dscale(b));
+    let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
+    let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
+    BigDecimal::new(if subtract { ai - bi } else { ai + bi }, scale)
+}
+
 /// numeric division with PostgreSQL's result scale (`select_div_scale`).
 fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, PgError> {
     if b.is_zero() {
@@ -688,7 +696,7 @@ impl Aggregate<Option<BigDecimal>, Option<String>> for NumericSum {
                 )));
             };
             *acc = Some(match acc.take() {
-                Some(a) => a + d,
+                Some(a) => exact_add(&a, &d, false),
                 None => d,
             });
         }
@@ -716,7 +724,7 @@ impl Aggregate<(BigDecimal, i64), Option<String>> for NumericAvg {
                     "avg of NaN is not supported",
                 )));
             };
-            acc.0 = std::mem::take(&mut acc.0) + d;
+            acc.0 = exact_add(&acc.0, &d, false);
             acc.1 += 1;
         }
         Ok(())
@@ -911,9 +919,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // numeric
     type N2 = fn(&BigDecimal, &BigDecimal) -> Result<BigDecimal, PgError>;
     let binary: [(&str, N2); 5] = [
-        ("pg_numeric_add", |a, b| Ok(a + b)),
-        ("pg_numeric_sub", |a, b| Ok(a - b)),
-        ("pg_numeric_mul", |a, b| Ok(a * b)),
+        ("pg_numeric_add", |a, b| Ok(exact_add(a, b, false))),
+        ("pg_numeric_sub", |a, b| Ok(exact_add(a, b, true))),
+        ("pg_numeric_mul", |a, b| {
+            // By integers: bigdecimal drops the scale of a product by one.
+            let (ai, sa) = a.as_bigint_and_scale();
+            let (bi, sb) = b.as_bigint_and_scale();
+            Ok(BigDecimal::new(ai.as_ref() * bi.as_ref(), sa + sb))
+        }),
         ("pg_numeric_div", numeric_div),
         ("pg_numeric_mod", |a, b| {
             if b.is_zero() {

@@ -37,6 +37,8 @@ pub trait Schema {
     /// Whether `name` is one of the emulated catalog relations (left to
     /// the older translator for now).
     fn is_catalog(&self, name: &str) -> bool;
+    /// The table's primary-key columns (empty: none declared).
+    fn primary_key(&self, name: &str) -> Vec<String>;
 }
 
 /// The outcome of analysis.
@@ -782,9 +784,23 @@ impl<'a> Analyzer<'a> {
             check(&o.expr);
         }
         if let Some((rel, name)) = bad {
-            if s.group_by
-                .iter()
-                .any(|g| matches!(g, Expr::Column { rel: r, .. } if *r == rel))
+            // Grouping by a table's primary key makes its other columns
+            // functionally dependent (check_functional_grouping).
+            let table = s.from.iter().find_map(|f| table_of(f, rel.as_deref()));
+            if let Some(table) = table {
+                let pk = self.schema.primary_key(&table);
+                let grouped = |c: &String| {
+                    s.group_by.iter().any(|g| {
+                        matches!(g, Expr::Column { rel: r, name, .. } if *r == rel && name == c)
+                    })
+                };
+                if !pk.is_empty() && pk.iter().all(grouped) {
+                    return Ok(());
+                }
+            } else if rel.is_some()
+                && s.group_by
+                    .iter()
+                    .any(|g| matches!(g, Expr::Column { rel: r, .. } if *r == rel))
             {
                 return unsupported("functional dependency on a primary key");
             }
@@ -2414,6 +2430,17 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | TIMESTAMP
             | NAME
     )
+}
+
+/// The table a FROM item names under `alias`, if it is a table.
+fn table_of(f: &FromItem, alias: Option<&str>) -> Option<String> {
+    match f {
+        FromItem::Table { name, alias: a } if Some(a.as_str()) == alias => Some(name.clone()),
+        FromItem::Join { left, right, .. } => {
+            table_of(left, alias).or_else(|| table_of(right, alias))
+        }
+        _ => None,
+    }
 }
 
 fn check_ungrouped(e: &Expr, groups: &[Expr], bad: &mut Option<(Option<String>, String)>) {

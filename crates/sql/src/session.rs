@@ -1412,6 +1412,23 @@ impl analyze::Schema for SchemaCatalog<'_> {
     fn is_catalog(&self, name: &str) -> bool {
         crate::catalog::is_catalog(name)
     }
+
+    /// From sqlite3_table_column_metadata, which reads the schema as a
+    /// prepare does (no read transaction).
+    fn primary_key(&self, name: &str) -> Vec<String> {
+        let Some(columns) = analyze::Schema::relation(self, name) else {
+            return Vec::new();
+        };
+        columns
+            .into_iter()
+            .filter(|c| {
+                self.0
+                    .column_metadata(None, name, c.name.as_str())
+                    .is_ok_and(|m| m.3)
+            })
+            .map(|c| c.name)
+            .collect()
+    }
 }
 
 impl infer::Catalog for SchemaCatalog<'_> {
