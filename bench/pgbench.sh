@@ -13,6 +13,7 @@
 #
 # Usage: bench/pgbench.sh [DURATION_S=15] [SCALE=10] [CLIENTS=8]
 #        MODES="fork exec thread" bench/pgbench.sh   (default: fork)
+#        PM=/path/to/postmaster bench/pgbench.sh     (that binary, no build)
 # Runs as any user; as root, PostgreSQL runs as `nobody`.
 set -euo pipefail
 DURATION=${1:-15}
@@ -21,8 +22,11 @@ CLIENTS=${3:-8}
 MODES=${MODES:-fork}
 source "$(dirname "$0")/common.sh"
 
-cargo build --release --manifest-path "$ROOT/Cargo.toml" -q -p postmaster
-PM="$ROOT/target/release/postmaster"
+# PM=path measures a given binary (say, an older build) without building.
+if [ -z "${PM:-}" ]; then
+  cargo build --release --manifest-path "$ROOT/Cargo.toml" -q -p postmaster
+  PM="$ROOT/target/release/postmaster"
+fi
 PORT=26432
 echo 'SELECT 1;' > "$WORK/select1.sql"
 JOBS=$(( CLIENTS < 2 ? CLIENTS : 2 ))

@@ -395,8 +395,8 @@ impl Wire {
         if let Some(h) = &e.hint {
             fields.push((b'H', cut(h)));
         }
-        if let Some(p) = e.position {
-            fields.push((b'P', p.to_string()));
+        if e.position > 0 {
+            fields.push((b'P', e.position.to_string()));
         }
         if let Some(w) = &e.context {
             fields.push((b'W', cut(w)));

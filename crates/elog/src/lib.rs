@@ -62,8 +62,9 @@ pub struct PgError {
     /// Where it happened (`COPY t, line 3, column b: "x"`).
     pub context: Option<String>,
     /// 1-based character offset into the statement text (field P), so
-    /// psql prints `LINE 1:` and a caret under it.
-    pub position: Option<u32>,
+    /// psql prints `LINE 1:` and a caret under it; 0: none. (A plain u32
+    /// keeps PgError within 128 bytes.)
+    pub position: u32,
 }
 
 impl PgError {
@@ -75,7 +76,7 @@ impl PgError {
             detail: None,
             hint: None,
             context: None,
-            position: None,
+            position: 0,
         }
     }
 
@@ -106,7 +107,7 @@ impl PgError {
 
     /// Sets the error position (1-based, in characters).
     pub fn at(mut self, position: u32) -> Self {
-        self.position = Some(position);
+        self.position = position;
         self
     }
 

@@ -571,13 +571,12 @@ pub fn like(s: &[char], p: &[char]) -> bool {
                     pi += 1;
                     continue;
                 }
-                '\\' if pi + 1 < p.len() => {
-                    if si < s.len() && s[si] == p[pi + 1] {
-                        si += 1;
-                        pi += 2;
-                        continue;
-                    }
+                '\\' if pi + 1 < p.len() && si < s.len() && s[si] == p[pi + 1] => {
+                    si += 1;
+                    pi += 2;
+                    continue;
                 }
+                '\\' if pi + 1 < p.len() => {}
                 c if c != '_' && c != '\\' && si < s.len() && s[si] == c => {
                     si += 1;
                     pi += 1;
@@ -899,7 +898,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         let r = f.round_ties_even();
-        if !r.is_finite() || r < -9.223372036854776e18 || r >= 9.223372036854776e18 {
+        if !r.is_finite() || !(-9.223372036854776e18..9.223372036854776e18).contains(&r) {
             return Err(function_error(out_of_range(bits as u32)));
         }
         Ok(Some(pg(int_in_range(r as i64, bits as u32))?))

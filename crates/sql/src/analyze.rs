@@ -249,6 +249,19 @@ pub struct Select {
     pub compound: Option<Box<Compound>>,
     /// WITH: non-recursive common table expressions, in order.
     pub with: Vec<(String, Select)>,
+    /// DISTINCT ON expressions: the first row of each group in ORDER BY order.
+    pub distinct_on: Vec<Expr>,
+}
+
+/// INSERT ... ON CONFLICT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnConflict {
+    /// The conflict target's columns (empty: any constraint, DO NOTHING).
+    pub target: Vec<String>,
+    /// DO UPDATE (else DO NOTHING).
+    pub update: bool,
+    pub sets: Vec<(String, Expr)>,
+    pub filter: Option<Expr>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -261,7 +274,7 @@ pub struct Compound {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
-    Select(Select),
+    Select(Box<Select>),
     Insert {
         table: String,
         columns: Vec<String>,
@@ -270,6 +283,7 @@ pub enum Query {
         rows: Option<Vec<Vec<Expr>>>,
         source: Option<Box<Select>>,
         coerced: Vec<Expr>,
+        on_conflict: Option<OnConflict>,
         returning: Vec<Target>,
     },
     Update {
@@ -348,7 +362,7 @@ pub fn analyze(
         return Ok((Analysis::Unsupported("empty statement".into()), Vec::new()));
     };
     let result = match node {
-        N::SelectStmt(s) => a.select(s, false).map(Query::Select),
+        N::SelectStmt(s) => a.select(s, false).map(|s| Query::Select(Box::new(s))),
         N::InsertStmt(s) => a.insert(s),
         N::UpdateStmt(s) => a.update(s),
         N::DeleteStmt(s) => a.delete(s),
@@ -426,7 +440,7 @@ impl<'a> Analyzer<'a> {
 
     fn error_at(&self, e: PgError, location: i32) -> Fail {
         Fail::Error(match self.position(location) {
-            Some(p) if e.position.is_none() => e.at(p),
+            Some(p) if e.position == 0 => e.at(p),
             _ => e,
         })
     }
@@ -668,7 +682,7 @@ impl<'a> Analyzer<'a> {
     fn select_body(&mut self, s: &pb::SelectStmt, keep_unknown: bool) -> R<Select> {
         let mut out = Select::default();
         for f in &s.from_clause {
-            let item = self.from_item(f.node.as_ref())?;
+            let item = self.range_item(f.node.as_ref())?;
             out.from.push(item);
         }
         // Targets.
@@ -729,10 +743,42 @@ impl<'a> Analyzer<'a> {
             out.having = Some(self.coerce_bool(e, "HAVING")?);
         }
         // DISTINCT (DISTINCT ON has expressions).
-        if !s.distinct_clause.is_empty() {
-            if s.distinct_clause.iter().any(|n| n.node.is_some()) {
-                return unsupported("DISTINCT ON");
+        if s.distinct_clause.iter().any(|n| n.node.is_some()) {
+            for d in &s.distinct_clause {
+                let e = self.order_or_group_expr(d, &out.targets)?;
+                if e.ty() == NUMERIC || !ordered_like_postgresql(e.ty()) {
+                    return unsupported("DISTINCT ON over this type");
+                }
+                out.distinct_on.push(e);
             }
+            clear_star(&mut out.targets);
+            self.order_limit(s, &mut out)?;
+            // The DISTINCT ON expressions must lead the ORDER BY.
+            let leading = out.order_by.iter().take(out.distinct_on.len());
+            if !out.order_by.is_empty()
+                && (out.order_by.len() < out.distinct_on.len()
+                    || leading.zip(&out.distinct_on).any(|(o, d)| o.expr != *d))
+            {
+                let matched = out.distinct_on.iter().all(|d| {
+                    out.order_by
+                        .iter()
+                        .take(out.distinct_on.len())
+                        .any(|o| o.expr == *d)
+                });
+                if !matched {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::INVALID_COLUMN_REFERENCE,
+                            "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                        ),
+                        node_location(&s.distinct_clause[0]),
+                    ));
+                }
+            }
+            self.check_grouping(&out)?;
+            return Ok(out);
+        }
+        if !s.distinct_clause.is_empty() {
             if out
                 .targets
                 .iter()
@@ -920,7 +966,7 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn from_item(&mut self, n: Option<&N>) -> R<FromItem> {
+    fn range_item(&mut self, n: Option<&N>) -> R<FromItem> {
         match n {
             Some(N::RangeVar(rv)) => {
                 let (name, alias, columns) = self.range_var(rv)?;
@@ -996,7 +1042,7 @@ impl<'a> Analyzer<'a> {
                     -1,
                 )?;
                 Ok(FromItem::Sub {
-                    query: Box::new(Query::Select(q)),
+                    query: Box::new(Query::Select(Box::new(q))),
                     alias,
                 })
             }
@@ -1017,8 +1063,8 @@ impl<'a> Analyzer<'a> {
                     x if x == pb::JoinType::JoinFull as i32 => "FULL JOIN",
                     _ => return unsupported("join type"),
                 };
-                let left = self.from_item(node(&j.larg))?;
-                let right = self.from_item(node(&j.rarg))?;
+                let left = self.range_item(node(&j.larg))?;
+                let right = self.range_item(node(&j.rarg))?;
                 let on = match j.quals.as_deref() {
                     Some(q) => {
                         let e = self.expr(q)?;
@@ -1289,7 +1335,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn insert(&mut self, s: &pb::InsertStmt) -> R<Query> {
-        if s.with_clause.is_some() || s.on_conflict_clause.is_some() {
+        if s.with_clause.is_some() {
             return unsupported("INSERT clause");
         }
         if s.r#override != pb::OverridingKind::OverridingNotSet as i32 {
@@ -1326,6 +1372,9 @@ impl<'a> Analyzer<'a> {
             targets = columns.iter().map(|c| (c.clone(), -1)).collect();
         }
         let Some(N::SelectStmt(sel)) = node(&s.select_stmt) else {
+            if s.on_conflict_clause.is_some() {
+                return unsupported("DEFAULT VALUES with ON CONFLICT");
+            }
             // DEFAULT VALUES
             let returning = self.returning(&s.returning_clause)?;
             self.scopes.pop();
@@ -1335,6 +1384,7 @@ impl<'a> Analyzer<'a> {
                 rows: Some(Vec::new()),
                 source: None,
                 coerced: Vec::new(),
+                on_conflict: None,
                 returning,
             });
         };
@@ -1431,6 +1481,10 @@ impl<'a> Analyzer<'a> {
             }
             (None, Some(Box::new(q)), coerced)
         };
+        let on_conflict = match s.on_conflict_clause.as_deref() {
+            Some(oc) => Some(self.on_conflict(oc, &table, &columns)?),
+            None => None,
+        };
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Insert {
@@ -1439,7 +1493,88 @@ impl<'a> Analyzer<'a> {
             rows: query.0,
             source: query.1,
             coerced: query.2,
+            on_conflict,
             returning,
+        })
+    }
+
+    /// ON CONFLICT (cols) DO NOTHING / DO UPDATE SET ... WHERE, with the
+    /// proposed row as `excluded` (PostgreSQL: transformOnConflictClause).
+    fn on_conflict(
+        &mut self,
+        oc: &pb::OnConflictClause,
+        table: &str,
+        columns: &[ColumnDef],
+    ) -> R<OnConflict> {
+        let mut target = Vec::new();
+        if let Some(infer) = oc.infer.as_deref() {
+            if !infer.conname.is_empty() || infer.where_clause.is_some() {
+                return unsupported("ON CONFLICT ON CONSTRAINT / WHERE");
+            }
+            for e in &infer.index_elems {
+                let Some(N::IndexElem(ie)) = e.node.as_ref() else {
+                    return unsupported("ON CONFLICT target");
+                };
+                if ie.expr.is_some() || !ie.collation.is_empty() || !ie.opclass.is_empty() {
+                    return unsupported("ON CONFLICT expression target");
+                }
+                let col = self.column(columns, table, &ie.name, -1)?;
+                target.push(col.name.clone());
+            }
+        }
+        let update = oc.action == pb::OnConflictAction::OnconflictUpdate as i32;
+        if update && target.is_empty() {
+            return Err(Fail::Error(
+                PgError::error(
+                    code::SYNTAX_ERROR,
+                    "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                )
+                .with_hint("For example, ON CONFLICT (column_name)."),
+            ));
+        }
+        let mut sets = Vec::new();
+        let mut filter = None;
+        if update {
+            // The existing row by the table's name, the proposed one as excluded.
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.push(Rel {
+                    alias: "excluded".into(),
+                    qualifier: Some("excluded".into()),
+                    sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+                    columns: columns.to_vec(),
+                });
+            }
+            for t in &oc.target_list {
+                let Some(N::ResTarget(rt)) = t.node.as_ref() else {
+                    return unsupported("SET item");
+                };
+                if !rt.indirection.is_empty() {
+                    return unsupported("subscripted column");
+                }
+                let col = self.column(columns, table, &rt.name, rt.location)?.clone();
+                let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
+                if matches!(
+                    v.node,
+                    Some(N::SetToDefault(_)) | Some(N::MultiAssignRef(_))
+                ) {
+                    return unsupported("SET DEFAULT / multiple assignment");
+                }
+                let e = self.expr(v)?;
+                sets.push((col.name.clone(), self.assign(e, &col, node_location(v))?));
+            }
+            if let Some(w) = oc.where_clause.as_deref() {
+                let e = self.expr(w)?;
+                filter = Some(self.coerce_bool(e, "WHERE")?);
+            }
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.retain(|r| r.alias != "excluded");
+            }
+        }
+        Ok(OnConflict {
+            target,
+            update,
+            sets,
+            filter,
         })
     }
 
@@ -2137,7 +2272,9 @@ impl<'a> Analyzer<'a> {
         };
         let q = self.select(sel, false)?;
         match s.sub_link_type {
-            x if x == T::ExistsSublink as i32 => Ok(Expr::Exists(Box::new(Query::Select(q)))),
+            x if x == T::ExistsSublink as i32 => {
+                Ok(Expr::Exists(Box::new(Query::Select(Box::new(q)))))
+            }
             x if x == T::ExprSublink as i32 => {
                 if q.targets.len() != 1 {
                     return Err(self.error_at(
@@ -2146,7 +2283,7 @@ impl<'a> Analyzer<'a> {
                     ));
                 }
                 let ty = q.targets[0].expr.ty();
-                Ok(Expr::ScalarSub(Box::new(Query::Select(q)), ty))
+                Ok(Expr::ScalarSub(Box::new(Query::Select(Box::new(q))), ty))
             }
             x if x == T::AnySublink as i32 => {
                 let op = name_parts(&s.oper_name);
@@ -2172,7 +2309,11 @@ impl<'a> Analyzer<'a> {
                         if l.ty() != sub_ty {
                             return unsupported("IN subquery with a cast");
                         }
-                        Ok(Expr::InSub(Box::new(l), Box::new(Query::Select(q)), false))
+                        Ok(Expr::InSub(
+                            Box::new(l),
+                            Box::new(Query::Select(Box::new(q))),
+                            false,
+                        ))
                     }
                     _ => unsupported("IN subquery for this type"),
                 }

@@ -126,6 +126,12 @@ pub fn from_code_and_message(extended: i32, text: &str) -> PgError {
         }
         _ => {}
     }
+    if text.contains("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint") {
+        return PgError::error(
+            code::INVALID_COLUMN_REFERENCE,
+            "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+        );
+    }
     if let Some(name) = after(text, "no such table:") {
         let name = name.trim_start_matches("main.");
         return PgError::error(

@@ -23,6 +23,7 @@ pub fn query(q: &Query) -> String {
             rows,
             source,
             coerced,
+            on_conflict,
             returning,
         } => {
             out.push_str("INSERT INTO ");
@@ -68,6 +69,26 @@ pub fn query(q: &Query) -> String {
                     out.push_str(") AS \"pm_source\" WHERE true");
                 }
                 (None, None) => out.push_str(" DEFAULT VALUES"),
+            }
+            if let Some(oc) = on_conflict {
+                out.push_str(" ON CONFLICT");
+                if !oc.target.is_empty() {
+                    column_list(&oc.target, &mut out);
+                }
+                if oc.update {
+                    out.push_str(" DO UPDATE SET ");
+                    for (i, (col, e)) in oc.sets.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&quote_ident(col));
+                        out.push_str(" = ");
+                        expr(e, &mut out);
+                    }
+                    where_clause(&oc.filter, &mut out);
+                } else {
+                    out.push_str(" DO NOTHING");
+                }
             }
             returning_list(returning, &mut out);
         }
@@ -246,6 +267,10 @@ fn select(s: &Select, out: &mut String) {
         }
         return;
     }
+    if !s.distinct_on.is_empty() {
+        distinct_on(s, out);
+        return;
+    }
     out.push_str("SELECT ");
     if s.distinct {
         out.push_str("DISTINCT ");
@@ -306,6 +331,88 @@ fn order_and_limit(s: &Select, out: &mut String) {
             out.push(')');
         }
     }
+}
+
+/// DISTINCT ON: number the rows of each group in ORDER BY order with a
+/// window function and keep the first; ORDER BY keys ride along as hidden
+/// columns for the outer ORDER BY.
+fn distinct_on(s: &Select, out: &mut String) {
+    let inner = Select {
+        distinct_on: Vec::new(),
+        order_by: Vec::new(),
+        limit: None,
+        offset: None,
+        with: Vec::new(),
+        targets: s
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Target {
+                expr: t.expr.clone(),
+                name: format!("pm_c{i}"),
+                star: None,
+            })
+            .chain(s.order_by.iter().enumerate().map(|(i, o)| Target {
+                expr: o.expr.clone(),
+                name: format!("pm_o{i}"),
+                star: None,
+            }))
+            .collect(),
+        ..s.clone()
+    };
+    out.push_str("SELECT ");
+    for (i, t) in s.targets.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("\"pm_c{i}\" AS "));
+        out.push_str(&quote_ident(&t.name));
+    }
+    out.push_str(" FROM (");
+    // The inner query plus the row number, spliced before its FROM.
+    let mut body = String::new();
+    select(&inner, &mut body);
+    let mut window = String::from(", row_number() OVER (PARTITION BY ");
+    list(&s.distinct_on, &mut window);
+    if !s.order_by.is_empty() {
+        window.push_str(" ORDER BY ");
+        for (i, o) in s.order_by.iter().enumerate() {
+            if i > 0 {
+                window.push_str(", ");
+            }
+            order_item(o, &mut window);
+        }
+    }
+    window.push_str(") AS \"pm_rn\"");
+    let targets_end = {
+        let mut t = String::from("SELECT ");
+        targets(&inner.targets, &mut t);
+        t.len()
+    };
+    body.insert_str(targets_end, &window);
+    out.push_str(&body);
+    out.push_str(") WHERE \"pm_rn\" = 1");
+    let outer = Select {
+        order_by: s
+            .order_by
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OrderItem {
+                expr: Expr::Column {
+                    rel: None,
+                    name: format!("pm_o{i}"),
+                    ty: o.expr.ty(),
+                    typmod: -1,
+                },
+                desc: o.desc,
+                nulls_first: o.nulls_first,
+            })
+            .collect(),
+        limit: s.limit.clone(),
+        offset: s.offset.clone(),
+        ..Default::default()
+    };
+    order_and_limit(&outer, out);
 }
 
 fn has_agg(e: &Expr) -> bool {

@@ -517,6 +517,10 @@ pub fn find_cast(from: u32, to: u32, context: CastContext) -> Option<&'static Ca
         .filter(|c| c.context <= context)
 }
 
+/// More than one candidate fits equally well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ambiguous;
+
 /// func_select_candidate() / oper_select_candidate(): among candidates
 /// whose argument types the inputs can be coerced to implicitly, the best
 /// match by PostgreSQL's rules (exact matches, then preferred types, then
@@ -525,7 +529,7 @@ pub fn find_cast(from: u32, to: u32, context: CastContext) -> Option<&'static Ca
 pub fn select_candidate<'a>(
     inputs: &[u32],
     candidates: impl Iterator<Item = (&'a [u32], usize)>,
-) -> Result<Option<usize>, ()> {
+) -> Result<Option<usize>, Ambiguous> {
     let viable: Vec<(&[u32], usize)> = candidates
         .filter(|(args, _)| {
             args.len() == inputs.len()
@@ -576,7 +580,7 @@ pub fn select_candidate<'a>(
         } else if cats.iter().all(|c| *c == cats[0]) {
             cats[0]
         } else {
-            return Err(());
+            return Err(Ambiguous);
         };
         set.retain(|(a, _)| category(a[pos]) == chosen);
         if set.iter().any(|(a, _)| is_preferred(a[pos])) {
@@ -587,7 +591,7 @@ pub fn select_candidate<'a>(
     match set.len() {
         0 => Ok(None),
         1 => Ok(Some(set[0].1)),
-        _ => Err(()),
+        _ => Err(Ambiguous),
     }
 }
 
