@@ -74,6 +74,13 @@ pub enum Expr {
     /// A quoted literal not yet given a type (`unknown`).
     Unknown(String, i32),
     Param(usize, u32),
+    /// An integer literal of the text, bound as SQLite parameter `slot`
+    /// (see [`crate::normalize`]), so the statement serves every value.
+    Literal {
+        slot: usize,
+        value: i64,
+        ty: u32,
+    },
     Column {
         /// Range-table alias; None in INSERT/UPDATE/DELETE's own table.
         rel: Option<String>,
@@ -129,6 +136,7 @@ impl Expr {
     pub fn ty(&self) -> u32 {
         match self {
             Expr::Const(_, t) | Expr::Param(_, t) => *t,
+            Expr::Literal { ty, .. } => *ty,
             Expr::Unknown(..) => UNKNOWN,
             Expr::Column { ty, .. }
             | Expr::Call { ty, .. }
@@ -341,6 +349,10 @@ pub struct Analyzer<'a> {
     /// WITH names visible at this point, innermost last.
     ctes: Vec<(String, Vec<ColumnDef>)>,
     star_seq: std::cell::Cell<usize>,
+    /// The text's integer literals ([`crate::normalize`]) and, per slot,
+    /// whether the parse tree has it negated (None: not used as a literal).
+    literals: &'a [crate::normalize::Literal],
+    pub slot_negated: Vec<Option<bool>>,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -349,6 +361,18 @@ pub fn analyze(
     sql: &str,
     schema: &dyn Schema,
 ) -> Result<(Analysis, Vec<u32>), PgError> {
+    analyze_with_literals(stmt, sql, schema, &[]).map(|(a, p, _)| (a, p))
+}
+
+/// [`analyze`], binding the text's integer `literals` as parameters; also
+/// returns, per literal, whether the tree holds it negated (None: the
+/// analysis did not make it a parameter).
+pub fn analyze_with_literals(
+    stmt: &pb::RawStmt,
+    sql: &str,
+    schema: &dyn Schema,
+    literals: &[crate::normalize::Literal],
+) -> Result<(Analysis, Vec<u32>, Vec<Option<bool>>), PgError> {
     let mut a = Analyzer {
         schema,
         sql,
@@ -357,9 +381,15 @@ pub fn analyze(
         alias_seq: 0,
         ctes: Vec::new(),
         star_seq: std::cell::Cell::new(0),
+        literals,
+        slot_negated: vec![None; literals.len()],
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
-        return Ok((Analysis::Unsupported("empty statement".into()), Vec::new()));
+        return Ok((
+            Analysis::Unsupported("empty statement".into()),
+            Vec::new(),
+            Vec::new(),
+        ));
     };
     let result = match node {
         N::SelectStmt(s) => a.select(s, false).map(|s| Query::Select(Box::new(s))),
@@ -371,15 +401,13 @@ pub fn analyze(
     match result {
         Ok(q) => {
             if a.params.contains(&UNKNOWN) {
-                return Ok((
-                    Analysis::Unsupported("untyped parameter".into()),
-                    Vec::new(),
-                ));
+                let why = Analysis::Unsupported("untyped parameter".into());
+                return Ok((why, Vec::new(), Vec::new()));
             }
             let params = a.params.clone();
-            Ok((Analysis::Query(Box::new(q)), params))
+            Ok((Analysis::Query(Box::new(q)), params, a.slot_negated))
         }
-        Err(Fail::Unsupported(w)) => Ok((Analysis::Unsupported(w), Vec::new())),
+        Err(Fail::Unsupported(w)) => Ok((Analysis::Unsupported(w), Vec::new(), Vec::new())),
         Err(Fail::Error(e)) => Err(e),
     }
 }
@@ -1782,7 +1810,25 @@ impl<'a> Analyzer<'a> {
             return Ok(Expr::Unknown(String::new(), -2));
         }
         Ok(match &c.val {
-            Some(a_const::Val::Ival(i)) => Expr::Const(Value::Integer(i.ival as i64), INT4),
+            Some(a_const::Val::Ival(i)) => {
+                let at = c.location.max(0) as usize;
+                let v = i.ival as i64;
+                let slot = self.literals.iter().position(|l| {
+                    (l.offset == at && l.value == v)
+                        || (l.minus_offset == Some(at) && l.value == -v)
+                });
+                match slot {
+                    Some(k) => {
+                        self.slot_negated[k] = Some(self.literals[k].offset != at);
+                        Expr::Literal {
+                            slot: k,
+                            value: v,
+                            ty: INT4,
+                        }
+                    }
+                    None => Expr::Const(Value::Integer(v), INT4),
+                }
+            }
             Some(a_const::Val::Fval(f)) => {
                 let text = &f.fval;
                 let is_integer = text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
@@ -2538,6 +2584,11 @@ fn clear_star(targets: &mut [Target]) {
 /// An expression relabelled with a binary-compatible type (varchar to text).
 fn retype(e: Expr, to: u32) -> Expr {
     match e {
+        Expr::Literal { slot, value, .. } => Expr::Literal {
+            slot,
+            value,
+            ty: to,
+        },
         Expr::Const(v, _) => Expr::Const(v, to),
         Expr::Param(i, _) => Expr::Param(i, to),
         Expr::Column { rel, name, .. } => Expr::Column {
@@ -2623,7 +2674,7 @@ fn check_ungrouped(e: &Expr, groups: &[Expr], bad: &mut Option<(Option<String>, 
                 check_ungrouped(d, groups, bad);
             }
         }
-        Expr::Const(..) | Expr::Unknown(..) | Expr::Param(..) => {}
+        Expr::Const(..) | Expr::Unknown(..) | Expr::Param(..) | Expr::Literal { .. } => {}
     }
 }
 

@@ -102,6 +102,9 @@ pub struct Translated {
     /// Parameter types the analyzer resolved (None: the old translator's
     /// statement, typed by `infer`).
     pub param_types: Option<Vec<u32>>,
+    /// Values of the text's integer literals, bound as `:l0x`, `:l1x`, ...
+    /// (a translation cached by [`crate::normalize`] key serves them all).
+    pub literals: Vec<i64>,
 }
 
 /// The CommandComplete tag, as PostgreSQL writes it.
@@ -371,6 +374,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             tag: tag.clone(),
             inferred: Default::default(),
             param_types: None,
+            literals: Vec::new(),
         })
     };
     match first {
@@ -386,6 +390,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 tag: Tag::Fixed("SHOW".to_string()),
                 inferred: Default::default(),
                 param_types: None,
+                literals: Vec::new(),
             });
         }
         "reset" => {
@@ -404,6 +409,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                     tag: tag.clone(),
                     inferred: Default::default(),
                     param_types: None,
+                    literals: Vec::new(),
                 });
             }
         }
@@ -413,6 +419,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 tag: tag.clone(),
                 inferred: Default::default(),
                 param_types: None,
+                literals: Vec::new(),
             })
         }
         _ => {}
@@ -429,6 +436,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             tag: tag.clone(),
             inferred: Default::default(),
             param_types: None,
+            literals: Vec::new(),
         })
     };
     let mut statements = match Parser::parse_sql(&PostgreSqlDialect {}, stmt) {
@@ -503,6 +511,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
             tag: Tag::Fixed("DROP ROLE".to_string()),
             inferred: Default::default(),
             param_types: None,
+            literals: Vec::new(),
         });
     }
     let name = words.get(2).ok_or_else(|| syntax(";"))?;
@@ -560,6 +569,7 @@ fn parse_role(stmt: &str) -> Result<Translated, PgError> {
         tag: Tag::Fixed(tag.to_string()),
         inferred: Default::default(),
         param_types: None,
+        literals: Vec::new(),
     })
 }
 

@@ -525,6 +525,7 @@ pub fn expr(e: &Expr, out: &mut String) {
         Expr::Const(v, _) => literal(v, out),
         Expr::Unknown(s, _) => literal(&Value::Text(s.clone()), out),
         Expr::Param(i, _) => out.push_str(&format!("${i}")),
+        Expr::Literal { slot, .. } => out.push_str(&crate::normalize::slot_name(*slot)),
         Expr::Column { rel, name, .. } => {
             if let Some(r) = rel {
                 out.push_str(&quote_ident(r));

@@ -33,6 +33,7 @@ pub mod dialect;
 pub mod errors;
 pub mod generate;
 pub mod infer;
+pub mod normalize;
 pub mod ops;
 pub mod pgparse;
 pub mod session;

@@ -30,7 +30,7 @@ use crate::dialect::{self, Command, Tag, Translated};
 use crate::utility::Utility;
 
 mod utility;
-use crate::{adt, analyze, datadir, datetime, errors, generate, infer, pgparse, types};
+use crate::{adt, analyze, datadir, datetime, errors, generate, infer, normalize, pgparse, types};
 pub(crate) use utility::quote_ident;
 
 /// What the engine needs from the backend around it: whether the running
@@ -370,6 +370,9 @@ pub struct Session {
     /// the setting's text by `store_setting`.
     statement_timeout_ms: i64,
     cache: HashMap<String, Arc<Translated>>,
+    /// Translations by text with the integer literals taken out
+    /// ([`normalize`]), and which of those literals are negated.
+    literal_cache: HashMap<String, (Arc<Translated>, Vec<bool>)>,
     /// The schema generation the translations and SQLite's prepared
     /// statements were made under (see `Interrupts::schema_generation`).
     schema_seen: u64,
@@ -554,6 +557,7 @@ impl Session {
             user: opts.user.to_string(),
             is_superuser: opts.is_superuser,
             cache: HashMap::new(),
+            literal_cache: HashMap::new(),
             catalogs_made: Default::default(),
         })
     }
@@ -629,20 +633,39 @@ impl Session {
         if let Some(t) = self.cache.get(text) {
             return Ok(t.clone());
         }
+        // The same statement with other integer literals: its analysis and
+        // prepared statement again, with these values bound.
+        let normalized = normalize::integer_literals(text);
+        if let Some((key, literals)) = &normalized {
+            if let Some((t, negated)) = self.literal_cache.get(key) {
+                let mut t = Translated::clone(t);
+                t.literals = bound_literals(literals, negated);
+                return Ok(Arc::new(t));
+            }
+        }
+        let literals = normalized.as_ref().map_or(&[][..], |(_, l)| l.as_slice());
         // Translation is a function of the text and the schema: a panic in
         // it (a bug) is this statement's error, not a crash of the backend.
         let conn = &self.conn;
-        let t = Arc::new(
-            pm_elog::contain_panic(|| translate_statement(text, &SchemaCatalog(conn))).map_err(
-                |message| {
-                    PgError::error(
-                        code::INTERNAL_ERROR,
-                        "internal error while translating the statement",
-                    )
-                    .with_detail(message)
-                },
-            )??,
-        );
+        let (mut t, negated) =
+            pm_elog::contain_panic(|| translate_statement(text, &SchemaCatalog(conn), literals))
+                .map_err(|message| {
+                PgError::error(
+                    code::INTERNAL_ERROR,
+                    "internal error while translating the statement",
+                )
+                .with_detail(message)
+            })??;
+        if let (Some((key, literals)), Some(negated)) = (&normalized, negated) {
+            if self.literal_cache.len() >= TRANSLATION_CACHE_ENTRIES_MAX {
+                self.literal_cache.clear();
+            }
+            t.literals = bound_literals(literals, &negated);
+            self.literal_cache
+                .insert(key.clone(), (Arc::new(t.clone()), negated));
+            return Ok(Arc::new(t));
+        }
+        let t = Arc::new(t);
         if self.cache.len() >= TRANSLATION_CACHE_ENTRIES_MAX {
             self.cache.clear();
         }
@@ -657,6 +680,7 @@ impl Session {
         if now != self.schema_seen {
             self.schema_seen = now;
             self.cache.clear();
+            self.literal_cache.clear();
             self.conn.flush_prepared_statement_cache();
             // SQLite re-reads its schema when a transaction starts, not at
             // prepare: a short read makes the next describe see the change.
@@ -675,6 +699,7 @@ impl Session {
     /// ends.
     fn schema_changed(&mut self) {
         self.cache.clear();
+        self.literal_cache.clear();
         self.conn.flush_prepared_statement_cache();
         self.interrupts.schema_changed();
         if self.status != TransactionStatus::Idle {
@@ -1112,6 +1137,14 @@ impl Session {
             };
             stmt.raw_bind_parameter(index, value).map_err(sqlite_err)?;
         }
+        for (k, v) in t.literals.iter().enumerate() {
+            if let Some(index) = stmt
+                .parameter_index(&normalize::slot_name(k))
+                .map_err(sqlite_err)?
+            {
+                stmt.raw_bind_parameter(index, *v).map_err(sqlite_err)?;
+            }
+        }
         let column_count = stmt.column_count();
         if fixed.is_some_and(|f| f.len() != column_count) {
             // The table changed since the statement was prepared.
@@ -1305,13 +1338,15 @@ impl Session {
 pub fn translate_statement(
     text: &str,
     schema: &dyn analyze::Schema,
-) -> Result<Translated, PgError> {
+    literals: &[normalize::Literal],
+) -> Result<(Translated, Option<Vec<bool>>), PgError> {
     let stmts = pgparse::parse(text)?;
     if stmts.len() != 1 {
-        return dialect::translate(text);
+        return Ok((dialect::translate(text)?, None));
     }
     analyze::check_column_types(&stmts[0], text)?;
-    let (analysis, param_types) = analyze::analyze(&stmts[0], text, schema)?;
+    let (analysis, param_types, negated) =
+        analyze::analyze_with_literals(&stmts[0], text, schema, literals)?;
     let query = match analysis {
         analyze::Analysis::Query(q) => q,
         analyze::Analysis::Unsupported(reason) => {
@@ -1325,7 +1360,7 @@ pub fn translate_statement(
                     format!("{} is not supported", statement_kind(&stmts[0], &reason)),
                 ));
             }
-            return Ok(t);
+            return Ok((t, None));
         }
     };
     let sql = generate::query(&query);
@@ -1336,7 +1371,13 @@ pub fn translate_statement(
         analyze::Query::Update { .. } => Tag::Update,
         analyze::Query::Delete { .. } => Tag::Delete,
     };
-    Ok(Translated {
+    // Literals the analysis kept as values are bound too (unused); the
+    // translation serves other values only when every literal is bound.
+    let flags: Vec<bool> = negated.iter().map(|n| n.unwrap_or(false)).collect();
+    let bound = bound_literals(literals, &flags);
+    let negated: Option<Vec<bool>> = negated.into_iter().collect();
+    let negated = negated.filter(|n| !n.is_empty());
+    let t = Translated {
         command: Command::Sql {
             sql,
             column_types: columns.iter().map(|c| Some(c.1)).collect(),
@@ -1347,7 +1388,18 @@ pub fn translate_statement(
         tag,
         inferred: Default::default(),
         param_types: Some(param_types),
-    })
+        literals: bound,
+    };
+    Ok((t, negated))
+}
+
+/// The values to bind for a statement's integer literals.
+fn bound_literals(literals: &[normalize::Literal], negated: &[bool]) -> Vec<i64> {
+    literals
+        .iter()
+        .zip(negated)
+        .map(|(l, &neg)| if neg { -l.value } else { l.value })
+        .collect()
 }
 
 /// How an unsupported statement is named in its 0A000 error: the
