@@ -364,6 +364,10 @@ pub fn analyze(
     analyze_with_literals(stmt, sql, schema, &[]).map(|(a, p, _)| (a, p))
 }
 
+/// An analysis, the resolved parameter types, and per integer literal
+/// whether the tree holds it negated (None: not made a parameter).
+pub type Analyzed = (Analysis, Vec<u32>, Vec<Option<bool>>);
+
 /// [`analyze`], binding the text's integer `literals` as parameters; also
 /// returns, per literal, whether the tree holds it negated (None: the
 /// analysis did not make it a parameter).
@@ -372,7 +376,7 @@ pub fn analyze_with_literals(
     sql: &str,
     schema: &dyn Schema,
     literals: &[crate::normalize::Literal],
-) -> Result<(Analysis, Vec<u32>, Vec<Option<bool>>), PgError> {
+) -> Result<Analyzed, PgError> {
     let mut a = Analyzer {
         schema,
         sql,
