@@ -148,7 +148,10 @@ if [ "$PM" = postgres ]; then
 else
   NAME=postmaster
   [ -x "$PM" ] || { echo "no postmaster binary at $PM" >&2; exit 1; }
-  "$PM" -D "$WORK/pm" -p "$PM_PORT" -k "$WORK" -c listen_addresses=127.0.0.1 2>"$WORK/pm.log" &
+  # PM_OPTS: more settings for our server, e.g. "-c debug_logging=on"
+  # (its log is kept as $OUT/postmaster.log when OUT is set).
+  # shellcheck disable=SC2086
+  "$PM" -D "$WORK/pm" -p "$PM_PORT" -k "$WORK" -c listen_addresses=127.0.0.1 ${PM_OPTS:-} 2>"$WORK/pm.log" &
   PIDS+=($!)
   wait_port "$PM_PORT" || { echo "postmaster did not start:" >&2; cat "$WORK/pm.log" >&2; exit 1; }
 fi
@@ -160,4 +163,5 @@ ARGS=(--sql-dir "$REGRESS/sql" --data-dir "$REGRESS/data" --a "127.0.0.1:$PG_POR
 [ "$VERBOSE" = 1 ] && ARGS+=(--out "$OUT")
 "$PY" "$ROOT/bench/regress/compare.py" "${ARGS[@]}" "${FILES[@]}"
 [ "$VERBOSE" = 1 ] && echo "details: $OUT/<file>.txt"
+[ "$VERBOSE" = 1 ] && [ -f "$WORK/pm.log" ] && cp "$WORK/pm.log" "$OUT/postmaster.log"
 true

@@ -677,6 +677,22 @@ fn check_float(f: f64, inputs_finite: bool, float4: bool) -> Result<f64, PgError
     Ok(f)
 }
 
+fn check_log(f: f64) -> Result<(), PgError> {
+    if f == 0.0 {
+        Err(err(
+            code::INVALID_ARGUMENT_FOR_LOG,
+            "cannot take logarithm of zero",
+        ))
+    } else if f < 0.0 {
+        Err(err(
+            code::INVALID_ARGUMENT_FOR_LOG,
+            "cannot take logarithm of a negative number",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 fn pg<T>(r: Result<T, PgError>) -> rusqlite::Result<T> {
     r.map_err(function_error)
 }
@@ -849,7 +865,18 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Some(f) => Ok(Some(pg(check_float(f, f.is_finite(), true))?)),
     })?;
     type F1 = fn(f64) -> Result<f64, PgError>;
-    let unary: [(&str, F1); 5] = [
+    let unary: [(&str, F1); 8] = [
+        ("pg_float8_ln", |f| {
+            check_log(f)?;
+            Ok(f.ln())
+        }),
+        ("pg_float8_log10", |f| {
+            check_log(f)?;
+            Ok(f.log10())
+        }),
+        ("pg_float8_exp", |f| {
+            check_float(f.exp(), f.is_finite(), false)
+        }),
         ("pg_float8_rint", |f| Ok(f.round_ties_even())),
         ("pg_float8_trunc", |f| Ok(f.trunc())),
         ("pg_float8_floor", |f| Ok(f.floor())),

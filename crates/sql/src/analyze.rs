@@ -1576,28 +1576,8 @@ impl<'a> Analyzer<'a> {
                     columns: columns.to_vec(),
                 });
             }
-            for t in &oc.target_list {
-                let Some(N::ResTarget(rt)) = t.node.as_ref() else {
-                    return unsupported("SET item");
-                };
-                if !rt.indirection.is_empty() {
-                    return unsupported("subscripted column");
-                }
-                let col = self.column(columns, table, &rt.name, rt.location)?.clone();
-                let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
-                if matches!(
-                    v.node,
-                    Some(N::SetToDefault(_)) | Some(N::MultiAssignRef(_))
-                ) {
-                    return unsupported("SET DEFAULT / multiple assignment");
-                }
-                let e = self.expr(v)?;
-                sets.push((col.name.clone(), self.assign(e, &col, node_location(v))?));
-            }
-            if let Some(w) = oc.where_clause.as_deref() {
-                let e = self.expr(w)?;
-                filter = Some(self.coerce_bool(e, "WHERE")?);
-            }
+            sets = self.set_list(&oc.target_list, columns, table)?;
+            filter = self.where_filter(&oc.where_clause)?;
             if let Some(scope) = self.scopes.last_mut() {
                 scope.retain(|r| r.alias != "excluded");
             }
@@ -1610,22 +1590,34 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
-        if s.with_clause.is_some() || !s.from_clause.is_empty() {
-            return unsupported("UPDATE clause");
+    /// A WHERE clause: a boolean condition.
+    fn where_filter(&mut self, w: &Option<Box<pb::Node>>) -> R<Option<Expr>> {
+        match w.as_deref() {
+            Some(w) => {
+                let e = self.expr(w)?;
+                Ok(Some(self.coerce_bool(e, "WHERE")?))
+            }
+            None => Ok(None),
         }
-        let (table, alias, columns) = self.target_table(&s.relation, true)?;
+    }
+
+    /// `SET col = expr, ...` of UPDATE and ON CONFLICT DO UPDATE: each value
+    /// assigned to its column's type.
+    fn set_list(
+        &mut self,
+        list: &[pb::Node],
+        columns: &[ColumnDef],
+        table: &str,
+    ) -> R<Vec<(String, Expr)>> {
         let mut sets = Vec::new();
-        for t in &s.target_list {
+        for t in list {
             let Some(N::ResTarget(rt)) = t.node.as_ref() else {
                 return unsupported("SET item");
             };
             if !rt.indirection.is_empty() {
                 return unsupported("subscripted column");
             }
-            let col = self
-                .column(&columns, &table, &rt.name, rt.location)?
-                .clone();
+            let col = self.column(columns, table, &rt.name, rt.location)?.clone();
             let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
             if matches!(
                 v.node,
@@ -1646,13 +1638,16 @@ impl<'a> Analyzer<'a> {
             let e = self.assign(e, &col, node_location(v))?;
             sets.push((col.name.clone(), e));
         }
-        let filter = match s.where_clause.as_deref() {
-            Some(w) => {
-                let e = self.expr(w)?;
-                Some(self.coerce_bool(e, "WHERE")?)
-            }
-            None => None,
-        };
+        Ok(sets)
+    }
+
+    fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
+        if s.with_clause.is_some() || !s.from_clause.is_empty() {
+            return unsupported("UPDATE clause");
+        }
+        let (table, alias, columns) = self.target_table(&s.relation, true)?;
+        let sets = self.set_list(&s.target_list, &columns, &table)?;
+        let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Update {
@@ -1669,13 +1664,7 @@ impl<'a> Analyzer<'a> {
             return unsupported("DELETE clause");
         }
         let (table, alias, _) = self.target_table(&s.relation, true)?;
-        let filter = match s.where_clause.as_deref() {
-            Some(w) => {
-                let e = self.expr(w)?;
-                Some(self.coerce_bool(e, "WHERE")?)
-            }
-            None => None,
-        };
+        let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Delete {
@@ -2113,6 +2102,20 @@ impl<'a> Analyzer<'a> {
             return Err(self.no_operator(op, Some(lt), rt, location, false));
         };
         let o = &cands[i];
+        if o.template == ops::NOT_YET {
+            // Not the older translator: it would answer with SQLite's float.
+            return Err(self.error_at(
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "operator {op} for types {} and {} is not supported",
+                        ops::type_name(o.left),
+                        ops::type_name(o.right)
+                    ),
+                ),
+                location,
+            ));
+        }
         let l = self.coerce(l, o.left, -1, CastContext::Implicit, location)?;
         let r = self.coerce(r, o.right, -1, CastContext::Implicit, location)?;
         Ok(Expr::Call {
@@ -2229,6 +2232,19 @@ impl<'a> Analyzer<'a> {
             ));
         };
         let func = &cands[i];
+        if func.template == ops::NOT_YET {
+            // Not the older translator: it would answer with SQLite's float.
+            return Err(self.error_at(
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "function {fname}({}) is not supported",
+                        type_list(func.args)
+                    ),
+                ),
+                f.location,
+            ));
+        }
         let mut coerced = Vec::new();
         for (a, &t) in args.into_iter().zip(func.args) {
             coerced.push(self.coerce(a, t, -1, CastContext::Implicit, f.location)?);

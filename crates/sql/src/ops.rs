@@ -87,6 +87,11 @@ pub struct Function {
     pub template: &'static str,
 }
 
+/// The template of a catalog entry PostgreSQL has and we do not compute
+/// yet: choosing it makes the statement unsupported (0A000 or the older
+/// translator), never a neighbouring entry's answer.
+pub const NOT_YET: &str = "";
+
 pub struct Catalog {
     pub operators: HashMap<&'static str, Vec<Operator>>,
     pub functions: HashMap<&'static str, Vec<Function>>,
@@ -180,6 +185,9 @@ fn build() -> Catalog {
         op("@", 0, f, f, "abs($1)");
     }
     op("^", FLOAT8, FLOAT8, FLOAT8, "pg_float8_pow($1, $2)");
+    // numeric ^ numeric exists in PostgreSQL (exact powers): resolved as
+    // PostgreSQL does, then refused until implemented.
+    op("^", NUMERIC, NUMERIC, NUMERIC, NOT_YET);
     // numeric: exact decimal arithmetic in registered functions.
     for (o, name) in [
         ("+", "add"),
@@ -365,6 +373,27 @@ fn build() -> Catalog {
         "pg_float8_pow($1, $2)",
     );
     func("pow", &[FLOAT8, FLOAT8], FLOAT8, S, "pg_float8_pow($1, $2)");
+    // The numeric versions PostgreSQL has: candidates, so resolution picks
+    // them as PostgreSQL would; refused until implemented.
+    for name in ["sqrt", "ln", "log", "exp", "log10"] {
+        func(name, &[NUMERIC], NUMERIC, S, NOT_YET);
+    }
+    func("power", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
+    func("pow", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
+    func("log", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
+    func("ln", &[FLOAT8], FLOAT8, S, "pg_float8_ln($1)");
+    func("log", &[FLOAT8], FLOAT8, S, "pg_float8_log10($1)");
+    func("log10", &[FLOAT8], FLOAT8, S, "pg_float8_log10($1)");
+    func("exp", &[FLOAT8], FLOAT8, S, "pg_float8_exp($1)");
+    // random(): 53 random bits in [0, 1), as PostgreSQL's drandom.
+    func(
+        "random",
+        &[],
+        FLOAT8,
+        S,
+        "(((random() >> 11) & 9007199254740991) / 9007199254740992.0)",
+    );
+    func("pi", &[], FLOAT8, S, "3.141592653589793");
     func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
     func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
     func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
