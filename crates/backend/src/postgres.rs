@@ -109,6 +109,8 @@ pub struct PostgresMain {
     portals: HashMap<String, Portal>,
     /// After an error in extended protocol: skip until Sync.
     ignore_till_sync: bool,
+    /// The statement running, for the STATEMENT line of its error in the log.
+    current_statement: Option<String>,
     ps: PsDisplay,
     send_ready_for_query: bool,
 }
@@ -367,6 +369,7 @@ impl PostgresMain {
             statements: HashMap::new(),
             portals: HashMap::new(),
             ignore_till_sync: false,
+            current_statement: None,
             send_ready_for_query: true,
         }
     }
@@ -444,9 +447,13 @@ impl PostgresMain {
                         .collect::<String>(),
                 )),
             };
+            let statement = self.current_statement.take();
             if let Err(e) = result {
                 if e.is_fatal() {
                     return self.fatal(e);
+                }
+                if let Some(s) = &statement {
+                    e.log_with_statement(s);
                 }
                 if self.wire.send_error(&e).is_err() {
                     return EXIT_NORMAL;
@@ -501,6 +508,7 @@ impl PostgresMain {
             self.session.begin_implicit()?;
         }
         for statement in statements {
+            self.current_statement = Some(statement.to_string());
             let outcome = self.check_interrupts().and_then(|_| {
                 let t = self.session.translate(statement)?;
                 let mut sink = StreamSink {
@@ -529,6 +537,7 @@ impl PostgresMain {
     }
 
     fn parse(&mut self, name: String, text: &str, type_oids: &[u32]) -> Result<(), PgError> {
+        self.current_statement = Some(text.to_string());
         if !name.is_empty() && self.statements.contains_key(&name) {
             return Err(PgError::error(
                 code::DUPLICATE_PREPARED_STATEMENT,
@@ -668,6 +677,7 @@ impl PostgresMain {
             };
             let params = portal.params.clone();
             let statement = portal.statement.clone();
+            self.current_statement = Some(statement.query.clone());
             self.status.active(&statement.query);
             let formats = portal.result_formats.clone();
             self.check_interrupts()?;

@@ -119,7 +119,23 @@ impl PgError {
     /// DETAIL and HINT follow on lines of their own, each with the prefix,
     /// as PostgreSQL writes them.
     pub fn log(&self) {
+        write_line(&self.log_text());
+    }
+
+    /// Logs an error of a statement with PostgreSQL's defaults
+    /// (log_min_error_statement = error): the error, ` at character N`
+    /// when it has a position, then a `STATEMENT:` line.
+    pub fn log_with_statement(&self, statement: &str) {
+        let mut text = self.log_text();
+        text.push_str(&format!("\n{}STATEMENT:  {statement}", prefix()));
+        write_line(&text);
+    }
+
+    fn log_text(&self) -> String {
         let mut text = format!("{}:  {}", self.severity.as_str(), self.message);
+        if self.position > 0 {
+            text.push_str(&format!(" at character {}", self.position));
+        }
         if let Some(detail) = &self.detail {
             text.push_str(&format!("\n{}DETAIL:  {detail}", prefix()));
         }
@@ -129,7 +145,7 @@ impl PgError {
         if let Some(context) = &self.context {
             text.push_str(&format!("\n{}CONTEXT:  {context}", prefix()));
         }
-        write_line(&text);
+        text
     }
 }
 
