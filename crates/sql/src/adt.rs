@@ -1220,6 +1220,27 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let b = parse_date(&b).ok_or_else(|| function_error(date_error("date", &b)))?;
         Ok(Some((a - b).num_days()))
     })?;
+    conn.create_scalar_function("pg_extract", 3, det, |ctx| {
+        let (Some(field), Some(v), Some(kind)) =
+            (text_arg(ctx, 0)?, text_arg(ctx, 1)?, int_arg(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(pg(extract(&field, &v, kind == 1))?))
+    })?;
+    conn.create_scalar_function("pg_date_part", 2, det, |ctx| {
+        let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let n = pg(extract(&field, &v, true))?;
+        Ok(n.parse::<f64>().ok())
+    })?;
+    conn.create_scalar_function("pg_date_trunc", 2, det, |ctx| {
+        let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(pg(date_trunc(&field, &v))?))
+    })?;
     conn.create_scalar_function("pg_limit", 1, det, |ctx| match int_arg(ctx, 0)? {
         None => Ok(-1),
         Some(n) if n < 0 => Err(function_error(err(
@@ -1237,6 +1258,129 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Some(n) => Ok(n),
     })?;
     Ok(())
+}
+
+/// EXTRACT(field FROM date or timestamp) as PostgreSQL 15 computes it
+/// (numeric; seconds with six decimals for timestamps).
+fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError> {
+    use chrono::{Datelike, Timelike};
+    let type_name = if timestamp {
+        "timestamp without time zone"
+    } else {
+        "date"
+    };
+    let ts = if timestamp {
+        parse_timestamp(value).ok_or_else(|| date_error(type_name, value))?
+    } else {
+        parse_date(value)
+            .ok_or_else(|| date_error(type_name, value))?
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+    };
+    let field = lower(field.trim());
+    let micros = (ts.nanosecond() / 1000) as i64;
+    let sec = ts.second() as i64;
+    let year = ts.year() as i64;
+    let frac6 = |whole: i64, micros: i64| format!("{whole}.{micros:06}");
+    let not_supported = || {
+        err(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("unit \"{field}\" not supported for type {type_name}"),
+        )
+    };
+    Ok(match field.as_str() {
+        "microseconds" | "microsecond" | "us" | "usec" | "usecs" if timestamp => {
+            (sec * 1_000_000 + micros).to_string()
+        }
+        "milliseconds" | "millisecond" | "ms" | "msec" | "msecs" if timestamp => {
+            let total = sec * 1_000_000 + micros;
+            format!("{}.{:03}", total / 1000, total % 1000)
+        }
+        "second" | "seconds" | "sec" | "secs" | "s" if timestamp => frac6(sec, micros),
+        "minute" | "minutes" | "min" | "mins" | "m" if timestamp => ts.minute().to_string(),
+        "hour" | "hours" | "hr" | "hrs" | "h" if timestamp => ts.hour().to_string(),
+        "microseconds" | "microsecond" | "milliseconds" | "millisecond" | "second" | "seconds"
+        | "minute" | "minutes" | "hour" | "hours" | "timezone" | "timezone_h" | "timezone_m" => {
+            return Err(not_supported())
+        }
+        "day" | "days" | "d" => ts.day().to_string(),
+        "month" | "months" | "mon" | "mons" => ts.month().to_string(),
+        "year" | "years" | "y" | "yr" | "yrs" => year.to_string(),
+        "quarter" | "qtr" => ((ts.month() - 1) / 3 + 1).to_string(),
+        "week" | "weeks" | "w" => ts.iso_week().week().to_string(),
+        "isoyear" => ts.iso_week().year().to_string(),
+        "dow" => ts.weekday().num_days_from_sunday().to_string(),
+        "isodow" => ts.weekday().number_from_monday().to_string(),
+        "doy" => ts.ordinal().to_string(),
+        "decade" | "decades" => year.div_euclid(10).to_string(),
+        "century" | "centuries" | "c" | "cent" => ((year + 99) / 100).to_string(),
+        "millennium" | "millennia" | "mil" | "mils" => ((year + 999) / 1000).to_string(),
+        "julian" if !timestamp => (ts.date().num_days_from_ce() as i64 + 1_721_425).to_string(),
+        "epoch" => {
+            let secs = ts.and_utc().timestamp();
+            if timestamp {
+                frac6(secs, micros)
+            } else {
+                secs.to_string()
+            }
+        }
+        "julian" => return Err(not_supported()),
+        _ => {
+            return Err(err(
+                code::INVALID_PARAMETER_VALUE,
+                format!("unit \"{field}\" not recognized for type {type_name}"),
+            ))
+        }
+    })
+}
+
+/// date_trunc(field, timestamp).
+fn date_trunc(field: &str, value: &str) -> Result<String, PgError> {
+    use chrono::{Datelike, NaiveDate, Timelike};
+    let type_name = "timestamp without time zone";
+    let ts = parse_timestamp(value).ok_or_else(|| date_error(type_name, value))?;
+    let field = lower(field.trim());
+    let day = |y: i32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| err(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range"))
+    };
+    let y = ts.year();
+    let truncated = match field.as_str() {
+        "microseconds" => ts,
+        "milliseconds" => ts
+            .with_nanosecond(ts.nanosecond() / 1_000_000 * 1_000_000)
+            .unwrap_or(ts),
+        "second" => ts.with_nanosecond(0).unwrap_or(ts),
+        "minute" => ts
+            .with_nanosecond(0)
+            .and_then(|t| t.with_second(0))
+            .unwrap_or(ts),
+        "hour" => ts
+            .with_nanosecond(0)
+            .and_then(|t| t.with_second(0))
+            .and_then(|t| t.with_minute(0))
+            .unwrap_or(ts),
+        "day" => day(y, ts.month(), ts.day())?,
+        "week" => {
+            let monday =
+                ts.date() - chrono::Duration::days(ts.weekday().num_days_from_monday() as i64);
+            day(monday.year(), monday.month(), monday.day())?
+        }
+        "month" => day(y, ts.month(), 1)?,
+        "quarter" => day(y, (ts.month() - 1) / 3 * 3 + 1, 1)?,
+        "year" => day(y, 1, 1)?,
+        "decade" => day(y - y.rem_euclid(10), 1, 1)?,
+        "century" => day((y - 1) / 100 * 100 + 1, 1, 1)?,
+        "millennium" => day((y - 1) / 1000 * 1000 + 1, 1, 1)?,
+        _ => {
+            return Err(err(
+                code::INVALID_PARAMETER_VALUE,
+                format!("unit \"{field}\" not recognized for type {type_name}"),
+            ))
+        }
+    };
+    Ok(format_timestamp(truncated))
 }
 
 /// lower() as PostgreSQL's (libc towlower per character: one character

@@ -394,6 +394,39 @@ fn build() -> Catalog {
         "(((random() >> 11) & 9007199254740991) / 9007199254740992.0)",
     );
     func("pi", &[], FLOAT8, S, "3.141592653589793");
+    // EXTRACT / date_part / date_trunc over date and timestamp (the
+    // timestamptz versions are candidates PostgreSQL has, refused for now).
+    func(
+        "extract",
+        &[TEXT, DATE],
+        NUMERIC,
+        S,
+        "pg_extract($1, $2, 0)",
+    );
+    func(
+        "extract",
+        &[TEXT, TIMESTAMP],
+        NUMERIC,
+        S,
+        "pg_extract($1, $2, 1)",
+    );
+    func("extract", &[TEXT, TIMESTAMPTZ], NUMERIC, S, NOT_YET);
+    func(
+        "date_part",
+        &[TEXT, TIMESTAMP],
+        FLOAT8,
+        S,
+        "pg_date_part($1, $2)",
+    );
+    func("date_part", &[TEXT, TIMESTAMPTZ], FLOAT8, S, NOT_YET);
+    func(
+        "date_trunc",
+        &[TEXT, TIMESTAMP],
+        TIMESTAMP,
+        S,
+        "pg_date_trunc($1, $2)",
+    );
+    func("date_trunc", &[TEXT, TIMESTAMPTZ], TIMESTAMPTZ, S, NOT_YET);
     func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
     func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
     func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
