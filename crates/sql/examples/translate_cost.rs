@@ -35,7 +35,10 @@ impl Schema for Pgbench {
 }
 
 fn main() {
-    let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let n: u32 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
     for sql in [
         "SELECT abalance FROM pgbench_accounts WHERE aid = 48213",
         "UPDATE pgbench_accounts SET abalance = abalance + -4711 WHERE aid = 48213",
@@ -52,11 +55,14 @@ fn main() {
             pgparse::parse(sql).unwrap();
         });
         let stmts = pgparse::parse(sql).unwrap();
-        let lits = normalize::integer_literals(sql).map(|(_, l)| l).unwrap_or_default();
+        let lits = normalize::integer_literals(sql)
+            .map(|(_, l)| l)
+            .unwrap_or_default();
         let analyze = time(&|| {
             analyze::analyze_with_literals(&stmts[0], sql, &Pgbench, &lits).unwrap();
         });
-        let (analysis, _, _) = analyze::analyze_with_literals(&stmts[0], sql, &Pgbench, &lits).unwrap();
+        let (analysis, _, _) =
+            analyze::analyze_with_literals(&stmts[0], sql, &Pgbench, &lits).unwrap();
         let analyze::Analysis::Query(q) = analysis else {
             panic!("not analyzed: {sql}");
         };

@@ -298,12 +298,16 @@ pub enum Query {
         table: String,
         alias: Option<String>,
         sets: Vec<(String, Expr)>,
+        /// UPDATE ... FROM.
+        from: Vec<FromItem>,
         filter: Option<Expr>,
         returning: Vec<Target>,
     },
     Delete {
         table: String,
         alias: Option<String>,
+        /// DELETE ... USING.
+        using: Vec<FromItem>,
         filter: Option<Expr>,
         returning: Vec<Target>,
     },
@@ -1642,10 +1646,18 @@ impl<'a> Analyzer<'a> {
     }
 
     fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
-        if s.with_clause.is_some() || !s.from_clause.is_empty() {
+        if s.with_clause.is_some() {
             return unsupported("UPDATE clause");
         }
+        if !s.from_clause.is_empty() && s.returning_clause.is_some() {
+            return unsupported("UPDATE ... FROM ... RETURNING");
+        }
         let (table, alias, columns) = self.target_table(&s.relation, true)?;
+        // UPDATE ... FROM: the other tables join the target's scope.
+        let mut from = Vec::new();
+        for f in &s.from_clause {
+            from.push(self.range_item(f.node.as_ref())?);
+        }
         let sets = self.set_list(&s.target_list, &columns, &table)?;
         let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;
@@ -1654,22 +1666,32 @@ impl<'a> Analyzer<'a> {
             table,
             alias,
             sets,
+            from,
             filter,
             returning,
         })
     }
 
     fn delete(&mut self, s: &pb::DeleteStmt) -> R<Query> {
-        if s.with_clause.is_some() || !s.using_clause.is_empty() {
+        if s.with_clause.is_some() {
             return unsupported("DELETE clause");
         }
+        if !s.using_clause.is_empty() && s.returning_clause.is_some() {
+            return unsupported("DELETE ... USING ... RETURNING");
+        }
         let (table, alias, _) = self.target_table(&s.relation, true)?;
+        // DELETE ... USING: the other tables join the target's scope.
+        let mut using = Vec::new();
+        for f in &s.using_clause {
+            using.push(self.range_item(f.node.as_ref())?);
+        }
         let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Delete {
             table,
             alias,
+            using,
             filter,
             returning,
         })

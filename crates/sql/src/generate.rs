@@ -96,6 +96,7 @@ pub fn query(q: &Query) -> String {
             table,
             alias,
             sets,
+            from,
             filter,
             returning,
         } => {
@@ -114,12 +115,17 @@ pub fn query(q: &Query) -> String {
                 out.push_str(" = ");
                 expr(e, &mut out);
             }
+            if !from.is_empty() {
+                out.push_str(" FROM ");
+                from_list(from, &mut out);
+            }
             where_clause(filter, &mut out);
             returning_list(returning, &mut out);
         }
         Query::Delete {
             table,
             alias,
+            using,
             filter,
             returning,
         } => {
@@ -129,7 +135,16 @@ pub fn query(q: &Query) -> String {
                 out.push_str(" AS ");
                 out.push_str(&quote_ident(a));
             }
-            where_clause(filter, &mut out);
+            if using.is_empty() {
+                where_clause(filter, &mut out);
+            } else {
+                // SQLite has no USING: the rows with a match in the USING
+                // tables, by a correlated EXISTS.
+                out.push_str(" WHERE EXISTS (SELECT 1 FROM ");
+                from_list(using, &mut out);
+                where_clause(filter, &mut out);
+                out.push(')');
+            }
             returning_list(returning, &mut out);
         }
     }
@@ -284,12 +299,7 @@ fn select(s: &Select, out: &mut String) {
     targets(&s.targets, out);
     if !s.from.is_empty() {
         out.push_str(" FROM ");
-        for (i, f) in s.from.iter().enumerate() {
-            if i > 0 {
-                out.push_str(" CROSS JOIN ");
-            }
-            from_item(f, out);
-        }
+        from_list(&s.from, out);
     }
     where_clause(&s.filter, out);
     if !s.group_by.is_empty() {
@@ -435,6 +445,15 @@ fn order_item(o: &OrderItem, out: &mut String) {
     } else {
         " NULLS LAST"
     });
+}
+
+fn from_list(items: &[FromItem], out: &mut String) {
+    for (i, f) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" CROSS JOIN ");
+        }
+        from_item(f, out);
+    }
 }
 
 fn from_item(f: &FromItem, out: &mut String) {
