@@ -1195,6 +1195,149 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
         Ok(Some(s.repeat(n.max(0) as usize)))
     })?;
+    conn.create_scalar_function("pg_concat", -1, det, |ctx| {
+        let mut out = String::new();
+        for i in 0..ctx.len() {
+            if let Some(s) = text_arg(ctx, i)? {
+                out.push_str(&s);
+            }
+        }
+        Ok(out)
+    })?;
+    conn.create_scalar_function("pg_concat_ws", -1, det, |ctx| {
+        let Some(sep) = text_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let mut parts = Vec::new();
+        for i in 1..ctx.len() {
+            if let Some(s) = text_arg(ctx, i)? {
+                parts.push(s);
+            }
+        }
+        Ok(Some(parts.join(&sep)))
+    })?;
+    conn.create_scalar_function("pg_initcap", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| {
+            let mut out = String::with_capacity(s.len());
+            let mut in_word = false;
+            for c in s.chars() {
+                if c.is_alphanumeric() {
+                    out.push_str(&if in_word {
+                        lower(&c.to_string())
+                    } else {
+                        upper(&c.to_string())
+                    });
+                    in_word = true;
+                } else {
+                    out.push(c);
+                    in_word = false;
+                }
+            }
+            out
+        }))
+    })?;
+    conn.create_scalar_function("pg_pad", 4, det, |ctx| {
+        let (Some(s), Some(len), Some(fill), Some(right)) = (
+            text_arg(ctx, 0)?,
+            int_arg(ctx, 1)?,
+            text_arg(ctx, 2)?,
+            int_arg(ctx, 3)?,
+        ) else {
+            return Ok(None);
+        };
+        let len = len.clamp(0, 10_485_760) as usize;
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() >= len {
+            return Ok(Some(chars[..len].iter().collect()));
+        }
+        let fill: Vec<char> = fill.chars().collect();
+        if fill.is_empty() {
+            return Ok(Some(s));
+        }
+        let pad: String = fill.iter().cycle().take(len - chars.len()).collect();
+        Ok(Some(if right == 1 {
+            format!("{s}{pad}")
+        } else {
+            format!("{pad}{s}")
+        }))
+    })?;
+    conn.create_scalar_function("pg_split_part", 3, det, |ctx| {
+        let (Some(s), Some(sep), Some(n)) =
+            (text_arg(ctx, 0)?, text_arg(ctx, 1)?, int_arg(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        if n == 0 {
+            return Err(function_error(err(
+                code::INVALID_PARAMETER_VALUE,
+                "field position must not be zero",
+            )));
+        }
+        let parts: Vec<&str> = if sep.is_empty() {
+            vec![s.as_str()]
+        } else {
+            s.split(sep.as_str()).collect()
+        };
+        let index = if n > 0 { n - 1 } else { parts.len() as i64 + n };
+        Ok(Some(
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| parts.get(i))
+                .map_or(String::new(), |p| p.to_string()),
+        ))
+    })?;
+    conn.create_scalar_function("pg_starts_with", 2, det, |ctx| {
+        let (Some(s), Some(p)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(s.starts_with(&p)))
+    })?;
+    conn.create_scalar_function("pg_translate", 3, det, |ctx| {
+        let (Some(s), Some(from), Some(to)) =
+            (text_arg(ctx, 0)?, text_arg(ctx, 1)?, text_arg(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        let from: Vec<char> = from.chars().collect();
+        let to: Vec<char> = to.chars().collect();
+        Ok(Some(
+            s.chars()
+                .filter_map(|c| match from.iter().position(|&f| f == c) {
+                    Some(i) => to.get(i).copied(),
+                    None => Some(c),
+                })
+                .collect::<String>(),
+        ))
+    })?;
+    conn.create_scalar_function("pg_ascii", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| s.chars().next().map_or(0, |c| c as i64)))
+    })?;
+    conn.create_scalar_function("pg_chr", 1, det, |ctx| {
+        let Some(n) = int_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        match u32::try_from(n).ok().and_then(char::from_u32) {
+            Some('\0') => Err(function_error(err(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                "null character not permitted",
+            ))),
+            Some(c) => Ok(Some(c.to_string())),
+            None => Err(function_error(err(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                "requested character too large for encoding",
+            ))),
+        }
+    })?;
+    conn.create_scalar_function("pg_to_hex", 2, det, |ctx| {
+        let (Some(n), Some(bits)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(if bits == 32 {
+            format!("{:x}", n as i32 as u32)
+        } else {
+            format!("{:x}", n as u64)
+        }))
+    })?;
     conn.create_scalar_function("pg_reverse", 1, det, |ctx| {
         Ok(text_arg(ctx, 0)?.map(|s| s.chars().rev().collect::<String>()))
     })?;

@@ -2207,6 +2207,9 @@ impl<'a> Analyzer<'a> {
         {
             return unsupported("aggregate clause");
         }
+        if matches!(fname, "concat" | "concat_ws") && !f.agg_star && !f.agg_distinct {
+            return self.concat(fname, f);
+        }
         let Some(cands) = ops::catalog().functions.get(fname) else {
             return unsupported(format!("function {fname}"));
         };
@@ -2298,6 +2301,41 @@ impl<'a> Analyzer<'a> {
             template: func.template,
             args: coerced,
             ty: func.result,
+        })
+    }
+
+    /// concat(VARIADIC "any") and concat_ws(text, VARIADIC "any"): every
+    /// argument by its output function, NULLs skipped.
+    fn concat(&mut self, fname: &str, f: &pb::FuncCall) -> R<Expr> {
+        if fname == "concat_ws" && f.args.is_empty() {
+            return unsupported("concat_ws without arguments");
+        }
+        let mut args = Vec::new();
+        for a in &f.args {
+            let e = self.expr(a)?;
+            if e.ty() != UNKNOWN && !computable(e.ty()) {
+                return unsupported("concat of a type the analyzer does not compute with");
+            }
+            // The output function: boolean is t/f here, not the cast's true.
+            let e = if e.ty() == BOOL {
+                Expr::Call {
+                    template: "CASE WHEN $1 THEN 't' WHEN NOT $1 THEN 'f' END",
+                    args: vec![e],
+                    ty: TEXT,
+                }
+            } else {
+                self.coerce(e, TEXT, -1, CastContext::Explicit, f.location)?
+            };
+            args.push(e);
+        }
+        Ok(Expr::Call {
+            template: if fname == "concat" {
+                "pg_concat($*)"
+            } else {
+                "pg_concat_ws($*)"
+            },
+            args,
+            ty: TEXT,
         })
     }
 

@@ -527,10 +527,16 @@ fn template(t: &str, args: &[Expr], out: &mut String) {
             let n = (bytes[i + 1] - b'0') as usize;
             expr(&args[n - 1], out);
             i += 2;
+        } else if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'*') {
+            // Every argument (variadic functions).
+            list(args, out);
+            i += 2;
         } else {
             let start = i;
             while i < bytes.len()
-                && !(bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit())
+                && !(bytes[i] == b'$'
+                    && i + 1 < bytes.len()
+                    && (bytes[i + 1].is_ascii_digit() || bytes[i + 1] == b'*'))
             {
                 i += 1;
             }

@@ -324,6 +324,48 @@ fn build() -> Catalog {
     func("position", &[TEXT, TEXT], INT4, S, "instr($2, $1)");
     func("repeat", &[TEXT, INT4], TEXT, S, "pg_repeat($1, $2)");
     func("reverse", &[TEXT], TEXT, S, "pg_reverse($1)");
+    func("initcap", &[TEXT], TEXT, S, "pg_initcap($1)");
+    func("lpad", &[TEXT, INT4], TEXT, S, "pg_pad($1, $2, ' ', 0)");
+    func(
+        "lpad",
+        &[TEXT, INT4, TEXT],
+        TEXT,
+        S,
+        "pg_pad($1, $2, $3, 0)",
+    );
+    func("rpad", &[TEXT, INT4], TEXT, S, "pg_pad($1, $2, ' ', 1)");
+    func(
+        "rpad",
+        &[TEXT, INT4, TEXT],
+        TEXT,
+        S,
+        "pg_pad($1, $2, $3, 1)",
+    );
+    func(
+        "split_part",
+        &[TEXT, TEXT, INT4],
+        TEXT,
+        S,
+        "pg_split_part($1, $2, $3)",
+    );
+    func(
+        "starts_with",
+        &[TEXT, TEXT],
+        BOOL,
+        S,
+        "pg_starts_with($1, $2)",
+    );
+    func(
+        "translate",
+        &[TEXT, TEXT, TEXT],
+        TEXT,
+        S,
+        "pg_translate($1, $2, $3)",
+    );
+    func("ascii", &[TEXT], INT4, S, "pg_ascii($1)");
+    func("chr", &[INT4], TEXT, S, "pg_chr($1)");
+    func("to_hex", &[INT4], TEXT, S, "pg_to_hex($1, 32)");
+    func("to_hex", &[INT8], TEXT, S, "pg_to_hex($1, 64)");
     func("abs", &[INT2], INT2, S, "pg_int2_abs($1)");
     func("abs", &[INT4], INT4, S, "pg_int4_abs($1)");
     func("abs", &[INT8], INT8, S, "pg_int8_abs($1)");
