@@ -357,6 +357,8 @@ pub struct Analyzer<'a> {
     /// whether the parse tree has it negated (None: not used as a literal).
     literals: &'a [crate::normalize::Literal],
     pub slot_negated: Vec<Option<bool>>,
+    /// Literals are kept as constants (see `select_body`).
+    literals_by_value: bool,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -391,6 +393,7 @@ pub fn analyze_with_literals(
         star_seq: std::cell::Cell::new(0),
         literals,
         slot_negated: vec![None; literals.len()],
+        literals_by_value: false,
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((
@@ -716,6 +719,13 @@ impl<'a> Analyzer<'a> {
     }
 
     fn select_body(&mut self, s: &pb::SelectStmt, keep_unknown: bool) -> R<Select> {
+        // GROUP BY, HAVING and DISTINCT match expressions by value (`x + 1`
+        // in the select list is the grouped `x + 1`): from here on literals
+        // stay constants, and the statement is not shared with other values.
+        if !s.group_clause.is_empty() || s.having_clause.is_some() || !s.distinct_clause.is_empty()
+        {
+            self.literals_by_value = true;
+        }
         let mut out = Select::default();
         for f in &s.from_clause {
             let item = self.range_item(f.node.as_ref())?;
@@ -1829,8 +1839,10 @@ impl<'a> Analyzer<'a> {
                 let at = c.location.max(0) as usize;
                 let v = i.ival as i64;
                 let slot = self.literals.iter().position(|l| {
-                    (l.offset == at && l.value == v)
-                        || (l.minus_offset == Some(at) && l.value == -v)
+                    !self.literals_by_value && {
+                        (l.offset == at && l.value == v)
+                            || (l.minus_offset == Some(at) && l.value == -v)
+                    }
                 });
                 match slot {
                     Some(k) => {
