@@ -1561,11 +1561,7 @@ pub fn format_float4(f: f64) -> String {
     }
     let abs = g.abs();
     if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
-        let s = format!("{g:e}");
-        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-        let exp: i32 = exponent.parse().unwrap_or(0);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.abs());
+        return crate::types::postgresql_exponent(&format!("{g:e}"));
     }
     format!("{g}")
 }

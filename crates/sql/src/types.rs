@@ -389,14 +389,18 @@ pub fn format_float(f: f64) -> String {
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-4..1e15).contains(&abs) {
-        // Rust prints "1e20" / "1.5e-7"; PostgreSQL prints "1e+20" / "1.5e-07".
-        let s = format!("{f:e}");
-        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-        let exp: i32 = exponent.parse().unwrap_or(0);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.abs());
+        return postgresql_exponent(&format!("{f:e}"));
     }
     format!("{f}")
+}
+
+/// Rust's exponent form ("1e20", "1.5e-7") as PostgreSQL's float output
+/// writes it ("1e+20", "1.5e-07").
+pub fn postgresql_exponent(rust: &str) -> String {
+    let (mantissa, exponent) = rust.split_once('e').unwrap_or((rust, "0"));
+    let exp: i32 = exponent.parse().unwrap_or(0);
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exp.abs())
 }
 
 #[cfg(test)]
