@@ -527,7 +527,44 @@ pub fn apply_typmod(oid: u32, typmod: i32, value: Value, explicit: bool) -> Resu
             };
             Ok(Value::Text(numeric_typmod(n, typmod)?.to_text()))
         }
+        (TIMESTAMP, Value::Text(s)) => match parse_timestamp(&s) {
+            Some(ts) => {
+                let us = ts.and_utc().timestamp_micros();
+                let rounded = round_fraction(us, typmod);
+                Ok(Value::Text(format_timestamp(
+                    chrono::DateTime::from_timestamp_micros(rounded).map_or(ts, |t| t.naive_utc()),
+                )))
+            }
+            None => Ok(Value::Text(s)),
+        },
+        (TIMESTAMPTZ, Value::Text(s)) => match crate::datetime::parse_timestamptz(&s) {
+            Some(us) => Ok(Value::Text(crate::datetime::format_timestamptz(
+                round_fraction(us, typmod),
+            ))),
+            None => Ok(Value::Text(s)),
+        },
+        (TIME, Value::Text(s)) => match crate::datetime::parse_time(&s) {
+            Some(us) => Ok(Value::Text(crate::datetime::format_time(round_fraction(
+                us, typmod,
+            )))),
+            None => Ok(Value::Text(s)),
+        },
         (_, v) => Ok(v),
+    }
+}
+
+/// Microseconds rounded to `precision` fractional digits of a second,
+/// halves away from zero (AdjustTimestampForTypmod).
+fn round_fraction(us: i64, precision: i32) -> i64 {
+    if !(0..6).contains(&precision) {
+        return us;
+    }
+    let scale = 10i64.pow(6 - precision as u32);
+    let half = scale / 2;
+    if us >= 0 {
+        (us + half) / scale * scale
+    } else {
+        -((-us + half) / scale * scale)
     }
 }
 

@@ -169,6 +169,14 @@ impl Expr {
         found
     }
 
+    fn contains_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            found |= matches!(e, Expr::ScalarSub(..) | Expr::Exists(_) | Expr::InSub(..))
+        });
+        found
+    }
+
     /// Visits this expression and its subexpressions (not subqueries).
     fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
@@ -420,6 +428,96 @@ pub fn analyze_with_literals(
         }
         Err(Fail::Unsupported(w)) => Ok((Analysis::Unsupported(w), Vec::new(), Vec::new())),
         Err(Fail::Error(e)) => Err(e),
+    }
+}
+
+/// What a DDL statement's pieces resolve to: Ok(Err(reason)) is valid
+/// PostgreSQL the analyzer does not handle.
+pub type DdlResult<T> = Result<Result<T, String>, PgError>;
+
+fn ddl_result<T>(r: R<T>) -> DdlResult<T> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(Fail::Unsupported(w)) => Ok(Err(w)),
+        Err(Fail::Error(e)) => Err(e),
+    }
+}
+
+impl<'a> Analyzer<'a> {
+    /// An analyzer for the pieces of a DDL statement (types, DEFAULT and
+    /// CHECK expressions); literals stay constants.
+    pub fn for_ddl(schema: &'a dyn Schema, sql: &'a str) -> Analyzer<'a> {
+        Analyzer {
+            schema,
+            sql,
+            params: Vec::new(),
+            scopes: Vec::new(),
+            alias_seq: 0,
+            ctes: Vec::new(),
+            star_seq: std::cell::Cell::new(0),
+            literals: &[],
+            slot_negated: Vec::new(),
+            literals_by_value: true,
+        }
+    }
+
+    /// A column's declared type: oid and typmod (typenameTypeIdAndMod).
+    pub fn column_type(&self, tn: &pb::TypeName) -> DdlResult<(u32, i32)> {
+        ddl_result(self.type_name(tn))
+    }
+
+    /// A column DEFAULT (no column may be named) or, with `table`, a CHECK
+    /// constraint over the table's columns (unqualified in the generated
+    /// SQL), as transformExpr does for them; DEFAULT is coerced to
+    /// `target` by assignment, CHECK must be boolean.
+    pub fn ddl_expression(
+        &mut self,
+        n: &pb::Node,
+        table: Option<(&str, &[ColumnDef])>,
+        target: Option<&ColumnDef>,
+    ) -> DdlResult<Expr> {
+        self.ddl_expr(n, table, Some(target))
+    }
+
+    /// An index key expression over the table's columns, as it is.
+    pub fn ddl_expression_value(
+        &mut self,
+        n: &pb::Node,
+        table: (&str, &[ColumnDef]),
+    ) -> DdlResult<Expr> {
+        self.ddl_expr(n, Some(table), None)
+    }
+
+    /// `target`: None a value as it is, Some(None) a CHECK condition,
+    /// Some(Some(c)) a DEFAULT for column c.
+    fn ddl_expr(
+        &mut self,
+        n: &pb::Node,
+        table: Option<(&str, &[ColumnDef])>,
+        target: Option<Option<&ColumnDef>>,
+    ) -> DdlResult<Expr> {
+        self.scopes.clear();
+        if let Some((name, columns)) = table {
+            self.scopes.push(vec![Rel {
+                alias: name.to_string(),
+                qualifier: None,
+                sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+                columns: columns.to_vec(),
+            }]);
+        }
+        let r = (|| {
+            let e = self.expr(n)?;
+            if e.contains_agg() || e.contains_subquery() || !self.params.is_empty() {
+                return unsupported("aggregate, subquery or parameter in a DDL expression");
+            }
+            match target {
+                Some(Some(col)) => self.assign(e, col, node_location(n)),
+                Some(None) => self.coerce_bool(e, "CHECK constraint"),
+                None => Ok(e),
+            }
+        })();
+        self.scopes.clear();
+        ddl_result(r)
     }
 }
 
@@ -2489,7 +2587,12 @@ impl<'a> Analyzer<'a> {
         let from = e.ty();
         let explicit = context == CastContext::Explicit;
         let with_typmod = |e: Expr| -> R<Expr> {
-            if typmod < 0 || !matches!(to, VARCHAR | BPCHAR | NUMERIC) {
+            if typmod < 0
+                || !matches!(
+                    to,
+                    VARCHAR | BPCHAR | NUMERIC | TIME | TIMESTAMP | TIMESTAMPTZ
+                )
+            {
                 return Ok(e);
             }
             if let Expr::Const(v, t) = e {
@@ -2660,6 +2763,8 @@ impl<'a> Analyzer<'a> {
                 (((*p << 16) | s) + 4) as i32
             }
             (FLOAT4 | FLOAT8, [_]) => -1,
+            // time(p), timestamp(p): fractional digits, at most 6.
+            (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) if *p >= 0 => (*p).min(6) as i32,
             _ => return unsupported("type modifier"),
         };
         Ok((oid, typmod))

@@ -56,6 +56,11 @@ pub fn database_path(data_dir: &Path, oid: i64) -> PathBuf {
     data_dir.join("base").join(format!("{oid}.db"))
 }
 
+/// The database's sequence counters (see [`crate::sequence`]).
+pub fn sequence_path(data_dir: &Path, oid: i64) -> PathBuf {
+    data_dir.join("base").join(format!("{oid}.seq"))
+}
+
 fn catalog_error(e: rusqlite::Error) -> PgError {
     PgError::error(code::INTERNAL_ERROR, "could not update the global catalog")
         .with_detail(e.to_string())
@@ -165,10 +170,9 @@ pub fn create_database(data_dir: &Path, name: &str) -> Result<i64, PgError> {
         .map_err(catalog_error)?;
     // The file first: a catalog row never names a missing file.
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!(
-            "{}{suffix}",
-            database_path(data_dir, oid).display()
-        ));
+        for path in [database_path(data_dir, oid), sequence_path(data_dir, oid)] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
     create_database_file(data_dir, oid).map_err(catalog_error)?;
     let inserted = catalog
@@ -211,10 +215,9 @@ pub fn drop_database(data_dir: &Path, oid: i64) -> Result<(), PgError> {
         .execute("DELETE FROM pg_database WHERE oid = ?1", [oid])
         .map_err(catalog_error)?;
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!(
-            "{}{suffix}",
-            database_path(data_dir, oid).display()
-        ));
+        for path in [database_path(data_dir, oid), sequence_path(data_dir, oid)] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
     Ok(())
 }

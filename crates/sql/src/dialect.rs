@@ -73,6 +73,9 @@ pub enum Command {
     /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,
     /// multi-name DROP, ALTER TABLE ... ADD constraint).
     Utility(Utility),
+    /// CREATE TABLE / CREATE INDEX generated from PostgreSQL's parse tree
+    /// ([`crate::ddl`]).
+    Ddl(crate::ddl::Plan),
     /// Run on SQLite.
     Sql {
         sql: String,

@@ -15,8 +15,11 @@
 //!   several names, ALTER TABLE ... ADD constraint).
 //! - [`catalog`]: pg_catalog and information_schema emulated as temporary
 //!   views over SQLite's schema, for psql's `\d` and introspecting drivers.
+//! - [`ddl`]: CREATE TABLE and CREATE INDEX generated from PostgreSQL's
+//!   parse tree.
 //! - [`copy`]: COPY's text and CSV record formats.
 //! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
+//! - [`sequence`]: sequences, outside the database's transactions.
 //! - [`session`]: one backend's open database, its transaction state and
 //!   session settings.
 //!
@@ -29,6 +32,7 @@ pub mod catalog;
 pub mod copy;
 pub mod datadir;
 pub mod datetime;
+pub mod ddl;
 pub mod dialect;
 pub mod errors;
 pub mod generate;
@@ -36,6 +40,7 @@ pub mod infer;
 pub mod normalize;
 pub mod ops;
 pub mod pgparse;
+pub mod sequence;
 pub mod session;
 pub mod types;
 pub mod utility;

@@ -321,6 +321,25 @@ fn build() -> Catalog {
     func("left", &[TEXT, INT4], TEXT, S, "pg_left($1, $2)");
     func("right", &[TEXT, INT4], TEXT, S, "pg_right($1, $2)");
     func("strpos", &[TEXT, TEXT], INT4, S, "instr($1, $2)");
+    // Sequence functions (crate::sequence); regclass arguments as text.
+    func("nextval", &[TEXT], INT8, S, "pg_nextval($1)");
+    func("currval", &[TEXT], INT8, S, "pg_currval($1)");
+    func("setval", &[TEXT, INT8], INT8, S, "pg_setval($1, $2, 1)");
+    func(
+        "setval",
+        &[TEXT, INT8, BOOL],
+        INT8,
+        S,
+        "pg_setval($1, $2, $3)",
+    );
+    func("lastval", &[], INT8, S, "pg_lastval()");
+    func(
+        "pg_get_serial_sequence",
+        &[TEXT, TEXT],
+        TEXT,
+        S,
+        "pg_get_serial_sequence($1, $2)",
+    );
     func("position", &[TEXT, TEXT], INT4, S, "instr($2, $1)");
     func("repeat", &[TEXT, INT4], TEXT, S, "pg_repeat($1, $2)");
     func("reverse", &[TEXT], TEXT, S, "pg_reverse($1)");

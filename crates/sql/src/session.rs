@@ -383,6 +383,11 @@ pub struct Session {
     /// Catalog relations created outside any transaction block (so no
     /// rollback can remove them): not created again.
     catalogs_made: std::cell::RefCell<std::collections::HashSet<&'static str>>,
+    /// This database's sequences (shared with the SQL functions nextval,
+    /// currval, setval, lastval).
+    sequences: Arc<std::sync::Mutex<crate::sequence::Sequences>>,
+    /// Sequences of tables dropped in the open transaction block.
+    pending_sequence_drops: RefCell<Vec<String>>,
 }
 
 thread_local! {
@@ -496,6 +501,10 @@ impl Session {
         let xact_start_us = Arc::new(AtomicI64::new(now_us()));
         register_functions(&conn, &opts, interrupts.clone(), xact_start_us.clone())
             .map_err(fail)?;
+        let sequences = Arc::new(std::sync::Mutex::new(crate::sequence::Sequences::new(
+            datadir::sequence_path(opts.data_dir, opts.database_oid),
+        )));
+        register_sequence_functions(&conn, &sequences).map_err(fail)?;
 
         let mut defaults = BTreeMap::new();
         for (name, value) in [
@@ -559,6 +568,8 @@ impl Session {
             cache: HashMap::new(),
             literal_cache: HashMap::new(),
             catalogs_made: Default::default(),
+            sequences,
+            pending_sequence_drops: RefCell::new(Vec::new()),
         })
     }
 
@@ -737,6 +748,7 @@ impl Session {
         let result = if success {
             self.sqlite_batch("COMMIT")
                 .inspect_err(|_| self.rollback_sqlite())
+                .inspect(|_| self.committed())
         } else {
             self.rollback_sqlite();
             Ok(())
@@ -760,6 +772,7 @@ impl Session {
     }
 
     fn rollback_sqlite(&self) {
+        self.pending_sequence_drops.borrow_mut().clear();
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -877,6 +890,7 @@ impl Session {
                     TransactionStatus::InBlock => {
                         self.sqlite_batch("COMMIT")
                             .inspect_err(|_| self.rollback_sqlite())?;
+                        self.committed();
                         Ok("COMMIT".to_string())
                     }
                 }
@@ -960,6 +974,30 @@ impl Session {
                 }
                 result
             }
+            Command::Ddl(plan) => {
+                if let Some(name) = &plan.skip_if_exists {
+                    if analyze::Schema::relation(&SchemaCatalog(&self.conn), name).is_some() {
+                        sink.notice(PgError::new(
+                            Severity::Notice,
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists, skipping"),
+                        ));
+                        return Ok(t.tag.render(0));
+                    }
+                }
+                let created = self.run_sequence_actions(&plan.sequences, sink)?;
+                if let Some(sql) = &plan.sql {
+                    if let Err(e) = self.sqlite_batch(sql) {
+                        let mut seqs = self.sequences();
+                        for name in created {
+                            let _ = seqs.remove(&name);
+                        }
+                        return Err(e);
+                    }
+                    self.schema_changed();
+                }
+                Ok(t.tag.render(0))
+            }
             Command::Sql { .. } => {
                 if self.status == TransactionStatus::Idle {
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
@@ -983,6 +1021,144 @@ impl Session {
                 }
                 result
             }
+        }
+    }
+
+    pub(crate) fn sequences(&self) -> std::sync::MutexGuard<'_, crate::sequence::Sequences> {
+        self.sequences.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// CREATE / ALTER / DROP SEQUENCE (at once: see [`crate::sequence`]).
+    /// Returns the sequences created.
+    fn run_sequence_actions(
+        &mut self,
+        actions: &[crate::ddl::SequenceAction],
+        sink: &mut dyn ResultSink,
+    ) -> Result<Vec<String>, PgError> {
+        use crate::ddl::SequenceAction as A;
+        let mut created = Vec::new();
+        for action in actions {
+            let result = match action {
+                A::Create {
+                    name,
+                    options,
+                    owned,
+                    if_not_exists,
+                } => {
+                    let exists = self.sequences().exists(name)?
+                        || analyze::Schema::relation(&SchemaCatalog(&self.conn), name).is_some();
+                    if exists && *if_not_exists {
+                        sink.notice(PgError::new(
+                            Severity::Notice,
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists, skipping"),
+                        ));
+                        Ok(())
+                    } else if exists {
+                        Err(PgError::error(
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists"),
+                        ))
+                    } else {
+                        let def = options.apply(None);
+                        let owned = owned.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+                        let r = self.sequences().create(name, &def, owned);
+                        if r.is_ok() {
+                            created.push(name.clone());
+                        }
+                        r
+                    }
+                }
+                A::Alter {
+                    name,
+                    options,
+                    missing_ok,
+                } => {
+                    let mut seqs = self.sequences();
+                    match seqs.definition(name)? {
+                        None if *missing_ok => {
+                            sink.notice(PgError::new(
+                                Severity::Notice,
+                                code::SUCCESSFUL_COMPLETION,
+                                format!("relation \"{name}\" does not exist, skipping"),
+                            ));
+                            Ok(())
+                        }
+                        None => Err(crate::sequence::undefined(name)),
+                        Some(current) => {
+                            let def = options.apply(Some(&current));
+                            let restart = options.restart.map(|r| r.unwrap_or(def.start));
+                            seqs.alter(name, &def, restart)
+                                .and_then(|_| match &options.owned_by {
+                                    Some(o) => seqs.set_owner(
+                                        name,
+                                        o.as_ref().map(|(t, c)| (t.as_str(), c.as_str())),
+                                    ),
+                                    None => Ok(()),
+                                })
+                        }
+                    }
+                }
+                A::Drop { names, missing_ok } => {
+                    let mut seqs = self.sequences();
+                    let mut result = Ok(());
+                    for name in names {
+                        if !seqs.exists(name)? {
+                            if *missing_ok {
+                                sink.notice(PgError::new(
+                                    Severity::Notice,
+                                    code::SUCCESSFUL_COMPLETION,
+                                    format!("sequence \"{name}\" does not exist, skipping"),
+                                ));
+                                continue;
+                            }
+                            result = Err(PgError::error(
+                                code::UNDEFINED_TABLE,
+                                format!("sequence \"{name}\" does not exist"),
+                            ));
+                            break;
+                        }
+                    }
+                    if result.is_ok() {
+                        for name in names {
+                            seqs.remove(name)?;
+                        }
+                    }
+                    result
+                }
+            };
+            if let Err(e) = result {
+                let mut seqs = self.sequences();
+                for name in &created {
+                    let _ = seqs.remove(name);
+                }
+                return Err(e);
+            }
+        }
+        Ok(created)
+    }
+
+    /// The sequences a dropped table owned go with it: now outside a
+    /// transaction block, else when the block commits (a rollback keeps
+    /// the table and so its sequences).
+    pub(crate) fn drop_owned_sequences(&mut self, table: &str) -> Result<(), PgError> {
+        let owned = self.sequences().owned_by(table)?;
+        for (name, _) in owned {
+            if self.status == TransactionStatus::Idle {
+                self.sequences().remove(&name)?;
+            } else {
+                self.pending_sequence_drops.borrow_mut().push(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a commit: the sequence drops it was waiting for.
+    fn committed(&self) {
+        let drops = std::mem::take(&mut *self.pending_sequence_drops.borrow_mut());
+        let mut seqs = self.sequences();
+        for name in drops {
+            let _ = seqs.remove(&name);
         }
     }
 
@@ -1345,6 +1521,21 @@ pub fn translate_statement(
         return Ok((dialect::translate(text)?, None));
     }
     analyze::check_column_types(&stmts[0], text)?;
+    if let Some(node) = stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        if let Some(plan) = crate::ddl::plan(node, text, schema)? {
+            let tag = Tag::Fixed(plan.tag.to_string());
+            return Ok((
+                Translated {
+                    command: Command::Ddl(plan),
+                    tag,
+                    inferred: Default::default(),
+                    param_types: Some(Vec::new()),
+                    literals: Vec::new(),
+                },
+                None,
+            ));
+        }
+    }
     let (analysis, param_types, negated) =
         analyze::analyze_with_literals(&stmts[0], text, schema, literals)?;
     let query = match analysis {
@@ -1671,6 +1862,76 @@ fn register_setting_functions(conn: &Connection) -> rusqlite::Result<()> {
         SET_CONFIG_REQUESTS.with(|r| r.borrow_mut().push((name, value.clone())));
         Ok(value)
     })
+}
+
+/// nextval, currval, setval, lastval and pg_get_serial_sequence over the
+/// session's [`crate::sequence::Sequences`].
+fn register_sequence_functions(
+    conn: &Connection,
+    sequences: &Arc<std::sync::Mutex<crate::sequence::Sequences>>,
+) -> rusqlite::Result<()> {
+    use crate::sequence::regclass_name;
+    let volatile = FunctionFlags::SQLITE_UTF8;
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_nextval", 1, volatile, move |ctx| {
+        let Some(name) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.nextval(&regclass_name(&name))
+            .map(Some)
+            .map_err(user_error)
+    })?;
+    // The default of a GENERATED ALWAYS identity column: nextval, under a
+    // name the analyzer recognises in the column's default.
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_identity_always", 1, volatile, move |ctx| {
+        let Some(name) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.nextval(&name).map(Some).map_err(user_error)
+    })?;
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_currval", 1, volatile, move |ctx| {
+        let Some(name) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.currval(&regclass_name(&name))
+            .map(Some)
+            .map_err(user_error)
+    })?;
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_setval", 3, volatile, move |ctx| {
+        let (Some(name), Some(value)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<i64>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let called = ctx.get::<Option<bool>>(2)?.unwrap_or(true);
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.setval(&regclass_name(&name), value, called)
+            .map(Some)
+            .map_err(user_error)
+    })?;
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_lastval", 0, volatile, move |_| {
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.lastval().map_err(user_error)
+    })?;
+    let seq = sequences.clone();
+    conn.create_scalar_function("pg_get_serial_sequence", 2, volatile, move |ctx| {
+        let (Some(table), Some(column)) =
+            (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
+        s.owned_sequence(&regclass_name(&table), &column)
+            .map(|o| o.map(|name| format!("public.{name}")))
+            .map_err(user_error)
+    })?;
+    Ok(())
 }
 
 fn register_functions(

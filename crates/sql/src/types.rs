@@ -257,6 +257,7 @@ pub fn type_modifier(declared: &str) -> i32 {
         (VARCHAR | BPCHAR, [n]) => n + 4,
         (NUMERIC, [p]) => (p << 16) + 4,
         (NUMERIC, [p, s]) => ((p << 16) | s) + 4,
+        (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) => *p,
         _ => -1,
     }
 }
@@ -274,6 +275,10 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
         (NUMERIC, m) if m >= 4 => {
             let m = m - 4;
             format!("numeric({},{})", m >> 16, m & 0xffff)
+        }
+        (TIME | TIMESTAMP | TIMESTAMPTZ, m) if m >= 0 => {
+            let (base, zone) = t.sql_name.split_once(' ').unwrap_or((t.sql_name, ""));
+            format!("{base}({m}) {zone}")
         }
         _ => t.sql_name.to_string(),
     }

@@ -325,7 +325,13 @@ impl Session {
                 ))?;
             }
             Ok(())
-        })
+        })?;
+        if kind == ObjectKind::Table {
+            for name in names {
+                self.drop_owned_sequences(name)?;
+            }
+        }
+        Ok(())
     }
 
     fn drop_hint(&self, name: &str) -> &'static str {

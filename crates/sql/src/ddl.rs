@@ -1,0 +1,884 @@
+//! DDL from PostgreSQL's parse tree, as PostgreSQL's parse_utilcmd.c
+//! transforms it: CREATE TABLE and CREATE INDEX become SQLite statements
+//! that we generate, with every column type resolved by the analyzer,
+//! DEFAULT and CHECK expressions analyzed and generated like any other
+//! expression, and constraints named as PostgreSQL names them.
+//!
+//! Storage: a column's declared SQLite type is our name for its PostgreSQL
+//! type and typmod (`int4`, `character varying(5)`, `timestamptz(2)`,
+//! `pg_numeric_text(10,2)`), which [`crate::types::oid_for_type_name`] and
+//! [`crate::types::type_modifier`] read back, chosen so that SQLite's type
+//! affinity keeps the storage encoding of each type (numeric as TEXT, see
+//! [`crate::types::NUMERIC_STORAGE_NAME`]). `integer` is never written as
+//! SQLite's `INTEGER`: an `INTEGER PRIMARY KEY` is SQLite's rowid, which
+//! numbers a NULL itself where PostgreSQL answers 23502.
+//!
+//! What this module does not handle yet is declined (`Ok(None)`), and the
+//! statement goes to the older translator; what PostgreSQL has but we do
+//! not (inheritance, partitioning, exclusion constraints) is 0A000.
+
+use pg_query::protobuf::{self as pb, node::Node as N};
+use pm_elog::{sqlstate as code, PgError};
+
+use crate::analyze::{Analyzer, ColumnDef, Schema};
+use crate::generate;
+use crate::session::quote_ident;
+use crate::types::*;
+
+/// A DDL statement ready to run: its sequence actions first, then the
+/// SQLite statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub sequences: Vec<SequenceAction>,
+    /// The SQLite statement (None: sequences only).
+    pub sql: Option<String>,
+    /// The command tag (`CREATE TABLE`).
+    pub tag: &'static str,
+    /// IF NOT EXISTS: the relation that, when it exists, makes the
+    /// statement a NOTICE and nothing else.
+    pub skip_if_exists: Option<String>,
+}
+
+/// What a DDL statement does to sequences ([`crate::sequence`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SequenceAction {
+    Create {
+        name: String,
+        options: SequenceOptions,
+        /// OWNED BY (table, column): dropped with the table.
+        owned: Option<(String, String)>,
+        if_not_exists: bool,
+    },
+    Alter {
+        name: String,
+        options: SequenceOptions,
+        missing_ok: bool,
+    },
+    Drop {
+        names: Vec<String>,
+        missing_ok: bool,
+    },
+}
+
+/// The options of CREATE / ALTER SEQUENCE (and of identity columns), as
+/// written: None leaves the current or default value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SequenceOptions {
+    pub type_oid: Option<u32>,
+    pub increment: Option<i64>,
+    /// Some(None): NO MINVALUE / NO MAXVALUE.
+    pub min: Option<Option<i64>>,
+    pub max: Option<Option<i64>>,
+    pub start: Option<i64>,
+    /// Some(None): RESTART without a value (the start value).
+    pub restart: Option<Option<i64>>,
+    pub cache: Option<i64>,
+    pub cycle: Option<bool>,
+    /// Some(None): OWNED BY NONE.
+    pub owned_by: Option<Option<(String, String)>>,
+}
+
+impl SequenceOptions {
+    /// The definition these options make of `current` (or of a new
+    /// sequence's defaults), as init_params() does.
+    pub fn apply(
+        &self,
+        current: Option<&crate::sequence::Definition>,
+    ) -> crate::sequence::Definition {
+        use crate::sequence::{type_max, Definition};
+        let type_oid = self
+            .type_oid
+            .or(current.map(|c| c.type_oid))
+            .unwrap_or(INT8);
+        let increment = self.increment.or(current.map(|c| c.increment)).unwrap_or(1);
+        let defaults = Definition::defaults(type_oid, increment);
+        // A bound left alone keeps its value unless the type or the sign
+        // of the increment changed it from the old default.
+        let keep = |old: Option<i64>, old_default: Option<i64>, new_default: i64| match old {
+            Some(v) if Some(v) != old_default => v,
+            _ => new_default,
+        };
+        let old_defaults = current.map(|c| Definition::defaults(c.type_oid, c.increment));
+        let min = match self.min {
+            Some(Some(v)) => v,
+            Some(None) => defaults.min,
+            None => keep(
+                current.map(|c| c.min),
+                old_defaults.as_ref().map(|d| d.min),
+                defaults.min,
+            ),
+        };
+        let max = match self.max {
+            Some(Some(v)) => v,
+            Some(None) => defaults.max,
+            None => keep(
+                current.map(|c| c.max),
+                old_defaults.as_ref().map(|d| d.max),
+                defaults.max,
+            ),
+        };
+        let _ = type_max;
+        let start = self
+            .start
+            .or(current.map(|c| c.start))
+            .unwrap_or(if increment > 0 { min } else { max });
+        Definition {
+            type_oid,
+            start,
+            increment,
+            min,
+            max,
+            cache: self.cache.or(current.map(|c| c.cache)).unwrap_or(1),
+            cycle: self.cycle.or(current.map(|c| c.cycle)).unwrap_or(false),
+        }
+    }
+}
+
+/// The plan for a DDL statement, None when this module does not take it.
+pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, PgError> {
+    match node {
+        N::CreateStmt(c) => create_table(c, sql, schema),
+        N::IndexStmt(i) => create_index(i, sql, schema),
+        N::CreateSeqStmt(c) => {
+            let Some(rv) = &c.sequence else {
+                return Ok(None);
+            };
+            let Some((name, _)) = relation_name(rv) else {
+                return Ok(None);
+            };
+            let options = sequence_options(&c.options, sql)?;
+            let owned = options.owned_by.clone().flatten();
+            Ok(Some(Plan {
+                sequences: vec![SequenceAction::Create {
+                    name,
+                    options,
+                    owned,
+                    if_not_exists: c.if_not_exists,
+                }],
+                sql: None,
+                tag: "CREATE SEQUENCE",
+                skip_if_exists: None,
+            }))
+        }
+        N::AlterSeqStmt(a) => {
+            let Some(rv) = &a.sequence else {
+                return Ok(None);
+            };
+            let Some((name, _)) = relation_name(rv) else {
+                return Ok(None);
+            };
+            Ok(Some(Plan {
+                sequences: vec![SequenceAction::Alter {
+                    name,
+                    options: sequence_options(&a.options, sql)?,
+                    missing_ok: a.missing_ok,
+                }],
+                sql: None,
+                tag: "ALTER SEQUENCE",
+                skip_if_exists: None,
+            }))
+        }
+        N::DropStmt(d) if d.remove_type == pb::ObjectType::ObjectSequence as i32 => {
+            let mut names = Vec::new();
+            for o in &d.objects {
+                let Some(N::List(l)) = o.node.as_ref() else {
+                    return Ok(None);
+                };
+                let parts: Vec<&str> = l.items.iter().filter_map(str_of).collect();
+                match parts.as_slice() {
+                    [n] | ["public", n] => names.push(n.to_string()),
+                    _ => return Ok(None),
+                }
+            }
+            Ok(Some(Plan {
+                sequences: vec![SequenceAction::Drop {
+                    names,
+                    missing_ok: d.missing_ok,
+                }],
+                sql: None,
+                tag: "DROP SEQUENCE",
+                skip_if_exists: None,
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// An integer option's value (`INCREMENT BY -2`, `START 10`).
+fn int_option(d: &pb::DefElem, sql: &str) -> Result<i64, PgError> {
+    use pg_query::protobuf::a_const::Val;
+    let value = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(N::Integer(i)) => Some(i.ival as i64),
+        Some(N::Float(f)) => f.fval.parse::<i64>().ok(),
+        Some(N::AConst(pb::AConst {
+            val: Some(Val::Ival(i)),
+            ..
+        })) => Some(i.ival as i64),
+        _ => None,
+    };
+    value.ok_or_else(|| {
+        let mut e = PgError::error(
+            code::SYNTAX_ERROR,
+            format!("{} requires a numeric value", d.defname),
+        );
+        if d.location >= 0 && (d.location as usize) <= sql.len() {
+            e = e.at(sql[..d.location as usize].chars().count() as u32 + 1);
+        }
+        e
+    })
+}
+
+/// CREATE / ALTER SEQUENCE options (and an identity column's).
+pub fn sequence_options(list: &[pb::Node], sql: &str) -> Result<SequenceOptions, PgError> {
+    let mut o = SequenceOptions::default();
+    for n in list {
+        let Some(N::DefElem(d)) = n.node.as_ref() else {
+            continue;
+        };
+        let has_arg = d.arg.is_some();
+        match d.defname.as_str() {
+            "as" => {
+                let Some(N::TypeName(tn)) = d.arg.as_deref().and_then(|a| a.node.as_ref()) else {
+                    continue;
+                };
+                let names: Vec<&str> = tn.names.iter().filter_map(str_of).collect();
+                let oid = match names.last().copied() {
+                    Some("int2") => INT2,
+                    Some("int4") => INT4,
+                    Some("int8") => INT8,
+                    _ => {
+                        return Err(PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            "sequence type must be smallint, integer, or bigint",
+                        ))
+                    }
+                };
+                o.type_oid = Some(oid);
+            }
+            "increment" => o.increment = Some(int_option(d, sql)?),
+            "minvalue" => {
+                o.min = Some(if has_arg {
+                    Some(int_option(d, sql)?)
+                } else {
+                    None
+                })
+            }
+            "maxvalue" => {
+                o.max = Some(if has_arg {
+                    Some(int_option(d, sql)?)
+                } else {
+                    None
+                })
+            }
+            "start" => o.start = Some(int_option(d, sql)?),
+            "restart" => {
+                o.restart = Some(if has_arg {
+                    Some(int_option(d, sql)?)
+                } else {
+                    None
+                })
+            }
+            "cache" => o.cache = Some(int_option(d, sql)?),
+            "cycle" => {
+                o.cycle = Some(match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                    Some(N::Boolean(b)) => b.boolval,
+                    Some(N::Integer(i)) => i.ival != 0,
+                    _ => true,
+                })
+            }
+            "owned_by" => {
+                let Some(N::List(l)) = d.arg.as_deref().and_then(|a| a.node.as_ref()) else {
+                    continue;
+                };
+                let parts: Vec<&str> = l.items.iter().filter_map(str_of).collect();
+                o.owned_by = Some(match parts.as_slice() {
+                    ["none"] => None,
+                    [.., t, c] => Some((t.to_string(), c.to_string())),
+                    _ => {
+                        return Err(PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            "invalid OWNED BY option",
+                        )
+                        .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
+                    }
+                });
+            }
+            // sequence_name (identity columns) is handled by the caller.
+            "sequence_name" => {}
+            _ => {
+                return Err(not_supported(&format!("sequence option \"{}\"", d.defname)));
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn not_supported(what: &str) -> PgError {
+    PgError::error(
+        code::FEATURE_NOT_SUPPORTED,
+        format!("{what} is not supported"),
+    )
+}
+
+fn str_of(n: &pb::Node) -> Option<&str> {
+    match n.node.as_ref()? {
+        N::String(s) => Some(&s.sval),
+        _ => None,
+    }
+}
+
+/// A relation name of a CREATE statement: (name, temporary), None for a
+/// schema other than public / pg_temp.
+fn relation_name(rv: &pb::RangeVar) -> Option<(String, bool)> {
+    let temp = rv.relpersistence == "t";
+    match rv.schemaname.as_str() {
+        "" | "public" => Some((rv.relname.clone(), temp)),
+        "pg_temp" => Some((rv.relname.clone(), true)),
+        _ => None,
+    }
+}
+
+/// The declared SQLite type for a PostgreSQL type (see the module header).
+fn storage_type(oid: u32, typmod: i32) -> Option<String> {
+    Some(match oid {
+        INT4 => "int4".to_string(),
+        NUMERIC if typmod >= 4 => {
+            let m = typmod - 4;
+            format!("{NUMERIC_STORAGE_NAME}({},{})", m >> 16, m & 0xffff)
+        }
+        NUMERIC => NUMERIC_STORAGE_NAME.to_string(),
+        TIME | TIMESTAMP | TIMESTAMPTZ => {
+            let base = match oid {
+                TIME => "time",
+                TIMESTAMP => "timestamp",
+                _ => "timestamptz",
+            };
+            if typmod >= 0 {
+                format!("{base}({typmod})")
+            } else {
+                base.to_string()
+            }
+        }
+        BOOL | INT2 | INT8 | FLOAT4 | FLOAT8 | TEXT | VARCHAR | BPCHAR | NAME | DATE | INTERVAL
+        | UUID | BYTEA => format_type(oid, typmod),
+        _ => return None,
+    })
+}
+
+fn expr_sql(e: &crate::analyze::Expr) -> String {
+    let mut out = String::new();
+    generate::expr(e, &mut out);
+    out
+}
+
+/// ChooseConstraintName's default names: `t_a_check`, `t_a_b_key`.
+fn constraint_name(table: &str, columns: &[String], kind: &str) -> String {
+    let mut name = table.to_string();
+    for c in columns {
+        name.push('_');
+        name.push_str(c);
+    }
+    name.push('_');
+    name.push_str(kind);
+    // NAMEDATALEN - 1 bytes, as PostgreSQL truncates identifiers.
+    while name.len() > 63 {
+        name.pop();
+    }
+    name
+}
+
+/// Column names a CHECK expression reads, in order of first use.
+fn columns_of(n: &pb::Node, columns: &[ColumnDef], out: &mut Vec<String>) {
+    let json = format!("{n:?}");
+    // ColumnRef fields appear as `String { sval: "x" }` in the debug form;
+    // every such string that names a column counts.
+    for part in json.split("sval: \"").skip(1) {
+        let name = part.split('"').next().unwrap_or("");
+        if columns.iter().any(|c| c.name == name) && !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+}
+
+struct Column {
+    def: ColumnDef,
+    storage: String,
+    not_null: bool,
+    primary: bool,
+    unique: bool,
+    default: Option<String>,
+    checks: Vec<(String, String)>,
+    references: Option<String>,
+}
+
+fn create_table(
+    c: &pb::CreateStmt,
+    sql: &str,
+    schema: &dyn Schema,
+) -> Result<Option<Plan>, PgError> {
+    let Some(rv) = &c.relation else {
+        return Ok(None);
+    };
+    let Some((table, temp)) = relation_name(rv) else {
+        return Ok(None);
+    };
+    if !c.inh_relations.is_empty() {
+        return Err(not_supported("table inheritance (INHERITS)"));
+    }
+    if c.partspec.is_some() || c.partbound.is_some() {
+        return Err(not_supported("table partitioning"));
+    }
+    if c.of_typename.is_some() || !c.access_method.is_empty() || c.oncommit > 1 {
+        return Ok(None);
+    }
+    let mut a = Analyzer::for_ddl(schema, sql);
+    let mut sequences: Vec<SequenceAction> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    let mut table_constraints: Vec<&pb::Constraint> = Vec::new();
+    for e in c.table_elts.iter().chain(&c.constraints) {
+        match e.node.as_ref() {
+            Some(N::ColumnDef(d)) => {
+                let Some(tn) = &d.type_name else {
+                    return Ok(None);
+                };
+                if columns.iter().any(|c| c.def.name == d.colname) {
+                    return Err(PgError::error(
+                        code::DUPLICATE_COLUMN,
+                        format!("column \"{}\" specified more than once", d.colname),
+                    ));
+                }
+                let names: Vec<&str> = tn.names.iter().filter_map(str_of).collect();
+                let serial = match names.as_slice() {
+                    [n] if tn.typmods.is_empty() && tn.array_bounds.is_empty() => match *n {
+                        "serial" | "serial4" => Some(INT4),
+                        "bigserial" | "serial8" => Some(INT8),
+                        "smallserial" | "serial2" => Some(INT2),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let (oid, typmod) = match serial {
+                    Some(oid) => (oid, -1),
+                    None => match a.column_type(tn)? {
+                        Ok(t) => t,
+                        Err(_) => return Ok(None),
+                    },
+                };
+                let Some(storage) = storage_type(oid, typmod) else {
+                    return Ok(None);
+                };
+                if let Some(coll) = &d.coll_clause {
+                    let names: Vec<&str> = coll.collname.iter().filter_map(str_of).collect();
+                    if !matches!(names.as_slice(), ["C"] | ["POSIX"] | ["default"]) {
+                        return Ok(None);
+                    }
+                }
+                if !d.generated.is_empty() {
+                    return Ok(None);
+                }
+                let mut default = None;
+                if let Some(oid) = serial {
+                    // serial: an owned sequence and its nextval default.
+                    let seq = constraint_name(&table, std::slice::from_ref(&d.colname), "seq");
+                    sequences.push(SequenceAction::Create {
+                        name: seq.clone(),
+                        options: SequenceOptions {
+                            type_oid: Some(oid),
+                            ..Default::default()
+                        },
+                        owned: Some((table.clone(), d.colname.clone())),
+                        if_not_exists: false,
+                    });
+                    default = Some(format!("pg_nextval({})", sql_string(&seq)));
+                }
+                columns.push(Column {
+                    def: ColumnDef {
+                        name: d.colname.clone(),
+                        type_oid: oid,
+                        typmod,
+                    },
+                    storage,
+                    not_null: d.is_not_null || serial.is_some(),
+                    primary: false,
+                    unique: false,
+                    default,
+                    checks: Vec::new(),
+                    references: None,
+                });
+            }
+            Some(N::Constraint(k)) => table_constraints.push(k),
+            _ => return Ok(None),
+        }
+    }
+    let defs: Vec<ColumnDef> = columns.iter().map(|c| c.def.clone()).collect();
+    // Column constraints, now that every column is known (a CHECK may
+    // name another column).
+    let column_defs = c.table_elts.iter().filter_map(|e| match e.node.as_ref() {
+        Some(N::ColumnDef(d)) => Some(d),
+        _ => None,
+    });
+    for (i, d) in column_defs.enumerate() {
+        for k in &d.constraints {
+            let Some(N::Constraint(k)) = k.node.as_ref() else {
+                return Ok(None);
+            };
+            let col = &mut columns[i];
+            match pb::ConstrType::try_from(k.contype) {
+                Ok(pb::ConstrType::ConstrNull) => {}
+                Ok(pb::ConstrType::ConstrNotnull) => col.not_null = true,
+                Ok(pb::ConstrType::ConstrPrimary) => {
+                    col.primary = true;
+                    col.not_null = true;
+                }
+                Ok(pb::ConstrType::ConstrUnique) if !k.nulls_not_distinct => col.unique = true,
+                Ok(pb::ConstrType::ConstrDefault) => {
+                    let Some(e) = k.raw_expr.as_deref() else {
+                        return Ok(None);
+                    };
+                    let Ok(e) = a.ddl_expression(e, None, Some(&col.def))? else {
+                        return Ok(None);
+                    };
+                    col.default = Some(expr_sql(&e));
+                }
+                Ok(pb::ConstrType::ConstrCheck) => {
+                    let Some(e) = k.raw_expr.as_deref() else {
+                        return Ok(None);
+                    };
+                    let Ok(check) = a.ddl_expression(e, Some((&table, &defs)), None)? else {
+                        return Ok(None);
+                    };
+                    let name = if k.conname.is_empty() {
+                        constraint_name(&table, std::slice::from_ref(&col.def.name), "check")
+                    } else {
+                        k.conname.clone()
+                    };
+                    col.checks.push((name, expr_sql(&check)));
+                }
+                Ok(pb::ConstrType::ConstrForeign) => {
+                    let Some(r) = foreign_key(k, &table, schema)? else {
+                        return Ok(None);
+                    };
+                    col.references = Some(r);
+                }
+                Ok(pb::ConstrType::ConstrIdentity) => {
+                    // GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY: an owned
+                    // sequence; ALWAYS refuses explicit values (checked by
+                    // the analyzer through the default's marker).
+                    if !matches!(col.def.type_oid, INT2 | INT4 | INT8) {
+                        return Err(PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("identity column type must be smallint, integer, or bigint"),
+                        ));
+                    }
+                    let mut options = sequence_options(&k.options, sql)?;
+                    options.type_oid = Some(col.def.type_oid);
+                    let seq = constraint_name(&table, std::slice::from_ref(&col.def.name), "seq");
+                    let always = k.generated_when == "a";
+                    col.default = Some(format!(
+                        "{}({})",
+                        if always {
+                            "pg_identity_always"
+                        } else {
+                            "pg_nextval"
+                        },
+                        sql_string(&seq)
+                    ));
+                    col.not_null = true;
+                    sequences.push(SequenceAction::Create {
+                        name: seq,
+                        options,
+                        owned: Some((table.clone(), col.def.name.clone())),
+                        if_not_exists: false,
+                    });
+                }
+                Ok(pb::ConstrType::ConstrExclusion) => {
+                    return Err(not_supported("exclusion constraints"))
+                }
+                _ => return Ok(None),
+            }
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut tail: Vec<String> = Vec::new();
+    for k in table_constraints {
+        let keys = |list: &[pb::Node]| -> Vec<String> {
+            list.iter().filter_map(str_of).map(str::to_string).collect()
+        };
+        let check_keys = |names: &[String], what: &str| -> Result<(), PgError> {
+            for n in names {
+                if !defs.iter().any(|d| &d.name == n) {
+                    return Err(PgError::error(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{n}\" named in {what} does not exist"),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let named = |sql: String| -> String {
+            if k.conname.is_empty() {
+                sql
+            } else {
+                format!("CONSTRAINT {} {sql}", quote_ident(&k.conname))
+            }
+        };
+        match pb::ConstrType::try_from(k.contype) {
+            Ok(pb::ConstrType::ConstrPrimary) => {
+                let names = keys(&k.keys);
+                check_keys(&names, "key")?;
+                for c in columns.iter_mut().filter(|c| names.contains(&c.def.name)) {
+                    c.not_null = true;
+                }
+                tail.push(named(format!("PRIMARY KEY ({})", ident_list(&names))));
+            }
+            Ok(pb::ConstrType::ConstrUnique) if !k.nulls_not_distinct => {
+                let names = keys(&k.keys);
+                check_keys(&names, "key")?;
+                tail.push(named(format!("UNIQUE ({})", ident_list(&names))));
+            }
+            Ok(pb::ConstrType::ConstrCheck) => {
+                let Some(e) = k.raw_expr.as_deref() else {
+                    return Ok(None);
+                };
+                let Ok(check) = a.ddl_expression(e, Some((&table, &defs)), None)? else {
+                    return Ok(None);
+                };
+                let name = if k.conname.is_empty() {
+                    let mut used = Vec::new();
+                    columns_of(e, &defs, &mut used);
+                    used.truncate(1);
+                    constraint_name(&table, &used, "check")
+                } else {
+                    k.conname.clone()
+                };
+                tail.push(format!(
+                    "CONSTRAINT {} CHECK ({})",
+                    quote_ident(&name),
+                    expr_sql(&check)
+                ));
+            }
+            Ok(pb::ConstrType::ConstrForeign) => {
+                let names = keys(&k.fk_attrs);
+                check_keys(&names, "foreign key")?;
+                let Some(r) = foreign_key(k, &table, schema)? else {
+                    return Ok(None);
+                };
+                tail.push(named(format!("FOREIGN KEY ({}) {r}", ident_list(&names))));
+            }
+            Ok(pb::ConstrType::ConstrExclusion) => {
+                return Err(not_supported("exclusion constraints"))
+            }
+            _ => return Ok(None),
+        }
+    }
+    for c in &columns {
+        let mut p = format!("{} {}", quote_ident(&c.def.name), c.storage);
+        if c.primary {
+            p.push_str(" PRIMARY KEY");
+        }
+        if c.not_null {
+            p.push_str(" NOT NULL");
+        }
+        if c.unique {
+            p.push_str(" UNIQUE");
+        }
+        if let Some(d) = &c.default {
+            p.push_str(&format!(" DEFAULT ({d})"));
+        }
+        for (name, check) in &c.checks {
+            p.push_str(&format!(
+                " CONSTRAINT {} CHECK ({check})",
+                quote_ident(name)
+            ));
+        }
+        if let Some(r) = &c.references {
+            p.push(' ');
+            p.push_str(r);
+        }
+        parts.push(p);
+    }
+    parts.extend(tail);
+    if parts.is_empty() {
+        // SQLite has no zero-column tables.
+        return Ok(None);
+    }
+    let sqlite = format!(
+        "CREATE {}TABLE {}{} ({})",
+        if temp { "TEMP " } else { "" },
+        if c.if_not_exists {
+            "IF NOT EXISTS "
+        } else {
+            ""
+        },
+        quote_ident(&table),
+        parts.join(", ")
+    );
+    Ok(Some(Plan {
+        sequences,
+        sql: Some(sqlite),
+        tag: "CREATE TABLE",
+        skip_if_exists: c.if_not_exists.then_some(table),
+    }))
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn ident_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `REFERENCES t (cols) ON DELETE ... ON UPDATE ...` for SQLite.
+fn foreign_key(
+    k: &pb::Constraint,
+    table: &str,
+    schema: &dyn Schema,
+) -> Result<Option<String>, PgError> {
+    let Some(pk) = &k.pktable else {
+        return Ok(None);
+    };
+    let Some((target, _)) = relation_name(pk) else {
+        return Ok(None);
+    };
+    if target != table && schema.relation(&target).is_none() {
+        return Err(PgError::error(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{target}\" does not exist"),
+        ));
+    }
+    let cols: Vec<String> = k
+        .pk_attrs
+        .iter()
+        .filter_map(str_of)
+        .map(str::to_string)
+        .collect();
+    let mut out = format!("REFERENCES {}", quote_ident(&target));
+    if !cols.is_empty() {
+        out.push_str(&format!(" ({})", ident_list(&cols)));
+    }
+    for (what, action) in [("DELETE", &k.fk_del_action), ("UPDATE", &k.fk_upd_action)] {
+        let a = match action.as_str() {
+            "" | "a" => continue,
+            "r" => "RESTRICT",
+            "c" => "CASCADE",
+            "n" => "SET NULL",
+            "d" => "SET DEFAULT",
+            _ => return Ok(None),
+        };
+        out.push_str(&format!(" ON {what} {a}"));
+    }
+    if !k.fk_del_set_cols.is_empty() || k.fk_matchtype == "p" {
+        return Ok(None);
+    }
+    if k.deferrable {
+        out.push_str(if k.initdeferred {
+            " DEFERRABLE INITIALLY DEFERRED"
+        } else {
+            " DEFERRABLE INITIALLY IMMEDIATE"
+        });
+    }
+    Ok(Some(out))
+}
+
+/// CREATE [UNIQUE] INDEX [name] ON t [USING btree|hash] (cols or
+/// expressions) [INCLUDE (...)] [WHERE ...]. Operator classes and INCLUDE
+/// columns change how PostgreSQL can use an index, never what a query
+/// answers; SQLite's b-tree serves them all.
+fn create_index(
+    i: &pb::IndexStmt,
+    sql: &str,
+    schema: &dyn Schema,
+) -> Result<Option<Plan>, PgError> {
+    let Some(rv) = &i.relation else {
+        return Ok(None);
+    };
+    let Some((table, _)) = relation_name(rv) else {
+        return Ok(None);
+    };
+    if !matches!(i.access_method.as_str(), "" | "btree" | "hash") {
+        return Err(not_supported(&format!(
+            "access method \"{}\"",
+            i.access_method
+        )));
+    }
+    if i.nulls_not_distinct || !i.exclude_op_names.is_empty() {
+        return Ok(None);
+    }
+    let Some(columns) = schema.relation(&table) else {
+        return Err(PgError::error(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{table}\" does not exist"),
+        ));
+    };
+    let mut a = Analyzer::for_ddl(schema, sql);
+    let mut keys = Vec::new();
+    let mut names = Vec::new();
+    for p in &i.index_params {
+        let Some(N::IndexElem(e)) = p.node.as_ref() else {
+            return Ok(None);
+        };
+        let mut key = if let Some(x) = e.expr.as_deref() {
+            // An expression key: analyzed over the table's columns.
+            let Ok(x) = a.ddl_expression_value(x, (&table, &columns))? else {
+                return Ok(None);
+            };
+            names.push("expr".to_string());
+            format!("({})", expr_sql(&x))
+        } else {
+            if !columns.iter().any(|c| c.name == e.name) {
+                return Err(PgError::error(
+                    code::UNDEFINED_COLUMN,
+                    format!("column \"{}\" does not exist", e.name),
+                ));
+            }
+            names.push(e.name.clone());
+            quote_ident(&e.name)
+        };
+        if !e.collation.is_empty() {
+            return Ok(None);
+        }
+        // SortByDir: 1 default, 2 ASC, 3 DESC; SortByNulls: 1 default.
+        if e.ordering == 3 {
+            key.push_str(" DESC");
+        }
+        keys.push(key);
+    }
+    let filter = match i.where_clause.as_deref() {
+        Some(w) => {
+            let Ok(w) = a.ddl_expression(w, Some((&table, &columns)), None)? else {
+                return Ok(None);
+            };
+            format!(" WHERE {}", expr_sql(&w))
+        }
+        None => String::new(),
+    };
+    // ChooseRelationName: t_a_b_idx (t_a_key for a unique one is what a
+    // constraint gets; CREATE UNIQUE INDEX is still _idx).
+    let name = if i.idxname.is_empty() {
+        constraint_name(&table, &names, "idx")
+    } else {
+        i.idxname.clone()
+    };
+    Ok(Some(Plan {
+        sequences: Vec::new(),
+        sql: Some(format!(
+            "CREATE {}INDEX {}{} ON {} ({}){filter}",
+            if i.unique { "UNIQUE " } else { "" },
+            if i.if_not_exists {
+                "IF NOT EXISTS "
+            } else {
+                ""
+            },
+            quote_ident(&name),
+            quote_ident(&table),
+            keys.join(", ")
+        )),
+        tag: "CREATE INDEX",
+        skip_if_exists: None,
+    }))
+}
