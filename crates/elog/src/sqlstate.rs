@@ -74,6 +74,7 @@ pub const DATA_CORRUPTED: &str = "XX001";
 pub const INSUFFICIENT_RESOURCES: &str = "53000";
 pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
 pub const LOCK_NOT_AVAILABLE: &str = "55P03";
+pub const GENERATED_ALWAYS: &str = "428C9";
 pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: &str = "2200H";
 pub const CONFIGURATION_LIMIT_EXCEEDED: &str = "53400";
 

@@ -39,6 +39,14 @@ pub trait Schema {
     fn is_catalog(&self, name: &str) -> bool;
     /// The table's primary-key columns (empty: none declared).
     fn primary_key(&self, name: &str) -> Vec<String>;
+    /// A column's DEFAULT expression as SQLite holds it.
+    fn column_default(&self, _table: &str, _column: &str) -> Option<String> {
+        None
+    }
+    /// Whether the column is GENERATED ALWAYS AS IDENTITY.
+    fn identity_always(&self, _table: &str, _column: &str) -> bool {
+        false
+    }
 }
 
 /// The outcome of analysis.
@@ -128,6 +136,9 @@ pub enum Expr {
         ty: u32,
     },
     ScalarSub(Box<Query>, u32),
+    /// A column's DEFAULT, as SQLite holds it for the table (NULL when
+    /// the column has none).
+    Default(Option<String>, u32),
     Exists(Box<Query>),
     InSub(Box<Expr>, Box<Query>, bool),
 }
@@ -144,7 +155,7 @@ impl Expr {
             | Expr::Case { ty, .. }
             | Expr::MinMax { ty, .. } => *ty,
             Expr::Typmod { arg, .. } => arg.ty(),
-            Expr::Coalesce(_, t) | Expr::ScalarSub(_, t) => *t,
+            Expr::Coalesce(_, t) | Expr::ScalarSub(_, t) | Expr::Default(_, t) => *t,
             Expr::And(_)
             | Expr::Or(_)
             | Expr::Not(_)
@@ -1478,13 +1489,32 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// Some(true): a GENERATED ALWAYS identity column, None: another
+    /// column (BY DEFAULT identity columns are told by their default only).
+    fn identity_kind(&self, table: &str, column: &str) -> Option<bool> {
+        self.schema.identity_always(table, column).then_some(true)
+    }
+
+    fn identity_always_error(&self, column: &str, location: i32) -> Fail {
+        self.error_at(
+            PgError::error(
+                code::GENERATED_ALWAYS,
+                format!("cannot insert a non-DEFAULT value into column \"{column}\""),
+            )
+            .with_detail(format!(
+                "Column \"{column}\" is an identity column defined as GENERATED ALWAYS."
+            ))
+            .with_hint("Use OVERRIDING SYSTEM VALUE to override."),
+            location,
+        )
+    }
+
     fn insert(&mut self, s: &pb::InsertStmt) -> R<Query> {
         if s.with_clause.is_some() {
             return unsupported("INSERT clause");
         }
-        if s.r#override != pb::OverridingKind::OverridingNotSet as i32 {
-            return unsupported("OVERRIDING");
-        }
+        let overriding_system = s.r#override == pb::OverridingKind::OverridingSystemValue as i32;
+        let overriding_user = s.r#override == pb::OverridingKind::OverridingUserValue as i32;
         let (table, alias, columns) = self.target_table(&s.relation, false)?;
         if alias.is_some() {
             return unsupported("INSERT alias");
@@ -1566,9 +1596,15 @@ impl<'a> Analyzer<'a> {
                 }
                 let mut out = Vec::new();
                 for (i, item) in l.items.iter().enumerate() {
-                    if matches!(item.node, Some(N::SetToDefault(_))) {
+                    let identity = self.identity_kind(&table, &targets[i].0.name);
+                    if matches!(item.node, Some(N::SetToDefault(_)))
+                        || (overriding_user && identity.is_some())
+                    {
                         out.push(None);
                         continue;
+                    }
+                    if identity == Some(true) && !overriding_system {
+                        return Err(self.identity_always_error(&targets[i].0.name, -1));
                     }
                     let e = self.expr(item)?;
                     let col = targets[i].0.clone();
@@ -1580,18 +1616,29 @@ impl<'a> Analyzer<'a> {
             let keep: Vec<usize> = (0..used)
                 .filter(|&i| rows.iter().any(|r| r.get(i).is_some_and(|v| v.is_some())))
                 .collect();
-            if rows
-                .iter()
-                .any(|r| keep.iter().any(|&i| r.get(i).is_none_or(|v| v.is_none())))
-            {
-                return unsupported("DEFAULT in some VALUES rows only");
-            }
             for &i in &keep {
                 names.push(targets[i].0.name.clone());
             }
+            // DEFAULT where other rows give a value: the column's default
+            // expression in that row.
+            let defaults: Vec<Expr> = keep
+                .iter()
+                .map(|&i| {
+                    let col = &targets[i].0;
+                    Expr::Default(self.schema.column_default(&table, &col.name), col.type_oid)
+                })
+                .collect();
             let rows: Vec<Vec<Expr>> = rows
                 .into_iter()
-                .map(|r| keep.iter().map(|&i| r[i].clone().expect("kept")).collect())
+                .map(|r| {
+                    keep.iter()
+                        .enumerate()
+                        .map(|(k, &i)| match r.get(i).cloned().flatten() {
+                            Some(e) => e,
+                            None => defaults[k].clone(),
+                        })
+                        .collect()
+                })
                 .collect();
             (Some(rows), None, Vec::new())
         } else {
@@ -1614,6 +1661,12 @@ impl<'a> Analyzer<'a> {
             let mut coerced = Vec::new();
             for (i, t) in q.targets.iter().enumerate() {
                 let col = targets[i].0.clone();
+                if overriding_user && self.identity_kind(&table, &col.name).is_some() {
+                    return unsupported("OVERRIDING USER VALUE with a SELECT");
+                }
+                if self.identity_kind(&table, &col.name) == Some(true) && !overriding_system {
+                    return Err(self.identity_always_error(&col.name, -1));
+                }
                 let source = Expr::Column {
                     rel: Some("pm_source".into()),
                     name: format!("c{i}"),
@@ -1731,11 +1784,26 @@ impl<'a> Analyzer<'a> {
             }
             let col = self.column(columns, table, &rt.name, rt.location)?.clone();
             let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
-            if matches!(
-                v.node,
-                Some(N::SetToDefault(_)) | Some(N::MultiAssignRef(_))
-            ) {
-                return unsupported("SET DEFAULT / multiple assignment");
+            if matches!(v.node, Some(N::MultiAssignRef(_))) {
+                return unsupported("multiple assignment");
+            }
+            if matches!(v.node, Some(N::SetToDefault(_))) {
+                let d = self.schema.column_default(table, &col.name);
+                sets.push((col.name.clone(), Expr::Default(d, col.type_oid)));
+                continue;
+            }
+            if self.identity_kind(table, &col.name) == Some(true) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::GENERATED_ALWAYS,
+                        format!("column \"{}\" can only be updated to DEFAULT", col.name),
+                    )
+                    .with_detail(format!(
+                        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+                        col.name
+                    )),
+                    -1,
+                ));
             }
             let e = self.expr(v)?;
             if e.contains_agg() {
@@ -2843,7 +2911,7 @@ fn check_ungrouped(e: &Expr, groups: &[Expr], bad: &mut Option<(Option<String>, 
                 *bad = Some((rel.clone(), name.clone()));
             }
         }
-        Expr::ScalarSub(..) | Expr::Exists(_) => {}
+        Expr::ScalarSub(..) | Expr::Exists(_) | Expr::Default(..) => {}
         Expr::InSub(a, _, _) => check_ungrouped(a, groups, bad),
         Expr::Call { args, .. }
         | Expr::And(args)

@@ -562,8 +562,8 @@ fn create_table(
                 }
                 Ok(pb::ConstrType::ConstrIdentity) => {
                     // GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY: an owned
-                    // sequence; ALWAYS refuses explicit values (checked by
-                    // the analyzer through the default's marker).
+                    // sequence; ALWAYS refuses explicit values (the analyzer
+                    // reads the mark on the declared type).
                     if !matches!(col.def.type_oid, INT2 | INT4 | INT8) {
                         return Err(PgError::error(
                             code::INVALID_PARAMETER_VALUE,
@@ -574,15 +574,10 @@ fn create_table(
                     options.type_oid = Some(col.def.type_oid);
                     let seq = constraint_name(&table, std::slice::from_ref(&col.def.name), "seq");
                     let always = k.generated_when == "a";
-                    col.default = Some(format!(
-                        "{}({})",
-                        if always {
-                            "pg_identity_always"
-                        } else {
-                            "pg_nextval"
-                        },
-                        sql_string(&seq)
-                    ));
+                    col.default = Some(format!("pg_nextval({})", sql_string(&seq)));
+                    if always {
+                        col.storage.push_str(IDENTITY_ALWAYS_MARK);
+                    }
                     col.not_null = true;
                     sequences.push(SequenceAction::Create {
                         name: seq,

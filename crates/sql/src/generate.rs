@@ -691,6 +691,14 @@ pub fn expr(e: &Expr, out: &mut String) {
             out.push_str(&query(q));
             out.push(')');
         }
+        Expr::Default(d, _) => match d {
+            Some(d) => {
+                out.push('(');
+                out.push_str(d);
+                out.push(')');
+            }
+            None => out.push_str("NULL"),
+        },
         Expr::InSub(a, q, negated) => {
             out.push('(');
             expr(a, out);

@@ -1656,6 +1656,33 @@ impl analyze::Schema for SchemaCatalog<'_> {
         crate::catalog::is_catalog(name)
     }
 
+    /// From the declared type ([`types::IDENTITY_ALWAYS_MARK`]), which a
+    /// prepare reads without a read transaction.
+    fn identity_always(&self, table: &str, column: &str) -> bool {
+        let sql = format!("SELECT * FROM {}", utility::quote_ident(table));
+        let Ok(stmt) = self.0.prepare_cached(&sql) else {
+            return false;
+        };
+        let found = stmt.columns().into_iter().any(|c| {
+            c.name() == column
+                && c.decl_type()
+                    .is_some_and(|d| d.ends_with(types::IDENTITY_ALWAYS_MARK))
+        });
+        found
+    }
+
+    /// Read from pragma_table_info: only for an explicit DEFAULT (a read,
+    /// which in a transaction block takes its snapshot).
+    fn column_default(&self, table: &str, column: &str) -> Option<String> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2")
+            .ok()?;
+        stmt.query_row([table, column], |r| r.get::<_, Option<String>>(0))
+            .ok()
+            .flatten()
+    }
+
     /// From sqlite3_table_column_metadata, which reads the schema as a
     /// prepare does (no read transaction).
     fn primary_key(&self, name: &str) -> Vec<String> {
@@ -1881,16 +1908,6 @@ fn register_sequence_functions(
         s.nextval(&regclass_name(&name))
             .map(Some)
             .map_err(user_error)
-    })?;
-    // The default of a GENERATED ALWAYS identity column: nextval, under a
-    // name the analyzer recognises in the column's default.
-    let seq = sequences.clone();
-    conn.create_scalar_function("pg_identity_always", 1, volatile, move |ctx| {
-        let Some(name) = ctx.get::<Option<String>>(0)? else {
-            return Ok(None);
-        };
-        let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
-        s.nextval(&name).map(Some).map_err(user_error)
     })?;
     let seq = sequences.clone();
     conn.create_scalar_function("pg_currval", 1, volatile, move |ctx| {

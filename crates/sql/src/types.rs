@@ -34,10 +34,17 @@ pub const JSONB: u32 = 3802;
 /// (NUMERIC affinity would turn `1.10` into the REAL 1.1).
 pub const NUMERIC_STORAGE_NAME: &str = "pg_numeric_text";
 
+/// Ends the declared type of a GENERATED ALWAYS AS IDENTITY column
+/// (`int4 pg_always_identity`; SQLite drops a trailing `always` from a declared type): the analyzer refuses explicit values for it.
+pub const IDENTITY_ALWAYS_MARK: &str = " pg_always_identity";
+
 /// The OID for a type as written in a column declaration or a cast
 /// (`integer`, `varchar(20)`, `double precision`, `timestamp with time zone`).
 /// Unknown names are text: SQLite stores them as text affinity or as given.
 pub fn oid_for_type_name(declared: &str) -> u32 {
+    let declared = declared
+        .strip_suffix(IDENTITY_ALWAYS_MARK)
+        .unwrap_or(declared);
     let lower = declared.trim().to_ascii_lowercase();
     // `int4[]`, `integer[]`, `_int4`: the element's array type.
     if let Some(element) = lower.strip_suffix("[]").or_else(|| lower.strip_prefix('_')) {
