@@ -81,6 +81,9 @@ pub const CONFIGURATION_LIMIT_EXCEEDED: &str = "53400";
 /// Every code above (keep in step), for turning a code back into its constant.
 const ALL: &[&str] = &[
     CONFIGURATION_LIMIT_EXCEEDED,
+    LOCK_NOT_AVAILABLE,
+    SEQUENCE_GENERATOR_LIMIT_EXCEEDED,
+    GENERATED_ALWAYS,
     SUCCESSFUL_COMPLETION,
     WARNING,
     CONNECTION_EXCEPTION,

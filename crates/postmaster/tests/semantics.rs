@@ -54,7 +54,13 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         "SELECT" | "WITH" => return rows.join(";"),
         "INSERT" => format!("INSERT 0 {count}"),
         "UPDATE" | "DELETE" => format!("{first} {count}"),
-        _ => format!("{first} {}", words.next().unwrap_or_default()),
+        // CREATE UNIQUE INDEX -> CREATE INDEX, as PostgreSQL tags it.
+        _ => format!(
+            "{first} {}",
+            words
+                .find(|w| !matches!(w.as_str(), "UNIQUE" | "TEMP" | "TEMPORARY" | "UNLOGGED"))
+                .unwrap_or_default()
+        ),
     };
     if rows.is_empty() {
         tag

@@ -722,7 +722,7 @@ fn table_constraints_json(sql: &str) -> String {
             None => format!("{table}_check"),
         });
         out.push(serde_json::json!({
-            "name": name, "type": "c", "def": format!("CHECK ({})", c.expr),
+            "name": name, "type": "c", "def": format!("CHECK ({})", display_expr(&c.expr.to_string())),
             "on_update": " ", "on_delete": " ",
         }));
     };
@@ -787,6 +787,69 @@ fn table_constraints_json(sql: &str) -> String {
         }
     }
     serde_json::Value::Array(out).to_string()
+}
+
+/// A generated expression ([`crate::ddl`] writes `(("tag" <> ''))`) as
+/// psql shows a constraint: the outer parentheses and the quotes of plain
+/// lowercase names dropped (`tag <> ''`).
+fn display_expr(generated: &str) -> String {
+    let mut e = generated.trim();
+    while e.starts_with('(') && e.ends_with(')') && wraps(e) {
+        e = e[1..e.len() - 1].trim();
+    }
+    let mut out = String::with_capacity(e.len());
+    let mut rest = e;
+    while let Some(i) = rest.find(['"', '\'']) {
+        out.push_str(&rest[..i]);
+        let quote = rest.as_bytes()[i] as char;
+        let tail = &rest[i + 1..];
+        let end = tail.find(quote).map_or(tail.len(), |j| j);
+        let inner = &tail[..end];
+        let plain = quote == '"'
+            && !inner.is_empty()
+            && inner.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            out.push_str(inner);
+        } else {
+            out.push(quote);
+            out.push_str(inner);
+            if end < tail.len() {
+                out.push(quote);
+            }
+        }
+        rest = if end < tail.len() {
+            &tail[end + 1..]
+        } else {
+            ""
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the parenthesis opening `e` closes at its last character.
+fn wraps(e: &str) -> bool {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in e.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 && i != e.len() - 1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// The first column an expression names (PostgreSQL names a table CHECK

@@ -567,7 +567,7 @@ fn create_table(
                     if !matches!(col.def.type_oid, INT2 | INT4 | INT8) {
                         return Err(PgError::error(
                             code::INVALID_PARAMETER_VALUE,
-                            format!("identity column type must be smallint, integer, or bigint"),
+                            "identity column type must be smallint, integer, or bigint",
                         ));
                     }
                     let mut options = sequence_options(&k.options, sql)?;
