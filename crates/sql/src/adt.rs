@@ -393,15 +393,10 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
                 .ok_or_else(|| invalid_input("numeric", text))?
                 .to_text(),
         ),
-        DATE => Value::Text(
-            parse_date(t)
-                .ok_or_else(|| date_error("date", text))?
-                .to_string(),
-        ),
-        TIMESTAMP => Value::Text(format_timestamp(
-            parse_timestamp(t).ok_or_else(|| date_error("timestamp without time zone", text))?,
-        )),
-        TIMESTAMPTZ | INTERVAL | TIME => Value::Text(canonical_text(oid, t).ok_or_else(|| {
+        DATE => Value::Text(crate::datefmt::date_in(t)?),
+        TIMESTAMP => Value::Text(crate::datefmt::timestamp_in(t)?),
+        TIMESTAMPTZ => Value::Text(crate::datefmt::timestamptz_in(t)?),
+        INTERVAL | TIME => Value::Text(canonical_text(oid, t).ok_or_else(|| {
             err(
                 code::INVALID_DATETIME_FORMAT,
                 format!(
@@ -416,6 +411,15 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         }
         _ => Value::Text(text.to_string()),
     })
+}
+
+/// Whether a date/time input names a time relative to now (`now`,
+/// `today`, `tomorrow`, `yesterday`): its value depends on when it is read.
+pub fn is_relative_time(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    ["now", "today", "tomorrow", "yesterday"]
+        .iter()
+        .any(|w| t.split(|c: char| !c.is_ascii_alphabetic()).any(|x| x == *w))
 }
 
 fn date_error(type_name: &str, text: &str) -> PgError {
@@ -1115,6 +1119,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;
     conn.create_aggregate_function("pg_numeric_max", 1, agg, NumericExtreme(Ordering::Greater))?;
     // Typmods and input functions at run time (parameters, casts from text).
+    conn.create_scalar_function("pg_datetime_in", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let Some(text) = ctx.get::<Option<String>>(0)? else {
+            return Ok(Value::Null);
+        };
+        let oid = ctx.get::<i64>(1)? as u32;
+        input(oid, &text).map_err(function_error)
+    })?;
     conn.create_scalar_function("pg_typmod", 3, det, |ctx| {
         let oid = int_arg(ctx, 1)?.unwrap_or(0) as u32;
         let typmod = int_arg(ctx, 2)?.unwrap_or(-1) as i32;

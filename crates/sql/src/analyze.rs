@@ -2687,6 +2687,19 @@ impl<'a> Analyzer<'a> {
                     // NULL
                     return Ok(Expr::Const(Value::Null, to));
                 }
+                if matches!(to, DATE | TIMESTAMP | TIMESTAMPTZ) && adt::is_relative_time(&text) {
+                    // `now`, `today`, ...: read when the statement runs, not
+                    // into a translation that later statements reuse.
+                    adt::input(to, &text).map_err(|err| self.error_at(err, loc))?;
+                    return with_typmod(Expr::Call {
+                        template: "pg_datetime_in($1, $2)",
+                        args: vec![
+                            Expr::Const(Value::Text(text), TEXT),
+                            Expr::Const(Value::Integer(to as i64), INT4),
+                        ],
+                        ty: to,
+                    });
+                }
                 let v = adt::input(to, &text).map_err(|err| self.error_at(err, loc))?;
                 with_typmod(Expr::Const(v, to))
             }

@@ -15,6 +15,7 @@
 //!   several names, ALTER TABLE ... ADD constraint).
 //! - [`catalog`]: pg_catalog and information_schema emulated as temporary
 //!   views over SQLite's schema, for psql's `\d` and introspecting drivers.
+//! - [`datefmt`]: date/time input and output with DateStyle and TimeZone.
 //! - [`ddl`]: CREATE TABLE and CREATE INDEX generated from PostgreSQL's
 //!   parse tree.
 //! - [`copy`]: COPY's text and CSV record formats.
@@ -31,6 +32,7 @@ pub mod analyze;
 pub mod catalog;
 pub mod copy;
 pub mod datadir;
+pub mod datefmt;
 pub mod datetime;
 pub mod ddl;
 pub mod dialect;

@@ -544,6 +544,20 @@ impl Session {
             .and_then(|v| parse_ms(v))
             .unwrap_or(0);
         SQL_SETTINGS.with(|s| *s.borrow_mut() = defaults.clone());
+        crate::datefmt::set_transaction_clock(xact_start_us.clone());
+        for (name, apply) in [
+            ("datestyle", crate::datefmt::set_date_style as fn(&str) -> _),
+            ("timezone", crate::datefmt::set_time_zone),
+        ] {
+            if let Some(v) = defaults.get(name).cloned() {
+                match apply(&v) {
+                    Ok(shown) => {
+                        defaults.insert(name.to_string(), shown);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         // Statements are prepared once per text and kept (the extended
         // protocol describes at Parse and runs at Execute).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
@@ -1204,7 +1218,14 @@ impl Session {
                 format!("parameter \"{name}\" cannot be changed now"),
             ));
         }
-        self.store_setting(name, value.to_string());
+        // DateStyle and TimeZone are checked and shown as PostgreSQL
+        // shows them (`Postgres, MDY`, `America/New_York`).
+        let value = match name {
+            "datestyle" => crate::datefmt::set_date_style(value)?,
+            "timezone" => crate::datefmt::set_time_zone(value)?,
+            _ => value.to_string(),
+        };
+        self.store_setting(name, value);
         Ok(())
     }
 
@@ -1225,6 +1246,16 @@ impl Session {
         }
         if name == "statement_timeout" {
             self.statement_timeout_ms = parse_ms(&value).unwrap_or(0);
+        }
+        if matches!(name, "datestyle" | "timezone") {
+            let _ = if name == "datestyle" {
+                crate::datefmt::set_date_style(&value)
+            } else {
+                crate::datefmt::set_time_zone(&value)
+            };
+            // Date/time literals were read in the old style and zone.
+            self.cache.clear();
+            self.literal_cache.clear();
         }
         SQL_SETTINGS.with(|s| s.borrow_mut().insert(name.to_string(), value.clone()));
         self.settings.insert(name.to_string(), value);

@@ -343,7 +343,18 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
                     Some(b) => if b { "t" } else { "f" }.to_string(),
                     None => text.into_owned(),
                 },
-                INTERVAL | TIME | TIMESTAMPTZ | UUID => {
+                DATE => crate::datefmt::date_out(&text),
+                TIMESTAMP => crate::datefmt::timestamp_out(&text),
+                // Stored in UTC (`...+00`); other text (written before the
+                // new SQL layer) is read as input first.
+                TIMESTAMPTZ => match crate::datefmt::timestamptz_micros(&text) {
+                    Some(_) => crate::datefmt::timestamptz_out(&text),
+                    None => match crate::datefmt::timestamptz_in(&text) {
+                        Ok(stored) => crate::datefmt::timestamptz_out(&stored),
+                        Err(_) => text.into_owned(),
+                    },
+                },
+                INTERVAL | TIME | UUID => {
                     canonical_text(oid, &text).unwrap_or_else(|| text.into_owned())
                 }
                 BYTEA => match datetime::parse_bytea(&text) {
@@ -375,7 +386,7 @@ pub fn canonical_text(oid: u32, text: &str) -> Option<String> {
     match oid {
         INTERVAL => datetime::parse_interval(text).map(datetime::format_interval),
         TIME => datetime::parse_time(text).map(datetime::format_time),
-        TIMESTAMPTZ => datetime::parse_timestamptz(text).map(datetime::format_timestamptz),
+        TIMESTAMPTZ => crate::datefmt::timestamptz_in(text).ok(),
         UUID => datetime::canonical_uuid(text),
         _ => Some(text.to_string()),
     }

@@ -1,0 +1,1077 @@
+//! PostgreSQL's date/time input and output for date, timestamp and
+//! timestamptz (utils/adt/datetime.c: ParseDateTime / DecodeDateTime,
+//! EncodeDateOnly / EncodeDateTime), with the session's DateStyle and
+//! TimeZone.
+//!
+//! Input takes what PostgreSQL takes: ISO 8601 (`1997-02-10 17:32:01`,
+//! `19970210 173201`, a `T` between date and time), month names and day
+//! names (`Mon Feb 10 17:32:01 1997 PST`, `10 February 1997`), numeric
+//! dates in the DateStyle's field order (`2/10/1997` is February 10 in
+//! MDY), `YYMMDD`, Julian days (`J2451187`), AM/PM, zones as offsets
+//! (`-08`, `+05:30`), abbreviations (`PST`, `zulu`) or IANA names
+//! (`Europe/Helsinki`), and the special values `epoch`, `infinity`,
+//! `-infinity`, `now`, `today`, `tomorrow`, `yesterday`.
+//!
+//! Storage (see [`crate::adt`]): date as `YYYY-MM-DD`, timestamp as
+//! `YYYY-MM-DD HH:MM:SS[.ffffff]`, timestamptz as that in UTC followed by
+//! `+00`; `infinity` and `-infinity` as those words, which sort after and
+//! before every date in text order. Years outside 1..9999 would not sort
+//! as text: they are refused (22008), never stored wrongly.
+//!
+//! Output follows the session's DateStyle (ISO, Postgres, SQL, German with
+//! MDY/DMY order) and shows timestamptz in the session's TimeZone.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
+use chrono_tz::{OffsetName, Tz};
+use pm_elog::{sqlstate as code, PgError};
+
+const USECS_PER_SEC: i64 = 1_000_000;
+const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Iso,
+    Postgres,
+    Sql,
+    German,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Mdy,
+    Dmy,
+    Ymd,
+}
+
+/// A session time zone: an IANA zone or a fixed offset (seconds east).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Zone {
+    Named(Tz),
+    Fixed(i32),
+}
+
+struct Clock {
+    style: Style,
+    order: Order,
+    zone: Zone,
+    /// The transaction's start (µs since the Unix epoch) for `now`.
+    xact_start: Option<Arc<AtomicI64>>,
+}
+
+thread_local! {
+    /// The session of this backend (one per process, or per thread in
+    /// thread mode).
+    static CLOCK: RefCell<Clock> = const { RefCell::new(Clock {
+        style: Style::Iso,
+        order: Order::Mdy,
+        zone: Zone::Fixed(0),
+        xact_start: None,
+    }) };
+}
+
+/// The transaction start the special input `now` means.
+pub fn set_transaction_clock(start: Arc<AtomicI64>) {
+    CLOCK.with(|c| c.borrow_mut().xact_start = Some(start));
+}
+
+fn now_us() -> i64 {
+    CLOCK
+        .with(|c| {
+            c.borrow()
+                .xact_start
+                .as_ref()
+                .map(|s| s.load(Ordering::Relaxed))
+        })
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_micros())
+}
+
+fn invalid_value(name: &str, value: &str) -> PgError {
+    PgError::error(
+        code::INVALID_PARAMETER_VALUE,
+        format!("invalid value for parameter \"{name}\": \"{value}\""),
+    )
+}
+
+/// SET DateStyle: `ISO, MDY`, `Postgres`, `SQL, DMY`, `German`, `European`,
+/// ... Returns the setting as PostgreSQL shows it.
+pub fn set_date_style(value: &str) -> Result<String, PgError> {
+    let (mut style, mut order) = CLOCK.with(|c| {
+        let c = c.borrow();
+        (c.style, c.order)
+    });
+    let mut style_seen = false;
+    for word in value.split([',', ' ']).filter(|w| !w.is_empty()) {
+        match word.trim_matches('"').to_ascii_lowercase().as_str() {
+            "iso" => (style, style_seen) = (Style::Iso, true),
+            "postgres" => (style, style_seen) = (Style::Postgres, true),
+            "sql" => (style, style_seen) = (Style::Sql, true),
+            "german" => {
+                (style, style_seen) = (Style::German, true);
+                order = Order::Dmy;
+            }
+            "mdy" | "us" | "noneuropean" | "non-european" => order = Order::Mdy,
+            "dmy" | "euro" | "european" => order = Order::Dmy,
+            "ymd" => order = Order::Ymd,
+            "default" => {
+                style = Style::Iso;
+                order = Order::Mdy;
+            }
+            _ => return Err(invalid_value("DateStyle", value)),
+        }
+    }
+    let _ = style_seen;
+    CLOCK.with(|c| {
+        let mut c = c.borrow_mut();
+        c.style = style;
+        c.order = order;
+    });
+    Ok(format!(
+        "{}, {}",
+        match style {
+            Style::Iso => "ISO",
+            Style::Postgres => "Postgres",
+            Style::Sql => "SQL",
+            Style::German => "German",
+        },
+        match order {
+            Order::Mdy => "MDY",
+            Order::Dmy => "DMY",
+            Order::Ymd => "YMD",
+        }
+    ))
+}
+
+/// A zone name as TimeZone or AT TIME ZONE take it.
+pub fn zone_named(name: &str) -> Option<Zone> {
+    let n = name.trim().trim_matches('\'');
+    if let Ok(tz) = Tz::from_str_insensitive(n) {
+        return Some(Zone::Named(tz));
+    }
+    if let Some(secs) = abbreviation(&n.to_ascii_lowercase()) {
+        return Some(Zone::Fixed(secs));
+    }
+    // A number of hours: the SQL standard's east-of-UTC offset.
+    if let Ok(h) = n.parse::<f64>() {
+        if h.abs() <= 15.0 {
+            return Some(Zone::Fixed((h * 3600.0) as i32));
+        }
+    }
+    None
+}
+
+/// SET TimeZone. Returns the setting as PostgreSQL shows it.
+pub fn set_time_zone(value: &str) -> Result<String, PgError> {
+    let v = value.trim().trim_matches('\'');
+    let zone = if v.eq_ignore_ascii_case("local") || v.eq_ignore_ascii_case("default") {
+        Zone::Named(Tz::UTC)
+    } else {
+        zone_named(v).ok_or_else(|| invalid_value("TimeZone", value))?
+    };
+    CLOCK.with(|c| c.borrow_mut().zone = zone);
+    Ok(match zone {
+        Zone::Named(tz) => tz.name().to_string(),
+        Zone::Fixed(_) => v.to_string(),
+    })
+}
+
+/// Abbreviations PostgreSQL's default timezone_abbreviations set knows
+/// (the common ones), in seconds east of UTC.
+fn abbreviation(word: &str) -> Option<i32> {
+    let h = |x: f64| Some((x * 3600.0) as i32);
+    match word {
+        "utc" | "gmt" | "z" | "zulu" | "ut" | "wet" => h(0.0),
+        "est" => h(-5.0),
+        "edt" => h(-4.0),
+        "cst" => h(-6.0),
+        "cdt" => h(-5.0),
+        "mst" => h(-7.0),
+        "mdt" => h(-6.0),
+        "pst" => h(-8.0),
+        "pdt" => h(-7.0),
+        "akst" => h(-9.0),
+        "akdt" => h(-8.0),
+        "hst" => h(-10.0),
+        "ast" => h(-4.0),
+        "adt" => h(-3.0),
+        "nst" => h(-3.5),
+        "ndt" => h(-2.5),
+        "bst" | "cet" | "met" | "west" => h(1.0),
+        "cest" | "mest" | "eet" => h(2.0),
+        "eest" | "msk" => h(3.0),
+        "ist" => h(2.0),
+        "jst" | "kst" => h(9.0),
+        "aest" => h(10.0),
+        "aedt" => h(11.0),
+        "acst" => h(9.5),
+        "awst" => h(8.0),
+        "nzst" => h(12.0),
+        "nzdt" => h(13.0),
+        _ => None,
+    }
+}
+
+/// The offset (seconds east) of `zone` for a local date and time there.
+fn local_offset(zone: Zone, local: NaiveDateTime) -> i32 {
+    match zone {
+        Zone::Fixed(s) => s,
+        Zone::Named(tz) => match tz.offset_from_local_datetime(&local) {
+            chrono::LocalResult::Single(o) => o.fix().local_minus_utc(),
+            // Ambiguous (clocks turned back): PostgreSQL takes standard
+            // time, the later of the two.
+            chrono::LocalResult::Ambiguous(a, b) => {
+                a.fix().local_minus_utc().min(b.fix().local_minus_utc())
+            }
+            // In a gap (clocks turned forward): the offset before it.
+            chrono::LocalResult::None => tz
+                .offset_from_utc_datetime(&(local - chrono::Duration::hours(3)))
+                .fix()
+                .local_minus_utc(),
+        },
+    }
+}
+
+fn session_zone() -> Zone {
+    CLOCK.with(|c| c.borrow().zone)
+}
+
+fn session_order() -> Order {
+    CLOCK.with(|c| c.borrow().order)
+}
+
+// ------------------------------------------------------------------ input
+
+/// What a date/time text decodes to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decoded {
+    Infinity,
+    NegInfinity,
+    /// A local date and time and the zone offset written (seconds east).
+    At(NaiveDateTime, Option<i32>),
+}
+
+#[derive(Debug)]
+enum Bad {
+    Syntax,
+    Range,
+}
+
+fn month_of(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = word.trim_end_matches('.');
+    MONTHS
+        .iter()
+        .position(|m| *m == w)
+        .or_else(|| FULL.iter().position(|m| *m == w))
+        .or_else(|| (w == "sept").then_some(8))
+        .map(|i| i as u32 + 1)
+}
+
+fn is_day_name(word: &str) -> bool {
+    let w = word.trim_end_matches('.');
+    [
+        "sun",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "wednes",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ]
+    .contains(&w)
+}
+
+/// `+05`, `-0800`, `+05:30`, `-08:00:00` as seconds east.
+fn offset_of(field: &str) -> Option<i32> {
+    let sign = match field.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let body = &field[1..];
+    let parts: Vec<&str> = body.split(':').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let (h, m, s) = match parts.as_slice() {
+        [hm] if hm.len() <= 2 => (hm.parse::<i32>().ok()?, 0, 0),
+        [hm] if hm.len() == 4 => (hm[..2].parse().ok()?, hm[2..].parse().ok()?, 0),
+        [hm] if hm.len() == 6 => (
+            hm[..2].parse().ok()?,
+            hm[2..4].parse().ok()?,
+            hm[4..].parse().ok()?,
+        ),
+        [h, m] => (h.parse().ok()?, m.parse().ok()?, 0),
+        [h, m, s] => (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?),
+        _ => return None,
+    };
+    if h > 15 || m > 59 || s > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60 + s))
+}
+
+/// `HH:MM[:SS[.ffffff]]` as microseconds (24:00:00 allowed).
+fn time_of(field: &str) -> Result<i64, Bad> {
+    let parts: Vec<&str> = field.split(':').collect();
+    if parts.len() < 2 || parts.len() > 3 {
+        return Err(Bad::Syntax);
+    }
+    let num = |p: &str| -> Result<i64, Bad> {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Bad::Syntax);
+        }
+        p.parse().map_err(|_| Bad::Range)
+    };
+    let h = num(parts[0])?;
+    let m = num(parts[1].split('.').next().unwrap_or(""))?;
+    let mut us = 0i64;
+    let sec_text = parts.get(2).copied().unwrap_or("0");
+    let (whole, frac) = sec_text.split_once('.').unwrap_or((sec_text, ""));
+    let s = num(whole)?;
+    if !frac.is_empty() {
+        if !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Bad::Syntax);
+        }
+        // Rounded to microseconds.
+        let digits: String = frac.chars().chain("0000000".chars()).take(7).collect();
+        let seven: i64 = digits.parse().map_err(|_| Bad::Syntax)?;
+        us = (seven + 5) / 10;
+    }
+    if m > 59 || s > 60 || h > 24 || (h == 24 && (m > 0 || s > 0 || us > 0)) {
+        return Err(Bad::Range);
+    }
+    Ok(((h * 60 + m) * 60 + s) * USECS_PER_SEC + us)
+}
+
+/// Two-digit years as PostgreSQL reads them: 70-99 -> 19xx, 00-69 -> 20xx.
+fn full_year(text: &str, value: i64) -> i64 {
+    if text.len() <= 2 {
+        if value < 70 {
+            value + 2000
+        } else {
+            value + 1900
+        }
+    } else {
+        value
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    year: Option<(i64, usize)>,
+    month: Option<i64>,
+    day: Option<i64>,
+    time: Option<i64>,
+    offset: Option<i32>,
+    named_zone: Option<Tz>,
+    pm: Option<bool>,
+    bc: bool,
+    /// Numbers not yet given a meaning, with their digit counts.
+    loose: Vec<(i64, usize)>,
+    /// today + n days (today, tomorrow, yesterday).
+    relative_days: Option<i64>,
+    now: bool,
+    epoch: bool,
+    julian: Option<i64>,
+}
+
+/// Splits the text into PostgreSQL's fields (ParseDateTime), lowercased.
+fn fields(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in text.split(|c: char| c.is_whitespace() || c == ',') {
+        if raw.is_empty() {
+            continue;
+        }
+        let f = raw.to_ascii_lowercase();
+        // ISO 8601 `1997-02-10T17:32:01` / `19970210T173201`.
+        if let Some(t) = f.find('t') {
+            let (d, rest) = f.split_at(t);
+            if t > 0
+                && d.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                out.push(d.to_string());
+                split_time_zone(&rest[1..], &mut out);
+                continue;
+            }
+        }
+        if f.contains(':') && f.starts_with(|c: char| c.is_ascii_digit()) {
+            split_time_zone(&f, &mut out);
+            continue;
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// `17:32:01-08` -> `17:32:01`, `-08`; `173201z` -> `173201`, `z`;
+/// `5:32pm` -> `5:32`, `pm`.
+fn split_time_zone(f: &str, out: &mut Vec<String>) {
+    for suffix in ["am", "pm"] {
+        if let Some(body) = f.strip_suffix(suffix) {
+            out.push(body.to_string());
+            out.push(suffix.to_string());
+            return;
+        }
+    }
+    if let Some(p) = f.rfind(['+', '-']).filter(|&p| p > 0) {
+        out.push(f[..p].to_string());
+        out.push(f[p..].to_string());
+        return;
+    }
+    if let Some(body) = f.strip_suffix('z') {
+        out.push(body.to_string());
+        out.push("z".to_string());
+        return;
+    }
+    out.push(f.to_string());
+}
+
+fn decode_fields(text: &str) -> Result<Fields, Bad> {
+    let mut f = Fields::default();
+    let list = fields(text);
+    if list.is_empty() {
+        return Err(Bad::Syntax);
+    }
+    let mut i = 0;
+    while i < list.len() {
+        let field = list[i].as_str();
+        i += 1;
+        let first = field.chars().next().unwrap_or(' ');
+        if first.is_ascii_digit() || (first == '.' && field.len() > 1) {
+            if field.contains(':') {
+                if f.time.is_some() {
+                    return Err(Bad::Syntax);
+                }
+                f.time = Some(time_of(field)?);
+            } else if field.contains(['-', '/']) || field.matches('.').count() >= 2 {
+                date_parts(field, &mut f)?;
+            } else if field.bytes().all(|b| b.is_ascii_digit()) {
+                number(field, &mut f)?;
+            } else if let Some((whole, _)) = field.split_once('.') {
+                // `173201.5`: a concatenated time with a fraction.
+                if whole.len() == 6 && f.time.is_none() && f.year.is_some() {
+                    let t = format!("{}:{}:{}", &whole[..2], &whole[2..4], &field[4..]);
+                    f.time = Some(time_of(&t)?);
+                } else {
+                    return Err(Bad::Syntax);
+                }
+            } else {
+                return Err(Bad::Syntax);
+            }
+        } else if first == '+' || first == '-' {
+            match field {
+                "-infinity" | "+infinity" => return Err(Bad::Syntax),
+                _ => {
+                    let o = offset_of(field).ok_or(Bad::Syntax)?;
+                    if f.offset.is_some() || f.named_zone.is_some() {
+                        return Err(Bad::Syntax);
+                    }
+                    f.offset = Some(o);
+                }
+            }
+        } else if first.is_ascii_alphabetic() {
+            if field.contains(['-', '/'])
+                && field.split(['-', '/']).next().and_then(month_of).is_some()
+            {
+                date_parts(field, &mut f)?;
+                continue;
+            }
+            if let Some(m) = month_of(field) {
+                if f.month.is_some() {
+                    return Err(Bad::Syntax);
+                }
+                f.month = Some(m as i64);
+                continue;
+            }
+            if is_day_name(field) {
+                continue;
+            }
+            match field {
+                "am" | "a.m." => f.pm = Some(false),
+                "pm" | "p.m." => f.pm = Some(true),
+                "bc" | "b.c." => f.bc = true,
+                "ad" | "a.d." => {}
+                "now" => f.now = true,
+                "today" => f.relative_days = Some(0),
+                "tomorrow" => f.relative_days = Some(1),
+                "yesterday" => f.relative_days = Some(-1),
+                "epoch" => f.epoch = true,
+                "allballs" => f.time = Some(0),
+                "at" | "on" => {}
+                _ if field.starts_with('j')
+                    && field.len() > 1
+                    && field[1..].bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    f.julian = Some(field[1..].parse().map_err(|_| Bad::Range)?)
+                }
+                _ => {
+                    if f.offset.is_some() || f.named_zone.is_some() {
+                        return Err(Bad::Syntax);
+                    }
+                    if let Some(o) = abbreviation(field) {
+                        f.offset = Some(o);
+                    } else if let Ok(tz) = Tz::from_str_insensitive(field) {
+                        f.named_zone = Some(tz);
+                    } else {
+                        return Err(Bad::Syntax);
+                    }
+                }
+            }
+        } else {
+            return Err(Bad::Syntax);
+        }
+    }
+    Ok(f)
+}
+
+/// A field with separators: `1997-02-10`, `2/10/1997`, `10.02.1997`,
+/// `10-Feb-1997`, `Feb-10-1997`.
+fn date_parts(field: &str, f: &mut Fields) -> Result<(), Bad> {
+    if f.year.is_some() || f.day.is_some() {
+        return Err(Bad::Syntax);
+    }
+    let parts: Vec<&str> = field.split(['-', '/', '.']).collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        return Err(Bad::Syntax);
+    }
+    let num = |p: &str| -> Result<(i64, usize), Bad> {
+        if !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Bad::Syntax);
+        }
+        Ok((p.parse().map_err(|_| Bad::Range)?, p.len()))
+    };
+    let alpha = |p: &str| p.starts_with(|c: char| c.is_ascii_alphabetic());
+    let (y, m, d);
+    if alpha(parts[0]) {
+        m = (month_of(parts[0]).ok_or(Bad::Syntax)? as i64, 2);
+        d = num(parts[1])?;
+        y = num(parts[2])?;
+    } else if alpha(parts[1]) {
+        m = (month_of(parts[1]).ok_or(Bad::Syntax)? as i64, 2);
+        let a = num(parts[0])?;
+        let c = num(parts[2])?;
+        // `1997-Feb-10` or `10-Feb-1997`.
+        if a.1 >= 3 {
+            (y, d) = (a, c);
+        } else {
+            (d, y) = (a, c);
+        }
+    } else {
+        let a = num(parts[0])?;
+        let b = num(parts[1])?;
+        let c = num(parts[2])?;
+        if a.1 >= 3 {
+            (y, m, d) = (a, b, c);
+        } else {
+            match session_order() {
+                Order::Mdy => (m, d, y) = (a, b, c),
+                Order::Dmy => (d, m, y) = (a, b, c),
+                Order::Ymd => (y, m, d) = (a, b, c),
+            }
+        }
+    }
+    f.year = Some(y);
+    f.month = Some(m.0);
+    f.day = Some(d.0);
+    Ok(())
+}
+
+/// A field of digits only.
+fn number(field: &str, f: &mut Fields) -> Result<(), Bad> {
+    let n = field.len();
+    let value: i64 = field.parse().map_err(|_| Bad::Range)?;
+    let no_date = f.year.is_none() && f.month.is_none() && f.day.is_none();
+    if no_date && (n == 8 || n == 6) && f.loose.is_empty() {
+        // YYYYMMDD, YYMMDD
+        let (y, rest) = field.split_at(n - 4);
+        f.year = Some((y.parse().map_err(|_| Bad::Syntax)?, y.len()));
+        f.month = Some(rest[..2].parse().map_err(|_| Bad::Syntax)?);
+        f.day = Some(rest[2..].parse().map_err(|_| Bad::Syntax)?);
+        return Ok(());
+    }
+    if !no_date && f.time.is_none() && (n == 6 || n == 4) && f.year.is_some() && f.day.is_some() {
+        // HHMMSS / HHMM after a complete date.
+        let t = if n == 6 {
+            format!("{}:{}:{}", &field[..2], &field[2..4], &field[4..])
+        } else {
+            format!("{}:{}", &field[..2], &field[2..])
+        };
+        f.time = Some(time_of(&t)?);
+        return Ok(());
+    }
+    f.loose.push((value, n));
+    Ok(())
+}
+
+/// Gives the loose numbers their meaning: a year has 3+ digits or comes
+/// after a day and a month; the others fill month and day in the
+/// DateStyle's order.
+fn settle(f: &mut Fields) -> Result<(), Bad> {
+    let loose = std::mem::take(&mut f.loose);
+    for (value, digits) in loose {
+        if digits >= 3 || value > 31 {
+            if f.year.is_some() {
+                return Err(Bad::Syntax);
+            }
+            f.year = Some((value, digits));
+        } else if f.month.is_some() && f.day.is_none() {
+            f.day = Some(value);
+        } else if f.month.is_none() && f.day.is_none() {
+            match session_order() {
+                Order::Dmy => f.day = Some(value),
+                _ if f.year.is_some() || session_order() == Order::Mdy => f.month = Some(value),
+                _ => f.month = Some(value),
+            }
+        } else if f.month.is_none() {
+            f.month = Some(value);
+        } else if f.day.is_none() {
+            f.day = Some(value);
+        } else if f.year.is_none() {
+            f.year = Some((value, digits));
+        } else {
+            return Err(Bad::Syntax);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a date/time text (what date_in, timestamp_in and
+/// timestamptz_in share). `want_date`: a date is required (else a lone
+/// time is today's).
+pub fn decode(text: &str) -> Result<Decoded, PgError> {
+    decode_as(text, "timestamp with time zone")
+}
+
+fn decode_as(text: &str, type_name: &str) -> Result<Decoded, PgError> {
+    let syntax = || {
+        PgError::error(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid input syntax for type {type_name}: \"{text}\""),
+        )
+    };
+    let range = || {
+        PgError::error(
+            code::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{text}\""),
+        )
+    };
+    let t = text.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "infinity" | "+infinity" => return Ok(Decoded::Infinity),
+        "-infinity" => return Ok(Decoded::NegInfinity),
+        _ => {}
+    }
+    let mut f = decode_fields(text).map_err(|b| match b {
+        Bad::Syntax => syntax(),
+        Bad::Range => range(),
+    })?;
+    settle(&mut f).map_err(|_| syntax())?;
+    let zone_offset = |f: &Fields, local: NaiveDateTime| -> Option<i32> {
+        f.offset
+            .or_else(|| f.named_zone.map(|tz| local_offset(Zone::Named(tz), local)))
+    };
+    if f.now {
+        if f.year.is_some() || f.month.is_some() || f.time.is_some() || f.relative_days.is_some() {
+            return Err(syntax());
+        }
+        let now = chrono::DateTime::from_timestamp_micros(now_us())
+            .ok_or_else(range)?
+            .naive_utc();
+        return Ok(Decoded::At(now, Some(0)));
+    }
+    if f.epoch {
+        let e = NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(range)?;
+        return Ok(Decoded::At(e, Some(0)));
+    }
+    let date = if let Some(days) = f.relative_days {
+        if f.year.is_some() || f.month.is_some() || f.day.is_some() {
+            return Err(syntax());
+        }
+        // Today in the zone the text names, else the session's.
+        let now = chrono::DateTime::from_timestamp_micros(now_us()).ok_or_else(range)?;
+        let offset = f
+            .offset
+            .or_else(|| {
+                f.named_zone.map(|tz| {
+                    tz.offset_from_utc_datetime(&now.naive_utc())
+                        .fix()
+                        .local_minus_utc()
+                })
+            })
+            .unwrap_or_else(|| zone_offset_at_utc(session_zone(), now.naive_utc()));
+        let local = now.naive_utc() + chrono::Duration::seconds(offset as i64);
+        local.date() + chrono::Duration::days(days)
+    } else if let Some(j) = f.julian {
+        // Julian day 0 is 4714-11-24 BC; 2440588 is 1970-01-01.
+        NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|d| d.checked_add_signed(chrono::Duration::days(j - 2_440_588)))
+            .ok_or_else(range)?
+    } else {
+        let (Some((y, digits)), Some(m), Some(d)) = (f.year, f.month, f.day) else {
+            return Err(syntax());
+        };
+        let mut year = full_year(&digits_text(y, digits), y);
+        if f.bc {
+            year = 1 - year;
+        }
+        if !(1..=9999).contains(&year) {
+            // Not representable in our storage (see the module header).
+            return Err(range());
+        }
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return Err(range());
+        }
+        NaiveDate::from_ymd_opt(year as i32, m as u32, d as u32).ok_or_else(range)?
+    };
+    let mut us = f.time.unwrap_or(0);
+    if let Some(pm) = f.pm {
+        let hour = us / (3600 * USECS_PER_SEC);
+        if !(1..=12).contains(&hour) && f.time.is_some() {
+            return Err(range());
+        }
+        if pm && hour < 12 {
+            us += 12 * 3600 * USECS_PER_SEC;
+        } else if !pm && hour == 12 {
+            us -= 12 * 3600 * USECS_PER_SEC;
+        }
+    }
+    let local = date.and_hms_opt(0, 0, 0).ok_or_else(range)? + chrono::Duration::microseconds(us);
+    if local.year() > 9999 {
+        return Err(range());
+    }
+    Ok(Decoded::At(local, zone_offset(&f, local)))
+}
+
+fn digits_text(value: i64, digits: usize) -> String {
+    format!("{value:0digits$}")
+}
+
+fn zone_offset_at_utc(zone: Zone, utc: NaiveDateTime) -> i32 {
+    match zone {
+        Zone::Fixed(s) => s,
+        Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
+    }
+}
+
+/// date_in: the stored text (`YYYY-MM-DD`, `infinity`, `-infinity`).
+pub fn date_in(text: &str) -> Result<String, PgError> {
+    Ok(match decode_as(text, "date")? {
+        Decoded::Infinity => "infinity".into(),
+        Decoded::NegInfinity => "-infinity".into(),
+        Decoded::At(local, _) => local.date().format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// timestamp_in: the stored text; a zone in the text is ignored, as
+/// PostgreSQL ignores it.
+pub fn timestamp_in(text: &str) -> Result<String, PgError> {
+    Ok(match decode_as(text, "timestamp without time zone")? {
+        Decoded::Infinity => "infinity".into(),
+        Decoded::NegInfinity => "-infinity".into(),
+        Decoded::At(local, Some(0)) if is_now(text) => {
+            // `now` is the current time in the session's zone.
+            let off = zone_offset_at_utc(session_zone(), local);
+            stored_timestamp(local + chrono::Duration::seconds(off as i64))
+        }
+        Decoded::At(local, _) => stored_timestamp(local),
+    })
+}
+
+fn is_now(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("now")
+}
+
+/// timestamptz_in: the stored text (UTC); no zone in the text means the
+/// session's TimeZone.
+pub fn timestamptz_in(text: &str) -> Result<String, PgError> {
+    Ok(match decode_as(text, "timestamp with time zone")? {
+        Decoded::Infinity => "infinity".into(),
+        Decoded::NegInfinity => "-infinity".into(),
+        Decoded::At(local, offset) => {
+            let offset = offset.unwrap_or_else(|| local_offset(session_zone(), local));
+            let utc = local - chrono::Duration::seconds(offset as i64);
+            if !(1..=9999).contains(&utc.year()) {
+                return Err(PgError::error(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    format!("date/time field value out of range: \"{text}\""),
+                ));
+            }
+            format!("{}+00", stored_timestamp(utc))
+        }
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]` without trailing zeros of the fraction.
+pub fn stored_timestamp(t: NaiveDateTime) -> String {
+    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    push_fraction(&mut s, t.nanosecond() / 1000);
+    s
+}
+
+fn push_fraction(s: &mut String, micros: u32) {
+    if micros != 0 {
+        let frac = format!("{micros:06}");
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+}
+
+/// A stored timestamptz text as UTC micros-precision time (None: infinity
+/// or not ours).
+fn stored_utc(text: &str) -> Option<NaiveDateTime> {
+    let body = text.strip_suffix("+00").unwrap_or(text);
+    NaiveDateTime::parse_from_str(body, "%Y-%m-%d %H:%M:%S%.f").ok()
+}
+
+// ------------------------------------------------------------------ output
+
+const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn style() -> (Style, Order) {
+    CLOCK.with(|c| {
+        let c = c.borrow();
+        (c.style, c.order)
+    })
+}
+
+fn date_text(d: NaiveDate, style: Style, order: Order) -> String {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    match style {
+        Style::Iso => format!("{y:04}-{m:02}-{day:02}"),
+        Style::Sql => match order {
+            Order::Dmy => format!("{day:02}/{m:02}/{y:04}"),
+            _ => format!("{m:02}/{day:02}/{y:04}"),
+        },
+        Style::German => format!("{day:02}.{m:02}.{y:04}"),
+        Style::Postgres => match order {
+            Order::Dmy => format!("{day:02}-{m:02}-{y:04}"),
+            _ => format!("{m:02}-{day:02}-{y:04}"),
+        },
+    }
+}
+
+/// date_out for a stored date text.
+pub fn date_out(stored: &str) -> String {
+    match NaiveDate::parse_from_str(stored, "%Y-%m-%d") {
+        Ok(d) => {
+            let (s, o) = style();
+            date_text(d, s, o)
+        }
+        Err(_) => stored.to_string(),
+    }
+}
+
+fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.unsigned_abs();
+    let mut s = format!("{sign}{:02}", a / 3600);
+    if a % 3600 != 0 {
+        s.push_str(&format!(":{:02}", (a % 3600) / 60));
+        if a % 60 != 0 {
+            s.push_str(&format!(":{:02}", a % 60));
+        }
+    }
+    s
+}
+
+fn clock_text(t: NaiveDateTime) -> String {
+    let mut s = format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
+    push_fraction(&mut s, t.nanosecond() / 1000);
+    s
+}
+
+/// EncodeDateTime: `t` in the style, with `zone` (offset, abbreviation)
+/// for timestamptz.
+fn datetime_text(t: NaiveDateTime, zone: Option<(i32, Option<String>)>) -> String {
+    let (style, order) = style();
+    let zone_name = |z: &(i32, Option<String>)| z.1.clone().unwrap_or_else(|| offset_text(z.0));
+    match style {
+        Style::Iso => {
+            let mut s = format!("{} {}", date_text(t.date(), style, order), clock_text(t));
+            if let Some(z) = &zone {
+                s.push_str(&offset_text(z.0));
+            }
+            s
+        }
+        Style::Sql | Style::German => {
+            let mut s = format!("{} {}", date_text(t.date(), style, order), clock_text(t));
+            if let Some(z) = &zone {
+                s.push(' ');
+                s.push_str(&zone_name(z));
+            }
+            s
+        }
+        Style::Postgres => {
+            let day = DAYS[t.weekday().num_days_from_sunday() as usize];
+            let month = MONTHS[t.month0() as usize];
+            let mut s = match order {
+                Order::Dmy => format!("{day} {:02} {month} {}", t.day(), clock_text(t)),
+                _ => format!("{day} {month} {:02} {}", t.day(), clock_text(t)),
+            };
+            s.push_str(&format!(" {:04}", t.year()));
+            if let Some(z) = &zone {
+                s.push(' ');
+                s.push_str(&zone_name(z));
+            }
+            s
+        }
+    }
+}
+
+/// timestamp_out for a stored timestamp text.
+pub fn timestamp_out(stored: &str) -> String {
+    match NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f") {
+        Ok(t) => datetime_text(t, None),
+        Err(_) => stored.to_string(),
+    }
+}
+
+/// timestamptz_out for a stored timestamptz text: in the session's zone.
+pub fn timestamptz_out(stored: &str) -> String {
+    let Some(utc) = stored_utc(stored) else {
+        return stored.to_string();
+    };
+    let (offset, abbrev) = match session_zone() {
+        Zone::Fixed(s) => (s, None),
+        Zone::Named(tz) => {
+            let o = tz.offset_from_utc_datetime(&utc);
+            let abbrev = o.abbreviation().map(str::to_string);
+            (o.fix().local_minus_utc(), abbrev)
+        }
+    };
+    let local = utc + chrono::Duration::seconds(offset as i64);
+    // Abbreviations that are only numbers (`+05`) print as offsets.
+    let abbrev = abbrev.filter(|a| a.starts_with(|c: char| c.is_ascii_alphabetic()));
+    datetime_text(local, Some((offset, abbrev)))
+}
+
+/// The session's offset from UTC at a stored timestamptz (for EXTRACT
+/// timezone and conversions).
+pub fn session_offset_at(stored: &str) -> Option<i32> {
+    stored_utc(stored).map(|utc| zone_offset_at_utc(session_zone(), utc))
+}
+
+/// A stored timestamptz text as microseconds since the Unix epoch.
+pub fn timestamptz_micros(stored: &str) -> Option<i64> {
+    stored_utc(stored).map(|t| t.and_utc().timestamp_micros())
+}
+
+/// A time of day's microseconds: `NaiveTime` for callers that want one.
+pub fn time_of_micros(us: i64) -> Option<NaiveTime> {
+    let secs = u32::try_from(us.rem_euclid(USECS_PER_DAY) / USECS_PER_SEC).ok()?;
+    NaiveTime::from_num_seconds_from_midnight_opt(secs, (us % USECS_PER_SEC) as u32 * 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_style(style: &str, zone: &str, f: impl FnOnce()) {
+        set_date_style(style).unwrap();
+        set_time_zone(zone).unwrap();
+        f();
+        set_date_style("ISO, MDY").unwrap();
+        set_time_zone("UTC").unwrap();
+    }
+
+    #[test]
+    fn inputs_postgresql_takes() {
+        with_style("ISO, MDY", "PST8PDT", || {
+            for (input, date) in [
+                ("1997-02-10", "1997-02-10"),
+                ("February 10, 1997", "1997-02-10"),
+                ("2/10/1997", "1997-02-10"),
+                ("19970210", "1997-02-10"),
+                ("990108", "1999-01-08"),
+                ("Feb-10-1997", "1997-02-10"),
+                ("10-Feb-1997", "1997-02-10"),
+                ("1997.041", "err"),
+                ("J2451187", "1999-01-08"),
+                ("infinity", "infinity"),
+                ("2024-02-30", "err"),
+            ] {
+                let got = date_in(input).unwrap_or_else(|_| "err".into());
+                assert_eq!(got, date, "{input}");
+            }
+            for (input, ts) in [
+                ("Mon Feb 10 17:32:01 1997 PST", "1997-02-11 01:32:01+00"),
+                ("1997-02-10 17:32:01-08", "1997-02-11 01:32:01+00"),
+                ("19970210 173201 America/New_York", "1997-02-10 22:32:01+00"),
+                ("1997-06-10 17:32:01", "1997-06-11 00:32:01+00"),
+                ("Feb 10 5:32PM 1997", "1997-02-11 01:32:00+00"),
+                ("1997-02-10T17:32:01Z", "1997-02-10 17:32:01+00"),
+                ("epoch", "1970-01-01 00:00:00+00"),
+            ] {
+                assert_eq!(timestamptz_in(input).unwrap(), ts, "{input}");
+            }
+        });
+    }
+
+    #[test]
+    fn outputs_follow_datestyle_and_timezone() {
+        with_style("Postgres, MDY", "PST8PDT", || {
+            assert_eq!(date_out("1997-02-10"), "02-10-1997");
+            assert_eq!(
+                timestamp_out("1997-02-10 17:32:01.5"),
+                "Mon Feb 10 17:32:01.5 1997"
+            );
+            assert_eq!(
+                timestamptz_out("1997-06-11 00:32:01+00"),
+                "Tue Jun 10 17:32:01 1997 PDT"
+            );
+        });
+        with_style("ISO", "America/St_Johns", || {
+            assert_eq!(
+                timestamptz_out("1997-02-11 01:32:01+00"),
+                "1997-02-10 22:02:01-03:30"
+            );
+        });
+        with_style("SQL, DMY", "UTC", || {
+            assert_eq!(date_out("1997-02-10"), "10/02/1997");
+            assert_eq!(
+                timestamptz_out("1997-02-10 01:32:01+00"),
+                "10/02/1997 01:32:01 UTC"
+            );
+        });
+    }
+}
