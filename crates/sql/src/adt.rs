@@ -1119,6 +1119,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;
     conn.create_aggregate_function("pg_numeric_max", 1, agg, NumericExtreme(Ordering::Greater))?;
     // Typmods and input functions at run time (parameters, casts from text).
+    // The output function of a type (date/time in the session's DateStyle
+    // and TimeZone), as a text value.
+    conn.create_scalar_function("pg_output", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let oid = ctx.get::<i64>(1)? as u32;
+        Ok(crate::types::format_text(oid, ctx.get_raw(0)))
+    })?;
+    conn.create_scalar_function("pg_datetime_cast", 3, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let Some(v) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let (from, to) = (ctx.get::<i64>(1)? as u32, ctx.get::<i64>(2)? as u32);
+        crate::datefmt::convert(&v, from, to)
+            .map(Some)
+            .map_err(function_error)
+    })?;
     conn.create_scalar_function("pg_datetime_in", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
         let Some(text) = ctx.get::<Option<String>>(0)? else {
             return Ok(Value::Null);

@@ -568,6 +568,7 @@ fn computable(oid: u32) -> bool {
             | BPCHAR
             | DATE
             | TIMESTAMP
+            | TIMESTAMPTZ
     )
 }
 
@@ -2299,6 +2300,11 @@ impl<'a> Analyzer<'a> {
             ops::select_candidate(&[lt, rt], binary.iter().map(|(i, args)| (&args[..], *i)))
                 .map_err(|_| self.no_operator(op, Some(lt), rt, location, true))?;
         let Some(i) = chosen else {
+            // Date/time arithmetic the catalog does not have yet (timestamptz
+            // - timestamptz, ...) is PostgreSQL's, not an error.
+            if [lt, rt].contains(&TIMESTAMPTZ) {
+                return unsupported(format!("operator {op} on timestamptz"));
+            }
             return Err(self.no_operator(op, Some(lt), rt, location, false));
         };
         let o = &cands[i];

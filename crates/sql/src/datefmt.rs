@@ -105,7 +105,7 @@ pub fn set_date_style(value: &str) -> Result<String, PgError> {
     });
     let mut style_seen = false;
     for word in value.split([',', ' ']).filter(|w| !w.is_empty()) {
-        match word.trim_matches('"').to_ascii_lowercase().as_str() {
+        match word.trim_matches(['"', '\'']).to_ascii_lowercase().as_str() {
             "iso" => (style, style_seen) = (Style::Iso, true),
             "postgres" => (style, style_seen) = (Style::Postgres, true),
             "sql" => (style, style_seen) = (Style::Sql, true),
@@ -983,6 +983,50 @@ pub fn timestamptz_out(stored: &str) -> String {
     // Abbreviations that are only numbers (`+05`) print as offsets.
     let abbrev = abbrev.filter(|a| a.starts_with(|c: char| c.is_ascii_alphabetic()));
     datetime_text(local, Some((offset, abbrev)))
+}
+
+/// A cast between date, timestamp and timestamptz of a stored value,
+/// through the session's TimeZone where one side has a zone.
+pub fn convert(stored: &str, from: u32, to: u32) -> Result<String, PgError> {
+    use crate::types::{DATE, TIMESTAMP, TIMESTAMPTZ};
+    if stored == "infinity" || stored == "-infinity" {
+        return Ok(stored.to_string());
+    }
+    let bad = || {
+        PgError::error(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid stored date/time value: \"{stored}\""),
+        )
+    };
+    let local = match from {
+        DATE => NaiveDate::parse_from_str(stored, "%Y-%m-%d")
+            .map_err(|_| bad())?
+            .and_hms_opt(0, 0, 0)
+            .ok_or_else(bad)?,
+        TIMESTAMP => {
+            NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f").map_err(|_| bad())?
+        }
+        TIMESTAMPTZ => {
+            let utc = stored_utc(stored).ok_or_else(bad)?;
+            utc + chrono::Duration::seconds(zone_offset_at_utc(session_zone(), utc) as i64)
+        }
+        _ => return Err(bad()),
+    };
+    Ok(match to {
+        DATE => local.date().format("%Y-%m-%d").to_string(),
+        TIMESTAMP => stored_timestamp(local),
+        TIMESTAMPTZ => {
+            let utc = local - chrono::Duration::seconds(local_offset(session_zone(), local) as i64);
+            if !(1..=9999).contains(&utc.year()) {
+                return Err(PgError::error(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    "timestamp out of range",
+                ));
+            }
+            format!("{}+00", stored_timestamp(utc))
+        }
+        _ => return Err(bad()),
+    })
 }
 
 /// The session's offset from UTC at a stored timestamptz (for EXTRACT

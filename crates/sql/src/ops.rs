@@ -252,7 +252,9 @@ fn build() -> Catalog {
     }
     // Dates (stored as ISO text, so text order is date order) and timestamps
     // without time zone (ISO text too).
-    for t in [DATE, TIMESTAMP] {
+    // timestamptz is stored as UTC text of one shape (`...+00`), so text
+    // order is time order too; `infinity` / `-infinity` sort after / before.
+    for t in [DATE, TIMESTAMP, TIMESTAMPTZ] {
         for (o, tpl) in COMPARISONS {
             op(o, t, t, BOOL, tpl);
         }
@@ -525,7 +527,17 @@ fn build() -> Catalog {
     }
     func("avg", &[FLOAT4], FLOAT8, A, "avg($1)");
     func("avg", &[FLOAT8], FLOAT8, A, "avg($1)");
-    for t in [INT2, INT4, INT8, FLOAT4, FLOAT8, TEXT, DATE, TIMESTAMP] {
+    for t in [
+        INT2,
+        INT4,
+        INT8,
+        FLOAT4,
+        FLOAT8,
+        TEXT,
+        DATE,
+        TIMESTAMP,
+        TIMESTAMPTZ,
+    ] {
         func("min", leak_args(&[t]), t, A, "min($1)");
         func("max", leak_args(&[t]), t, A, "max($1)");
     }
@@ -600,13 +612,38 @@ fn build() -> Catalog {
     cast(TEXT, NAME, I, "$1");
     cast(VARCHAR, BPCHAR, I, "$1");
     cast(BPCHAR, VARCHAR, I, "rtrim($1, ' ')");
-    cast(DATE, TEXT, Asg, "$1");
-    cast(TIMESTAMP, TEXT, Asg, "$1");
-    cast(DATE, TIMESTAMP, I, "($1 || ' 00:00:00')");
-    cast(TIMESTAMP, DATE, Asg, "substr($1, 1, 10)");
+    // Date/time to text: the output function, in the session's DateStyle
+    // and TimeZone; between date/time types, through the session's zone.
+    for t in [DATE, TIMESTAMP, TIMESTAMPTZ] {
+        cast(t, TEXT, Asg, leak(format!("pg_output($1, {t})")));
+    }
+    for (from, to, context) in [
+        (DATE, TIMESTAMP, I),
+        (DATE, TIMESTAMPTZ, I),
+        (TIMESTAMP, TIMESTAMPTZ, I),
+        (TIMESTAMP, DATE, Asg),
+        (TIMESTAMPTZ, DATE, Asg),
+        (TIMESTAMPTZ, TIMESTAMP, Asg),
+    ] {
+        cast(
+            from,
+            to,
+            context,
+            leak(format!("pg_datetime_cast($1, {from}, {to})")),
+        );
+    }
     // From text: the input function of the target type, at run time.
     for to in [
-        BOOL, INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC, DATE, TIMESTAMP,
+        BOOL,
+        INT2,
+        INT4,
+        INT8,
+        FLOAT4,
+        FLOAT8,
+        NUMERIC,
+        DATE,
+        TIMESTAMP,
+        TIMESTAMPTZ,
     ] {
         cast(TEXT, to, E, leak(format!("pg_input($1, {to})")));
     }
