@@ -472,6 +472,16 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// The query of CREATE TABLE AS / SELECT INTO.
+    pub fn select_query(&mut self, s: &pb::SelectStmt) -> DdlResult<Query> {
+        let r = self.select(s, false).map(|s| Query::Select(Box::new(s)));
+        let r = match r {
+            Ok(_) if !self.params.is_empty() => unsupported("parameter in CREATE TABLE AS"),
+            other => other,
+        };
+        ddl_result(r)
+    }
+
     /// A column's declared type: oid and typmod (typenameTypeIdAndMod).
     pub fn column_type(&self, tn: &pb::TypeName) -> DdlResult<(u32, i32)> {
         ddl_result(self.type_name(tn))

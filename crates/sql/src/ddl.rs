@@ -32,6 +32,9 @@ pub struct Plan {
     pub sequences: Vec<SequenceAction>,
     /// The SQLite statement (None: sequences only).
     pub sql: Option<String>,
+    /// CREATE TABLE AS: the INSERT ... SELECT that fills the new table
+    /// (its row count is the tag's: `SELECT 3`).
+    pub fill: Option<String>,
     /// The command tag (`CREATE TABLE`).
     pub tag: &'static str,
     /// IF NOT EXISTS: the relation that, when it exists, makes the
@@ -139,6 +142,18 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
     match node {
         N::CreateStmt(c) => create_table(c, sql, schema),
         N::IndexStmt(i) => create_index(i, sql, schema),
+        N::CreateTableAsStmt(c) if c.objtype == pb::ObjectType::ObjectTable as i32 => {
+            match (node_select(&c.query), c.into.as_deref()) {
+                (Some(q), Some(into)) => create_table_as(q, into, c.if_not_exists, sql, schema),
+                _ => Ok(None),
+            }
+        }
+        N::SelectStmt(s) if s.into_clause.is_some() => {
+            let into = s.into_clause.clone().expect("checked");
+            let mut query = s.clone();
+            query.into_clause = None;
+            create_table_as(&query, &into, false, sql, schema)
+        }
         N::CreateSeqStmt(c) => {
             let Some(rv) = &c.sequence else {
                 return Ok(None);
@@ -156,6 +171,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                     if_not_exists: c.if_not_exists,
                 }],
                 sql: None,
+                fill: None,
                 tag: "CREATE SEQUENCE",
                 skip_if_exists: None,
             }))
@@ -174,6 +190,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                     missing_ok: a.missing_ok,
                 }],
                 sql: None,
+                fill: None,
                 tag: "ALTER SEQUENCE",
                 skip_if_exists: None,
             }))
@@ -196,12 +213,103 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                     missing_ok: d.missing_ok,
                 }],
                 sql: None,
+                fill: None,
                 tag: "DROP SEQUENCE",
                 skip_if_exists: None,
             }))
         }
         _ => Ok(None),
     }
+}
+
+fn node_select(n: &Option<Box<pb::Node>>) -> Option<&pb::SelectStmt> {
+    match n.as_deref()?.node.as_ref()? {
+        N::SelectStmt(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// CREATE TABLE ... AS / SELECT ... INTO: the table gets the query's
+/// column names, types and typmods, then the query's rows.
+fn create_table_as(
+    query: &pb::SelectStmt,
+    into: &pb::IntoClause,
+    if_not_exists: bool,
+    sql: &str,
+    schema: &dyn Schema,
+) -> Result<Option<Plan>, PgError> {
+    let Some(rv) = &into.rel else {
+        return Ok(None);
+    };
+    let Some((table, temp)) = relation_name(rv) else {
+        return Ok(None);
+    };
+    if !into.options.is_empty() || !into.access_method.is_empty() || into.on_commit > 1 {
+        return Ok(None);
+    }
+    let mut a = Analyzer::for_ddl(schema, sql);
+    let Ok(q) = a.select_query(query)? else {
+        return Ok(None);
+    };
+    let mut columns = q.columns();
+    let names: Vec<String> = into
+        .col_names
+        .iter()
+        .filter_map(str_of)
+        .map(str::to_string)
+        .collect();
+    if names.len() > columns.len() {
+        return Err(PgError::error(
+            code::SYNTAX_ERROR,
+            "too many column names were specified",
+        ));
+    }
+    for (c, n) in columns.iter_mut().zip(&names) {
+        c.0 = n.clone();
+    }
+    let mut defs = Vec::new();
+    for (name, oid, typmod) in &columns {
+        if defs.iter().any(|(n, _): &(String, String)| n == name) {
+            return Err(PgError::error(
+                code::DUPLICATE_COLUMN,
+                format!("column \"{name}\" specified more than once"),
+            ));
+        }
+        // An unknown-typed literal column is text, as PostgreSQL makes it.
+        let oid = if *oid == crate::ops::UNKNOWN {
+            TEXT
+        } else {
+            *oid
+        };
+        let Some(storage) = storage_type(oid, *typmod) else {
+            return Ok(None);
+        };
+        defs.push((name.clone(), storage));
+    }
+    let create = format!(
+        "CREATE {}TABLE {}{} ({})",
+        if temp { "TEMP " } else { "" },
+        if if_not_exists { "IF NOT EXISTS " } else { "" },
+        quote_ident(&table),
+        defs.iter()
+            .map(|(n, t)| format!("{} {t}", quote_ident(n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let fill = (!into.skip_data).then(|| {
+        format!(
+            "INSERT INTO {} SELECT * FROM ({})",
+            quote_ident(&table),
+            generate::query(&q)
+        )
+    });
+    Ok(Some(Plan {
+        sequences: Vec::new(),
+        sql: Some(create),
+        fill,
+        tag: "CREATE TABLE AS",
+        skip_if_exists: if_not_exists.then_some(table),
+    }))
 }
 
 /// An integer option's value (`INCREMENT BY -2`, `START 10`).
@@ -711,6 +819,7 @@ fn create_table(
     Ok(Some(Plan {
         sequences,
         sql: Some(sqlite),
+        fill: None,
         tag: "CREATE TABLE",
         skip_if_exists: c.if_not_exists.then_some(table),
     }))
@@ -873,6 +982,7 @@ fn create_index(
             quote_ident(&table),
             keys.join(", ")
         )),
+        fill: None,
         tag: "CREATE INDEX",
         skip_if_exists: None,
     }))

@@ -73,6 +73,12 @@ pub enum Command {
     /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,
     /// multi-name DROP, ALTER TABLE ... ADD constraint).
     Utility(Utility),
+    /// DECLARE ... CURSOR ([`crate::portal`]).
+    Declare(crate::portal::Declare),
+    /// FETCH / MOVE.
+    Fetch(crate::portal::Fetch),
+    /// CLOSE name, or CLOSE ALL (None).
+    ClosePortal(Option<String>),
     /// CREATE TABLE / CREATE INDEX generated from PostgreSQL's parse tree
     /// ([`crate::ddl`]).
     Ddl(crate::ddl::Plan),

@@ -21,6 +21,7 @@
 //! - [`copy`]: COPY's text and CSV record formats.
 //! - [`errors`]: SQLite errors turned into PostgreSQL's SQLSTATEs and messages.
 //! - [`sequence`]: sequences, outside the database's transactions.
+//! - [`portal`]: SQL-level cursors (DECLARE, FETCH, MOVE, CLOSE).
 //! - [`session`]: one backend's open database, its transaction state and
 //!   session settings.
 //!
@@ -42,6 +43,7 @@ pub mod infer;
 pub mod normalize;
 pub mod ops;
 pub mod pgparse;
+pub mod portal;
 pub mod sequence;
 pub mod session;
 pub mod types;

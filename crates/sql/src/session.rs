@@ -388,6 +388,8 @@ pub struct Session {
     sequences: Arc<std::sync::Mutex<crate::sequence::Sequences>>,
     /// Sequences of tables dropped in the open transaction block.
     pending_sequence_drops: RefCell<Vec<String>>,
+    /// DECLAREd cursors.
+    portals: RefCell<crate::portal::Portals>,
 }
 
 thread_local! {
@@ -584,6 +586,7 @@ impl Session {
             catalogs_made: Default::default(),
             sequences,
             pending_sequence_drops: RefCell::new(Vec::new()),
+            portals: RefCell::new(Default::default()),
         })
     }
 
@@ -787,6 +790,7 @@ impl Session {
 
     fn rollback_sqlite(&self) {
         self.pending_sequence_drops.borrow_mut().clear();
+        self.portals.borrow_mut().rolled_back();
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -988,6 +992,50 @@ impl Session {
                 }
                 result
             }
+            Command::Declare(d) => {
+                if self.status == TransactionStatus::Idle && !d.hold {
+                    return Err(PgError::error(
+                        code::NO_ACTIVE_SQL_TRANSACTION,
+                        "DECLARE CURSOR can only be used in transaction blocks",
+                    ));
+                }
+                if self.portals.borrow().exists(&d.name) {
+                    return Err(PgError::error(
+                        code::DUPLICATE_CURSOR,
+                        format!("cursor \"{}\" already exists", d.name),
+                    ));
+                }
+                let query = self.translate(&d.query)?;
+                if query.tag != Tag::Select {
+                    return Err(PgError::error(
+                        code::SYNTAX_ERROR,
+                        "DECLARE CURSOR must be a SELECT or VALUES query",
+                    ));
+                }
+                let mut rows = crate::portal::Collect::default();
+                self.execute_inner(&query, &Params::default(), None, &mut rows)?;
+                for n in rows.notices {
+                    sink.notice(n);
+                }
+                self.portals.borrow_mut().insert(
+                    d.name.clone(),
+                    crate::portal::Cursor {
+                        columns: rows.columns,
+                        rows: rows.rows,
+                        position: 0,
+                        no_scroll: d.no_scroll,
+                        hold: d.hold,
+                        this_transaction: self.status != TransactionStatus::Idle,
+                        statement: d.query.clone(),
+                    },
+                );
+                Ok(t.tag.render(0))
+            }
+            Command::Fetch(f) => self.portals.borrow_mut().fetch(f, sink),
+            Command::ClosePortal(name) => {
+                self.portals.borrow_mut().close(name.as_deref())?;
+                Ok(t.tag.render(0))
+            }
             Command::Ddl(plan) => {
                 if let Some(name) = &plan.skip_if_exists {
                     if analyze::Schema::relation(&SchemaCatalog(&self.conn), name).is_some() {
@@ -1000,17 +1048,37 @@ impl Session {
                     }
                 }
                 let created = self.run_sequence_actions(&plan.sequences, sink)?;
-                if let Some(sql) = &plan.sql {
-                    if let Err(e) = self.sqlite_batch(sql) {
+                // The table and its rows (CREATE TABLE AS) as one statement.
+                let result = self.in_savepoint(|s| {
+                    if let Some(sql) = &plan.sql {
+                        s.sqlite_batch(sql)?;
+                    }
+                    match &plan.fill {
+                        Some(fill) => s
+                            .conn
+                            .execute(fill, [])
+                            .map(Some)
+                            .map_err(|e| errors::from_sqlite(&e)),
+                        None => Ok(None),
+                    }
+                });
+                let rows = match result {
+                    Ok(rows) => rows,
+                    Err(e) => {
                         let mut seqs = self.sequences();
                         for name in created {
                             let _ = seqs.remove(&name);
                         }
                         return Err(e);
                     }
+                };
+                if plan.sql.is_some() {
                     self.schema_changed();
                 }
-                Ok(t.tag.render(0))
+                Ok(match rows {
+                    Some(n) => format!("SELECT {n}"),
+                    None => t.tag.render(0),
+                })
             }
             Command::Sql { .. } => {
                 if self.status == TransactionStatus::Idle {
@@ -1169,6 +1237,7 @@ impl Session {
 
     /// After a commit: the sequence drops it was waiting for.
     fn committed(&self) {
+        self.portals.borrow_mut().committed();
         let drops = std::mem::take(&mut *self.pending_sequence_drops.borrow_mut());
         let mut seqs = self.sequences();
         for name in drops {
@@ -1494,6 +1563,12 @@ impl Session {
                     .0,
                 ))
             }
+            Command::Fetch(f) if !f.is_move => Ok(Some(
+                self.portals
+                    .borrow()
+                    .columns(&f.name)
+                    .ok_or_else(|| crate::portal::undefined(&f.name))?,
+            )),
             _ => Ok(None),
         }
     }
@@ -1553,6 +1628,38 @@ pub fn translate_statement(
     }
     analyze::check_column_types(&stmts[0], text)?;
     if let Some(node) = stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        use pg_query::protobuf::node::Node as N;
+        let portal_command = match node {
+            N::DeclareCursorStmt(d) => {
+                crate::portal::declare(d, text).map(|d| (Command::Declare(d), "DECLARE CURSOR"))
+            }
+            N::FetchStmt(f) => {
+                let f = crate::portal::fetch(f);
+                let tag = if f.is_move { "MOVE" } else { "FETCH" };
+                Some((Command::Fetch(f), tag))
+            }
+            N::ClosePortalStmt(c) => Some((
+                Command::ClosePortal((!c.portalname.is_empty()).then(|| c.portalname.clone())),
+                if c.portalname.is_empty() {
+                    "CLOSE CURSOR ALL"
+                } else {
+                    "CLOSE CURSOR"
+                },
+            )),
+            _ => None,
+        };
+        if let Some((command, tag)) = portal_command {
+            return Ok((
+                Translated {
+                    command,
+                    tag: Tag::Fixed(tag.to_string()),
+                    inferred: Default::default(),
+                    param_types: Some(Vec::new()),
+                    literals: Vec::new(),
+                },
+                None,
+            ));
+        }
         if let Some(plan) = crate::ddl::plan(node, text, schema)? {
             let tag = Tag::Fixed(plan.tag.to_string());
             return Ok((

@@ -233,7 +233,7 @@ impl Session {
     }
 
     /// Runs `f` in a savepoint: all of it happens or none of it.
-    fn in_savepoint<T>(
+    pub(super) fn in_savepoint<T>(
         &mut self,
         f: impl FnOnce(&mut Self) -> Result<T, PgError>,
     ) -> Result<T, PgError> {

@@ -1,0 +1,375 @@
+//! SQL-level cursors (commands/portalcmds.c): DECLARE, FETCH, MOVE,
+//! CLOSE.
+//!
+//! A cursor's query runs at DECLARE and its rows are kept in the session
+//! (PostgreSQL materializes a WITH HOLD cursor at commit in the same way),
+//! so every FETCH direction works and a cursor sees the data as of its
+//! DECLARE, as PostgreSQL's snapshot does. A cursor lives until CLOSE or
+//! the end of its transaction; WITH HOLD until CLOSE or the end of the
+//! session, unless the transaction that declared it rolls back.
+
+use std::collections::HashMap;
+
+use pg_query::protobuf as pb;
+use pm_elog::{sqlstate as code, PgError};
+use rusqlite::types::{Value, ValueRef};
+
+use crate::session::{Column, ResultSink};
+
+const CURSOR_OPT_NO_SCROLL: i32 = 0x0004;
+const CURSOR_OPT_HOLD: i32 = 0x0020;
+/// FETCH ALL's count in PostgreSQL's grammar (LONG_MAX).
+pub const FETCH_ALL: i64 = i64::MAX;
+
+/// A DECLARE as parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declare {
+    pub name: String,
+    /// The query's text (after FOR).
+    pub query: String,
+    pub no_scroll: bool,
+    pub hold: bool,
+}
+
+/// A FETCH or MOVE as parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetch {
+    pub name: String,
+    pub direction: Direction,
+    pub count: i64,
+    pub is_move: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+    Absolute,
+    Relative,
+}
+
+/// The token after which the rest of `sql` is a statement's query
+/// (`... CURSOR ... FOR <query>`, `PREPARE name ... AS <query>`).
+pub fn query_after(sql: &str, first: &str, then: &str) -> Option<String> {
+    let scan = pg_query::scan(sql).ok()?;
+    let word = |t: &pb::ScanToken| sql.get(t.start as usize..t.end as usize).unwrap_or("");
+    let tokens = &scan.tokens;
+    let i = tokens
+        .iter()
+        .skip(1)
+        .position(|t| word(t).eq_ignore_ascii_case(first))?
+        + 1;
+    let j = tokens[i..]
+        .iter()
+        .position(|t| word(t).eq_ignore_ascii_case(then))?
+        + i;
+    let start = tokens.get(j + 1)?.start as usize;
+    Some(sql[start..].trim().trim_end_matches(';').to_string())
+}
+
+pub fn declare(d: &pb::DeclareCursorStmt, sql: &str) -> Option<Declare> {
+    Some(Declare {
+        name: d.portalname.clone(),
+        query: query_after(sql, "cursor", "for")?,
+        no_scroll: d.options & CURSOR_OPT_NO_SCROLL != 0,
+        hold: d.options & CURSOR_OPT_HOLD != 0,
+    })
+}
+
+pub fn fetch(f: &pb::FetchStmt) -> Fetch {
+    let direction = match f.direction {
+        x if x == pb::FetchDirection::FetchBackward as i32 => Direction::Backward,
+        x if x == pb::FetchDirection::FetchAbsolute as i32 => Direction::Absolute,
+        x if x == pb::FetchDirection::FetchRelative as i32 => Direction::Relative,
+        _ => Direction::Forward,
+    };
+    Fetch {
+        name: f.portalname.clone(),
+        direction,
+        count: f.how_many,
+        is_move: f.ismove,
+    }
+}
+
+/// A cursor's rows and where it stands: 0 is before the first row,
+/// `rows.len() + 1` after the last.
+pub struct Cursor {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    pub position: usize,
+    pub no_scroll: bool,
+    pub hold: bool,
+    /// Declared in the open transaction (a rollback removes it).
+    pub this_transaction: bool,
+    pub statement: String,
+}
+
+/// Collects a query's rows for DECLARE.
+#[derive(Default)]
+pub struct Collect {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    pub notices: Vec<PgError>,
+}
+
+impl ResultSink for Collect {
+    fn describe(&mut self, columns: &[Column]) -> Result<(), PgError> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+    fn row(&mut self, _columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError> {
+        self.rows.push(values.iter().map(|v| owned(*v)).collect());
+        Ok(())
+    }
+    fn notice(&mut self, notice: PgError) {
+        self.notices.push(notice);
+    }
+}
+
+fn owned(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// The session's cursors.
+#[derive(Default)]
+pub struct Portals {
+    cursors: HashMap<String, Cursor>,
+}
+
+pub fn undefined(name: &str) -> PgError {
+    PgError::error(
+        code::INVALID_CURSOR_NAME,
+        format!("cursor \"{name}\" does not exist"),
+    )
+}
+
+impl Portals {
+    pub fn exists(&self, name: &str) -> bool {
+        self.cursors.contains_key(name)
+    }
+
+    pub fn insert(&mut self, name: String, cursor: Cursor) {
+        self.cursors.insert(name, cursor);
+    }
+
+    pub fn columns(&self, name: &str) -> Option<Vec<Column>> {
+        self.cursors.get(name).map(|c| c.columns.clone())
+    }
+
+    pub fn close(&mut self, name: Option<&str>) -> Result<(), PgError> {
+        match name {
+            None => self.cursors.clear(),
+            Some(n) => {
+                self.cursors.remove(n).ok_or_else(|| undefined(n))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// At commit: cursors without HOLD end; the held ones are kept.
+    pub fn committed(&mut self) {
+        self.cursors.retain(|_, c| c.hold);
+        for c in self.cursors.values_mut() {
+            c.this_transaction = false;
+        }
+    }
+
+    /// At rollback: also the held cursors this transaction declared.
+    pub fn rolled_back(&mut self) {
+        self.cursors.retain(|_, c| c.hold && !c.this_transaction);
+    }
+
+    /// (name, statement, holdable, scrollable) for pg_cursors.
+    pub fn list(&self) -> Vec<(String, String, bool, bool)> {
+        let mut v: Vec<_> = self
+            .cursors
+            .iter()
+            .map(|(n, c)| (n.clone(), c.statement.clone(), c.hold, !c.no_scroll))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// FETCH / MOVE: sends the rows (FETCH) and returns the tag.
+    pub fn fetch(&mut self, f: &Fetch, sink: &mut dyn ResultSink) -> Result<String, PgError> {
+        let c = self
+            .cursors
+            .get_mut(&f.name)
+            .ok_or_else(|| undefined(&f.name))?;
+        let n = c.rows.len();
+        let backward = match f.direction {
+            Direction::Backward => f.count > 0,
+            Direction::Forward => f.count < 0,
+            Direction::Absolute | Direction::Relative => false,
+        };
+        let moves_back = backward
+            || match f.direction {
+                Direction::Absolute => {
+                    let target = absolute_target(f.count, n);
+                    target < c.position || (target == c.position && target != 0)
+                }
+                Direction::Relative => f.count < 0,
+                _ => false,
+            };
+        if c.no_scroll && moves_back {
+            return Err(PgError::error(
+                code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "cursor can only scan forward",
+            )
+            .with_hint("Declare it with SCROLL option to enable backward scan."));
+        }
+        let mut picked: Vec<usize> = Vec::new();
+        match f.direction {
+            Direction::Forward | Direction::Backward => {
+                let forward = (f.direction == Direction::Forward) == (f.count >= 0);
+                let count = if f.count == FETCH_ALL || f.count == -FETCH_ALL {
+                    usize::MAX
+                } else {
+                    f.count.unsigned_abs() as usize
+                };
+                for _ in 0..count {
+                    if forward {
+                        if c.position > n {
+                            break;
+                        }
+                        c.position += 1;
+                        if c.position > n {
+                            break;
+                        }
+                    } else {
+                        if c.position == 0 {
+                            break;
+                        }
+                        c.position -= 1;
+                        if c.position == 0 {
+                            break;
+                        }
+                    }
+                    picked.push(c.position);
+                }
+            }
+            Direction::Absolute => {
+                c.position = absolute_target(f.count, n);
+                if (1..=n).contains(&c.position) {
+                    picked.push(c.position);
+                }
+            }
+            Direction::Relative => {
+                let target = c.position as i64 + f.count;
+                c.position = target.clamp(0, n as i64 + 1) as usize;
+                if (1..=n).contains(&c.position) {
+                    picked.push(c.position);
+                }
+            }
+        }
+        if f.is_move {
+            return Ok(format!("MOVE {}", picked.len()));
+        }
+        sink.describe(&c.columns)?;
+        for &p in &picked {
+            let row: Vec<ValueRef<'_>> = c.rows[p - 1].iter().map(ValueRef::from).collect();
+            sink.row(&c.columns, &row)?;
+        }
+        Ok(format!("FETCH {}", picked.len()))
+    }
+}
+
+/// Where FETCH ABSOLUTE k leaves a cursor of n rows.
+fn absolute_target(k: i64, n: usize) -> usize {
+    if k > 0 {
+        (k as u64).min(n as u64 + 1) as usize
+    } else if k < 0 {
+        let from_end = n as i64 + 1 + k;
+        from_end.max(0) as usize
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Rows(Vec<i64>);
+    impl ResultSink for Rows {
+        fn describe(&mut self, _: &[Column]) -> Result<(), PgError> {
+            Ok(())
+        }
+        fn row(&mut self, _: &[Column], v: &[ValueRef<'_>]) -> Result<(), PgError> {
+            if let ValueRef::Integer(i) = v[0] {
+                self.0.push(i);
+            }
+            Ok(())
+        }
+        fn notice(&mut self, _: PgError) {}
+    }
+
+    fn portals(n: i64) -> Portals {
+        let mut p = Portals::default();
+        p.insert(
+            "c".into(),
+            Cursor {
+                columns: Vec::new(),
+                rows: (1..=n).map(|i| vec![Value::Integer(i)]).collect(),
+                position: 0,
+                no_scroll: false,
+                hold: false,
+                this_transaction: true,
+                statement: String::new(),
+            },
+        );
+        p
+    }
+
+    fn run(p: &mut Portals, direction: Direction, count: i64) -> (Vec<i64>, String) {
+        let mut rows = Rows(Vec::new());
+        let f = Fetch {
+            name: "c".into(),
+            direction,
+            count,
+            is_move: false,
+        };
+        let tag = p.fetch(&f, &mut rows).unwrap();
+        (rows.0, tag)
+    }
+
+    #[test]
+    fn fetch_moves_as_postgresql() {
+        let mut p = portals(5);
+        assert_eq!(
+            run(&mut p, Direction::Forward, 2),
+            (vec![1, 2], "FETCH 2".into())
+        );
+        assert_eq!(
+            run(&mut p, Direction::Backward, 1),
+            (vec![1], "FETCH 1".into())
+        );
+        assert_eq!(
+            run(&mut p, Direction::Backward, 1),
+            (vec![], "FETCH 0".into())
+        );
+        assert_eq!(
+            run(&mut p, Direction::Absolute, -1),
+            (vec![5], "FETCH 1".into())
+        );
+        assert_eq!(
+            run(&mut p, Direction::Forward, 1),
+            (vec![], "FETCH 0".into())
+        );
+        assert_eq!(
+            run(&mut p, Direction::Backward, FETCH_ALL).0,
+            vec![5, 4, 3, 2, 1]
+        );
+        assert_eq!(run(&mut p, Direction::Relative, 3).0, vec![3]);
+        assert_eq!(run(&mut p, Direction::Relative, 0).0, vec![3]);
+        assert_eq!(run(&mut p, Direction::Forward, FETCH_ALL).0, vec![4, 5]);
+        assert_eq!(run(&mut p, Direction::Absolute, 9).0, Vec::<i64>::new());
+        assert_eq!(run(&mut p, Direction::Backward, 1).0, vec![5]);
+    }
+}
