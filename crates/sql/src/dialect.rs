@@ -79,6 +79,10 @@ pub enum Command {
     Fetch(crate::portal::Fetch),
     /// CLOSE name, or CLOSE ALL (None).
     ClosePortal(Option<String>),
+    /// SQL-level PREPARE / EXECUTE / DEALLOCATE (None: ALL).
+    Prepare(crate::portal::Prepare),
+    ExecutePrepared(crate::portal::Execute),
+    Deallocate(Option<String>),
     /// CREATE TABLE / CREATE INDEX generated from PostgreSQL's parse tree
     /// ([`crate::ddl`]).
     Ddl(crate::ddl::Plan),

@@ -31,6 +31,87 @@ pub struct Declare {
     pub hold: bool,
 }
 
+/// PREPARE name [(types)] AS query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepare {
+    pub name: String,
+    /// Declared parameter types (oids; may be fewer than used).
+    pub types: Vec<u32>,
+    pub query: String,
+}
+
+/// EXECUTE name [(values)]: the arguments' texts (None: NULL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execute {
+    pub name: String,
+    pub args: Vec<Option<String>>,
+}
+
+pub fn prepare(p: &pb::PrepareStmt, sql: &str) -> Option<Prepare> {
+    let mut types = Vec::new();
+    for t in &p.argtypes {
+        let Some(pb::node::Node::TypeName(tn)) = t.node.as_ref() else {
+            return None;
+        };
+        let names: Vec<&str> = tn
+            .names
+            .iter()
+            .filter_map(|n| match n.node.as_ref() {
+                Some(pb::node::Node::String(s)) => Some(s.sval.as_str()),
+                _ => None,
+            })
+            .collect();
+        let name = names.last()?;
+        let oid = crate::types::oid_for_type_name(name);
+        if oid == crate::types::TEXT && !matches!(*name, "text" | "varchar" | "bpchar") {
+            return None;
+        }
+        types.push(oid);
+    }
+    Some(Prepare {
+        name: p.name.clone(),
+        types,
+        query: query_after(sql, &p.name, "as")?,
+    })
+}
+
+/// EXECUTE's arguments when each is a constant (`'x'`, `5`, `-1.5`,
+/// `'x'::type`, NULL); None otherwise.
+pub fn execute(e: &pb::ExecuteStmt) -> Option<Execute> {
+    use pb::a_const::Val;
+    use pb::node::Node as N;
+    fn constant(n: &pb::Node) -> Option<Option<String>> {
+        match n.node.as_ref()? {
+            N::AConst(c) => Some(match c.val.as_ref() {
+                None => None,
+                Some(Val::Ival(i)) => Some(i.ival.to_string()),
+                Some(Val::Fval(f)) => Some(f.fval.clone()),
+                Some(Val::Sval(s)) => Some(s.sval.clone()),
+                Some(Val::Boolval(b)) => Some(if b.boolval { "t" } else { "f" }.to_string()),
+                Some(Val::Bsval(b)) => Some(b.bsval.clone()),
+            }),
+            N::TypeCast(tc) => constant(tc.arg.as_deref()?),
+            N::AExpr(a) if a.lexpr.is_none() => {
+                let op = a.name.first().and_then(|n| match n.node.as_ref() {
+                    Some(N::String(s)) => Some(s.sval.as_str()),
+                    _ => None,
+                })?;
+                let v = constant(a.rexpr.as_deref()?)??;
+                (op == "-").then(|| Some(format!("-{v}")))
+            }
+            _ => None,
+        }
+    }
+    let mut args = Vec::new();
+    for p in &e.params {
+        args.push(constant(p)?);
+    }
+    Some(Execute {
+        name: e.name.clone(),
+        args,
+    })
+}
+
 /// A FETCH or MOVE as parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fetch {

@@ -390,6 +390,15 @@ pub struct Session {
     pending_sequence_drops: RefCell<Vec<String>>,
     /// DECLAREd cursors.
     portals: RefCell<crate::portal::Portals>,
+    /// SQL-level PREPAREd statements: query text and parameter types.
+    prepared: HashMap<String, (String, Vec<u32>)>,
+}
+
+fn undefined_prepared(name: &str) -> PgError {
+    PgError::error(
+        code::INVALID_SQL_STATEMENT_NAME,
+        format!("prepared statement \"{name}\" does not exist"),
+    )
 }
 
 thread_local! {
@@ -587,6 +596,7 @@ impl Session {
             sequences,
             pending_sequence_drops: RefCell::new(Vec::new()),
             portals: RefCell::new(Default::default()),
+            prepared: HashMap::new(),
         })
     }
 
@@ -1032,6 +1042,67 @@ impl Session {
                 Ok(t.tag.render(0))
             }
             Command::Fetch(f) => self.portals.borrow_mut().fetch(f, sink),
+            Command::Prepare(p) => {
+                if self.prepared.contains_key(&p.name) {
+                    return Err(PgError::error(
+                        code::DUPLICATE_PSTATEMENT,
+                        format!("prepared statement \"{}\" already exists", p.name),
+                    ));
+                }
+                let translated = self.translate(&p.query)?;
+                let count = dialect::parameter_count(&p.query).max(p.types.len());
+                let inferred = self.parameter_types(&translated, count);
+                let types: Vec<u32> = (0..count)
+                    .map(|i| {
+                        p.types
+                            .get(i)
+                            .copied()
+                            .or(inferred.get(i).copied().flatten())
+                            .unwrap_or(types::TEXT)
+                    })
+                    .collect();
+                self.prepared
+                    .insert(p.name.clone(), (p.query.clone(), types));
+                Ok(t.tag.render(0))
+            }
+            Command::ExecutePrepared(e) => {
+                let (query, types) = self
+                    .prepared
+                    .get(&e.name)
+                    .cloned()
+                    .ok_or_else(|| undefined_prepared(&e.name))?;
+                if e.args.len() != types.len() {
+                    return Err(PgError::error(
+                        code::SYNTAX_ERROR,
+                        format!(
+                            "wrong number of parameters for prepared statement \"{}\"",
+                            e.name
+                        ),
+                    )
+                    .with_detail(format!(
+                        "Expected {} parameters but got {}.",
+                        types.len(),
+                        e.args.len()
+                    )));
+                }
+                let translated = self.translate(&query)?;
+                let params = Params {
+                    values: &e.args,
+                    types: &types,
+                };
+                self.execute_inner(&translated, &params, None, sink)
+            }
+            Command::Deallocate(name) => {
+                match name {
+                    None => self.prepared.clear(),
+                    Some(n) => {
+                        self.prepared
+                            .remove(n)
+                            .ok_or_else(|| undefined_prepared(n))?;
+                    }
+                }
+                Ok(t.tag.render(0))
+            }
             Command::ClosePortal(name) => {
                 self.portals.borrow_mut().close(name.as_deref())?;
                 Ok(t.tag.render(0))
@@ -1563,6 +1634,15 @@ impl Session {
                     .0,
                 ))
             }
+            Command::ExecutePrepared(e) => {
+                let (query, _) = self
+                    .prepared
+                    .get(&e.name)
+                    .cloned()
+                    .ok_or_else(|| undefined_prepared(&e.name))?;
+                let translated = self.translate(&query)?;
+                self.describe(&translated)
+            }
             Command::Fetch(f) if !f.is_move => Ok(Some(
                 self.portals
                     .borrow()
@@ -1644,6 +1724,26 @@ pub fn translate_statement(
                     "CLOSE CURSOR ALL"
                 } else {
                     "CLOSE CURSOR"
+                },
+            )),
+            N::PrepareStmt(p) => {
+                crate::portal::prepare(p, text).map(|p| (Command::Prepare(p), "PREPARE"))
+            }
+            N::ExecuteStmt(e) => match crate::portal::execute(e) {
+                Some(e) => Some((Command::ExecutePrepared(e), "EXECUTE")),
+                None => {
+                    return Err(PgError::error(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "EXECUTE with arguments other than constants is not supported",
+                    ))
+                }
+            },
+            N::DeallocateStmt(d) => Some((
+                Command::Deallocate((!d.isall).then(|| d.name.clone())),
+                if d.isall {
+                    "DEALLOCATE ALL"
+                } else {
+                    "DEALLOCATE"
                 },
             )),
             _ => None,
