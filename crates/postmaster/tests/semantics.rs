@@ -50,8 +50,17 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
     }
     let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
     let first = words.next().unwrap_or_default();
+    let upper = sql.to_ascii_uppercase();
     let tag = match first.as_str() {
-        "SELECT" | "WITH" => return rows.join(";"),
+        // SELECT ... INTO and CREATE TABLE ... AS report `SELECT n`.
+        "SELECT" if upper.contains(" INTO ") => format!("SELECT {count}"),
+        "CREATE" if upper.contains(" AS SELECT ") => format!("SELECT {count}"),
+        // psql prints a FETCH's (or an EXECUTE'd query's) rows only.
+        "SELECT" | "WITH" | "FETCH" | "EXECUTE" => return rows.join(";"),
+        "MOVE" => format!("MOVE {count}"),
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "PREPARE" | "DEALLOCATE" | "SET" => first.clone(),
+        "DECLARE" => "DECLARE CURSOR".to_string(),
+        "CLOSE" => "CLOSE CURSOR".to_string(),
         "INSERT" => format!("INSERT 0 {count}"),
         "UPDATE" | "DELETE" => format!("{first} {count}"),
         // CREATE UNIQUE INDEX -> CREATE INDEX, as PostgreSQL tags it.

@@ -1432,7 +1432,23 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         else {
             return Ok(None);
         };
+        if kind == 2 {
+            return Ok(Some(pg(extract_tz(&field, &v))?));
+        }
         Ok(Some(pg(extract(&field, &v, kind == 1))?))
+    })?;
+    // date_trunc(text, timestamptz): truncated in the session's TimeZone.
+    conn.create_scalar_function("pg_date_trunc_tz", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let local = pg(crate::datefmt::convert(&v, TIMESTAMPTZ, TIMESTAMP))?;
+        let truncated = pg(date_trunc(&field, &local))?;
+        Ok(Some(pg(crate::datefmt::convert(
+            &truncated,
+            TIMESTAMP,
+            TIMESTAMPTZ,
+        ))?))
     })?;
     conn.create_scalar_function("pg_date_part", 2, det, |ctx| {
         let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
@@ -1538,6 +1554,26 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
             ))
         }
     })
+}
+
+/// EXTRACT(field FROM timestamptz): the fields of the time in the session's
+/// TimeZone; epoch from UTC; timezone* the session's offset then.
+fn extract_tz(field: &str, value: &str) -> Result<String, PgError> {
+    let f = lower(field.trim());
+    let offset = || {
+        crate::datefmt::session_offset_at(value)
+            .ok_or_else(|| date_error("timestamp with time zone", value))
+    };
+    match f.as_str() {
+        "epoch" => extract(&f, value.strip_suffix("+00").unwrap_or(value), true),
+        "timezone" => Ok(offset()?.to_string()),
+        "timezone_h" => Ok((offset()? / 3600).to_string()),
+        "timezone_m" => Ok(((offset()? % 3600) / 60).to_string()),
+        _ => {
+            let local = crate::datefmt::convert(value, TIMESTAMPTZ, TIMESTAMP)?;
+            extract(&f, &local, true)
+        }
+    }
 }
 
 /// date_trunc(field, timestamp).

@@ -457,8 +457,8 @@ fn build() -> Catalog {
         "(((random() >> 11) & 9007199254740991) / 9007199254740992.0)",
     );
     func("pi", &[], FLOAT8, S, "3.141592653589793");
-    // EXTRACT / date_part / date_trunc over date and timestamp (the
-    // timestamptz versions are candidates PostgreSQL has, refused for now).
+    // EXTRACT / date_part / date_trunc over date, timestamp and timestamptz
+    // (in the session's TimeZone).
     func(
         "extract",
         &[TEXT, DATE],
@@ -473,7 +473,13 @@ fn build() -> Catalog {
         S,
         "pg_extract($1, $2, 1)",
     );
-    func("extract", &[TEXT, TIMESTAMPTZ], NUMERIC, S, NOT_YET);
+    func(
+        "extract",
+        &[TEXT, TIMESTAMPTZ],
+        NUMERIC,
+        S,
+        "pg_extract($1, $2, 2)",
+    );
     func(
         "date_part",
         &[TEXT, TIMESTAMP],
@@ -481,7 +487,13 @@ fn build() -> Catalog {
         S,
         "pg_date_part($1, $2)",
     );
-    func("date_part", &[TEXT, TIMESTAMPTZ], FLOAT8, S, NOT_YET);
+    func(
+        "date_part",
+        &[TEXT, TIMESTAMPTZ],
+        FLOAT8,
+        S,
+        "CAST(pg_extract($1, $2, 2) AS REAL)",
+    );
     func(
         "date_trunc",
         &[TEXT, TIMESTAMP],
@@ -489,7 +501,13 @@ fn build() -> Catalog {
         S,
         "pg_date_trunc($1, $2)",
     );
-    func("date_trunc", &[TEXT, TIMESTAMPTZ], TIMESTAMPTZ, S, NOT_YET);
+    func(
+        "date_trunc",
+        &[TEXT, TIMESTAMPTZ],
+        TIMESTAMPTZ,
+        S,
+        "pg_date_trunc_tz($1, $2)",
+    );
     func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
     func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
     func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
