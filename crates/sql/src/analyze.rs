@@ -274,8 +274,12 @@ pub struct Select {
     /// UNION / INTERSECT / EXCEPT: the two sides (then `targets` names
     /// and types the result columns, and ORDER BY / LIMIT apply to it).
     pub compound: Option<Box<Compound>>,
-    /// WITH: non-recursive common table expressions, in order.
+    /// WITH: common table expressions, in order.
     pub with: Vec<(String, Select)>,
+    /// This is a WITH RECURSIVE query's body: `non-recursive UNION [ALL]
+    /// recursive term` (generated without the set operation's wrapping,
+    /// which SQLite's recursion needs).
+    pub recursive: bool,
     /// DISTINCT ON expressions: the first row of each group in ORDER BY order.
     pub distinct_on: Vec<Expr>,
 }
@@ -542,6 +546,11 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// Whether a query names relation `name` anywhere (a recursive reference).
+fn refers_to(s: &pb::SelectStmt, name: &str) -> bool {
+    format!("{s:?}").contains(&format!("relname: {name:?}"))
+}
+
 fn node(n: &Option<Box<pb::Node>>) -> Option<&N> {
     n.as_ref().and_then(|n| n.node.as_ref())
 }
@@ -648,9 +657,6 @@ impl<'a> Analyzer<'a> {
     }
 
     fn with_clause(&mut self, w: &pb::WithClause) -> R<Vec<(String, Select)>> {
-        if w.recursive {
-            return unsupported("WITH RECURSIVE");
-        }
         let mut out = Vec::new();
         for c in &w.ctes {
             let Some(N::CommonTableExpr(cte)) = c.node.as_ref() else {
@@ -663,7 +669,11 @@ impl<'a> Analyzer<'a> {
                 return unsupported("data-modifying WITH");
             };
             let saved = std::mem::take(&mut self.scopes);
-            let q = self.select(sel, false);
+            let q = if w.recursive && refers_to(sel, &cte.ctename) {
+                self.recursive_cte(sel, cte)
+            } else {
+                self.select(sel, false)
+            };
             self.scopes = saved;
             let mut q = q?;
             if cte.aliascolnames.len() > q.targets.len() {
@@ -716,6 +726,65 @@ impl<'a> Analyzer<'a> {
             out.push((cte.ctename.clone(), q));
         }
         Ok(out)
+    }
+
+    /// A recursive WITH query (transformSetOperationTree for a recursive
+    /// CTE): the non-recursive term gives the columns the recursive term
+    /// sees; the types must not change between the two.
+    fn recursive_cte(&mut self, sel: &pb::SelectStmt, cte: &pb::CommonTableExpr) -> R<Select> {
+        if sel.op != pb::SetOperation::SetopUnion as i32
+            || !sel.sort_clause.is_empty()
+            || sel.limit_count.is_some()
+            || sel.limit_offset.is_some()
+            || sel.with_clause.is_some()
+        {
+            return unsupported("WITH RECURSIVE of this form");
+        }
+        let (Some(larg), Some(_)) = (sel.larg.as_deref(), sel.rarg.as_deref()) else {
+            return unsupported("WITH RECURSIVE");
+        };
+        if refers_to(larg, &cte.ctename) {
+            return unsupported("recursive reference in the non-recursive term");
+        }
+        let left = self.select(larg, false)?;
+        let mut columns: Vec<ColumnDef> = left
+            .targets
+            .iter()
+            .map(|t| ColumnDef {
+                name: t.name.clone(),
+                type_oid: t.expr.ty(),
+                typmod: -1,
+            })
+            .collect();
+        for (c, n) in columns.iter_mut().zip(&cte.aliascolnames) {
+            c.name = str_of(n).unwrap_or_default().to_string();
+        }
+        if columns.iter().any(|c| c.type_oid == UNKNOWN) {
+            return unsupported("unknown-typed column in a recursive WITH query");
+        }
+        self.ctes.push((cte.ctename.clone(), columns.clone()));
+        let whole = self.set_operation(sel);
+        self.ctes.pop();
+        let mut whole = whole?;
+        for (i, (t, c)) in whole.targets.iter().zip(&columns).enumerate() {
+            if t.expr.ty() != c.type_oid {
+                return Err(Fail::Error(
+                    PgError::error(
+                        code::DATATYPE_MISMATCH,
+                        format!(
+                            "recursive query \"{}\" column {} has type {} in non-recursive term but type {} overall",
+                            cte.ctename,
+                            i + 1,
+                            format_type(c.type_oid, -1),
+                            format_type(t.expr.ty(), -1)
+                        ),
+                    )
+                    .with_hint("Cast the output of the non-recursive term to the correct type."),
+                ));
+            }
+        }
+        whole.recursive = true;
+        Ok(whole)
     }
 
     fn set_operation(&mut self, s: &pb::SelectStmt) -> R<Select> {

@@ -651,6 +651,9 @@ fn settle(f: &mut Fields) -> Result<(), Bad> {
             f.year = Some((value, digits));
         } else if f.month.is_some() && f.day.is_none() {
             f.day = Some(value);
+        } else if f.month.is_none() && f.day.is_none() && f.year.is_some() {
+            // A year first: year, month, day in any DateStyle.
+            f.month = Some(value);
         } else if f.month.is_none() && f.day.is_none() {
             match session_order() {
                 Order::Dmy => f.day = Some(value),

@@ -220,14 +220,39 @@ fn list(es: &[Expr], out: &mut String) {
 fn select(s: &Select, out: &mut String) {
     if !s.with.is_empty() {
         out.push_str("WITH ");
+        if s.with.iter().any(|(_, q)| q.recursive) {
+            out.push_str("RECURSIVE ");
+        }
         for (i, (name, q)) in s.with.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
             out.push_str(&quote_ident(name));
-            out.push_str(" AS (");
-            select(q, out);
-            out.push(')');
+            match (&q.compound, q.recursive) {
+                (Some(c), true) => {
+                    // name(columns) AS (initial UNION [ALL] recursive), the
+                    // recursive reference directly in its term.
+                    out.push('(');
+                    for (j, t) in q.targets.iter().enumerate() {
+                        if j > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&quote_ident(&t.name));
+                    }
+                    out.push_str(") AS (");
+                    select(&c.left, out);
+                    out.push(' ');
+                    out.push_str(c.op);
+                    out.push(' ');
+                    select(&c.right, out);
+                    out.push(')');
+                }
+                _ => {
+                    out.push_str(" AS (");
+                    select(q, out);
+                    out.push(')');
+                }
+            }
         }
         out.push(' ');
     }

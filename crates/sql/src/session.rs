@@ -276,6 +276,56 @@ const REPORTED_SETTINGS: &[(&str, &str)] = &[
     ("integer_datetimes", "integer_datetimes"),
 ];
 
+/// The planner's settings, with PostgreSQL 17's defaults: accepted and
+/// shown, they change how PostgreSQL plans, never what a query answers
+/// (SQLite plans on its own).
+const PLANNER_SETTINGS: &[(&str, &str)] = &[
+    ("enable_async_append", "on"),
+    ("enable_bitmapscan", "on"),
+    ("enable_gathermerge", "on"),
+    ("enable_group_by_reordering", "on"),
+    ("enable_hashagg", "on"),
+    ("enable_hashjoin", "on"),
+    ("enable_incremental_sort", "on"),
+    ("enable_indexonlyscan", "on"),
+    ("enable_indexscan", "on"),
+    ("enable_material", "on"),
+    ("enable_memoize", "on"),
+    ("enable_mergejoin", "on"),
+    ("enable_nestloop", "on"),
+    ("enable_parallel_append", "on"),
+    ("enable_parallel_hash", "on"),
+    ("enable_partition_pruning", "on"),
+    ("enable_partitionwise_aggregate", "off"),
+    ("enable_partitionwise_join", "off"),
+    ("enable_presorted_aggregate", "on"),
+    ("enable_seqscan", "on"),
+    ("enable_sort", "on"),
+    ("enable_tidscan", "on"),
+    ("constraint_exclusion", "partition"),
+    ("cursor_tuple_fraction", "0.1"),
+    ("from_collapse_limit", "8"),
+    ("join_collapse_limit", "8"),
+    ("geqo", "on"),
+    ("plan_cache_mode", "auto"),
+    ("random_page_cost", "4"),
+    ("seq_page_cost", "1"),
+    ("cpu_tuple_cost", "0.01"),
+    ("cpu_index_tuple_cost", "0.005"),
+    ("cpu_operator_cost", "0.0025"),
+    ("parallel_setup_cost", "1000"),
+    ("parallel_tuple_cost", "0.1"),
+    ("min_parallel_table_scan_size", "8MB"),
+    ("min_parallel_index_scan_size", "512kB"),
+    ("parallel_leader_participation", "on"),
+    ("debug_parallel_query", "off"),
+    ("hash_mem_multiplier", "2"),
+    ("effective_cache_size", "4GB"),
+    ("default_statistics_target", "100"),
+    ("jit_above_cost", "100000"),
+    ("recursive_worktable_factor", "10"),
+];
+
 /// Settings a session may change (besides `name.with_dot` placeholders).
 const SESSION_SETTINGS: &[&str] = &[
     "application_name",
@@ -545,6 +595,9 @@ impl Session {
             ("bytea_output", "hex"),
             ("password_encryption", "scram-sha-256"),
         ] {
+            defaults.insert(name.to_string(), value.to_string());
+        }
+        for (name, value) in PLANNER_SETTINGS {
             defaults.insert(name.to_string(), value.to_string());
         }
         for (name, value) in &opts.settings {
@@ -1328,6 +1381,7 @@ impl Session {
 
     fn check_setting_name(&self, name: &str) -> Result<(), PgError> {
         if SESSION_SETTINGS.contains(&name)
+            || PLANNER_SETTINGS.iter().any(|(n, _)| *n == name)
             || name.contains('.')
             || self.settings.contains_key(name)
         {
@@ -1352,7 +1406,10 @@ impl Session {
                 format!("invalid value for parameter \"{name}\": \"{value}\""),
             ));
         }
-        if !SESSION_SETTINGS.contains(&name) && !name.contains('.') {
+        if !SESSION_SETTINGS.contains(&name)
+            && !PLANNER_SETTINGS.iter().any(|(n, _)| *n == name)
+            && !name.contains('.')
+        {
             return Err(PgError::error(
                 code::CANT_CHANGE_RUNTIME_PARAM,
                 format!("parameter \"{name}\" cannot be changed now"),
