@@ -1134,6 +1134,20 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .map(Some)
             .map_err(function_error)
     })?;
+    conn.create_scalar_function("pg_series_step", 1, det, |ctx| match int_arg(ctx, 0)? {
+        Some(0) => Err(function_error(err(
+            code::INVALID_PARAMETER_VALUE,
+            "step size cannot equal zero",
+        ))),
+        other => Ok(other),
+    })?;
+    conn.create_scalar_function("pg_at_time_zone", 3, det, |ctx| {
+        let (Some(v), Some(zone)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let from_tz = int_arg(ctx, 2)? == Some(1);
+        Ok(Some(pg(crate::datefmt::at_time_zone(&v, &zone, from_tz))?))
+    })?;
     conn.create_scalar_function("pg_datetime_in", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
         let Some(text) = ctx.get::<Option<String>>(0)? else {
             return Ok(Value::Null);

@@ -248,6 +248,14 @@ pub enum FromItem {
         kind: &'static str,
         on: Option<Expr>,
     },
+    /// generate_series(start, stop [, step]) over integers.
+    Series {
+        start: Expr,
+        stop: Expr,
+        step: Expr,
+        alias: String,
+        column: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1314,8 +1322,93 @@ impl<'a> Analyzer<'a> {
                     on,
                 })
             }
+            Some(N::RangeFunction(rf)) => self.range_function(rf),
             _ => unsupported("FROM item"),
         }
+    }
+
+    /// A function in FROM: generate_series over integers for now.
+    fn range_function(&mut self, rf: &pb::RangeFunction) -> R<FromItem> {
+        if rf.lateral || rf.ordinality || rf.is_rowsfrom || !rf.coldeflist.is_empty() {
+            return unsupported("FROM function of this form");
+        }
+        let [f] = rf.functions.as_slice() else {
+            return unsupported("ROWS FROM");
+        };
+        let Some(N::List(l)) = f.node.as_ref() else {
+            return unsupported("FROM function");
+        };
+        let Some(N::FuncCall(fc)) = l.items.first().and_then(|n| n.node.as_ref()) else {
+            return unsupported("FROM function");
+        };
+        let fname = name_parts(&fc.funcname).join(".");
+        if fname != "generate_series"
+            || !(2..=3).contains(&fc.args.len())
+            || fc.agg_star
+            || fc.agg_distinct
+            || fc.func_variadic
+            || fc.over.is_some()
+        {
+            return unsupported(format!("function {fname} in FROM"));
+        }
+        // The arguments see outer queries' names only.
+        let siblings = self.scopes.pop().unwrap_or_default();
+        let args: R<Vec<Expr>> = fc.args.iter().map(|a| self.expr(a)).collect();
+        self.scopes.push(siblings);
+        let args = args?;
+        let ty = if args.iter().any(|a| a.ty() == INT8) {
+            INT8
+        } else {
+            INT4
+        };
+        if args
+            .iter()
+            .any(|a| !matches!(a.ty(), INT2 | INT4 | INT8 | UNKNOWN))
+        {
+            return unsupported("generate_series over other types");
+        }
+        let mut coerced = Vec::new();
+        for a in args {
+            coerced.push(self.coerce(a, ty, -1, CastContext::Implicit, -1)?);
+        }
+        let step = if coerced.len() == 3 {
+            coerced.pop().expect("three arguments")
+        } else {
+            Expr::Const(Value::Integer(1), ty)
+        };
+        let stop = coerced.pop().expect("stop");
+        let start = coerced.pop().expect("start");
+        let alias = rf
+            .alias
+            .as_ref()
+            .map_or_else(|| "generate_series".to_string(), |a| a.aliasname.clone());
+        let column = rf
+            .alias
+            .as_ref()
+            .and_then(|a| a.colnames.first())
+            .and_then(str_of)
+            .map_or_else(|| alias.clone(), str::to_string);
+        let columns = vec![ColumnDef {
+            name: column.clone(),
+            type_oid: ty,
+            typmod: -1,
+        }];
+        self.add_rel(
+            Rel {
+                alias: alias.clone(),
+                qualifier: Some(alias.clone()),
+                sql_names: vec![column.clone()],
+                columns,
+            },
+            rf.alias.as_ref().map_or(-1, |_| -1),
+        )?;
+        Ok(FromItem::Series {
+            start,
+            stop,
+            step,
+            alias,
+            column,
+        })
     }
 
     fn rename_columns(&self, columns: &mut [ColumnDef], names: &[pb::Node], alias: &str) -> R<()> {

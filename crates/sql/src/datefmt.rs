@@ -148,6 +148,9 @@ pub fn set_date_style(value: &str) -> Result<String, PgError> {
 /// A zone name as TimeZone or AT TIME ZONE take it.
 pub fn zone_named(name: &str) -> Option<Zone> {
     let n = name.trim().trim_matches('\'');
+    if let Some(tz) = dynamic_abbreviation(&n.to_ascii_lowercase()) {
+        return Some(Zone::Named(tz));
+    }
     if let Ok(tz) = Tz::from_str_insensitive(n) {
         return Some(Zone::Named(tz));
     }
@@ -178,6 +181,15 @@ pub fn set_time_zone(value: &str) -> Result<String, PgError> {
     })
 }
 
+/// Abbreviations whose offset PostgreSQL's Default set takes from a zone's
+/// history (`MSK` was +03 and +04).
+fn dynamic_abbreviation(word: &str) -> Option<Tz> {
+    match word {
+        "msk" | "msd" => Some(chrono_tz::Europe::Moscow),
+        _ => None,
+    }
+}
+
 /// Abbreviations PostgreSQL's default timezone_abbreviations set knows
 /// (the common ones), in seconds east of UTC.
 fn abbreviation(word: &str) -> Option<i32> {
@@ -201,7 +213,7 @@ fn abbreviation(word: &str) -> Option<i32> {
         "ndt" => h(-2.5),
         "bst" | "cet" | "met" | "west" => h(1.0),
         "cest" | "mest" | "eet" => h(2.0),
-        "eest" | "msk" => h(3.0),
+        "eest" => h(3.0),
         "ist" => h(2.0),
         "jst" | "kst" => h(9.0),
         "aest" => h(10.0),
@@ -225,9 +237,10 @@ fn local_offset(zone: Zone, local: NaiveDateTime) -> i32 {
             chrono::LocalResult::Ambiguous(a, b) => {
                 a.fix().local_minus_utc().min(b.fix().local_minus_utc())
             }
-            // In a gap (clocks turned forward): the offset before it.
+            // In a gap (clocks turned forward): the offset before it, as
+            // PostgreSQL reads a time that did not exist.
             chrono::LocalResult::None => tz
-                .offset_from_utc_datetime(&(local - chrono::Duration::hours(3)))
+                .offset_from_utc_datetime(&(local - chrono::Duration::hours(24)))
                 .fix()
                 .local_minus_utc(),
         },
@@ -543,7 +556,9 @@ fn decode_fields(text: &str) -> Result<Fields, Bad> {
                     if f.offset.is_some() || f.named_zone.is_some() {
                         return Err(Bad::Syntax);
                     }
-                    if let Some(o) = abbreviation(field) {
+                    if let Some(tz) = dynamic_abbreviation(field) {
+                        f.named_zone = Some(tz);
+                    } else if let Some(o) = abbreviation(field) {
                         f.offset = Some(o);
                     } else if let Ok(tz) = Tz::from_str_insensitive(field) {
                         f.named_zone = Some(tz);
@@ -1030,6 +1045,38 @@ pub fn convert(stored: &str, from: u32, to: u32) -> Result<String, PgError> {
         }
         _ => return Err(bad()),
     })
+}
+
+/// `timestamptz AT TIME ZONE zone`: the local time there (a stored
+/// timestamp); `timestamp AT TIME ZONE zone`: that local time there as a
+/// stored timestamptz (PostgreSQL's timezone(text, ...)).
+pub fn at_time_zone(stored: &str, zone: &str, from_tz: bool) -> Result<String, PgError> {
+    if stored == "infinity" || stored == "-infinity" {
+        return Ok(stored.to_string());
+    }
+    let z = zone_named(zone).ok_or_else(|| {
+        PgError::error(
+            code::INVALID_PARAMETER_VALUE,
+            format!("time zone \"{zone}\" not recognized"),
+        )
+    })?;
+    let bad = || {
+        PgError::error(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid stored date/time value: \"{stored}\""),
+        )
+    };
+    if from_tz {
+        let utc = stored_utc(stored).ok_or_else(bad)?;
+        Ok(stored_timestamp(
+            utc + chrono::Duration::seconds(zone_offset_at_utc(z, utc) as i64),
+        ))
+    } else {
+        let local =
+            NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f").map_err(|_| bad())?;
+        let utc = local - chrono::Duration::seconds(local_offset(z, local) as i64);
+        Ok(format!("{}+00", stored_timestamp(utc)))
+    }
 }
 
 /// The session's offset from UTC at a stored timestamptz (for EXTRACT

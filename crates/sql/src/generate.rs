@@ -488,6 +488,29 @@ fn from_item(f: &FromItem, out: &mut String) {
             out.push_str(" AS ");
             out.push_str(&quote_ident(alias));
         }
+        FromItem::Series {
+            start,
+            stop,
+            step,
+            alias,
+            column,
+        } => {
+            // A recursive CTE counting from start by step while within
+            // stop (step 0 is 22023, from pg_series_step).
+            let e = |x: &Expr| {
+                let mut s = String::new();
+                expr(x, &mut s);
+                s
+            };
+            let (a, b, st) = (e(start), e(stop), e(step));
+            out.push_str(&format!(
+                "(WITH RECURSIVE \"pm_series\"(\"v\") AS (SELECT {a} WHERE (pg_series_step({st}) > 0 AND {a} <= {b}) OR ({st} < 0 AND {a} >= {b}) \
+                 UNION ALL SELECT \"v\" + {st} FROM \"pm_series\" WHERE ({st} > 0 AND \"v\" <= {b} - {st}) OR ({st} < 0 AND \"v\" >= {b} - {st})) \
+                 SELECT \"v\" AS {} FROM \"pm_series\") AS {}",
+                quote_ident(column),
+                quote_ident(alias)
+            ));
+        }
         FromItem::Sub { query: q, alias } => {
             out.push('(');
             out.push_str(&query(q));

@@ -508,6 +508,21 @@ fn build() -> Catalog {
         S,
         "pg_date_trunc_tz($1, $2)",
     );
+    // AT TIME ZONE (the grammar's timezone(zone, value)).
+    func(
+        "timezone",
+        &[TEXT, TIMESTAMPTZ],
+        TIMESTAMP,
+        S,
+        "pg_at_time_zone($2, $1, 1)",
+    );
+    func(
+        "timezone",
+        &[TEXT, TIMESTAMP],
+        TIMESTAMPTZ,
+        S,
+        "pg_at_time_zone($2, $1, 0)",
+    );
     func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
     func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
     func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
