@@ -108,6 +108,9 @@ pub enum Expr {
         args: Vec<Expr>,
         distinct: bool,
         ty: u32,
+        /// FILTER (WHERE ...) and ORDER BY inside the call.
+        filter: Option<Box<Expr>>,
+        order: Vec<OrderItem>,
     },
     /// A typmod applied at run time (`pg_typmod`).
     Typmod {
@@ -552,6 +555,34 @@ impl<'a> Analyzer<'a> {
         self.scopes.clear();
         ddl_result(r)
     }
+}
+
+/// Whether a template is one call whose parentheses close at its end
+/// (`sum($1)`, not `CAST(sum($1) AS REAL)`): FILTER and ORDER BY go inside.
+fn plain_call(template: &str) -> bool {
+    let Some(open) = template.find('(') else {
+        return false;
+    };
+    if !template[..open]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return false;
+    }
+    let mut depth = 0;
+    for (i, c) in template.char_indices().skip(open) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == template.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a query names relation `name` anywhere (a recursive reference).
@@ -2555,12 +2586,7 @@ impl<'a> Analyzer<'a> {
             return unsupported("qualified function");
         }
         let fname = name[0];
-        if !f.agg_order.is_empty()
-            || f.agg_filter.is_some()
-            || f.over.is_some()
-            || f.agg_within_group
-            || f.func_variadic
-        {
+        if f.over.is_some() || f.agg_within_group || f.func_variadic {
             return unsupported("aggregate clause");
         }
         if matches!(fname, "concat" | "concat_ws") && !f.agg_star && !f.agg_distinct {
@@ -2584,11 +2610,14 @@ impl<'a> Analyzer<'a> {
             if fname != "count" || !args.is_empty() {
                 return unsupported("star argument");
             }
+            let filter = self.agg_filter(f)?;
             return Ok(Expr::Agg {
                 template: "count(*)",
                 args: Vec::new(),
                 distinct: false,
                 ty: INT8,
+                filter,
+                order: Vec::new(),
             });
         }
         let chosen = ops::select_candidate(&types, cands.iter().enumerate().map(|(i, c)| (c.args, i)))
@@ -2643,12 +2672,54 @@ impl<'a> Analyzer<'a> {
             if f.agg_distinct && func.template.starts_with("pg_") {
                 return unsupported("DISTINCT in this aggregate");
             }
+            if (f.agg_filter.is_some() || !f.agg_order.is_empty()) && !plain_call(func.template) {
+                return unsupported("FILTER / ORDER BY in this aggregate");
+            }
+            let filter = self.agg_filter(f)?;
+            let mut order = Vec::new();
+            for o in &f.agg_order {
+                let Some(N::SortBy(sb)) = o.node.as_ref() else {
+                    return unsupported("aggregate ORDER BY");
+                };
+                if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
+                    return unsupported("ORDER BY USING");
+                }
+                let e = self.expr(sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?)?;
+                if !ordered_like_postgresql(e.ty()) || e.contains_agg() {
+                    return unsupported("aggregate ORDER BY of this type");
+                }
+                let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
+                let nulls_first = match sb.sortby_nulls {
+                    x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
+                    x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
+                    _ => desc,
+                };
+                order.push(OrderItem {
+                    expr: e,
+                    desc,
+                    nulls_first,
+                });
+            }
+            if f.agg_distinct && !order.is_empty() {
+                return unsupported("DISTINCT with ORDER BY in an aggregate");
+            }
             return Ok(Expr::Agg {
                 template: func.template,
                 args: coerced,
                 distinct: f.agg_distinct,
                 ty: func.result,
+                filter,
+                order,
             });
+        }
+        if f.agg_filter.is_some() || !f.agg_order.is_empty() {
+            return Err(self.error_at(
+                PgError::error(
+                    code::WRONG_OBJECT_TYPE,
+                    format!("FILTER specified, but {fname} is not an aggregate function"),
+                ),
+                f.location,
+            ));
         }
         if f.agg_distinct {
             return unsupported("DISTINCT in a function");
@@ -2658,6 +2729,24 @@ impl<'a> Analyzer<'a> {
             args: coerced,
             ty: func.result,
         })
+    }
+
+    /// An aggregate's FILTER (WHERE ...): boolean, no aggregates inside.
+    fn agg_filter(&mut self, f: &pb::FuncCall) -> R<Option<Box<Expr>>> {
+        let Some(w) = f.agg_filter.as_deref() else {
+            return Ok(None);
+        };
+        let e = self.expr(w)?;
+        if e.contains_agg() {
+            return Err(self.error_at(
+                PgError::error(
+                    code::GROUPING_ERROR,
+                    "aggregate functions are not allowed in FILTER",
+                ),
+                node_location(w),
+            ));
+        }
+        Ok(Some(Box::new(self.coerce_bool(e, "FILTER")?)))
     }
 
     /// concat(VARIADIC "any") and concat_ws(text, VARIADIC "any"): every

@@ -841,8 +841,50 @@ struct PreRewrite {
     catalogs: Vec<&'static str>,
 }
 
+/// PostgreSQL sorts NULLs last ascending and first descending; SQLite
+/// the other way round: an ORDER BY item without NULLS FIRST/LAST gets
+/// PostgreSQL's explicitly.
+fn nulls_as_postgresql(list: &mut [sqlparser::ast::OrderByExpr]) -> bool {
+    let mut changed = false;
+    for o in list {
+        if o.options.nulls_first.is_none() {
+            let desc = matches!(o.options.sort, Some(sqlparser::ast::OrderBySort::Desc));
+            o.options.nulls_first = Some(desc);
+            changed = true;
+        }
+    }
+    changed
+}
+
 impl sqlparser::ast::VisitorMut for PreRewrite {
     type Break = ();
+
+    fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+        if let Some(sqlparser::ast::OrderBy {
+            kind: sqlparser::ast::OrderByKind::Expressions(list),
+            ..
+        }) = &mut q.order_by
+        {
+            self.changed |= nulls_as_postgresql(list);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Function(f) = e {
+            if let FunctionArguments::List(l) = &mut f.args {
+                for c in &mut l.clauses {
+                    if let sqlparser::ast::FunctionArgumentClause::OrderBy(list) = c {
+                        self.changed |= nulls_as_postgresql(list);
+                    }
+                }
+            }
+            if let Some(sqlparser::ast::WindowType::WindowSpec(w)) = &mut f.over {
+                self.changed |= nulls_as_postgresql(&mut w.order_by);
+            }
+        }
+        ControlFlow::Continue(())
+    }
 
     fn pre_visit_select(&mut self, select: &mut sqlparser::ast::Select) -> ControlFlow<()> {
         if series_in_projection(select) {

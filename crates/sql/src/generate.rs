@@ -613,6 +613,8 @@ pub fn expr(e: &Expr, out: &mut String) {
             template: t,
             args,
             distinct,
+            filter,
+            order,
             ..
         } => {
             if *distinct {
@@ -622,8 +624,27 @@ pub fn expr(e: &Expr, out: &mut String) {
                 out.push_str("(DISTINCT ");
                 list(args, out);
                 out.push(')');
-            } else {
+            } else if order.is_empty() {
                 template(t, args, out);
+            } else {
+                // ORDER BY inside the call: `group_concat($1, $2 ORDER BY x)`.
+                let mut call = String::new();
+                template(t, args, &mut call);
+                call.pop();
+                out.push_str(&call);
+                out.push_str(" ORDER BY ");
+                for (i, o) in order.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    order_item(o, out);
+                }
+                out.push(')');
+            }
+            if let Some(f) = filter {
+                out.push_str(" FILTER (WHERE ");
+                expr(f, out);
+                out.push(')');
             }
         }
         Expr::Typmod {
