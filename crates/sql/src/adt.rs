@@ -901,8 +901,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             })?;
         }
     }
+    // float8 -> float4 (dtof): overflow and underflow are errors.
     conn.create_scalar_function("pg_float4", 1, det, |ctx| match float_arg(ctx, 0)? {
         None => Ok(None),
+        Some(f) if f != 0.0 && f.is_finite() && (f as f32) == 0.0 => Err(function_error(err(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: underflow",
+        ))),
         Some(f) => Ok(Some(pg(check_float(f, f.is_finite(), true))?)),
     })?;
     type F1 = fn(f64) -> Result<f64, PgError>;
@@ -1293,6 +1298,16 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
         Ok(Some(parts.join(&sep)))
     })?;
+    conn.create_scalar_function("pg_format", -1, det, |ctx| {
+        let Some(fmt) = text_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let mut args = Vec::new();
+        for i in 1..ctx.len() {
+            args.push(text_arg(ctx, i)?);
+        }
+        Ok(Some(pg(format(&fmt, &args))?))
+    })?;
     conn.create_scalar_function("pg_initcap", 1, det, |ctx| {
         Ok(text_arg(ctx, 0)?.map(|s| {
             let mut out = String::with_capacity(s.len());
@@ -1568,6 +1583,177 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
             ))
         }
     })
+}
+
+/// quote_ident(): double quotes unless a plain lowercase name.
+pub fn quote_ident_text(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !crate::types::is_reserved_keyword(s);
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// quote_literal(): single quotes, E'' when there are backslashes.
+pub fn quote_literal_text(s: &str) -> String {
+    let body = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", body.replace('\\', "\\\\"))
+    } else {
+        format!("'{body}'")
+    }
+}
+
+/// format(formatstr, args...) as PostgreSQL's text_format: `%[n$][-][width]s|I|L`,
+/// widths from arguments with `*` / `*n$`, `%%`.
+fn format(fmt: &str, args: &[Option<String>]) -> Result<String, PgError> {
+    let bad = |m: &str| err(code::INVALID_PARAMETER_VALUE, m);
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut out = String::new();
+    let mut next = 0usize;
+    let mut i = 0;
+    // Reads digits at `i` followed by `$`: a 1-based argument position.
+    let position = |i: &mut usize| -> Result<Option<usize>, PgError> {
+        let start = *i;
+        let mut j = *i;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j > start && j < chars.len() && chars[j] == '$' {
+            let n: usize = chars[start..j]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .map_err(|_| bad("argument number is out of range"))?;
+            if n == 0 {
+                return Err(bad(
+                    "format specifies argument 0, but arguments are numbered from 1",
+                ));
+            }
+            *i = j + 1;
+            return Ok(Some(n));
+        }
+        Ok(None)
+    };
+    let arg = |n: usize| -> Result<&Option<String>, PgError> {
+        args.get(n)
+            .ok_or_else(|| bad("too few arguments for format()"))
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let unterminated = || {
+            bad("unterminated format() type specifier").with_hint("For a single \"%\" use \"%%\".")
+        };
+        if i >= chars.len() {
+            return Err(unterminated());
+        }
+        if chars[i] == '%' {
+            out.push('%');
+            i += 1;
+            continue;
+        }
+        let explicit = position(&mut i)?;
+        let mut left = false;
+        while i < chars.len() && chars[i] == '-' {
+            left = true;
+            i += 1;
+        }
+        let mut width: Option<i64> = None;
+        if i < chars.len() && chars[i] == '*' {
+            i += 1;
+            let n = match position(&mut i)? {
+                Some(n) => {
+                    next = n;
+                    n - 1
+                }
+                None => {
+                    let n = next;
+                    next += 1;
+                    n
+                }
+            };
+            let w = arg(n)?
+                .as_deref()
+                .map(|w| w.trim().parse::<i64>().map_err(|_| bad("invalid width")))
+                .transpose()?
+                .unwrap_or(0);
+            width = Some(w);
+        } else {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i > start {
+                width = Some(
+                    chars[start..i]
+                        .iter()
+                        .collect::<String>()
+                        .parse()
+                        .map_err(|_| bad("number is out of range"))?,
+                );
+            }
+        }
+        let Some(&kind) = chars.get(i) else {
+            return Err(unterminated());
+        };
+        i += 1;
+        let n = match explicit {
+            Some(n) => {
+                next = n;
+                n - 1
+            }
+            None => {
+                let n = next;
+                next += 1;
+                n
+            }
+        };
+        let text = match kind {
+            's' => arg(n)?.clone().unwrap_or_default(),
+            'I' => match arg(n)? {
+                Some(v) => quote_ident_text(v),
+                None => {
+                    return Err(err(
+                        code::NULL_VALUE_NOT_ALLOWED,
+                        "null values cannot be formatted as an SQL identifier",
+                    ))
+                }
+            },
+            'L' => match arg(n)? {
+                Some(v) => quote_literal_text(v),
+                None => "NULL".to_string(),
+            },
+            other => {
+                return Err(
+                    bad(&format!("unrecognized format() type specifier \"{other}\""))
+                        .with_hint("For a single \"%\" use \"%%\"."),
+                )
+            }
+        };
+        let (mut left, mut w) = (left, width.unwrap_or(0));
+        if w < 0 {
+            left = true;
+            w = -w;
+        }
+        let pad = (w as usize).saturating_sub(text.chars().count());
+        if left {
+            out.push_str(&text);
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(&text);
+        }
+    }
+    Ok(out)
 }
 
 /// EXTRACT(field FROM timestamptz): the fields of the time in the session's

@@ -2589,7 +2589,10 @@ impl<'a> Analyzer<'a> {
         if f.over.is_some() || f.agg_within_group || f.func_variadic {
             return unsupported("aggregate clause");
         }
-        if matches!(fname, "concat" | "concat_ws") && !f.agg_star && !f.agg_distinct {
+        if matches!(fname, "concat" | "concat_ws" | "format") && !f.agg_star && !f.agg_distinct {
+            if fname == "format" && f.args.is_empty() {
+                return unsupported("format without arguments");
+            }
             return self.concat(fname, f);
         }
         let Some(cands) = ops::catalog().functions.get(fname) else {
@@ -2774,10 +2777,10 @@ impl<'a> Analyzer<'a> {
             args.push(e);
         }
         Ok(Expr::Call {
-            template: if fname == "concat" {
-                "pg_concat($*)"
-            } else {
-                "pg_concat_ws($*)"
+            template: match fname {
+                "concat" => "pg_concat($*)",
+                "format" => "pg_format($*)",
+                _ => "pg_concat_ws($*)",
             },
             args,
             ty: TEXT,
