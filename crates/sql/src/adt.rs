@@ -141,7 +141,14 @@ impl Numeric {
             (Numeric::NaN, Numeric::NaN) => Ordering::Equal,
             (Numeric::NaN, _) => Ordering::Greater,
             (_, Numeric::NaN) => Ordering::Less,
-            (Numeric::Num(a), Numeric::Num(b)) => a.cmp(b),
+            // By the sign of the difference: bigdecimal's own ordering is
+            // wrong for scales far apart (4e131071 against its 131072
+            // digits).
+            (Numeric::Num(a), Numeric::Num(b)) => match (a - b).sign() {
+                bigdecimal::num_bigint::Sign::Minus => Ordering::Less,
+                bigdecimal::num_bigint::Sign::NoSign => Ordering::Equal,
+                bigdecimal::num_bigint::Sign::Plus => Ordering::Greater,
+            },
         }
     }
 }
@@ -396,7 +403,8 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         DATE => Value::Text(crate::datefmt::date_in(t)?),
         TIMESTAMP => Value::Text(crate::datefmt::timestamp_in(t)?),
         TIMESTAMPTZ => Value::Text(crate::datefmt::timestamptz_in(t)?),
-        INTERVAL | TIME => Value::Text(canonical_text(oid, t).ok_or_else(|| {
+        TIME => Value::Text(datetime::format_time(crate::datefmt::time_in(t)?)),
+        INTERVAL => Value::Text(canonical_text(oid, t).ok_or_else(|| {
             err(
                 code::INVALID_DATETIME_FORMAT,
                 format!(
@@ -1046,7 +1054,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             let Some(s) = int_arg(ctx, 1)? else {
                 return Ok(Value::Null);
             };
-            let s = s.clamp(-1000, 1000);
+            // numeric_round's bounds: -(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS
+            // and NUMERIC_DSCALE_MAX.
+            let s = s.clamp(-131_072, 16_383);
             pg(numeric_unary(ctx.get_raw(0), |a| {
                 Ok(a.with_scale_round(s, mode))
             }))

@@ -742,18 +742,10 @@ fn decode_as(text: &str, type_name: &str) -> Result<Decoded, PgError> {
         if f.year.is_some() || f.month.is_some() || f.day.is_some() {
             return Err(syntax());
         }
-        // Today in the zone the text names, else the session's.
+        // Today in the session's zone (GetCurrentDateTime), whatever zone
+        // the text names for the time.
         let now = chrono::DateTime::from_timestamp_micros(now_us()).ok_or_else(range)?;
-        let offset = f
-            .offset
-            .or_else(|| {
-                f.named_zone.map(|tz| {
-                    tz.offset_from_utc_datetime(&now.naive_utc())
-                        .fix()
-                        .local_minus_utc()
-                })
-            })
-            .unwrap_or_else(|| zone_offset_at_utc(session_zone(), now.naive_utc()));
+        let offset = zone_offset_at_utc(session_zone(), now.naive_utc());
         let local = now.naive_utc() + chrono::Duration::seconds(offset as i64);
         local.date() + chrono::Duration::days(days)
     } else if let Some(j) = f.julian {
@@ -806,6 +798,50 @@ fn zone_offset_at_utc(zone: Zone, utc: NaiveDateTime) -> i32 {
         Zone::Fixed(s) => s,
         Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
     }
+}
+
+/// time_in: microseconds since midnight; a date or zone in the text is
+/// read and ignored, as PostgreSQL ignores them.
+pub fn time_in(text: &str) -> Result<i64, PgError> {
+    let syntax = || {
+        PgError::error(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid input syntax for type time without time zone: \"{text}\""),
+        )
+    };
+    let range = || {
+        PgError::error(
+            code::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{text}\""),
+        )
+    };
+    let mut f = decode_fields(text).map_err(|b| match b {
+        Bad::Syntax => syntax(),
+        Bad::Range => range(),
+    })?;
+    if f.now {
+        let now = chrono::DateTime::from_timestamp_micros(now_us()).ok_or_else(range)?;
+        let off = zone_offset_at_utc(session_zone(), now.naive_utc());
+        let local = now.naive_utc() + chrono::Duration::seconds(off as i64);
+        let t = local.time();
+        return Ok(
+            t.num_seconds_from_midnight() as i64 * USECS_PER_SEC + (t.nanosecond() / 1000) as i64
+        );
+    }
+    settle(&mut f).map_err(|_| syntax())?;
+    let mut us = f.time.ok_or_else(syntax)?;
+    if let Some(pm) = f.pm {
+        let hour = us / (3600 * USECS_PER_SEC);
+        if !(1..=12).contains(&hour) {
+            return Err(range());
+        }
+        if pm && hour < 12 {
+            us += 12 * 3600 * USECS_PER_SEC;
+        } else if !pm && hour == 12 {
+            us -= 12 * 3600 * USECS_PER_SEC;
+        }
+    }
+    Ok(us)
 }
 
 /// date_in: the stored text (`YYYY-MM-DD`, `infinity`, `-infinity`).

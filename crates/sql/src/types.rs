@@ -385,7 +385,9 @@ pub fn hex_bytea(bytes: &[u8]) -> String {
 pub fn canonical_text(oid: u32, text: &str) -> Option<String> {
     match oid {
         INTERVAL => datetime::parse_interval(text).map(datetime::format_interval),
-        TIME => datetime::parse_time(text).map(datetime::format_time),
+        TIME => crate::datefmt::time_in(text)
+            .ok()
+            .map(datetime::format_time),
         TIMESTAMPTZ => crate::datefmt::timestamptz_in(text).ok(),
         UUID => datetime::canonical_uuid(text),
         _ => Some(text.to_string()),
