@@ -530,11 +530,12 @@ fn create_table(
     let Some((table, temp)) = relation_name(rv) else {
         return Ok(None);
     };
-    if !c.inh_relations.is_empty() {
-        return Err(not_supported("table inheritance (INHERITS)"));
-    }
+    // PARTITION OF names its parent in inh_relations too.
     if c.partspec.is_some() || c.partbound.is_some() {
         return Err(not_supported("table partitioning"));
+    }
+    if !c.inh_relations.is_empty() {
+        return Err(not_supported("table inheritance (INHERITS)"));
     }
     if c.of_typename.is_some() || !c.access_method.is_empty() || c.oncommit > 1 {
         return Ok(None);
