@@ -1987,9 +1987,37 @@ impl<'a> Analyzer<'a> {
                 return unsupported("subscripted column");
             }
             let col = self.column(columns, table, &rt.name, rt.location)?.clone();
-            let v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
-            if matches!(v.node, Some(N::MultiAssignRef(_))) {
-                return unsupported("multiple assignment");
+            let mut v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
+            // SET (a, b) = (x, y): each column its item of the row.
+            if let Some(N::MultiAssignRef(m)) = v.node.as_ref() {
+                let item = match node(&m.source) {
+                    Some(N::RowExpr(r)) if r.args.len() == m.ncolumns as usize => {
+                        r.args.get((m.colno - 1) as usize)
+                    }
+                    Some(N::RowExpr(_)) => {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::SYNTAX_ERROR,
+                                "number of columns does not match number of values",
+                            ),
+                            m.source.as_deref().map_or(-1, node_location),
+                        ))
+                    }
+                    Some(N::SubLink(_)) => None,
+                    _ => {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::SYNTAX_ERROR,
+                                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                            ),
+                            m.source.as_deref().map_or(-1, node_location),
+                        ))
+                    }
+                };
+                match item {
+                    Some(item) => v = item,
+                    None => return unsupported("multiple assignment from a subquery"),
+                }
             }
             if matches!(v.node, Some(N::SetToDefault(_))) {
                 let d = self.schema.column_default(table, &col.name);
@@ -3068,6 +3096,7 @@ impl<'a> Analyzer<'a> {
                 if oid_for_type_name(&name) != TEXT
                     || crate::catalog::is_catalog(&name)
                     || parts.len() > 1
+                    || BUILTIN_TYPE_NAMES.contains(&name.as_str())
                 {
                     return unsupported("type");
                 }
