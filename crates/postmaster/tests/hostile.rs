@@ -394,6 +394,12 @@ async fn out_of_descriptors_at_accept_backs_off_then_recovers() {
         )
         .unwrap();
         let original = original.split_whitespace().collect::<Vec<_>>().join(":");
+        // The socket listens before the server loop has made its signal
+        // descriptors: one served query shows start-up is over.
+        {
+            let c = server.connect().await;
+            c.simple_query("SELECT 1").await.unwrap();
+        }
         // No descriptor left for accept(2): a limit below the descriptors
         // already open (they stay valid; no new one can be made).
         let open = std::fs::read_dir(format!("/proc/{pid}/fd"))

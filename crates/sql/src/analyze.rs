@@ -3096,9 +3096,18 @@ impl<'a> Analyzer<'a> {
                 if oid_for_type_name(&name) != TEXT
                     || crate::catalog::is_catalog(&name)
                     || parts.len() > 1
-                    || BUILTIN_TYPE_NAMES.contains(&name.as_str())
                 {
                     return unsupported("type");
+                }
+                if BUILTIN_TYPE_NAMES.contains(&name.as_str()) {
+                    // PostgreSQL has it; we do not yet: never text instead.
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("type {name} is not supported"),
+                        ),
+                        tn.location,
+                    ));
                 }
                 return Err(self.error_at(
                     PgError::error(
