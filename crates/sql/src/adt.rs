@@ -580,7 +580,7 @@ fn round_fraction(us: i64, precision: i32) -> i64 {
     }
 }
 
-fn owned(v: ValueRef<'_>) -> Value {
+pub(crate) fn owned(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Integer(i),
@@ -1471,10 +1471,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         else {
             return Ok(None);
         };
-        if kind == 2 {
-            return Ok(Some(pg(extract_tz(&field, &v))?));
-        }
         Ok(Some(pg(extract(&field, &v, kind == 1))?))
+    })?;
+    // EXTRACT on timestamptz reads the session's TimeZone: not deterministic.
+    conn.create_scalar_function("pg_extract_tz", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(pg(extract_tz(&field, &v))?))
     })?;
     // date_trunc(text, timestamptz): truncated in the session's TimeZone.
     conn.create_scalar_function("pg_date_trunc_tz", 2, FunctionFlags::SQLITE_UTF8, |ctx| {

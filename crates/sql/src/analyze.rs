@@ -557,6 +557,21 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// An ORDER BY item's (descending, nulls first), PostgreSQL's default
+/// being NULLS LAST ascending and NULLS FIRST descending.
+fn sort_direction(sb: &pb::SortBy) -> R<(bool, bool)> {
+    if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
+        return unsupported("ORDER BY USING");
+    }
+    let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
+    let nulls_first = match sb.sortby_nulls {
+        x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
+        x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
+        _ => desc,
+    };
+    Ok((desc, nulls_first))
+}
+
 /// Whether a template is one call whose parentheses close at its end
 /// (`sum($1)`, not `CAST(sum($1) AS REAL)`): FILTER and ORDER BY go inside.
 fn plain_call(template: &str) -> bool {
@@ -912,9 +927,7 @@ impl<'a> Analyzer<'a> {
             let Some(N::SortBy(sb)) = o.node.as_ref() else {
                 return unsupported("sort");
             };
-            if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
-                return unsupported("ORDER BY USING");
-            }
+            let (desc, nulls_first) = sort_direction(sb)?;
             let inner = sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?;
             let expr = self.order_or_group_expr(inner, &out.targets)?;
             if out.distinct && !out.targets.iter().any(|t| t.expr == expr) {
@@ -926,12 +939,6 @@ impl<'a> Analyzer<'a> {
                     node_location(inner),
                 ));
             }
-            let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
-            let nulls_first = match sb.sortby_nulls {
-                x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
-                x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
-                _ => desc,
-            };
             if !ordered_like_postgresql(expr.ty()) {
                 return unsupported("ORDER BY type");
             }
@@ -2007,7 +2014,7 @@ impl<'a> Analyzer<'a> {
                     _ => {
                         return Err(self.error_at(
                             PgError::error(
-                                code::SYNTAX_ERROR,
+                                code::FEATURE_NOT_SUPPORTED,
                                 "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
                             ),
                             m.source.as_deref().map_or(-1, node_location),
@@ -2712,19 +2719,11 @@ impl<'a> Analyzer<'a> {
                 let Some(N::SortBy(sb)) = o.node.as_ref() else {
                     return unsupported("aggregate ORDER BY");
                 };
-                if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
-                    return unsupported("ORDER BY USING");
-                }
+                let (desc, nulls_first) = sort_direction(sb)?;
                 let e = self.expr(sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?)?;
                 if !ordered_like_postgresql(e.ty()) || e.contains_agg() {
                     return unsupported("aggregate ORDER BY of this type");
                 }
-                let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
-                let nulls_first = match sb.sortby_nulls {
-                    x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
-                    x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
-                    _ => desc,
-                };
                 order.push(OrderItem {
                     expr: e,
                     desc,

@@ -478,7 +478,7 @@ fn build() -> Catalog {
         &[TEXT, TIMESTAMPTZ],
         NUMERIC,
         S,
-        "pg_extract($1, $2, 2)",
+        "pg_extract_tz($1, $2)",
     );
     func(
         "date_part",
@@ -492,7 +492,7 @@ fn build() -> Catalog {
         &[TEXT, TIMESTAMPTZ],
         FLOAT8,
         S,
-        "CAST(pg_extract($1, $2, 2) AS REAL)",
+        "CAST(pg_extract_tz($1, $2) AS REAL)",
     );
     func(
         "date_trunc",
@@ -678,7 +678,14 @@ fn build() -> Catalog {
         TIMESTAMP,
         TIMESTAMPTZ,
     ] {
-        cast(TEXT, to, E, leak(format!("pg_input($1, {to})")));
+        // Date/time input reads the session's DateStyle and TimeZone: the
+        // non-deterministic pg_datetime_in, never folded or indexed.
+        let input = if matches!(to, DATE | TIMESTAMP | TIMESTAMPTZ) {
+            "pg_datetime_in"
+        } else {
+            "pg_input"
+        };
+        cast(TEXT, to, E, leak(format!("{input}($1, {to})")));
     }
     Catalog {
         operators,

@@ -199,21 +199,12 @@ impl ResultSink for Collect {
         Ok(())
     }
     fn row(&mut self, _columns: &[Column], values: &[ValueRef<'_>]) -> Result<(), PgError> {
-        self.rows.push(values.iter().map(|v| owned(*v)).collect());
+        self.rows
+            .push(values.iter().map(|v| crate::adt::owned(*v)).collect());
         Ok(())
     }
     fn notice(&mut self, notice: PgError) {
         self.notices.push(notice);
-    }
-}
-
-fn owned(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
 
