@@ -55,8 +55,8 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         // SELECT ... INTO and CREATE TABLE ... AS report `SELECT n`.
         "SELECT" if upper.contains(" INTO ") => format!("SELECT {count}"),
         "CREATE" if upper.contains(" AS SELECT ") => format!("SELECT {count}"),
-        // psql prints a FETCH's (or an EXECUTE'd query's) rows only.
-        "SELECT" | "WITH" | "FETCH" | "EXECUTE" => return rows.join(";"),
+        // psql prints the rows only of a FETCH, SHOW or EXECUTE'd query.
+        "SELECT" | "WITH" | "FETCH" | "EXECUTE" | "SHOW" => return rows.join(";"),
         "MOVE" => format!("MOVE {count}"),
         "BEGIN" | "COMMIT" | "ROLLBACK" | "PREPARE" | "DEALLOCATE" | "SET" => first.clone(),
         "DECLARE" => "DECLARE CURSOR".to_string(),
