@@ -53,6 +53,7 @@ pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
 pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";
 pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";
 pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
+pub const INTERVAL_FIELD_OVERFLOW: &str = "22015";
 pub const INTEGRITY_CONSTRAINT_VIOLATION: &str = "23000";
 pub const NOT_NULL_VIOLATION: &str = "23502";
 pub const FOREIGN_KEY_VIOLATION: &str = "23503";

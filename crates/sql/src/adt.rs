@@ -404,15 +404,7 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         TIMESTAMP => Value::Text(crate::datefmt::timestamp_in(t)?),
         TIMESTAMPTZ => Value::Text(crate::datefmt::timestamptz_in(t)?),
         TIME => Value::Text(datetime::format_time(crate::datefmt::time_in(t)?)),
-        INTERVAL => Value::Text(canonical_text(oid, t).ok_or_else(|| {
-            err(
-                code::INVALID_DATETIME_FORMAT,
-                format!(
-                    "invalid input syntax for type {}: \"{text}\"",
-                    ops::type_name(oid)
-                ),
-            )
-        })?),
+        INTERVAL => crate::interval::input_value(text, -1)?,
         UUID => Value::Text(canonical_text(oid, t).ok_or_else(|| invalid_input("uuid", text))?),
         BYTEA => {
             Value::Blob(datetime::parse_bytea(text).ok_or_else(|| invalid_input("bytea", text))?)
@@ -552,6 +544,12 @@ pub fn apply_typmod(oid: u32, typmod: i32, value: Value, explicit: bool) -> Resu
         (TIMESTAMPTZ, Value::Text(s)) => match crate::datetime::parse_timestamptz(&s) {
             Some(us) => Ok(Value::Text(crate::datetime::format_timestamptz(
                 round_fraction(us, typmod),
+            ))),
+            None => Ok(Value::Text(s)),
+        },
+        (INTERVAL, Value::Text(s)) => match crate::interval::stored(&s) {
+            Some(iv) => Ok(Value::Text(crate::interval::format_postgres(
+                crate::interval::apply_typmod(iv, typmod)?,
             ))),
             None => Ok(Value::Text(s)),
         },

@@ -642,7 +642,16 @@ fn computable(oid: u32) -> bool {
             | DATE
             | TIMESTAMP
             | TIMESTAMPTZ
+            | INTERVAL
+            | TIME
     )
+}
+
+/// Types whose equality is not SQLite's (numeric `1.0 = 1.00`, interval
+/// `1 mon = 30 days`): DISTINCT, GROUP BY and set operations over them
+/// need a key the generator does not build yet.
+fn equality_needs_key(t: u32) -> bool {
+    matches!(t, NUMERIC | INTERVAL)
 }
 
 /// Types whose stored values the analyzer may read and write.
@@ -871,8 +880,8 @@ impl<'a> Analyzer<'a> {
         for i in 0..left.targets.len() {
             let types = [left.targets[i].expr.ty(), right.targets[i].expr.ty()];
             let ty = self.common_type(&types, name, -1)?;
-            if ty == NUMERIC && op != "UNION ALL" {
-                return unsupported("set operation over numeric");
+            if equality_needs_key(ty) && op != "UNION ALL" {
+                return unsupported("set operation over numeric or interval");
             }
             if !ordered_like_postgresql(ty) && op != "UNION ALL" {
                 return unsupported("set operation over this type");
@@ -1014,8 +1023,8 @@ impl<'a> Analyzer<'a> {
         }
         for g in &s.group_clause {
             let e = self.order_or_group_expr(g, &out.targets)?;
-            if e.ty() == NUMERIC && !matches!(e, Expr::Column { .. }) {
-                return unsupported("GROUP BY numeric expression");
+            if equality_needs_key(e.ty()) && !matches!(e, Expr::Column { .. }) {
+                return unsupported("GROUP BY numeric or interval expression");
             }
             out.group_by.push(e);
         }
@@ -1027,7 +1036,7 @@ impl<'a> Analyzer<'a> {
         if s.distinct_clause.iter().any(|n| n.node.is_some()) {
             for d in &s.distinct_clause {
                 let e = self.order_or_group_expr(d, &out.targets)?;
-                if e.ty() == NUMERIC || !ordered_like_postgresql(e.ty()) {
+                if equality_needs_key(e.ty()) || !ordered_like_postgresql(e.ty()) {
                     return unsupported("DISTINCT ON over this type");
                 }
                 out.distinct_on.push(e);
@@ -1063,7 +1072,7 @@ impl<'a> Analyzer<'a> {
             if out
                 .targets
                 .iter()
-                .any(|t| t.expr.ty() == NUMERIC && !matches!(t.expr, Expr::Column { .. }))
+                .any(|t| equality_needs_key(t.expr.ty()) && !matches!(t.expr, Expr::Column { .. }))
             {
                 return unsupported("DISTINCT over numeric expressions");
             }
@@ -2634,7 +2643,13 @@ impl<'a> Analyzer<'a> {
             return unsupported(format!("function {fname}"));
         };
         let mut args = Vec::new();
+        if fname == "make_interval" {
+            args = self.make_interval_args(f)?;
+        }
         for a in &f.args {
+            if fname == "make_interval" {
+                break;
+            }
             if matches!(a.node, Some(N::NamedArgExpr(_))) {
                 return unsupported("named argument");
             }
@@ -2759,6 +2774,56 @@ impl<'a> Analyzer<'a> {
             args: coerced,
             ty: func.result,
         })
+    }
+
+    /// make_interval(years, months, weeks, days, hours, mins, secs), every
+    /// argument defaulting to 0, by position or by name.
+    fn make_interval_args(&mut self, f: &pb::FuncCall) -> R<Vec<Expr>> {
+        const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
+        let mut slots: Vec<Option<Expr>> = vec![None; 7];
+        let mut named = false;
+        for (i, a) in f.args.iter().enumerate() {
+            let (slot, node) = match a.node.as_ref() {
+                Some(N::NamedArgExpr(n)) => {
+                    named = true;
+                    let Some(pos) = NAMES.iter().position(|x| *x == n.name) else {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::UNDEFINED_FUNCTION,
+                                "function make_interval(...) does not exist with these argument names",
+                            ),
+                            f.location,
+                        ));
+                    };
+                    (pos, n.arg.as_deref().ok_or(Fail::Unsupported("named argument".into()))?)
+                }
+                _ if named => {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            "positional argument cannot follow named argument",
+                        ),
+                        node_location(a),
+                    ))
+                }
+                _ => (i, a),
+            };
+            if slot >= 7 {
+                return unsupported("make_interval with more than 7 arguments");
+            }
+            slots[slot] = Some(self.expr(node)?);
+        }
+        Ok(slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                e.unwrap_or(if i == 6 {
+                    Expr::Const(Value::Real(0.0), FLOAT8)
+                } else {
+                    Expr::Const(Value::Integer(0), INT4)
+                })
+            })
+            .collect())
     }
 
     /// An aggregate's FILTER (WHERE ...): boolean, no aggregates inside.
@@ -2955,7 +3020,7 @@ impl<'a> Analyzer<'a> {
             if typmod < 0
                 || !matches!(
                     to,
-                    VARCHAR | BPCHAR | NUMERIC | TIME | TIMESTAMP | TIMESTAMPTZ
+                    VARCHAR | BPCHAR | NUMERIC | TIME | TIMESTAMP | TIMESTAMPTZ | INTERVAL
                 )
             {
                 return Ok(e);
@@ -2996,6 +3061,13 @@ impl<'a> Analyzer<'a> {
                         ],
                         ty: to,
                     });
+                }
+                if to == INTERVAL {
+                    // The typmod decides what a bare number means
+                    // (`interval '2' hour`), so it is read with it.
+                    let v = crate::interval::input_value(&text, typmod)
+                        .map_err(|err| self.error_at(err, loc))?;
+                    return Ok(Expr::Const(v, to));
                 }
                 let v = adt::input(to, &text).map_err(|err| self.error_at(err, loc))?;
                 with_typmod(Expr::Const(v, to))
@@ -3153,6 +3225,9 @@ impl<'a> Analyzer<'a> {
             (FLOAT4 | FLOAT8, [_]) => -1,
             // time(p), timestamp(p): fractional digits, at most 6.
             (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) if *p >= 0 => (*p).min(6) as i32,
+            (INTERVAL, mods) => {
+                crate::interval::typmod_in(mods).map_err(|e| self.error_at(e, tn.location))?
+            }
             _ => return unsupported("type modifier"),
         };
         Ok((oid, typmod))
@@ -3206,6 +3281,8 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | DATE
             | TIMESTAMP
             | NAME
+            | INTERVAL
+            | TIME
     )
 }
 

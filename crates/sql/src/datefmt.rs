@@ -1121,6 +1121,16 @@ pub fn session_offset_at(stored: &str) -> Option<i32> {
     stored_utc(stored).map(|utc| zone_offset_at_utc(session_zone(), utc))
 }
 
+/// A UTC time as the local time of the session's TimeZone.
+pub fn utc_to_local(utc: NaiveDateTime) -> NaiveDateTime {
+    utc + chrono::Duration::seconds(zone_offset_at_utc(session_zone(), utc) as i64)
+}
+
+/// A local time of the session's TimeZone as UTC (DetermineTimeZoneOffset).
+pub fn local_to_utc(local: NaiveDateTime) -> NaiveDateTime {
+    local - chrono::Duration::seconds(local_offset(session_zone(), local) as i64)
+}
+
 /// A stored timestamptz text as microseconds since the Unix epoch.
 pub fn timestamptz_micros(stored: &str) -> Option<i64> {
     stored_utc(stored).map(|t| t.and_utc().timestamp_micros())

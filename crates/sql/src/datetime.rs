@@ -35,48 +35,6 @@ impl Interval {
             months: i32::from_be_bytes(b.get(12..16)?.try_into().ok()?),
         })
     }
-
-    /// Adds `amount` of a unit given as (months, days, microseconds) per
-    /// unit; fractions spill into the smaller fields as PostgreSQL does
-    /// (a month is 30 days, a day 24 hours).
-    fn add(&mut self, amount: f64, per_unit: (f64, f64, f64)) -> Option<()> {
-        let months = amount * per_unit.0;
-        let whole_months = months.trunc();
-        let days = amount * per_unit.1 + (months - whole_months) * 30.0;
-        let whole_days = days.trunc();
-        let micros = amount * per_unit.2 + (days - whole_days) * USECS_PER_DAY as f64;
-        self.months = self.months.checked_add(to_i32(whole_months)?)?;
-        self.days = self.days.checked_add(to_i32(whole_days)?)?;
-        if !micros.is_finite() || micros.abs() > 9.2e18 {
-            return None;
-        }
-        self.micros = self.micros.checked_add(micros.round() as i64)?;
-        Some(())
-    }
-}
-
-fn to_i32(f: f64) -> Option<i32> {
-    (f.is_finite() && f.abs() <= i32::MAX as f64).then_some(f as i32)
-}
-
-/// (months, days, microseconds) in one of PostgreSQL's interval units.
-fn unit(name: &str) -> Option<(f64, f64, f64)> {
-    let us = |n: i64| Some((0.0, 0.0, n as f64));
-    match name.to_ascii_lowercase().as_str() {
-        "microsecond" | "microseconds" | "us" | "usec" | "usecs" => us(1),
-        "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" => us(1000),
-        "second" | "seconds" | "s" | "sec" | "secs" => us(USECS_PER_SEC),
-        "minute" | "minutes" | "m" | "min" | "mins" => us(USECS_PER_MINUTE),
-        "hour" | "hours" | "h" | "hr" | "hrs" => us(USECS_PER_HOUR),
-        "day" | "days" | "d" => Some((0.0, 1.0, 0.0)),
-        "week" | "weeks" | "w" => Some((0.0, 7.0, 0.0)),
-        "month" | "months" | "mon" | "mons" => Some((1.0, 0.0, 0.0)),
-        "year" | "years" | "y" | "yr" | "yrs" => Some((12.0, 0.0, 0.0)),
-        "decade" | "decades" => Some((120.0, 0.0, 0.0)),
-        "century" | "centuries" => Some((1200.0, 0.0, 0.0)),
-        "millennium" | "millennia" | "millenniums" => Some((12000.0, 0.0, 0.0)),
-        _ => None,
-    }
 }
 
 /// `[-]H:M[:S[.f]]` as microseconds.
@@ -102,89 +60,10 @@ fn parse_clock(s: &str) -> Option<i64> {
     Some(if negative { -micros } else { micros })
 }
 
-/// An ISO 8601 duration: `P1Y2M3DT4H5M6.5S` (also with weeks).
-fn parse_iso(s: &str) -> Option<Interval> {
-    let mut iv = Interval::default();
-    let mut in_time = false;
-    let mut number = String::new();
-    for ch in s.get(1..)?.chars() {
-        match ch {
-            'T' | 't' => in_time = true,
-            '0'..='9' | '.' | '-' | '+' => number.push(ch),
-            _ => {
-                let amount: f64 = number.parse().ok()?;
-                number.clear();
-                let per = match (ch.to_ascii_uppercase(), in_time) {
-                    ('Y', false) => unit("year")?,
-                    ('M', false) => unit("month")?,
-                    ('W', false) => unit("week")?,
-                    ('D', false) => unit("day")?,
-                    ('H', true) => unit("hour")?,
-                    ('M', true) => unit("minute")?,
-                    ('S', true) => unit("second")?,
-                    _ => return None,
-                };
-                iv.add(amount, per)?;
-            }
-        }
-    }
-    number.is_empty().then_some(iv)
-}
-
-/// PostgreSQL's interval input: `1 year 2 mons 3 days 04:05:06.5`,
-/// `@ 1 hour ago`, `-1 day +02:00`, `90 minutes`, `10` (seconds), ISO 8601.
+/// A stored interval (or any interval input) read back; see
+/// [`crate::interval`] for input with errors, typmods and styles.
 pub fn parse_interval(text: &str) -> Option<Interval> {
-    let s = text.trim();
-    if s.starts_with(['P', 'p']) {
-        return parse_iso(s);
-    }
-    let s = s.strip_prefix('@').unwrap_or(s);
-    let mut iv = Interval::default();
-    let mut ago = false;
-    let mut pending: Option<f64> = None;
-    let mut seen = false;
-    for token in s.split_whitespace() {
-        if token.eq_ignore_ascii_case("ago") {
-            ago = true;
-            continue;
-        }
-        if token.contains(':') {
-            if pending.is_some() {
-                return None;
-            }
-            iv.micros = iv.micros.checked_add(parse_clock(token)?)?;
-            seen = true;
-            continue;
-        }
-        if let Some(amount) = pending.take() {
-            iv.add(amount, unit(token)?)?;
-            continue;
-        }
-        // A number, possibly with its unit attached ("3days", "10s").
-        let split = token
-            .char_indices()
-            .find(|&(i, c)| c.is_ascii_alphabetic() && i > 0)
-            .map(|(i, _)| i);
-        match split {
-            Some(i) => iv.add(token[..i].parse().ok()?, unit(&token[i..])?)?,
-            None => pending = Some(token.parse().ok()?),
-        }
-        seen = true;
-    }
-    if let Some(seconds) = pending {
-        iv.add(seconds, unit("second")?)?;
-    }
-    if !seen {
-        return None;
-    }
-    if ago {
-        iv = Interval {
-            months: -iv.months,
-            days: -iv.days,
-            micros: -iv.micros,
-        };
-    }
-    Some(iv)
+    crate::interval::stored(text)
 }
 
 /// Seconds with the fraction's trailing zeros dropped: `05`, `05.25`.
@@ -234,13 +113,13 @@ pub fn format_interval(iv: Interval) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        let abs = iv.micros.unsigned_abs() as i64;
+        let abs = iv.micros.unsigned_abs();
         out.push_str(&format!(
             "{sign}{:02}:{:02}:",
-            abs / USECS_PER_HOUR,
-            (abs % USECS_PER_HOUR) / USECS_PER_MINUTE
+            abs / USECS_PER_HOUR as u64,
+            (abs % USECS_PER_HOUR as u64) / USECS_PER_MINUTE as u64
         ));
-        push_seconds(&mut out, abs % USECS_PER_MINUTE);
+        push_seconds(&mut out, (abs % USECS_PER_MINUTE as u64) as i64);
     }
     out
 }

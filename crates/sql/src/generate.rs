@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 
 use crate::analyze::{Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
-use crate::types::NUMERIC;
+use crate::types::{INTERVAL, NUMERIC};
 
 pub fn query(q: &Query) -> String {
     let mut out = String::new();
@@ -461,6 +461,11 @@ fn order_item(o: &OrderItem, out: &mut String) {
         out.push_str("pg_numeric_sortkey(");
         expr(&o.expr, out);
         out.push(')');
+    } else if o.expr.ty() == INTERVAL {
+        // Intervals are ordered by their span, not their text.
+        out.push_str("pg_interval_sortkey(");
+        expr(&o.expr, out);
+        out.push(')');
     } else {
         expr(&o.expr, out);
     }
@@ -744,6 +749,8 @@ pub fn expr(e: &Expr, out: &mut String) {
             out.push_str(") WHERE \"v\" IS NOT NULL ORDER BY ");
             if *ty == NUMERIC {
                 out.push_str("pg_numeric_sortkey(\"v\")");
+            } else if *ty == INTERVAL {
+                out.push_str("pg_interval_sortkey(\"v\")");
             } else {
                 out.push_str("\"v\"");
             }

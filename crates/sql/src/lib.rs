@@ -40,6 +40,7 @@ pub mod dialect;
 pub mod errors;
 pub mod generate;
 pub mod infer;
+pub mod interval;
 pub mod normalize;
 pub mod ops;
 pub mod pgparse;

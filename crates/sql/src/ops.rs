@@ -263,6 +263,52 @@ fn build() -> Catalog {
     op("+", INT4, DATE, DATE, "pg_date_add($2, $1)");
     op("-", DATE, INT4, DATE, "pg_date_add($1, pg_int4_sub(0, $2))");
     op("-", DATE, DATE, INT4, "pg_date_diff($1, $2)");
+    // time of day: stored as `HH:MM:SS[.f]`, so text order is time order.
+    for (o, tpl) in COMPARISONS {
+        op(o, TIME, TIME, BOOL, tpl);
+    }
+    // interval (crate::interval): compared by total span, never as text.
+    for (o, cmp) in [
+        ("=", "="),
+        ("<>", "<>"),
+        ("<", "<"),
+        ("<=", "<="),
+        (">", ">"),
+        (">=", ">="),
+    ] {
+        op(
+            o,
+            INTERVAL,
+            INTERVAL,
+            BOOL,
+            leak(format!("(pg_interval_cmp($1, $2) {cmp} 0)")),
+        );
+    }
+    op("+", INTERVAL, INTERVAL, INTERVAL, "pg_interval_add($1, $2)");
+    op("-", INTERVAL, INTERVAL, INTERVAL, "pg_interval_sub($1, $2)");
+    op("-", 0, INTERVAL, INTERVAL, "pg_interval_neg($1)");
+    op("+", 0, INTERVAL, INTERVAL, "$1");
+    op("*", INTERVAL, FLOAT8, INTERVAL, "pg_interval_mul($1, $2)");
+    op("*", FLOAT8, INTERVAL, INTERVAL, "pg_interval_mul($2, $1)");
+    op("/", INTERVAL, FLOAT8, INTERVAL, "pg_interval_div($1, $2)");
+    // date/timestamp +- interval is a timestamp (a date is read as its
+    // midnight); timestamptz +- interval moves days in the session's zone.
+    for t in [DATE, TIMESTAMP] {
+        op("+", t, INTERVAL, TIMESTAMP, "pg_timestamp_pl($1, $2, 1)");
+        op("+", INTERVAL, t, TIMESTAMP, "pg_timestamp_pl($2, $1, 1)");
+        op("-", t, INTERVAL, TIMESTAMP, "pg_timestamp_pl($1, $2, -1)");
+    }
+    op("+", TIMESTAMPTZ, INTERVAL, TIMESTAMPTZ, "pg_timestamptz_pl($1, $2, 1)");
+    op("+", INTERVAL, TIMESTAMPTZ, TIMESTAMPTZ, "pg_timestamptz_pl($2, $1, 1)");
+    op("-", TIMESTAMPTZ, INTERVAL, TIMESTAMPTZ, "pg_timestamptz_pl($1, $2, -1)");
+    op("-", TIMESTAMP, TIMESTAMP, INTERVAL, "pg_timestamp_mi($1, $2)");
+    op("-", TIMESTAMPTZ, TIMESTAMPTZ, INTERVAL, "pg_timestamptz_mi($1, $2)");
+    op("+", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, 1)");
+    op("+", INTERVAL, TIME, TIME, "pg_time_pl($2, $1, 1)");
+    op("-", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, -1)");
+    op("-", TIME, TIME, INTERVAL, "pg_time_mi($1, $2)");
+    op("+", DATE, TIME, TIMESTAMP, "pg_date_pl_time($1, $2)");
+    op("+", TIME, DATE, TIMESTAMP, "pg_date_pl_time($2, $1)");
 
     let mut operators: HashMap<&'static str, Vec<Operator>> = HashMap::new();
     for o in ops {
@@ -508,6 +554,72 @@ fn build() -> Catalog {
         S,
         "pg_date_trunc_tz($1, $2)",
     );
+    // interval functions (crate::interval).
+    func("justify_hours", &[INTERVAL], INTERVAL, S, "pg_justify_hours($1)");
+    func("justify_days", &[INTERVAL], INTERVAL, S, "pg_justify_days($1)");
+    func(
+        "justify_interval",
+        &[INTERVAL],
+        INTERVAL,
+        S,
+        "pg_justify_interval($1)",
+    );
+    func(
+        "extract",
+        &[TEXT, INTERVAL],
+        NUMERIC,
+        S,
+        "pg_interval_part($1, $2)",
+    );
+    func(
+        "date_part",
+        &[TEXT, INTERVAL],
+        FLOAT8,
+        S,
+        "CAST(pg_interval_part($1, $2) AS REAL)",
+    );
+    func(
+        "date_trunc",
+        &[TEXT, INTERVAL],
+        INTERVAL,
+        S,
+        "pg_interval_trunc($1, $2)",
+    );
+    func(
+        "make_interval",
+        &[INT4, INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        INTERVAL,
+        S,
+        "pg_make_interval($1, $2, $3, $4, $5, $6, $7)",
+    );
+    func(
+        "age",
+        &[TIMESTAMP, TIMESTAMP],
+        INTERVAL,
+        S,
+        "pg_age($1, $2, 0)",
+    );
+    func(
+        "age",
+        &[TIMESTAMPTZ, TIMESTAMPTZ],
+        INTERVAL,
+        S,
+        "pg_age($1, $2, 1)",
+    );
+    func(
+        "age",
+        &[TIMESTAMPTZ],
+        INTERVAL,
+        S,
+        "pg_age(pg_datetime_in('today', 1184), $1, 1)",
+    );
+    func(
+        "isfinite",
+        &[INTERVAL],
+        BOOL,
+        S,
+        "CASE WHEN $1 IS NOT NULL THEN 1 END",
+    );
     // AT TIME ZONE (the grammar's timezone(zone, value)).
     func(
         "timezone",
@@ -544,6 +656,7 @@ fn build() -> Catalog {
         TIMESTAMP,
         TIMESTAMPTZ,
         INTERVAL,
+        TIME,
         UUID,
         BYTEA,
     ] {
@@ -570,11 +683,16 @@ fn build() -> Catalog {
         DATE,
         TIMESTAMP,
         TIMESTAMPTZ,
+        TIME,
     ] {
         func("min", leak_args(&[t]), t, A, "min($1)");
         func("max", leak_args(&[t]), t, A, "max($1)");
     }
     func("min", &[NUMERIC], NUMERIC, A, "pg_numeric_min($1)");
+    func("min", &[INTERVAL], INTERVAL, A, "pg_interval_min($1)");
+    func("max", &[INTERVAL], INTERVAL, A, "pg_interval_max($1)");
+    func("sum", &[INTERVAL], INTERVAL, A, "pg_interval_sum($1)");
+    func("avg", &[INTERVAL], INTERVAL, A, "pg_interval_avg($1)");
     func("max", &[NUMERIC], NUMERIC, A, "pg_numeric_max($1)");
     func("bool_and", &[BOOL], BOOL, A, "min($1)");
     func("bool_or", &[BOOL], BOOL, A, "max($1)");
@@ -647,9 +765,12 @@ fn build() -> Catalog {
     cast(BPCHAR, VARCHAR, I, "rtrim($1, ' ')");
     // Date/time to text: the output function, in the session's DateStyle
     // and TimeZone; between date/time types, through the session's zone.
-    for t in [DATE, TIMESTAMP, TIMESTAMPTZ] {
+    for t in [DATE, TIMESTAMP, TIMESTAMPTZ, INTERVAL] {
         cast(t, TEXT, Asg, leak(format!("pg_output($1, {t})")));
     }
+    cast(TIME, TEXT, Asg, "$1");
+    cast(TIME, INTERVAL, I, "pg_time_interval($1)");
+    cast(INTERVAL, TIME, Asg, "pg_interval_time($1)");
     for (from, to, context) in [
         (DATE, TIMESTAMP, I),
         (DATE, TIMESTAMPTZ, I),
@@ -677,10 +798,12 @@ fn build() -> Catalog {
         DATE,
         TIMESTAMP,
         TIMESTAMPTZ,
+        TIME,
+        INTERVAL,
     ] {
         // Date/time input reads the session's DateStyle and TimeZone: the
         // non-deterministic pg_datetime_in, never folded or indexed.
-        let input = if matches!(to, DATE | TIMESTAMP | TIMESTAMPTZ) {
+        let input = if matches!(to, DATE | TIMESTAMP | TIMESTAMPTZ | INTERVAL) {
             "pg_datetime_in"
         } else {
             "pg_input"

@@ -612,6 +612,7 @@ impl Session {
         for (name, apply) in [
             ("datestyle", crate::datefmt::set_date_style as fn(&str) -> _),
             ("timezone", crate::datefmt::set_time_zone),
+            ("intervalstyle", crate::interval::set_style),
         ] {
             if let Some(v) = defaults.get(name).cloned() {
                 match apply(&v) {
@@ -1420,6 +1421,7 @@ impl Session {
         let value = match name {
             "datestyle" => crate::datefmt::set_date_style(value)?,
             "timezone" => crate::datefmt::set_time_zone(value)?,
+            "intervalstyle" => crate::interval::set_style(value)?,
             _ => value.to_string(),
         };
         self.store_setting(name, value);
@@ -1444,11 +1446,11 @@ impl Session {
         if name == "statement_timeout" {
             self.statement_timeout_ms = parse_ms(&value).unwrap_or(0);
         }
-        if matches!(name, "datestyle" | "timezone") {
-            let _ = if name == "datestyle" {
-                crate::datefmt::set_date_style(&value)
-            } else {
-                crate::datefmt::set_time_zone(&value)
+        if matches!(name, "datestyle" | "timezone" | "intervalstyle") {
+            let _ = match name {
+                "datestyle" => crate::datefmt::set_date_style(&value),
+                "timezone" => crate::datefmt::set_time_zone(&value),
+                _ => crate::interval::set_style(&value),
             };
             // Date/time literals were read in the old style and zone.
             self.cache.clear();
@@ -2265,6 +2267,7 @@ fn register_functions(
     conn.create_scalar_function("pg_backend_pid", 0, deterministic, move |_| Ok(pid))?;
     register_setting_functions(conn)?;
     adt::register(conn)?;
+    crate::interval::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
             let message: String = ctx.get(0)?;

@@ -283,6 +283,7 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
             let m = m - 4;
             format!("numeric({},{})", m >> 16, m & 0xffff)
         }
+        (INTERVAL, m) if m >= 0 => crate::interval::typmod_out(m),
         (TIME | TIMESTAMP | TIMESTAMPTZ, m) if m >= 0 => {
             let (base, zone) = t.sql_name.split_once(' ').unwrap_or((t.sql_name, ""));
             format!("{base}({m}) {zone}")
@@ -354,9 +355,8 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
                         Err(_) => text.into_owned(),
                     },
                 },
-                INTERVAL | TIME | UUID => {
-                    canonical_text(oid, &text).unwrap_or_else(|| text.into_owned())
-                }
+                INTERVAL => crate::interval::output_stored(&text),
+                TIME | UUID => canonical_text(oid, &text).unwrap_or_else(|| text.into_owned()),
                 BYTEA => match datetime::parse_bytea(&text) {
                     Some(bytes) => hex_bytea(&bytes),
                     None => text.into_owned(),
@@ -384,7 +384,9 @@ pub fn hex_bytea(bytes: &[u8]) -> String {
 /// `oid` given as `text`, or None when `text` is not valid input.
 pub fn canonical_text(oid: u32, text: &str) -> Option<String> {
     match oid {
-        INTERVAL => datetime::parse_interval(text).map(datetime::format_interval),
+        INTERVAL => crate::interval::input(text, -1)
+            .ok()
+            .map(crate::interval::format_postgres),
         TIME => crate::datefmt::time_in(text)
             .ok()
             .map(datetime::format_time),
