@@ -16,6 +16,7 @@
 //! - bytea: BLOB.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use bigdecimal::num_bigint::{BigInt, Sign};
@@ -873,6 +874,41 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             })?;
         }
     }
+    // int2/int4/int8 << and >>: the shift count taken modulo the width as
+    // the hardware does, the result wrapped to the type.
+    conn.create_scalar_function("pg_int_shift", 4, det, |ctx| {
+        let (Some(v), Some(n), Some(bits)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?, int_arg(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        let left = int_arg(ctx, 3)? == Some(1);
+        let n = n as u32;
+        Ok(Some(match bits {
+            16 => {
+                let v = v as i32;
+                (if left {
+                    v.wrapping_shl(n)
+                } else {
+                    v.wrapping_shr(n)
+                }) as i16 as i64
+            }
+            32 => {
+                let v = v as i32;
+                (if left {
+                    v.wrapping_shl(n)
+                } else {
+                    v.wrapping_shr(n)
+                }) as i64
+            }
+            _ => {
+                if left {
+                    v.wrapping_shl(n)
+                } else {
+                    v.wrapping_shr(n)
+                }
+            }
+        }))
+    })?;
     conn.create_scalar_function("pg_int_mod", 2, det, |ctx| {
         let (Some(a), Some(b)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
             return Ok(None);
@@ -1214,6 +1250,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             let s: Vec<char> = s.chars().collect();
             let p: Vec<char> = p.chars().collect();
             Ok(Some(like(&s, &p)))
+        })?;
+    }
+    for (name, insensitive) in [("pg_regex_match", false), ("pg_regex_imatch", true)] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            let (Some(s), Some(p)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+                return Ok(None);
+            };
+            Ok(Some(pg(regex_matches(&s, &p, insensitive))?))
         })?;
     }
     conn.create_scalar_function("pg_replace", 3, det, |ctx| {
@@ -1875,6 +1919,87 @@ pub fn format_float4(f: f64) -> String {
         return crate::types::postgresql_exponent(&format!("{g:e}"));
     }
     format!("{g}")
+}
+
+/// The Rust regex for a PostgreSQL advanced regular expression, where the
+/// two agree: `.` matches a newline (PostgreSQL is not newline-sensitive by
+/// default); back references, lookaround, embedded options and escapes
+/// with another meaning in PostgreSQL (`\\b` is a backspace, `\\m` a word
+/// start) are refused, never read with Rust's meaning.
+pub fn translate_regex(pattern: &str, insensitive: bool) -> Result<regex::Regex, PgError> {
+    let unsupported = |what: &str| {
+        err(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("regular expression {what} is not supported"),
+        )
+    };
+    if pattern.starts_with("***") {
+        return Err(unsupported("director prefixes"));
+    }
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_digit() && e != '0' => {
+                    return Err(unsupported("back references"))
+                }
+                Some('d' | 'D' | 's' | 'S' | 'w' | 'W' | 'n' | 't' | 'r' | 'f' | 'v') => {}
+                Some(e) if e.is_ascii_alphanumeric() => {
+                    return Err(unsupported(&format!("escape \\{e}")))
+                }
+                Some(_) => {}
+                None => {
+                    return Err(err(
+                        code::INVALID_REGULAR_EXPRESSION,
+                        "invalid regular expression: invalid escape \\ sequence",
+                    ))
+                }
+            },
+            '(' if chars.peek() == Some(&'?') => {
+                chars.next();
+                if chars.peek() != Some(&':') {
+                    return Err(unsupported("options and lookaround"));
+                }
+            }
+            _ => {}
+        }
+    }
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(insensitive)
+        .dot_matches_new_line(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| {
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("").trim().to_string();
+            err(
+                code::INVALID_REGULAR_EXPRESSION,
+                format!("invalid regular expression: {last}"),
+            )
+        })
+}
+
+/// `text ~ pattern` (`~*` when `insensitive`), compiled patterns kept per
+/// backend.
+pub fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> Result<bool, PgError> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<(String, bool), regex::Regex>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let key = (pattern.to_string(), insensitive);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).map(|r| r.is_match(text))) {
+        return Ok(hit);
+    }
+    let re = translate_regex(pattern, insensitive)?;
+    let hit = re.is_match(text);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 64 {
+            c.clear();
+        }
+        c.insert(key, re);
+    });
+    Ok(hit)
 }
 
 #[cfg(test)]

@@ -364,7 +364,7 @@ impl Query {
 }
 
 /// A relation visible by name in a FROM clause.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Rel {
     alias: String,
     /// Qualifier written in the generated SQL (None: unqualified, for the
@@ -374,6 +374,12 @@ struct Rel {
     columns: Vec<ColumnDef>,
     /// The same columns as SQLite names them.
     sql_names: Vec<String>,
+    /// Columns merged into a USING / NATURAL join's column: reachable
+    /// only qualified, and not in `*`.
+    hidden: Vec<String>,
+    /// For a join's merged columns: the expression of each column
+    /// (COALESCE for FULL JOIN) instead of a stored column.
+    exprs: Option<Vec<Expr>>,
 }
 
 pub struct Analyzer<'a> {
@@ -539,6 +545,7 @@ impl<'a> Analyzer<'a> {
                 qualifier: None,
                 sql_names: columns.iter().map(|c| c.name.clone()).collect(),
                 columns: columns.to_vec(),
+                ..Default::default()
             }]);
         }
         let r = (|| {
@@ -644,6 +651,7 @@ fn computable(oid: u32) -> bool {
             | TIMESTAMPTZ
             | INTERVAL
             | TIME
+            | NAME
     )
 }
 
@@ -924,6 +932,7 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect(),
             sql_names: out.targets.iter().map(|t| t.name.clone()).collect(),
+            ..Default::default()
         }]);
         let result = self.order_limit(s, &mut out);
         self.scopes.pop();
@@ -1272,6 +1281,7 @@ impl<'a> Analyzer<'a> {
                         qualifier: Some(alias_name),
                         columns: visible,
                         sql_names,
+                        ..Default::default()
                     },
                     rv.location,
                 )?;
@@ -1328,6 +1338,7 @@ impl<'a> Analyzer<'a> {
                         qualifier: Some(alias.clone()),
                         columns,
                         sql_names,
+                        ..Default::default()
                     },
                     -1,
                 )?;
@@ -1337,8 +1348,8 @@ impl<'a> Analyzer<'a> {
                 })
             }
             Some(N::JoinExpr(j)) => {
-                if j.is_natural || !j.using_clause.is_empty() || j.alias.is_some() {
-                    return unsupported("NATURAL / USING join");
+                if j.alias.is_some() || j.join_using_alias.is_some() {
+                    return unsupported("join alias");
                 }
                 let kind = match j.jointype {
                     x if x == pb::JoinType::JoinInner as i32 => {
@@ -1353,14 +1364,26 @@ impl<'a> Analyzer<'a> {
                     x if x == pb::JoinType::JoinFull as i32 => "FULL JOIN",
                     _ => return unsupported("join type"),
                 };
+                let start = self.scopes.last().map_or(0, Vec::len);
                 let left = self.range_item(node(&j.larg))?;
+                let mid = self.scopes.last().map_or(0, Vec::len);
                 let right = self.range_item(node(&j.rarg))?;
-                let on = match j.quals.as_deref() {
-                    Some(q) => {
-                        let e = self.expr(q)?;
-                        Some(self.coerce_bool(e, "JOIN/ON")?)
+                let on = if j.is_natural || !j.using_clause.is_empty() {
+                    let kind = if j.is_natural { "NATURAL" } else { kind };
+                    Some(self.join_using(j, start, mid, kind)?)
+                } else {
+                    match j.quals.as_deref() {
+                        Some(q) => {
+                            let e = self.expr(q)?;
+                            Some(self.coerce_bool(e, "JOIN/ON")?)
+                        }
+                        None => None,
                     }
-                    None => None,
+                };
+                let kind = if j.is_natural && kind == "CROSS JOIN" {
+                    "JOIN"
+                } else {
+                    kind
                 };
                 Ok(FromItem::Join {
                     left: Box::new(left),
@@ -1372,6 +1395,124 @@ impl<'a> Analyzer<'a> {
             Some(N::RangeFunction(rf)) => self.range_function(rf),
             _ => unsupported("FROM item"),
         }
+    }
+
+    /// A visible (not merged-away) column of the rels in `range` of the
+    /// current scope: its expression and type.
+    fn side_column(&self, range: std::ops::Range<usize>, name: &str) -> Vec<(usize, Expr)> {
+        let scope = self.scopes.last().expect("a scope");
+        let mut found = Vec::new();
+        for i in range {
+            let rel = &scope[i];
+            if rel.hidden.iter().any(|h| h == name) {
+                continue;
+            }
+            if let Some(pos) = rel.columns.iter().position(|c| c.name == name) {
+                found.push((i, rel_column(rel, pos)));
+            }
+        }
+        found
+    }
+
+    /// JOIN ... USING (cols) / NATURAL JOIN: the equality condition, and
+    /// one merged column per name in front of both sides' columns.
+    fn join_using(&mut self, j: &pb::JoinExpr, start: usize, mid: usize, kind: &str) -> R<Expr> {
+        let end = self.scopes.last().map_or(0, Vec::len);
+        let names: Vec<String> = if j.is_natural {
+            let scope = self.scopes.last().expect("a scope");
+            let mut names = Vec::new();
+            for rel in &scope[start..mid] {
+                for c in &rel.columns {
+                    if rel.hidden.contains(&c.name) || names.contains(&c.name) {
+                        continue;
+                    }
+                    if !self.side_column(mid..end, &c.name).is_empty() {
+                        names.push(c.name.clone());
+                    }
+                }
+            }
+            names
+        } else {
+            j.using_clause
+                .iter()
+                .map(|n| str_of(n).unwrap_or_default().to_string())
+                .collect()
+        };
+        let mut conds = Vec::new();
+        let mut columns = Vec::new();
+        let mut exprs = Vec::new();
+        for (k, name) in names.iter().enumerate() {
+            if names[..k].contains(name) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::DUPLICATE_COLUMN,
+                        format!("column \"{name}\" appears more than once in USING clause"),
+                    ),
+                    j.using_clause.get(k).map_or(-1, node_location),
+                ));
+            }
+            let mut sides = Vec::new();
+            for (range, side) in [(start..mid, "left"), (mid..end, "right")] {
+                let found = self.side_column(range, name);
+                match found.len() {
+                    1 => sides.push(found.into_iter().next().expect("one")),
+                    0 => {
+                        return Err(Fail::Error(PgError::error(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{name}\" specified in USING clause does not exist in {side} table"
+                            ),
+                        )))
+                    }
+                    _ => {
+                        return Err(Fail::Error(PgError::error(
+                            code::AMBIGUOUS_COLUMN,
+                            format!("common column name \"{name}\" appears more than once in {side} table"),
+                        )))
+                    }
+                }
+            }
+            let (li, l) = sides[0].clone();
+            let (ri, r) = sides[1].clone();
+            let ty = self.common_type(&[l.ty(), r.ty()], "JOIN/USING", -1)?;
+            let l = self.coerce(l, ty, -1, CastContext::Implicit, -1)?;
+            let r = self.coerce(r, ty, -1, CastContext::Implicit, -1)?;
+            let eq = self.binary_op("=", l.clone(), r.clone(), -1)?;
+            conds.push(self.coerce_bool(eq, "JOIN/USING")?);
+            let merged = match kind {
+                "RIGHT JOIN" => r,
+                "FULL JOIN" => Expr::Coalesce(vec![l, r], ty),
+                _ => l,
+            };
+            columns.push(ColumnDef {
+                name: name.clone(),
+                type_oid: ty,
+                typmod: -1,
+            });
+            exprs.push(merged);
+            let scope = self.scopes.last_mut().expect("a scope");
+            scope[li].hidden.push(name.clone());
+            scope[ri].hidden.push(name.clone());
+        }
+        if !columns.is_empty() {
+            // Not addressable by name: the merged columns are reached
+            // unqualified only.
+            self.alias_seq += 1;
+            let rel = Rel {
+                alias: format!("\u{0}using{}", self.alias_seq),
+                qualifier: None,
+                sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+                columns,
+                hidden: Vec::new(),
+                exprs: Some(exprs),
+            };
+            self.scopes.last_mut().expect("a scope").insert(start, rel);
+        }
+        Ok(match conds.len() {
+            0 => Expr::Const(Value::Integer(1), BOOL),
+            1 => conds.pop().expect("one"),
+            _ => Expr::And(conds),
+        })
     }
 
     /// A function in FROM: generate_series over integers for now.
@@ -1446,6 +1587,7 @@ impl<'a> Analyzer<'a> {
                 qualifier: Some(alias.clone()),
                 sql_names: vec![column.clone()],
                 columns,
+                ..Default::default()
             },
             rf.alias.as_ref().map_or(-1, |_| -1),
         )?;
@@ -1566,6 +1708,7 @@ impl<'a> Analyzer<'a> {
             _ => return unsupported("qualified star"),
         };
         let mut out = Vec::new();
+        let bare = c.fields.len() == 1;
         for r in rels {
             let group = self.star_seq.get() + 1;
             self.star_seq.set(group);
@@ -1573,15 +1716,15 @@ impl<'a> Analyzer<'a> {
                 .columns
                 .iter()
                 .zip(&r.sql_names)
-                .any(|(c, s)| c.name != *s);
-            for (col, sql_name) in r.columns.iter().zip(&r.sql_names) {
+                .any(|(c, s)| c.name != *s)
+                || r.exprs.is_some()
+                || (bare && !r.hidden.is_empty());
+            for (pos, col) in r.columns.iter().enumerate() {
+                if bare && r.hidden.contains(&col.name) {
+                    continue;
+                }
                 out.push(Target {
-                    expr: Expr::Column {
-                        rel: r.qualifier.clone(),
-                        name: sql_name.clone(),
-                        ty: col.type_oid,
-                        typmod: col.typmod,
-                    },
+                    expr: rel_column(r, pos),
                     name: col.name.clone(),
                     star: (!renamed).then(|| (r.qualifier.clone(), group)),
                 });
@@ -1608,6 +1751,7 @@ impl<'a> Analyzer<'a> {
             qualifier: if qualify { Some(alias) } else { None },
             sql_names: columns.iter().map(|c| c.name.clone()).collect(),
             columns: columns.clone(),
+            ..Default::default()
         }]);
         Ok((name, explicit_alias, columns))
     }
@@ -1959,6 +2103,7 @@ impl<'a> Analyzer<'a> {
                     qualifier: Some("excluded".into()),
                     sql_names: columns.iter().map(|c| c.name.clone()).collect(),
                     columns: columns.to_vec(),
+                    ..Default::default()
                 });
             }
             sets = self.set_list(&oc.target_list, columns, table)?;
@@ -2298,20 +2443,18 @@ impl<'a> Analyzer<'a> {
             _ => return unsupported("qualified column"),
         };
         for scope in self.scopes.iter().rev() {
-            let mut found: Vec<(&Rel, &ColumnDef, &String)> = Vec::new();
+            let mut found: Vec<(&Rel, usize)> = Vec::new();
             let mut table_seen = false;
             for rel in scope {
                 if table.is_some_and(|t| t != rel.alias) {
                     continue;
                 }
+                if table.is_none() && rel.hidden.iter().any(|h| h == name) {
+                    continue;
+                }
                 table_seen = true;
-                if let Some((col, sql)) = rel
-                    .columns
-                    .iter()
-                    .zip(&rel.sql_names)
-                    .find(|(col, _)| col.name == name)
-                {
-                    found.push((rel, col, sql));
+                if let Some(pos) = rel.columns.iter().position(|col| col.name == name) {
+                    found.push((rel, pos));
                 }
             }
             match found.len() {
@@ -2326,13 +2469,8 @@ impl<'a> Analyzer<'a> {
                 }
                 0 => continue,
                 1 => {
-                    let (rel, col, sql) = found[0];
-                    return Ok(Expr::Column {
-                        rel: rel.qualifier.clone(),
-                        name: sql.clone(),
-                        ty: col.type_oid,
-                        typmod: col.typmod,
-                    });
+                    let (rel, pos) = found[0];
+                    return Ok(rel_column(rel, pos));
                 }
                 _ => {
                     return Err(self.error_at(
@@ -2369,7 +2507,7 @@ impl<'a> Analyzer<'a> {
     fn similar_column(&self, name: &str) -> Option<String> {
         let mut best: Option<(usize, String)> = None;
         for scope in &self.scopes {
-            for rel in scope {
+            for rel in scope.iter().filter(|r| r.exprs.is_none()) {
                 for col in &rel.columns {
                     let d = levenshtein(name, &col.name);
                     if d <= name.len().max(col.name.len()) / 2
@@ -2795,7 +2933,12 @@ impl<'a> Analyzer<'a> {
                             f.location,
                         ));
                     };
-                    (pos, n.arg.as_deref().ok_or(Fail::Unsupported("named argument".into()))?)
+                    (
+                        pos,
+                        n.arg
+                            .as_deref()
+                            .ok_or(Fail::Unsupported("named argument".into()))?,
+                    )
                 }
                 _ if named => {
                     return Err(self.error_at(
@@ -3234,6 +3377,21 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// The expression of a rel's column `pos`: the stored column, or a join's
+/// merged column.
+fn rel_column(rel: &Rel, pos: usize) -> Expr {
+    if let Some(exprs) = &rel.exprs {
+        return exprs[pos].clone();
+    }
+    let col = &rel.columns[pos];
+    Expr::Column {
+        rel: rel.qualifier.clone(),
+        name: rel.sql_names[pos].clone(),
+        ty: col.type_oid,
+        typmod: col.typmod,
+    }
+}
+
 /// Targets written out one by one (their names or expressions changed).
 fn clear_star(targets: &mut [Target]) {
     for t in targets {
@@ -3281,6 +3439,7 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | DATE
             | TIMESTAMP
             | NAME
+            | BPCHAR
             | INTERVAL
             | TIME
     )

@@ -186,9 +186,7 @@ pub fn set_style(value: &str) -> Result<String, PgError> {
                 code::INVALID_PARAMETER_VALUE,
                 format!("invalid value for parameter \"IntervalStyle\": \"{value}\""),
             )
-            .with_hint(
-                "Available values: postgres, postgres_verbose, sql_standard, iso_8601.",
-            ))
+            .with_hint("Available values: postgres, postgres_verbose, sql_standard, iso_8601."))
         }
     };
     STYLE.with(|s| s.set(style));
@@ -239,7 +237,9 @@ fn tokens(s: &str) -> Result<Vec<(String, Field)>, Bad> {
             take(&mut i, &mut buf, &|c| c.is_ascii_digit());
             let kind = match b.get(i) {
                 Some(':') => {
-                    take(&mut i, &mut buf, &|c| c.is_ascii_digit() || c == ':' || c == '.');
+                    take(&mut i, &mut buf, &|c| {
+                        c.is_ascii_digit() || c == ':' || c == '.'
+                    });
                     Field::Time
                 }
                 Some(&d @ ('-' | '/' | '.')) => {
@@ -484,9 +484,7 @@ fn decode_fields(text: &str, range: i32, standard: bool) -> Result<Interval, Bad
     // other field has a sign of its own.
     let force_negative = standard
         && fields.first().is_some_and(|(f, _)| f.starts_with('-'))
-        && !fields[1..]
-            .iter()
-            .any(|(f, _)| f.starts_with(['-', '+']));
+        && !fields[1..].iter().any(|(f, _)| f.starts_with(['-', '+']));
     let mut acc = Acc::default();
     let mut fmask: u32 = 0;
     let mut pending: Option<Unit> = None;
@@ -543,7 +541,9 @@ fn decode_fields(text: &str, range: i32, standard: bool) -> Result<Interval, Bad
             let mut val: i64 = if int_part.is_empty() {
                 0
             } else if negative_text {
-                format!("-{int_part}").parse().map_err(|_| Bad::FieldOverflow)?
+                format!("-{int_part}")
+                    .parse()
+                    .map_err(|_| Bad::FieldOverflow)?
             } else {
                 int_part.parse().map_err(|_| Bad::FieldOverflow)?
             };
@@ -993,7 +993,10 @@ pub fn output(iv: Interval) -> String {
             } else if has_year_month {
                 out.push_str(&format!("{year}-{mon}"));
             } else if day != 0 {
-                out.push_str(&format!("{day} {hour}:{min:02}:{}", seconds(sec, usec, true)));
+                out.push_str(&format!(
+                    "{day} {hour}:{min:02}:{}",
+                    seconds(sec, usec, true)
+                ));
             } else {
                 out.push_str(&format!("{hour}:{min:02}:{}", seconds(sec, usec, true)));
             }
@@ -1046,7 +1049,11 @@ fn sort_key(iv: Interval) -> Vec<u8> {
     ((span(iv) as u128) ^ (1u128 << 127)).to_be_bytes().to_vec()
 }
 
-fn checked(months: Option<i32>, days: Option<i32>, micros: Option<i64>) -> Result<Interval, PgError> {
+fn checked(
+    months: Option<i32>,
+    days: Option<i32>,
+    micros: Option<i64>,
+) -> Result<Interval, PgError> {
     match (months, days, micros) {
         (Some(months), Some(days), Some(micros)) => Ok(Interval {
             months,
@@ -1074,7 +1081,11 @@ pub fn sub(a: Interval, b: Interval) -> Result<Interval, PgError> {
 }
 
 pub fn neg(a: Interval) -> Result<Interval, PgError> {
-    checked(a.months.checked_neg(), a.days.checked_neg(), a.micros.checked_neg())
+    checked(
+        a.months.checked_neg(),
+        a.days.checked_neg(),
+        a.micros.checked_neg(),
+    )
 }
 
 fn fits_i32(f: f64) -> Option<i32> {
@@ -1472,7 +1483,10 @@ fn field_unit(field: &str) -> Option<&'static str> {
 fn unsupported_unit(field: &str, type_name: &str) -> PgError {
     PgError::error(
         code::FEATURE_NOT_SUPPORTED,
-        format!("unit \"{}\" not supported for type {type_name}", unit_name(field)),
+        format!(
+            "unit \"{}\" not supported for type {type_name}",
+            unit_name(field)
+        ),
     )
 }
 
@@ -1532,9 +1546,7 @@ pub fn extract(field: &str, iv: Interval) -> Result<String, PgError> {
 pub fn trunc(field: &str, iv: Interval) -> Result<Interval, PgError> {
     let unit = field_unit(field).ok_or_else(|| unrecognized_unit(field, "interval"))?;
     let p = parts(iv);
-    let time = |h: i64, m: i64, s: i64, us: i64| {
-        ((h * 60 + m) * 60 + s) * USECS_PER_SEC + us
-    };
+    let time = |h: i64, m: i64, s: i64, us: i64| ((h * 60 + m) * 60 + s) * USECS_PER_SEC + us;
     let ym = |months: i64| Interval {
         months: months as i32,
         days: 0,
@@ -1547,10 +1559,7 @@ pub fn trunc(field: &str, iv: Interval) -> Result<Interval, PgError> {
         "year" => ym(p.year * 12),
         "quarter" => ym(p.year * 12 + p.mon / 3 * 3),
         "month" => ym(p.year * 12 + p.mon),
-        "day" => Interval {
-            micros: 0,
-            ..iv
-        },
+        "day" => Interval { micros: 0, ..iv },
         "hour" => Interval {
             micros: time(p.hour, 0, 0, 0),
             ..iv
@@ -1586,7 +1595,9 @@ use crate::errors::function_error;
 fn arg_interval(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Interval>> {
     match ctx.get::<Option<String>>(i)? {
         None => Ok(None),
-        Some(t) => stored(&t).map(Some).ok_or_else(|| function_error(bad_stored(&t))),
+        Some(t) => stored(&t)
+            .map(Some)
+            .ok_or_else(|| function_error(bad_stored(&t))),
     }
 }
 
@@ -1635,9 +1646,7 @@ impl Aggregate<(Interval, i64), Option<String>> for Avg {
         acc: Option<(Interval, i64)>,
     ) -> rusqlite::Result<Option<String>> {
         match acc {
-            Some((sum, n)) if n > 0 => Ok(Some(text(
-                div(sum, n as f64).map_err(function_error)?,
-            ))),
+            Some((sum, n)) if n > 0 => Ok(Some(text(div(sum, n as f64).map_err(function_error)?))),
             _ => Ok(None),
         }
     }
@@ -1685,7 +1694,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(arg_interval(ctx, 0)?.map(sort_key))
     })?;
     for (name, f) in [
-        ("pg_interval_add", add as fn(Interval, Interval) -> Result<Interval, PgError>),
+        (
+            "pg_interval_add",
+            add as fn(Interval, Interval) -> Result<Interval, PgError>,
+        ),
         ("pg_interval_sub", sub),
     ] {
         conn.create_scalar_function(name, 2, det, move |ctx| {
@@ -1696,7 +1708,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
     }
     for (name, f) in [
-        ("pg_interval_neg", neg as fn(Interval) -> Result<Interval, PgError>),
+        (
+            "pg_interval_neg",
+            neg as fn(Interval) -> Result<Interval, PgError>,
+        ),
         ("pg_justify_hours", justify_hours),
         ("pg_justify_days", justify_days),
         ("pg_justify_interval", justify_interval),
@@ -1707,7 +1722,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
     }
     for (name, f) in [
-        ("pg_interval_mul", mul as fn(Interval, f64) -> Result<Interval, PgError>),
+        (
+            "pg_interval_mul",
+            mul as fn(Interval, f64) -> Result<Interval, PgError>,
+        ),
         ("pg_interval_div", div),
     ] {
         conn.create_scalar_function(name, 2, det, move |ctx| {
@@ -1756,7 +1774,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
     }
     conn.create_scalar_function("pg_date_pl_time", 2, det, |ctx| {
-        let (Some(d), Some(t)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?) else {
+        let (Some(d), Some(t)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
             return Ok(None);
         };
         let iv = Interval {
@@ -1767,7 +1786,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         timestamp_pl(&d, iv).map(Some).map_err(function_error)
     })?;
     conn.create_scalar_function("pg_age", 3, session, |ctx| {
-        let (Some(a), Some(b)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?) else {
+        let (Some(a), Some(b)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
             return Ok(None);
         };
         let with_zone = ctx.get::<i64>(2)? == 1;
@@ -1837,7 +1857,9 @@ mod tests {
     use super::*;
 
     fn iv(s: &str) -> String {
-        input(s, -1).map(format_postgres).unwrap_or_else(|e| format!("{} {}", e.code, e.message))
+        input(s, -1)
+            .map(format_postgres)
+            .unwrap_or_else(|e| format!("{} {}", e.code, e.message))
     }
 
     #[test]
@@ -1865,10 +1887,19 @@ mod tests {
             ("1:02", "01:02:00"),
             ("2:03.5", "00:02:03.5"),
             ("3days", "3 days"),
-            ("2147483648 days", "22015 interval field value out of range: \"2147483648 days\""),
+            (
+                "2147483648 days",
+                "22015 interval field value out of range: \"2147483648 days\"",
+            ),
             ("2147483647 years", "22008 interval out of range"),
-            ("abc", "22007 invalid input syntax for type interval: \"abc\""),
-            ("1 day 2 days", "22007 invalid input syntax for type interval: \"1 day 2 days\""),
+            (
+                "abc",
+                "22007 invalid input syntax for type interval: \"abc\"",
+            ),
+            (
+                "1 day 2 days",
+                "22007 invalid input syntax for type interval: \"1 day 2 days\"",
+            ),
             ("", "22007 invalid input syntax for type interval: \"\""),
         ] {
             assert_eq!(iv(input), out, "{input}");
@@ -1877,27 +1908,59 @@ mod tests {
 
     #[test]
     fn typmods_as_postgresql() {
-        let with = |s: &str, mods: &[i64]| {
-            format_postgres(input(s, typmod_in(mods).unwrap()).unwrap())
-        };
+        let with =
+            |s: &str, mods: &[i64]| format_postgres(input(s, typmod_in(mods).unwrap()).unwrap());
         assert_eq!(with("999", &[DAY as i64]), "999 days");
-        assert_eq!(with("1 2:03", &[(DAY | HOUR | MINUTE) as i64]), "1 day 02:03:00");
-        assert_eq!(with("1 day 02:03:04", &[(HOUR | MINUTE) as i64]), "1 day 02:03:00");
+        assert_eq!(
+            with("1 2:03", &[(DAY | HOUR | MINUTE) as i64]),
+            "1 day 02:03:00"
+        );
+        assert_eq!(
+            with("1 day 02:03:04", &[(HOUR | MINUTE) as i64]),
+            "1 day 02:03:00"
+        );
         assert_eq!(with("1.234567 sec", &[FULL_RANGE as i64, 2]), "00:00:01.23");
-        assert_eq!(typmod_out(typmod_in(&[(DAY | HOUR | MINUTE | SECOND) as i64, 3]).unwrap()), "interval day to second(3)");
+        assert_eq!(
+            typmod_out(typmod_in(&[(DAY | HOUR | MINUTE | SECOND) as i64, 3]).unwrap()),
+            "interval day to second(3)"
+        );
     }
 
     #[test]
     fn arithmetic_as_postgresql() {
         let p = |s: &str| input(s, -1).unwrap();
-        assert_eq!(format_postgres(mul(p("1 day"), 1.5).unwrap()), "1 day 12:00:00");
-        assert_eq!(format_postgres(div(p("1 mon"), 7.0).unwrap()), "4 days 06:51:25.6896");
-        assert_eq!(format_postgres(justify_interval(p("1 mon -1 hour")).unwrap()), "29 days 23:00:00");
-        assert_eq!(format_postgres(justify_days(p("35 days")).unwrap()), "1 mon 5 days");
-        assert_eq!(format_postgres(justify_hours(p("-27 hours")).unwrap()), "-1 days -03:00:00");
-        assert_eq!(timestamp_pl("2024-01-31 00:00:00", p("1 mon")).unwrap(), "2024-02-29 00:00:00");
-        assert_eq!(format_postgres(timestamp_mi("2024-03-01 00:00:00", "2023-01-01 12:00:00").unwrap()), "424 days 12:00:00");
-        assert_eq!(extract("epoch", p("1 year 1 mon 1 day 1.5 sec")).unwrap(), "34236001.500000");
+        assert_eq!(
+            format_postgres(mul(p("1 day"), 1.5).unwrap()),
+            "1 day 12:00:00"
+        );
+        assert_eq!(
+            format_postgres(div(p("1 mon"), 7.0).unwrap()),
+            "4 days 06:51:25.6896"
+        );
+        assert_eq!(
+            format_postgres(justify_interval(p("1 mon -1 hour")).unwrap()),
+            "29 days 23:00:00"
+        );
+        assert_eq!(
+            format_postgres(justify_days(p("35 days")).unwrap()),
+            "1 mon 5 days"
+        );
+        assert_eq!(
+            format_postgres(justify_hours(p("-27 hours")).unwrap()),
+            "-1 days -03:00:00"
+        );
+        assert_eq!(
+            timestamp_pl("2024-01-31 00:00:00", p("1 mon")).unwrap(),
+            "2024-02-29 00:00:00"
+        );
+        assert_eq!(
+            format_postgres(timestamp_mi("2024-03-01 00:00:00", "2023-01-01 12:00:00").unwrap()),
+            "424 days 12:00:00"
+        );
+        assert_eq!(
+            extract("epoch", p("1 year 1 mon 1 day 1.5 sec")).unwrap(),
+            "34236001.500000"
+        );
         assert!(span(p("1 mon")) == span(p("30 days")));
     }
 }

@@ -159,6 +159,30 @@ fn build() -> Catalog {
             }
         }
         let name = int_name(l);
+        // Bitwise operators: results stay in the type's width.
+        let bits = match l {
+            INT2 => 16,
+            INT4 => 32,
+            _ => 64,
+        };
+        op("&", l, l, l, "($1 & $2)");
+        op("|", l, l, l, "($1 | $2)");
+        op("#", l, l, l, "(($1 | $2) - ($1 & $2))");
+        op("~", 0, l, l, "(~ $1)");
+        op(
+            "<<",
+            l,
+            INT4,
+            l,
+            leak(format!("pg_int_shift($1, $2, {bits}, 1)")),
+        );
+        op(
+            ">>",
+            l,
+            INT4,
+            l,
+            leak(format!("pg_int_shift($1, $2, {bits}, 0)")),
+        );
         op("%", l, l, l, "pg_int_mod($1, $2)");
         op("-", 0, l, l, leak(format!("pg_{name}_sub(0, $1)")));
         op("+", 0, l, l, "$1");
@@ -237,6 +261,10 @@ fn build() -> Catalog {
     op("~~", TEXT, TEXT, BOOL, "pg_like($1, $2)");
     op("!~~", TEXT, TEXT, BOOL, "(NOT pg_like($1, $2))");
     op("~~*", TEXT, TEXT, BOOL, "pg_ilike($1, $2)");
+    op("~", TEXT, TEXT, BOOL, "pg_regex_match($1, $2)");
+    op("!~", TEXT, TEXT, BOOL, "(NOT pg_regex_match($1, $2))");
+    op("~*", TEXT, TEXT, BOOL, "pg_regex_imatch($1, $2)");
+    op("!~*", TEXT, TEXT, BOOL, "(NOT pg_regex_imatch($1, $2))");
     op("!~~*", TEXT, TEXT, BOOL, "(NOT pg_ilike($1, $2))");
     op("~~", BPCHAR, TEXT, BOOL, "pg_like(rtrim($1, ' '), $2)");
     op(
@@ -298,11 +326,41 @@ fn build() -> Catalog {
         op("+", INTERVAL, t, TIMESTAMP, "pg_timestamp_pl($2, $1, 1)");
         op("-", t, INTERVAL, TIMESTAMP, "pg_timestamp_pl($1, $2, -1)");
     }
-    op("+", TIMESTAMPTZ, INTERVAL, TIMESTAMPTZ, "pg_timestamptz_pl($1, $2, 1)");
-    op("+", INTERVAL, TIMESTAMPTZ, TIMESTAMPTZ, "pg_timestamptz_pl($2, $1, 1)");
-    op("-", TIMESTAMPTZ, INTERVAL, TIMESTAMPTZ, "pg_timestamptz_pl($1, $2, -1)");
-    op("-", TIMESTAMP, TIMESTAMP, INTERVAL, "pg_timestamp_mi($1, $2)");
-    op("-", TIMESTAMPTZ, TIMESTAMPTZ, INTERVAL, "pg_timestamptz_mi($1, $2)");
+    op(
+        "+",
+        TIMESTAMPTZ,
+        INTERVAL,
+        TIMESTAMPTZ,
+        "pg_timestamptz_pl($1, $2, 1)",
+    );
+    op(
+        "+",
+        INTERVAL,
+        TIMESTAMPTZ,
+        TIMESTAMPTZ,
+        "pg_timestamptz_pl($2, $1, 1)",
+    );
+    op(
+        "-",
+        TIMESTAMPTZ,
+        INTERVAL,
+        TIMESTAMPTZ,
+        "pg_timestamptz_pl($1, $2, -1)",
+    );
+    op(
+        "-",
+        TIMESTAMP,
+        TIMESTAMP,
+        INTERVAL,
+        "pg_timestamp_mi($1, $2)",
+    );
+    op(
+        "-",
+        TIMESTAMPTZ,
+        TIMESTAMPTZ,
+        INTERVAL,
+        "pg_timestamptz_mi($1, $2)",
+    );
     op("+", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, 1)");
     op("+", INTERVAL, TIME, TIME, "pg_time_pl($2, $1, 1)");
     op("-", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, -1)");
@@ -555,8 +613,20 @@ fn build() -> Catalog {
         "pg_date_trunc_tz($1, $2)",
     );
     // interval functions (crate::interval).
-    func("justify_hours", &[INTERVAL], INTERVAL, S, "pg_justify_hours($1)");
-    func("justify_days", &[INTERVAL], INTERVAL, S, "pg_justify_days($1)");
+    func(
+        "justify_hours",
+        &[INTERVAL],
+        INTERVAL,
+        S,
+        "pg_justify_hours($1)",
+    );
+    func(
+        "justify_days",
+        &[INTERVAL],
+        INTERVAL,
+        S,
+        "pg_justify_days($1)",
+    );
     func(
         "justify_interval",
         &[INTERVAL],
