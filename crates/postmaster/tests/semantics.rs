@@ -58,7 +58,9 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         // psql prints the rows only of a FETCH, SHOW or EXECUTE'd query.
         "SELECT" | "WITH" | "FETCH" | "EXECUTE" | "SHOW" => return rows.join(";"),
         "MOVE" => format!("MOVE {count}"),
-        "BEGIN" | "COMMIT" | "ROLLBACK" | "PREPARE" | "DEALLOCATE" | "SET" => first.clone(),
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "PREPARE" | "DEALLOCATE" | "SET" | "RESET" => {
+            first.clone()
+        }
         "DECLARE" => "DECLARE CURSOR".to_string(),
         "CLOSE" => "CLOSE CURSOR".to_string(),
         "INSERT" => format!("INSERT 0 {count}"),

@@ -1191,6 +1191,20 @@ impl<'a> Analyzer<'a> {
                     if matching.len() == 1 {
                         return Ok(matching[0].expr.clone());
                     }
+                    // Several output columns of that name: one expression,
+                    // or ambiguous (findTargetlistEntrySQL92).
+                    if matching.len() > 1 {
+                        if matching.iter().all(|t| t.expr == matching[0].expr) {
+                            return Ok(matching[0].expr.clone());
+                        }
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::AMBIGUOUS_COLUMN,
+                                format!("ORDER BY \"{name}\" is ambiguous"),
+                            ),
+                            c.location,
+                        ));
+                    }
                 }
                 self.expr(n)
             }

@@ -144,8 +144,11 @@ pub fn apply_typmod(iv: Interval, typmod: i32) -> Result<Interval, PgError> {
         }
         _ => {}
     }
-    if range & SECOND != 0 || range == FULL_RANGE {
-        if precision != FULL_PRECISION && (0..6).contains(&precision) {
+    if (range & SECOND != 0 || range == FULL_RANGE)
+        && precision != FULL_PRECISION
+        && (0..6).contains(&precision)
+    {
+        {
             let scale = 10i64.pow(6 - precision as u32);
             let half = scale / 2;
             iv.micros = if iv.micros >= 0 {
@@ -961,7 +964,7 @@ pub fn output(iv: Interval) -> String {
             let has_positive = all.iter().any(|v| *v > 0);
             let has_year_month = year != 0 || mon != 0;
             let has_day_time = day != 0 || hour != 0 || min != 0 || sec != 0 || usec != 0;
-            let standard = !(has_negative && has_positive) && !(has_year_month && has_day_time);
+            let standard = !(has_negative && has_positive || has_year_month && has_day_time);
             let mut out = String::new();
             if has_negative && standard {
                 out.push('-');
