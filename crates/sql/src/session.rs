@@ -1839,16 +1839,6 @@ pub fn translate_statement(
         analyze::Analysis::Query(q) => q,
         analyze::Analysis::Unsupported(reason) => {
             log::debug!("left to the sqlparser translator ({reason}): {text}");
-            if let Some(table) = user_table_of_dml(&stmts[0], schema) {
-                // The older translator would answer with SQLite's meaning
-                // for a query over user tables: a clean error instead. It
-                // stays for statements about the catalogs only (psql's \\d).
-                log::debug!("refused over table {table}: {reason}");
-                return Err(PgError::error(
-                    code::FEATURE_NOT_SUPPORTED,
-                    format!("{} is not supported", statement_kind(&stmts[0], &reason)),
-                ));
-            }
             let t = dialect::translate(text)?;
             // What neither the analyzer nor sqlparser understood would go
             // to SQLite as written and get SQLite's meaning: refuse it.
@@ -1889,32 +1879,6 @@ pub fn translate_statement(
         literals: bound,
     };
     Ok((t, negated))
-}
-
-/// A SELECT / INSERT / UPDATE / DELETE naming a relation that is not one
-/// of the catalogs: the first such name.
-fn user_table_of_dml(
-    stmt: &pg_query::protobuf::RawStmt,
-    schema: &dyn analyze::Schema,
-) -> Option<String> {
-    use pg_query::protobuf::node::Node as N;
-    use pg_query::NodeRef;
-    let node = stmt.stmt.as_ref()?.node.as_ref()?;
-    if !matches!(
-        node,
-        N::SelectStmt(_) | N::InsertStmt(_) | N::UpdateStmt(_) | N::DeleteStmt(_)
-    ) {
-        return None;
-    }
-    node.nodes().into_iter().find_map(|(n, ..)| match n {
-        NodeRef::RangeVar(rv)
-            if !matches!(rv.schemaname.as_str(), "pg_catalog" | "information_schema")
-                && !schema.is_catalog(&rv.relname) =>
-        {
-            Some(rv.relname.clone())
-        }
-        _ => None,
-    })
 }
 
 /// The values to bind for a statement's integer literals.
