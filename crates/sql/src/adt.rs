@@ -883,30 +883,25 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         };
         let left = int_arg(ctx, 3)? == Some(1);
         let n = n as u32;
-        Ok(Some(match bits {
-            16 => {
-                let v = v as i32;
-                (if left {
-                    v.wrapping_shl(n)
-                } else {
-                    v.wrapping_shr(n)
-                }) as i16 as i64
+        // int2 and int4 shift as 32-bit values (C's int), int2 then wraps.
+        let shifted = if bits == 64 {
+            if left {
+                v.wrapping_shl(n)
+            } else {
+                v.wrapping_shr(n)
             }
-            32 => {
-                let v = v as i32;
-                (if left {
-                    v.wrapping_shl(n)
-                } else {
-                    v.wrapping_shr(n)
-                }) as i64
-            }
-            _ => {
-                if left {
-                    v.wrapping_shl(n)
-                } else {
-                    v.wrapping_shr(n)
-                }
-            }
+        } else {
+            let v = v as i32;
+            (if left {
+                v.wrapping_shl(n)
+            } else {
+                v.wrapping_shr(n)
+            }) as i64
+        };
+        Ok(Some(if bits == 16 {
+            shifted as i16 as i64
+        } else {
+            shifted
         }))
     })?;
     conn.create_scalar_function("pg_int_mod", 2, det, |ctx| {

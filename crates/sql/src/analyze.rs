@@ -2794,19 +2794,18 @@ impl<'a> Analyzer<'a> {
         let Some(cands) = ops::catalog().functions.get(fname) else {
             return unsupported(format!("function {fname}"));
         };
-        let mut args = Vec::new();
-        if fname == "make_interval" {
-            args = self.make_interval_args(f)?;
-        }
-        for a in &f.args {
-            if fname == "make_interval" {
-                break;
+        let args = if fname == "make_interval" {
+            self.make_interval_args(f)?
+        } else {
+            let mut args = Vec::new();
+            for a in &f.args {
+                if matches!(a.node, Some(N::NamedArgExpr(_))) {
+                    return unsupported("named argument");
+                }
+                args.push(self.expr(a)?);
             }
-            if matches!(a.node, Some(N::NamedArgExpr(_))) {
-                return unsupported("named argument");
-            }
-            args.push(self.expr(a)?);
-        }
+            args
+        };
         let types: Vec<u32> = args.iter().map(Expr::ty).collect();
         if types.iter().any(|&t| t != UNKNOWN && !computable(t)) && fname != "count" {
             return unsupported("function on a type the analyzer does not compute with");

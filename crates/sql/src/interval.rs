@@ -37,6 +37,7 @@ pub const HOUR: i32 = 1 << 10;
 pub const MINUTE: i32 = 1 << 11;
 pub const SECOND: i32 = 1 << 12;
 pub const FULL_RANGE: i32 = 0x7FFF;
+const YEAR_TO_MONTH: i32 = YEAR | MONTH;
 pub const FULL_PRECISION: i32 = 0xFFFF;
 
 const RANGES: [(i32, &str); 13] = [
@@ -131,7 +132,7 @@ pub fn apply_typmod(iv: Interval, typmod: i32) -> Result<Interval, PgError> {
             iv.days = 0;
             iv.micros = 0;
         }
-        MONTH | 0x6 => {
+        MONTH | YEAR_TO_MONTH => {
             iv.days = 0;
             iv.micros = 0;
         }
@@ -285,10 +286,8 @@ fn tokens(s: &str) -> Result<Vec<(String, Field)>, Bad> {
                     c.is_ascii_digit() || c == ':' || c == '.' || c == '-'
                 });
                 out.push((buf, Field::Signed));
-            } else if b.get(i).is_some_and(|c| c.is_alphabetic()) {
-                // A signed word is no interval field.
-                return Err(Bad::Format);
             } else {
+                // A sign before a word (or nothing) is no interval field.
                 return Err(Bad::Format);
             }
         } else if c.is_ascii_punctuation() {
@@ -326,7 +325,6 @@ impl Unit {
 enum Word {
     Unit(Unit),
     Ago,
-    Ignore,
 }
 
 /// deltatktbl: PostgreSQL compares the first 10 characters of a word.
@@ -334,7 +332,6 @@ fn word(w: &str) -> Option<Word> {
     let key: String = w.chars().take(10).collect();
     use Unit::*;
     Some(Word::Unit(match key.as_str() {
-        "@" => return Some(Word::Ignore),
         "ago" => return Some(Word::Ago),
         "c" | "cent" | "centuries" | "century" => Century,
         "d" | "day" | "days" => Day,
@@ -520,7 +517,6 @@ fn decode_fields(text: &str, range: i32, standard: bool) -> Result<Interval, Bad
                 return Err(Bad::Format);
             }
             match word(f).ok_or(Bad::Format)? {
-                Word::Ignore => continue,
                 Word::Ago => {
                     if i != nf - 1 {
                         return Err(Bad::Format);
@@ -641,7 +637,7 @@ fn decode_fields(text: &str, range: i32, standard: bool) -> Result<Interval, Bad
 fn lowest_field(range: i32) -> Unit {
     match range {
         YEAR => Unit::Year,
-        MONTH | 0x6 => Unit::Month,
+        MONTH | YEAR_TO_MONTH => Unit::Month,
         DAY => Unit::Day,
         HOUR => Unit::Hour,
         r if r == DAY | HOUR => Unit::Hour,

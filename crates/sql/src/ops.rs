@@ -296,20 +296,13 @@ fn build() -> Catalog {
         op(o, TIME, TIME, BOOL, tpl);
     }
     // interval (crate::interval): compared by total span, never as text.
-    for (o, cmp) in [
-        ("=", "="),
-        ("<>", "<>"),
-        ("<", "<"),
-        ("<=", "<="),
-        (">", ">"),
-        (">=", ">="),
-    ] {
+    for (o, _) in COMPARISONS {
         op(
             o,
             INTERVAL,
             INTERVAL,
             BOOL,
-            leak(format!("(pg_interval_cmp($1, $2) {cmp} 0)")),
+            leak(format!("(pg_interval_cmp($1, $2) {o} 0)")),
         );
     }
     op("+", INTERVAL, INTERVAL, INTERVAL, "pg_interval_add($1, $2)");
