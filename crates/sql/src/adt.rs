@@ -15,26 +15,23 @@
 //!   that text order is time order for years 1-9999;
 //! - bytea: BLOB.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::str::FromStr;
 
-use bigdecimal::num_bigint::{BigInt, Sign};
-use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use pm_elog::{sqlstate as code, PgError};
-use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
 use crate::errors::function_error;
+use crate::numeric::{numeric_typmod, Numeric};
 use crate::types::*;
 use crate::{datetime, ops};
 
-fn err(sqlstate: &'static str, message: impl Into<String>) -> PgError {
+pub(crate) fn err(sqlstate: &'static str, message: impl Into<String>) -> PgError {
     PgError::error(sqlstate, message)
 }
 
-fn out_of_range(bits: u32) -> PgError {
+pub(crate) fn out_of_range(bits: u32) -> PgError {
     err(
         code::NUMERIC_VALUE_OUT_OF_RANGE,
         match bits {
@@ -45,289 +42,13 @@ fn out_of_range(bits: u32) -> PgError {
     )
 }
 
-fn division_by_zero() -> PgError {
+pub(crate) fn division_by_zero() -> PgError {
     err(code::DIVISION_BY_ZERO, "division by zero")
-}
-
-// ---------------------------------------------------------------- numeric
-
-/// A numeric value: PostgreSQL's numeric also has NaN.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Numeric {
-    NaN,
-    Num(BigDecimal),
-}
-
-/// Display scale of a decimal (digits after the point, never negative).
-fn dscale(d: &BigDecimal) -> i64 {
-    d.as_bigint_and_scale().1.max(0)
-}
-
-/// With a scale of at least 0 (`1E+2` becomes `100`).
-fn plain(d: BigDecimal) -> BigDecimal {
-    if d.as_bigint_and_scale().1 < 0 {
-        d.with_scale(0)
-    } else {
-        d
-    }
-}
-
-impl Numeric {
-    pub fn parse(text: &str) -> Option<Numeric> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("nan") {
-            return Some(Numeric::NaN);
-        }
-        // PostgreSQL's syntax: digits with an optional point and exponent;
-        // no "inf", no hex, no underscores in PostgreSQL 15.
-        let body = t.strip_prefix(['+', '-']).unwrap_or(t);
-        let (mantissa, exponent) = match body.find(['e', 'E']) {
-            Some(i) => (&body[..i], Some(&body[i + 1..])),
-            None => (body, None),
-        };
-        let digits = mantissa.chars().filter(|c| c.is_ascii_digit()).count();
-        if digits == 0
-            || !mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
-            || mantissa.matches('.').count() > 1
-        {
-            return None;
-        }
-        if let Some(e) = exponent {
-            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if e.is_empty() || !e.chars().all(|c| c.is_ascii_digit()) || e.len() > 6 {
-                return None;
-            }
-        }
-        let d = BigDecimal::from_str(t.strip_prefix('+').unwrap_or(t)).ok()?;
-        Some(Numeric::Num(plain(d)))
-    }
-
-    fn from_value(v: ValueRef<'_>) -> Result<Option<Numeric>, PgError> {
-        Ok(Some(match v {
-            ValueRef::Null => return Ok(None),
-            ValueRef::Integer(i) => Numeric::Num(BigDecimal::from(i)),
-            ValueRef::Real(f) => {
-                if f.is_nan() {
-                    Numeric::NaN
-                } else if f.is_infinite() {
-                    return Err(err(
-                        code::FEATURE_NOT_SUPPORTED,
-                        "numeric infinity is not supported",
-                    ));
-                } else {
-                    Numeric::Num(plain(BigDecimal::from_str(&format!("{f}")).map_err(
-                        |_| err(code::INTERNAL_ERROR, "numeric value not readable"),
-                    )?))
-                }
-            }
-            ValueRef::Text(t) => {
-                let s = String::from_utf8_lossy(t);
-                Numeric::parse(&s).ok_or_else(|| invalid_input("numeric", &s))?
-            }
-            ValueRef::Blob(_) => {
-                return Err(err(code::DATATYPE_MISMATCH, "bytea is not numeric"));
-            }
-        }))
-    }
-
-    pub fn to_text(&self) -> String {
-        match self {
-            Numeric::NaN => "NaN".to_string(),
-            Numeric::Num(d) => plain(d.clone()).to_plain_string(),
-        }
-    }
-
-    fn cmp(&self, other: &Numeric) -> Ordering {
-        match (self, other) {
-            (Numeric::NaN, Numeric::NaN) => Ordering::Equal,
-            (Numeric::NaN, _) => Ordering::Greater,
-            (_, Numeric::NaN) => Ordering::Less,
-            // By the sign of the difference: bigdecimal's own ordering is
-            // wrong for scales far apart (4e131071 against its 131072
-            // digits).
-            (Numeric::Num(a), Numeric::Num(b)) => match (a - b).sign() {
-                bigdecimal::num_bigint::Sign::Minus => Ordering::Less,
-                bigdecimal::num_bigint::Sign::NoSign => Ordering::Equal,
-                bigdecimal::num_bigint::Sign::Plus => Ordering::Greater,
-            },
-        }
-    }
-}
-
-/// Weight (in base-10000 digits, PostgreSQL's NBASE) and value of the first
-/// non-zero base-10000 digit, as `select_div_scale()` reads them.
-fn nbase_weight_and_first(d: &BigDecimal) -> (i64, i64) {
-    if d.is_zero() {
-        return (0, 0);
-    }
-    let (int, scale) = d.as_bigint_and_scale();
-    let digits = int.magnitude().to_string();
-    let e10 = digits.len() as i64 - 1 - scale;
-    let w = e10.div_euclid(4);
-    let lead = (e10 - 4 * w + 1) as usize;
-    let first: i64 = digits[..lead.min(digits.len())].parse().unwrap_or(0);
-    let first = first * 10i64.pow((lead.saturating_sub(digits.len())) as u32);
-    (w, first)
-}
-
-/// `a * 10^shift / b` rounded half away from zero, for integers.
-fn div_round(num: &BigInt, den: &BigInt) -> BigInt {
-    let negative = (num.sign() == Sign::Minus) != (den.sign() == Sign::Minus);
-    let n = num.magnitude().clone();
-    let d = den.magnitude().clone();
-    let q = (n * 2u32 + &d) / (d * 2u32);
-    let q = BigInt::from_biguint(Sign::Plus, q);
-    if negative {
-        -q
-    } else {
-        q
-    }
-}
-
-/// a + b (or a - b) at the larger scale of the two, as PostgreSQL keeps it.
-fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
-    let scale = dscale(a).max(dscale(b));
-    let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
-    let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
-    BigDecimal::new(if subtract { ai - bi } else { ai + bi }, scale)
-}
-
-/// numeric division with PostgreSQL's result scale (`select_div_scale`).
-fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, PgError> {
-    if b.is_zero() {
-        return Err(division_by_zero());
-    }
-    let (w1, f1) = nbase_weight_and_first(a);
-    let (w2, f2) = nbase_weight_and_first(b);
-    let mut qweight = w1 - w2;
-    if f1 <= f2 {
-        qweight -= 1;
-    }
-    let rscale = (16 - qweight * 4)
-        .max(dscale(a))
-        .max(dscale(b))
-        .clamp(0, 1000);
-    Ok(div_to_scale(a, b, rscale))
-}
-
-fn div_to_scale(a: &BigDecimal, b: &BigDecimal, rscale: i64) -> BigDecimal {
-    let (ai, sa) = a.as_bigint_and_scale();
-    let (bi, sb) = b.as_bigint_and_scale();
-    // a/b * 10^r = ai * 10^(r + sb - sa) / bi
-    let k = rscale + sb - sa;
-    let (num, den) = if k >= 0 {
-        (
-            ai.as_ref() * BigInt::from(10).pow(k as u32),
-            bi.into_owned(),
-        )
-    } else {
-        (
-            ai.into_owned(),
-            bi.as_ref() * BigInt::from(10).pow((-k) as u32),
-        )
-    };
-    BigDecimal::new(div_round(&num, &den), rscale)
-}
-
-/// Applies numeric(p,s) (`apply_typmod`): rounds to s, and refuses values
-/// that need more than p - s integer digits.
-pub fn numeric_typmod(n: Numeric, typmod: i32) -> Result<Numeric, PgError> {
-    let Numeric::Num(d) = n else {
-        return Ok(n);
-    };
-    if typmod < 4 {
-        return Ok(Numeric::Num(d));
-    }
-    let precision = ((typmod - 4) >> 16) & 0xffff;
-    let scale = ((typmod - 4) & 0x7ff) as i64;
-    let rounded = d.with_scale_round(scale, RoundingMode::HalfUp);
-    let (int, _) = rounded.as_bigint_and_scale();
-    if !int.is_zero() {
-        let digits = int.magnitude().to_string().len() as i64;
-        if digits - scale > (precision as i64 - scale) {
-            let max_int_digits = precision as i64 - scale;
-            return Err(err(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
-                .with_detail(if max_int_digits > 0 {
-                    format!(
-                        "A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{max_int_digits}."
-                    )
-                } else {
-                    format!(
-                        "A field with precision {precision}, scale {scale} must round to an absolute value less than 1."
-                    )
-                }));
-        }
-    }
-    Ok(Numeric::Num(rounded))
-}
-
-fn numeric_binary(
-    a: ValueRef<'_>,
-    b: ValueRef<'_>,
-    f: impl Fn(&BigDecimal, &BigDecimal) -> Result<BigDecimal, PgError>,
-) -> Result<Value, PgError> {
-    let (Some(a), Some(b)) = (Numeric::from_value(a)?, Numeric::from_value(b)?) else {
-        return Ok(Value::Null);
-    };
-    Ok(match (a, b) {
-        (Numeric::Num(a), Numeric::Num(b)) => Value::Text(plain(f(&a, &b)?).to_plain_string()),
-        _ => Value::Text("NaN".into()),
-    })
-}
-
-fn numeric_unary(
-    a: ValueRef<'_>,
-    f: impl Fn(&BigDecimal) -> Result<BigDecimal, PgError>,
-) -> Result<Value, PgError> {
-    Ok(match Numeric::from_value(a)? {
-        None => Value::Null,
-        Some(Numeric::NaN) => Value::Text("NaN".into()),
-        Some(Numeric::Num(a)) => Value::Text(plain(f(&a)?).to_plain_string()),
-    })
-}
-
-/// float8 to numeric: 15 significant digits (DBL_DIG), as float8_numeric.
-fn float_to_numeric(f: f64, digits: usize) -> Result<Numeric, PgError> {
-    if f.is_nan() {
-        return Ok(Numeric::NaN);
-    }
-    if f.is_infinite() {
-        return Err(err(
-            code::FEATURE_NOT_SUPPORTED,
-            "numeric infinity is not supported",
-        ));
-    }
-    let text = format!("{:.*e}", digits - 1, f);
-    let d = BigDecimal::from_str(&text).map_err(|_| invalid_input("numeric", &text))?;
-    Ok(Numeric::Num(plain(d.normalized())))
-}
-
-/// An order-preserving key for numeric values: memcmp order of the keys is
-/// numeric order (sign, decimal exponent, digits; inverted for negatives).
-fn numeric_sort_key(n: &Numeric) -> Vec<u8> {
-    let d = match n {
-        Numeric::NaN => return vec![3],
-        Numeric::Num(d) if d.is_zero() => return vec![1],
-        Numeric::Num(d) => d.normalized(),
-    };
-    let (int, scale) = d.as_bigint_and_scale();
-    let digits = int.magnitude().to_string();
-    let exponent = digits.len() as i64 - scale;
-    let negative = int.sign() == Sign::Minus;
-    let mut key = vec![if negative { 0 } else { 2 }];
-    let e = (exponent + (1 << 31)) as u32;
-    let e = if negative { !e } else { e };
-    key.extend_from_slice(&e.to_be_bytes());
-    for b in digits.bytes() {
-        key.push(if negative { 255 - b } else { b });
-    }
-    key.push(if negative { 255 } else { 0 });
-    key
 }
 
 // ---------------------------------------------------------------- input
 
-fn invalid_input(type_name: &str, text: &str) -> PgError {
+pub(crate) fn invalid_input(type_name: &str, text: &str) -> PgError {
     err(
         code::INVALID_TEXT_REPRESENTATION,
         format!("invalid input syntax for type {type_name}: \"{text}\""),
@@ -661,7 +382,7 @@ fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     })
 }
 
-fn int_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
+pub(crate) fn int_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
     Ok(match ctx.get_raw(i) {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n),
@@ -678,7 +399,7 @@ fn int_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
     })
 }
 
-fn float_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
+pub(crate) fn float_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     Ok(match ctx.get_raw(i) {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n as f64),
@@ -695,7 +416,7 @@ fn float_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     })
 }
 
-fn int_in_range(v: i64, bits: u32) -> Result<i64, PgError> {
+pub(crate) fn int_in_range(v: i64, bits: u32) -> Result<i64, PgError> {
     let ok = match bits {
         16 => i16::try_from(v).is_ok(),
         32 => i32::try_from(v).is_ok(),
@@ -741,94 +462,46 @@ fn check_log(f: f64) -> Result<(), PgError> {
     }
 }
 
-fn pg<T>(r: Result<T, PgError>) -> rusqlite::Result<T> {
+pub(crate) fn pg<T>(r: Result<T, PgError>) -> rusqlite::Result<T> {
     r.map_err(function_error)
 }
 
-struct NumericSum;
-impl Aggregate<Option<BigDecimal>, Option<String>> for NumericSum {
-    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<BigDecimal>> {
-        Ok(None)
+/// width_bucket(float8, float8, float8, int) as width_bucket_float8.
+fn float8_width_bucket(x: f64, lo: f64, hi: f64, count: i64) -> Result<i64, PgError> {
+    let fail = |m: &str| {
+        Err(err(
+            code::INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION,
+            m.to_string(),
+        ))
+    };
+    if count <= 0 {
+        return fail("count must be greater than zero");
     }
-    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<BigDecimal>) -> rusqlite::Result<()> {
-        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
-            let Numeric::Num(d) = n else {
-                return Err(function_error(err(
-                    code::FEATURE_NOT_SUPPORTED,
-                    "sum of NaN is not supported",
-                )));
-            };
-            *acc = Some(match acc.take() {
-                Some(a) => exact_add(&a, &d, false),
-                None => d,
-            });
+    if x.is_nan() || lo.is_nan() || hi.is_nan() {
+        return fail("operand, lower bound, and upper bound cannot be NaN");
+    }
+    if lo.is_infinite() || hi.is_infinite() {
+        return fail("lower and upper bounds must be finite");
+    }
+    let above = || int_in_range(count + 1, 32);
+    if lo < hi {
+        if x < lo {
+            Ok(0)
+        } else if x >= hi {
+            above()
+        } else {
+            Ok((count as f64 * (x - lo) / (hi - lo)) as i64 + 1)
         }
-        Ok(())
-    }
-    fn finalize(
-        &self,
-        _: &mut Context<'_>,
-        acc: Option<Option<BigDecimal>>,
-    ) -> rusqlite::Result<Option<String>> {
-        Ok(acc.flatten().map(|d| plain(d).to_plain_string()))
-    }
-}
-
-struct NumericAvg;
-impl Aggregate<(BigDecimal, i64), Option<String>> for NumericAvg {
-    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<(BigDecimal, i64)> {
-        Ok((BigDecimal::zero(), 0))
-    }
-    fn step(&self, ctx: &mut Context<'_>, acc: &mut (BigDecimal, i64)) -> rusqlite::Result<()> {
-        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
-            let Numeric::Num(d) = n else {
-                return Err(function_error(err(
-                    code::FEATURE_NOT_SUPPORTED,
-                    "avg of NaN is not supported",
-                )));
-            };
-            acc.0 = exact_add(&acc.0, &d, false);
-            acc.1 += 1;
+    } else if lo > hi {
+        if x > lo {
+            Ok(0)
+        } else if x <= hi {
+            above()
+        } else {
+            Ok((count as f64 * (lo - x) / (lo - hi)) as i64 + 1)
         }
-        Ok(())
-    }
-    fn finalize(
-        &self,
-        _: &mut Context<'_>,
-        acc: Option<(BigDecimal, i64)>,
-    ) -> rusqlite::Result<Option<String>> {
-        match acc {
-            Some((sum, n)) if n > 0 => Ok(Some(
-                plain(pg(numeric_div(&sum, &BigDecimal::from(n)))?).to_plain_string(),
-            )),
-            _ => Ok(None),
-        }
-    }
-}
-
-struct NumericExtreme(Ordering);
-impl Aggregate<Option<Numeric>, Option<String>> for NumericExtreme {
-    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<Numeric>> {
-        Ok(None)
-    }
-    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<Numeric>) -> rusqlite::Result<()> {
-        if let Some(n) = pg(Numeric::from_value(ctx.get_raw(0)))? {
-            let replace = match acc {
-                Some(a) => n.cmp(a) == self.0,
-                None => true,
-            };
-            if replace {
-                *acc = Some(n);
-            }
-        }
-        Ok(())
-    }
-    fn finalize(
-        &self,
-        _: &mut Context<'_>,
-        acc: Option<Option<Numeric>>,
-    ) -> rusqlite::Result<Option<String>> {
-        Ok(acc.flatten().map(|n| n.to_text()))
+    } else {
+        fail("lower bound cannot equal upper bound")
     }
 }
 
@@ -1013,155 +686,24 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
         Ok(Some(pg(int_in_range(r as i64, bits as u32))?))
     })?;
+    conn.create_scalar_function("pg_float8_width_bucket", 4, det, |ctx| {
+        let (Some(x), Some(lo), Some(hi), Some(count)) = (
+            float_arg(ctx, 0)?,
+            float_arg(ctx, 1)?,
+            float_arg(ctx, 2)?,
+            int_arg(ctx, 3)?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(pg(float8_width_bucket(x, lo, hi, count))?))
+    })?;
     conn.create_scalar_function("pg_float8_out", 1, det, |ctx| {
         Ok(float_arg(ctx, 0)?.map(format_float))
     })?;
     conn.create_scalar_function("pg_float4_out", 1, det, |ctx| {
         Ok(float_arg(ctx, 0)?.map(format_float4))
     })?;
-    for (name, digits) in [("pg_float8_numeric", 15), ("pg_float4_numeric", 6)] {
-        conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
-            None => Ok(None),
-            Some(f) => Ok(Some(pg(float_to_numeric(f, digits))?.to_text())),
-        })?;
-    }
-    // numeric
-    type N2 = fn(&BigDecimal, &BigDecimal) -> Result<BigDecimal, PgError>;
-    let binary: [(&str, N2); 5] = [
-        ("pg_numeric_add", |a, b| Ok(exact_add(a, b, false))),
-        ("pg_numeric_sub", |a, b| Ok(exact_add(a, b, true))),
-        ("pg_numeric_mul", |a, b| {
-            // By integers: bigdecimal drops the scale of a product by one.
-            let (ai, sa) = a.as_bigint_and_scale();
-            let (bi, sb) = b.as_bigint_and_scale();
-            Ok(BigDecimal::new(ai.as_ref() * bi.as_ref(), sa + sb))
-        }),
-        ("pg_numeric_div", numeric_div),
-        ("pg_numeric_mod", |a, b| {
-            if b.is_zero() {
-                return Err(division_by_zero());
-            }
-            let scale = dscale(a).max(dscale(b));
-            let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
-            let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
-            Ok(BigDecimal::new(ai % bi, scale))
-        }),
-    ];
-    for (name, f) in binary {
-        conn.create_scalar_function(name, 2, det, move |ctx| {
-            pg(numeric_binary(ctx.get_raw(0), ctx.get_raw(1), f))
-        })?;
-    }
-    type N1 = fn(&BigDecimal) -> Result<BigDecimal, PgError>;
-    let unary: [(&str, N1); 5] = [
-        ("pg_numeric_in", |a| Ok(a.clone())),
-        ("pg_numeric_abs", |a| Ok(a.abs())),
-        ("pg_numeric_floor", |a| {
-            Ok(a.with_scale_round(0, RoundingMode::Floor))
-        }),
-        ("pg_numeric_ceil", |a| {
-            Ok(a.with_scale_round(0, RoundingMode::Ceiling))
-        }),
-        ("pg_numeric_sign", |a| {
-            Ok(BigDecimal::from(match a.sign() {
-                Sign::Minus => -1,
-                Sign::NoSign => 0,
-                Sign::Plus => 1,
-            }))
-        }),
-    ];
-    for (name, f) in unary {
-        conn.create_scalar_function(name, 1, det, move |ctx| {
-            pg(numeric_unary(ctx.get_raw(0), f))
-        })?;
-    }
-    for (name, mode) in [
-        ("pg_numeric_round", RoundingMode::HalfUp),
-        ("pg_numeric_trunc", RoundingMode::Down),
-    ] {
-        conn.create_scalar_function(name, 2, det, move |ctx| {
-            let Some(s) = int_arg(ctx, 1)? else {
-                return Ok(Value::Null);
-            };
-            // numeric_round's bounds: -(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS
-            // and NUMERIC_DSCALE_MAX.
-            let s = s.clamp(-131_072, 16_383);
-            pg(numeric_unary(ctx.get_raw(0), |a| {
-                Ok(a.with_scale_round(s, mode))
-            }))
-        })?;
-    }
-    conn.create_scalar_function("pg_numeric_scale", 1, det, |ctx| {
-        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
-            Some(Numeric::Num(d)) => Some(dscale(&d)),
-            _ => None,
-        })
-    })?;
-    conn.create_scalar_function("pg_numeric_cmp", 2, det, |ctx| {
-        let (Some(a), Some(b)) = (
-            pg(Numeric::from_value(ctx.get_raw(0)))?,
-            pg(Numeric::from_value(ctx.get_raw(1)))?,
-        ) else {
-            return Ok(None);
-        };
-        Ok(Some(a.cmp(&b) as i64))
-    })?;
-    conn.create_scalar_function("pg_numeric_out", 1, det, |ctx| {
-        Ok(pg(Numeric::from_value(ctx.get_raw(0)))?.map(|n| n.to_text()))
-    })?;
-    conn.create_scalar_function("pg_numeric_float8", 1, det, |ctx| {
-        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
-            None => None,
-            Some(Numeric::NaN) => {
-                return Err(function_error(err(
-                    code::FEATURE_NOT_SUPPORTED,
-                    "NaN is not supported for type double precision",
-                )))
-            }
-            Some(Numeric::Num(d)) => d.to_f64(),
-        })
-    })?;
-    conn.create_scalar_function("pg_numeric_int", 2, det, |ctx| {
-        let bits = int_arg(ctx, 1)?.unwrap_or(64) as u32;
-        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
-            None => None,
-            Some(Numeric::NaN) => {
-                return Err(function_error(err(
-                    code::FEATURE_NOT_SUPPORTED,
-                    format!(
-                        "cannot convert NaN to {}",
-                        match bits {
-                            16 => "smallint",
-                            32 => "integer",
-                            _ => "bigint",
-                        }
-                    ),
-                )))
-            }
-            Some(Numeric::Num(d)) => {
-                let r = d.with_scale_round(0, RoundingMode::HalfUp);
-                let v = r
-                    .to_i64()
-                    .ok_or_else(|| function_error(out_of_range(bits)))?;
-                Some(pg(int_in_range(v, bits))?)
-            }
-        })
-    })?;
-    conn.create_scalar_function("pg_numeric_typmod", 2, det, |ctx| {
-        let typmod = int_arg(ctx, 1)?.unwrap_or(-1) as i32;
-        Ok(match pg(Numeric::from_value(ctx.get_raw(0)))? {
-            None => None,
-            Some(n) => Some(pg(numeric_typmod(n, typmod))?.to_text()),
-        })
-    })?;
-    conn.create_scalar_function("pg_numeric_sortkey", 1, det, |ctx| {
-        Ok(pg(Numeric::from_value(ctx.get_raw(0)))?.map(|n| numeric_sort_key(&n)))
-    })?;
-    let agg = FunctionFlags::SQLITE_UTF8;
-    conn.create_aggregate_function("pg_numeric_sum", 1, agg, NumericSum)?;
-    conn.create_aggregate_function("pg_numeric_avg", 1, agg, NumericAvg)?;
-    conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;
-    conn.create_aggregate_function("pg_numeric_max", 1, agg, NumericExtreme(Ordering::Greater))?;
+    crate::numeric::register(conn)?;
     // Typmods and input functions at run time (parameters, casts from text).
     // The output function of a type (date/time in the session's DateStyle
     // and TimeZone), as a text value.
@@ -2000,63 +1542,6 @@ pub fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> Result<boo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(s: &str) -> BigDecimal {
-        match Numeric::parse(s).unwrap() {
-            Numeric::Num(d) => d,
-            Numeric::NaN => panic!(),
-        }
-    }
-
-    #[test]
-    fn numeric_division_uses_postgresql_scale() {
-        // Expected values from PostgreSQL 15.
-        for (a, b, q) in [
-            ("1", "3", "0.33333333333333333333"),
-            ("10", "4", "2.5000000000000000"),
-            ("1", "8", "0.12500000000000000000"),
-            ("100000", "3", "33333.333333333333"),
-            ("2", "3.000", "0.66666666666666666667"),
-            ("-7", "2", "-3.5000000000000000"),
-        ] {
-            assert_eq!(
-                numeric_div(&n(a), &n(b)).unwrap().to_plain_string(),
-                q,
-                "{a}/{b}"
-            );
-        }
-    }
-
-    #[test]
-    fn numeric_typmods_round_and_overflow() {
-        let t = |s: &str, p: i32, sc: i32| {
-            numeric_typmod(Numeric::parse(s).unwrap(), ((p << 16) | sc) + 4).map(|n| n.to_text())
-        };
-        assert_eq!(t("1.005", 10, 2).unwrap(), "1.01");
-        assert_eq!(t("-1.005", 10, 2).unwrap(), "-1.01");
-        assert_eq!(t("8.3", 10, 3).unwrap(), "8.300");
-        assert!(t("1234567.5", 8, 2).is_err());
-        assert_eq!(t("123456.5", 8, 2).unwrap(), "123456.50");
-    }
-
-    #[test]
-    fn sort_keys_follow_numeric_order() {
-        let values = [
-            "-100", "-12.5", "-12", "-1", "-0.001", "0", "0.001", "1", "1.5", "12", "12.01", "100",
-            "NaN",
-        ];
-        let keys: Vec<Vec<u8>> = values
-            .iter()
-            .map(|v| numeric_sort_key(&Numeric::parse(v).unwrap()))
-            .collect();
-        for w in keys.windows(2) {
-            assert!(w[0] < w[1]);
-        }
-        assert_eq!(
-            numeric_sort_key(&Numeric::parse("1.0").unwrap()),
-            numeric_sort_key(&Numeric::parse("1.00").unwrap())
-        );
-    }
 
     #[test]
     fn like_follows_postgresql() {

@@ -2433,7 +2433,13 @@ impl<'a> Analyzer<'a> {
                 let text = &f.fval;
                 let is_integer = text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
                 match text.parse::<i64>() {
-                    Ok(v) if is_integer => Expr::Const(Value::Integer(v), INT8),
+                    // make_const: an integer too long for the lexer's int4
+                    // (`-2147483648` after the grammar's negation) is int4
+                    // when it fits, else int8.
+                    Ok(v) if is_integer => Expr::Const(
+                        Value::Integer(v),
+                        if i32::try_from(v).is_ok() { INT4 } else { INT8 },
+                    ),
                     _ => Expr::Const(
                         adt::input(NUMERIC, text).map_err(|e| self.error_at(e, c.location))?,
                         NUMERIC,
@@ -3373,10 +3379,16 @@ impl<'a> Analyzer<'a> {
                         tn.location,
                     ));
                 }
-                if s < 0 || s > *p {
-                    return unsupported("numeric scale outside 0..precision");
+                if !(-1000..=1000).contains(&s) {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("NUMERIC scale {s} must be between -1000 and 1000"),
+                        ),
+                        tn.location,
+                    ));
                 }
-                (((*p << 16) | s) + 4) as i32
+                (((*p << 16) | (s & 0x7ff)) + 4) as i32
             }
             (FLOAT4 | FLOAT8, [_]) => -1,
             // time(p), timestamp(p): fractional digits, at most 6.

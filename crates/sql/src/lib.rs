@@ -42,6 +42,7 @@ pub mod generate;
 pub mod infer;
 pub mod interval;
 pub mod normalize;
+pub mod numeric;
 pub mod ops;
 pub mod pgparse;
 pub mod portal;

@@ -209,9 +209,7 @@ fn build() -> Catalog {
         op("@", 0, f, f, "abs($1)");
     }
     op("^", FLOAT8, FLOAT8, FLOAT8, "pg_float8_pow($1, $2)");
-    // numeric ^ numeric exists in PostgreSQL (exact powers): resolved as
-    // PostgreSQL does, then refused until implemented.
-    op("^", NUMERIC, NUMERIC, NUMERIC, NOT_YET);
+    op("^", NUMERIC, NUMERIC, NUMERIC, "pg_numeric_power($1, $2)");
     // numeric: exact decimal arithmetic in registered functions.
     for (o, name) in [
         ("+", "add"),
@@ -533,14 +531,66 @@ fn build() -> Catalog {
         "pg_float8_pow($1, $2)",
     );
     func("pow", &[FLOAT8, FLOAT8], FLOAT8, S, "pg_float8_pow($1, $2)");
-    // The numeric versions PostgreSQL has: candidates, so resolution picks
-    // them as PostgreSQL would; refused until implemented.
-    for name in ["sqrt", "ln", "log", "exp", "log10"] {
-        func(name, &[NUMERIC], NUMERIC, S, NOT_YET);
+    // numeric: PostgreSQL's result scales (crate::numeric).
+    for (name, f) in [
+        ("sqrt", "sqrt"),
+        ("ln", "ln"),
+        ("log", "log10"),
+        ("log10", "log10"),
+        ("exp", "exp"),
+        ("trim_scale", "trim_scale"),
+    ] {
+        func(
+            name,
+            &[NUMERIC],
+            NUMERIC,
+            S,
+            leak(format!("pg_numeric_{f}($1)")),
+        );
     }
-    func("power", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
-    func("pow", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
-    func("log", &[NUMERIC, NUMERIC], NUMERIC, S, NOT_YET);
+    func("min_scale", &[NUMERIC], INT4, S, "pg_numeric_min_scale($1)");
+    for (name, f) in [
+        ("power", "power"),
+        ("pow", "power"),
+        ("log", "log"),
+        ("div", "div_trunc"),
+        ("gcd", "gcd"),
+        ("lcm", "lcm"),
+    ] {
+        func(
+            name,
+            &[NUMERIC, NUMERIC],
+            NUMERIC,
+            S,
+            leak(format!("pg_numeric_{f}($1, $2)")),
+        );
+    }
+    for (t, bits) in [(INT4, 32), (INT8, 64)] {
+        for f in ["gcd", "lcm"] {
+            func(
+                f,
+                leak_args(&[t, t]),
+                t,
+                S,
+                leak(format!("pg_numeric_int(pg_numeric_{f}($1, $2), {bits})")),
+            );
+        }
+    }
+    func(
+        "width_bucket",
+        &[NUMERIC, NUMERIC, NUMERIC, INT4],
+        INT4,
+        S,
+        "pg_numeric_width_bucket($1, $2, $3, $4)",
+    );
+    func("factorial", &[INT8], NUMERIC, S, "pg_numeric_factorial($1)");
+    func(
+        "width_bucket",
+        &[FLOAT8, FLOAT8, FLOAT8, INT4],
+        INT4,
+        S,
+        "pg_float8_width_bucket($1, $2, $3, $4)",
+    );
     func("ln", &[FLOAT8], FLOAT8, S, "pg_float8_ln($1)");
     func("log", &[FLOAT8], FLOAT8, S, "pg_float8_log10($1)");
     func("log10", &[FLOAT8], FLOAT8, S, "pg_float8_log10($1)");

@@ -2054,7 +2054,7 @@ fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
             ToSqlOutput::Owned(Value::Integer(t.parse().map_err(|_| invalid(name))?))
         }
         // numeric parameters keep every digit: the validated decimal text.
-        types::NUMERIC => match crate::adt::Numeric::parse(t) {
+        types::NUMERIC => match crate::numeric::Numeric::parse(t) {
             Some(n) => ToSqlOutput::Owned(Value::Text(n.to_text())),
             None => return Err(invalid("numeric")),
         },

@@ -250,7 +250,7 @@ pub fn array_text<S: AsRef<str>>(elements: &[Option<S>]) -> String {
 }
 
 /// atttypmod for a declared type: `varchar(n)`/`char(n)` -> n + 4,
-/// `numeric(p, s)` -> ((p << 16) | s) + 4, else -1.
+/// `numeric(p, s)` -> ((p << 16) | (s & 0x7ff)) + 4, else -1.
 pub fn type_modifier(declared: &str) -> i32 {
     let Some((_, args)) = declared.split_once('(') else {
         return -1;
@@ -263,7 +263,7 @@ pub fn type_modifier(declared: &str) -> i32 {
     match (oid_for_type_name(declared), nums.as_slice()) {
         (VARCHAR | BPCHAR, [n]) => n + 4,
         (NUMERIC, [p]) => (p << 16) + 4,
-        (NUMERIC, [p, s]) => ((p << 16) | s) + 4,
+        (NUMERIC, [p, s]) => ((p << 16) | (s & 0x7ff)) + 4,
         (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) => *p,
         _ => -1,
     }
@@ -281,7 +281,8 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
         (VARCHAR | BPCHAR, m) if m >= 4 => format!("{}({})", t.sql_name, m - 4),
         (NUMERIC, m) if m >= 4 => {
             let m = m - 4;
-            format!("numeric({},{})", m >> 16, m & 0xffff)
+            // The scale is 11 bits, signed (numeric(3,-6)).
+            format!("numeric({},{})", m >> 16, ((m & 0x7ff) ^ 1024) - 1024)
         }
         (INTERVAL, m) if m >= 0 => crate::interval::typmod_out(m),
         (TIME | TIMESTAMP | TIMESTAMPTZ, m) if m >= 0 => {
@@ -333,7 +334,7 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
             FLOAT4 => crate::adt::format_float4(f),
             // A numeric column of NUMERIC affinity may hold a REAL: its
             // shortest decimal text, never an exponent.
-            NUMERIC if f.is_finite() => crate::adt::Numeric::parse(&format!("{f}"))
+            NUMERIC if f.is_finite() => crate::numeric::Numeric::parse(&format!("{f}"))
                 .map_or_else(|| format_float(f), |n| n.to_text()),
             _ => format_float(f),
         },
