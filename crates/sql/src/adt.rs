@@ -127,12 +127,39 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         TIMESTAMPTZ => Value::Text(crate::datefmt::timestamptz_in(t)?),
         TIME => Value::Text(datetime::format_time(crate::datefmt::time_in(t)?)),
         INTERVAL => crate::interval::input_value(text, -1)?,
+        CHAR => Value::Text(char_out(char_in(text))),
         UUID => Value::Text(canonical_text(oid, t).ok_or_else(|| invalid_input("uuid", text))?),
         BYTEA => {
             Value::Blob(datetime::parse_bytea(text).ok_or_else(|| invalid_input("bytea", text))?)
         }
         _ => Value::Text(text.to_string()),
     })
+}
+
+/// charin: `\ooo` (three octal digits) is that byte, else the first byte
+/// of the text (none: 0). Blanks are kept.
+pub fn char_in(text: &str) -> u8 {
+    let b = text.as_bytes();
+    if b.len() == 4 && b[0] == b'\\' && b[1..].iter().all(|c| (b'0'..=b'7').contains(c)) {
+        let v = (b[1] - b'0') as u32 * 64 + (b[2] - b'0') as u32 * 8 + (b[3] - b'0') as u32;
+        return v as u8;
+    }
+    b.first().copied().unwrap_or(0)
+}
+
+/// charout (PostgreSQL 15): the empty text for 0, `\ooo` for a byte with
+/// the high bit set, else the character. This text is also the storage.
+pub fn char_out(c: u8) -> String {
+    match c {
+        0 => String::new(),
+        128.. => format!("\\{:03o}", c),
+        _ => (c as char).to_string(),
+    }
+}
+
+/// The byte a stored "char" stands for.
+fn char_code(stored: &str) -> u8 {
+    char_in(stored)
 }
 
 /// Whether a date/time input names a time relative to now (`now`,
@@ -696,6 +723,37 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         Ok(Some(pg(float8_width_bucket(x, lo, hi, count))?))
+    })?;
+    conn.create_scalar_function("pg_char_code", 1, det, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => Some(char_code(&String::from_utf8_lossy(t)) as i64),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_char_in", 1, det, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => Some(char_out(char_in(&String::from_utf8_lossy(t)))),
+            _ => None,
+        })
+    })?;
+    // int4 -> "char": the low byte; "char" -> int4: the byte as signed.
+    conn.create_scalar_function("pg_char_from_int", 1, det, |ctx| {
+        Ok(match int_arg(ctx, 0)? {
+            Some(v) if (-128..=127).contains(&v) => Some(char_out(v as i8 as u8)),
+            Some(_) => {
+                return Err(function_error(err(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "\"char\" out of range",
+                )))
+            }
+            None => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_char_to_int", 1, det, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => Some(char_code(&String::from_utf8_lossy(t)) as i8 as i64),
+            _ => None,
+        })
     })?;
     conn.create_scalar_function("pg_float8_out", 1, det, |ctx| {
         Ok(float_arg(ctx, 0)?.map(format_float))
@@ -1450,6 +1508,10 @@ pub fn format_float4(f: f64) -> String {
     let g = f as f32;
     if !g.is_finite() {
         return format_float(f);
+    }
+    let extra = crate::types::extra_float_digits();
+    if extra <= 0 {
+        return crate::types::format_g(g as f64, (6 + extra).max(1) as usize);
     }
     let abs = g.abs();
     if abs != 0.0 && !(1e-4..1e6).contains(&abs) {

@@ -652,6 +652,7 @@ fn computable(oid: u32) -> bool {
             | INTERVAL
             | TIME
             | NAME
+            | CHAR
     )
 }
 
@@ -2393,8 +2394,60 @@ impl<'a> Analyzer<'a> {
                 Ok(Expr::MinMax { greatest, args, ty })
             }
             N::SubLink(s) => self.sublink(s),
+            N::SqlvalueFunction(f) => self.sql_value_function(f),
             _ => unsupported("expression"),
         }
+    }
+
+    /// CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIMESTAMP, CURRENT_USER and
+    /// the other keywords PostgreSQL's grammar turns into SQLValueFunction.
+    fn sql_value_function(&mut self, f: &pb::SqlValueFunction) -> R<Expr> {
+        use pb::SqlValueFunctionOp as O;
+        let now = || Expr::Call {
+            template: "now()",
+            args: Vec::new(),
+            ty: TIMESTAMPTZ,
+        };
+        let text_call = |template: &'static str| Expr::Call {
+            template,
+            args: Vec::new(),
+            ty: NAME,
+        };
+        let op = f.op;
+        let with_precision = |e: Expr| {
+            if f.typmod >= 0 {
+                Expr::Typmod {
+                    arg: Box::new(e),
+                    typmod: f.typmod.min(6),
+                    explicit: true,
+                }
+            } else {
+                e
+            }
+        };
+        Ok(match op {
+            x if x == O::SvfopCurrentTimestamp as i32 || x == O::SvfopCurrentTimestampN as i32 => {
+                with_precision(now())
+            }
+            x if x == O::SvfopCurrentDate as i32 => {
+                self.coerce(now(), DATE, -1, CastContext::Explicit, f.location)?
+            }
+            x if x == O::SvfopLocaltimestamp as i32 || x == O::SvfopLocaltimestampN as i32 => {
+                let local = self.coerce(now(), TIMESTAMP, -1, CastContext::Explicit, f.location)?;
+                with_precision(local)
+            }
+            x if x == O::SvfopCurrentUser as i32
+                || x == O::SvfopCurrentRole as i32
+                || x == O::SvfopUser as i32
+                || x == O::SvfopSessionUser as i32 =>
+            {
+                text_call("current_user()")
+            }
+            x if x == O::SvfopCurrentCatalog as i32 => text_call("current_database()"),
+            x if x == O::SvfopCurrentSchema as i32 => text_call("current_schema()"),
+            // CURRENT_TIME is timetz; LOCALTIME needs timestamp -> time.
+            _ => return unsupported("SQL value function"),
+        })
     }
 
     fn coerce_all(&mut self, args: Vec<Expr>, ty: u32) -> R<Vec<Expr>> {
@@ -2796,6 +2849,17 @@ impl<'a> Analyzer<'a> {
                 return unsupported("format without arguments");
             }
             return self.concat(fname, f);
+        }
+        if fname == "pg_typeof" && f.args.len() == 1 && !f.agg_star && !f.agg_distinct {
+            // The argument's type is known here: a constant, as PostgreSQL's
+            // result for every row.
+            let arg = self.expr(&f.args[0])?;
+            let shown = if arg.ty() == UNKNOWN {
+                "unknown".to_string()
+            } else {
+                crate::types::format_type(arg.ty(), -1)
+            };
+            return Ok(Expr::Const(Value::Text(shown), REGTYPE));
         }
         let Some(cands) = ops::catalog().functions.get(fname) else {
             return unsupported(format!("function {fname}"));
@@ -3317,6 +3381,8 @@ impl<'a> Analyzer<'a> {
             "text" => TEXT,
             "varchar" => VARCHAR,
             "bpchar" => BPCHAR,
+            // Only the quoted "char" reaches here (char is bpchar).
+            "char" => CHAR,
             "name" => NAME,
             "date" => DATE,
             "timestamp" => TIMESTAMP,
@@ -3467,6 +3533,7 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | BPCHAR
             | INTERVAL
             | TIME
+            | CHAR
     )
 }
 

@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 
 use crate::analyze::{Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
-use crate::types::{BPCHAR, INTERVAL, NUMERIC};
+use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC};
 
 pub fn query(q: &Query) -> String {
     let mut out = String::new();
@@ -466,6 +466,11 @@ fn order_item(o: &OrderItem, out: &mut String) {
         out.push_str("rtrim(");
         expr(&o.expr, out);
         out.push_str(", ' ')");
+    } else if o.expr.ty() == CHAR {
+        // "char" orders by its byte (stored as its output text).
+        out.push_str("pg_char_code(");
+        expr(&o.expr, out);
+        out.push(')');
     } else if o.expr.ty() == INTERVAL {
         // Intervals are ordered by their span, not their text.
         out.push_str("pg_interval_sortkey(");

@@ -255,6 +255,18 @@ fn build() -> Catalog {
     ] {
         op(o, BPCHAR, BPCHAR, BOOL, t);
     }
+    // "char": stored as its output text (one text per byte), ordered by
+    // the byte.
+    for (o, t) in [
+        ("=", "($1 = $2)"),
+        ("<>", "($1 <> $2)"),
+        ("<", "(pg_char_code($1) < pg_char_code($2))"),
+        ("<=", "(pg_char_code($1) <= pg_char_code($2))"),
+        (">", "(pg_char_code($1) > pg_char_code($2))"),
+        (">=", "(pg_char_code($1) >= pg_char_code($2))"),
+    ] {
+        op(o, CHAR, CHAR, BOOL, t);
+    }
     op("||", TEXT, TEXT, TEXT, "($1 || $2)");
     op("~~", TEXT, TEXT, BOOL, "pg_like($1, $2)");
     op("!~~", TEXT, TEXT, BOOL, "(NOT pg_like($1, $2))");
@@ -604,6 +616,16 @@ fn build() -> Catalog {
         "(((random() >> 11) & 9007199254740991) / 9007199254740992.0)",
     );
     func("pi", &[], FLOAT8, S, "3.141592653589793");
+    // The transaction's start (now, CURRENT_TIMESTAMP), the statement's and
+    // the clock's, as the storage text of a timestamptz (session.rs).
+    for name in [
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "clock_timestamp",
+    ] {
+        func(name, &[], TIMESTAMPTZ, S, leak(format!("{name}()")));
+    }
     // EXTRACT / date_part / date_trunc over date, timestamp and timestamptz
     // (in the session's TimeZone).
     func(
@@ -871,6 +893,15 @@ fn build() -> Catalog {
     cast(VARCHAR, TEXT, I, "$1");
     cast(BPCHAR, TEXT, I, "rtrim($1, ' ')");
     cast(NAME, TEXT, I, "$1");
+    cast(REGTYPE, TEXT, Asg, "$1");
+    cast(CHAR, TEXT, I, "$1");
+    cast(TEXT, CHAR, Asg, "pg_char_in($1)");
+    cast(VARCHAR, CHAR, Asg, "pg_char_in($1)");
+    cast(BPCHAR, CHAR, Asg, "pg_char_in($1)");
+    cast(CHAR, VARCHAR, Asg, "$1");
+    cast(CHAR, BPCHAR, Asg, "$1");
+    cast(INT4, CHAR, E, "pg_char_from_int($1)");
+    cast(CHAR, INT4, E, "pg_char_to_int($1)");
     cast(TEXT, VARCHAR, I, "$1");
     cast(TEXT, BPCHAR, I, "$1");
     cast(TEXT, NAME, I, "$1");

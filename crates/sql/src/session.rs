@@ -613,6 +613,7 @@ impl Session {
             ("datestyle", crate::datefmt::set_date_style as fn(&str) -> _),
             ("timezone", crate::datefmt::set_time_zone),
             ("intervalstyle", crate::interval::set_style),
+            ("extra_float_digits", crate::types::set_extra_float_digits),
         ] {
             if let Some(v) = defaults.get(name).cloned() {
                 match apply(&v) {
@@ -1422,6 +1423,7 @@ impl Session {
             "datestyle" => crate::datefmt::set_date_style(value)?,
             "timezone" => crate::datefmt::set_time_zone(value)?,
             "intervalstyle" => crate::interval::set_style(value)?,
+            "extra_float_digits" => crate::types::set_extra_float_digits(value)?,
             _ => value.to_string(),
         };
         self.store_setting(name, value);
@@ -1445,6 +1447,9 @@ impl Session {
         }
         if name == "statement_timeout" {
             self.statement_timeout_ms = parse_ms(&value).unwrap_or(0);
+        }
+        if name == "extra_float_digits" {
+            let _ = crate::types::set_extra_float_digits(&value);
         }
         if matches!(name, "datestyle" | "timezone" | "intervalstyle") {
             let _ = match name {

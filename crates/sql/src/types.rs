@@ -27,6 +27,7 @@ pub const INTERVAL: u32 = 1186;
 pub const NUMERIC: u32 = 1700;
 pub const UUID: u32 = 2950;
 pub const VOID: u32 = 2278;
+pub const REGTYPE: u32 = 2206;
 pub const JSONB: u32 = 3802;
 
 /// The declared SQLite type of a numeric column: a name of TEXT affinity,
@@ -169,6 +170,7 @@ pub const CATALOG: &[TypeInfo] = &[
     t(NUMERIC, "numeric", "numeric", -1, 'N', 1231),
     t(UUID, "uuid", "uuid", 16, 'U', 2951),
     t(VOID, "void", "void", 4, 'P', 0),
+    t(REGTYPE, "regtype", "regtype", 4, 'N', 2211),
     t(JSONB, "jsonb", "jsonb", -1, 'U', 3807),
     arr(1000, "_bool", "boolean[]", BOOL),
     arr(1001, "_bytea", "bytea[]", BYTEA),
@@ -500,11 +502,69 @@ pub fn format_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
     }
+    let extra = extra_float_digits();
+    if extra <= 0 {
+        // DBL_DIG + extra_float_digits significant digits, as %g.
+        return format_g(f, (15 + extra).max(1) as usize);
+    }
     let abs = f.abs();
     if abs != 0.0 && !(1e-4..1e15).contains(&abs) {
         return postgresql_exponent(&format!("{f:e}"));
     }
     format!("{f}")
+}
+
+thread_local! {
+    /// The session's extra_float_digits (PostgreSQL's default 1: shortest
+    /// exact output; 0 and below: %g with DBL_DIG/FLT_DIG plus it).
+    static EXTRA_FLOAT_DIGITS: std::cell::Cell<i32> = const { std::cell::Cell::new(1) };
+}
+
+pub fn extra_float_digits() -> i32 {
+    EXTRA_FLOAT_DIGITS.with(|c| c.get())
+}
+
+/// SET extra_float_digits: an integer in -15..3, as PostgreSQL checks it.
+pub fn set_extra_float_digits(value: &str) -> Result<String, pm_elog::PgError> {
+    let v = value.trim();
+    let n: i32 = v.parse().map_err(|_| {
+        pm_elog::PgError::error(
+            pm_elog::sqlstate::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"extra_float_digits\": \"{value}\""),
+        )
+    })?;
+    if !(-15..=3).contains(&n) {
+        return Err(pm_elog::PgError::error(
+            pm_elog::sqlstate::INVALID_PARAMETER_VALUE,
+            format!(
+                "{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"
+            ),
+        ));
+    }
+    EXTRA_FLOAT_DIGITS.with(|c| c.set(n));
+    Ok(n.to_string())
+}
+
+/// C's `%.{digits}g`: that many significant digits, trailing zeros
+/// removed, exponent form below 1e-4 or from 10^digits.
+pub fn format_g(f: f64, digits: usize) -> String {
+    let e = format!("{:.*e}", digits - 1, f);
+    let (mantissa, exponent) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exponent.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if exp < -4 || exp >= digits as i32 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
+    } else {
+        let decimals = (digits as i32 - 1 - exp).max(0) as usize;
+        trim(&format!("{f:.decimals$}"))
+    }
 }
 
 /// Rust's exponent form ("1e20", "1.5e-7") as PostgreSQL's float output
