@@ -828,6 +828,10 @@ pub fn time_in(text: &str) -> Result<i64, PgError> {
             t.num_seconds_from_midnight() as i64 * USECS_PER_SEC + (t.nanosecond() / 1000) as i64
         );
     }
+    // A zone name needs a date to give an offset (DecodeTimeOnly).
+    if f.named_zone.is_some() && f.year.is_none() && f.month.is_none() && f.day.is_none() {
+        return Err(syntax());
+    }
     settle(&mut f).map_err(|_| syntax())?;
     let mut us = f.time.ok_or_else(syntax)?;
     if let Some(pm) = f.pm {
@@ -840,6 +844,9 @@ pub fn time_in(text: &str) -> Result<i64, PgError> {
         } else if !pm && hour == 12 {
             us -= 12 * 3600 * USECS_PER_SEC;
         }
+    }
+    if us > USECS_PER_DAY {
+        return Err(range());
     }
     Ok(us)
 }

@@ -1541,6 +1541,26 @@ pub fn extract(field: &str, iv: Interval) -> Result<String, PgError> {
     })
 }
 
+/// EXTRACT(field FROM time): the time-of-day units only.
+pub fn extract_time(field: &str, micros: i64) -> Result<String, PgError> {
+    const TYPE: &str = "time without time zone";
+    let unit = field_unit(field).ok_or_else(|| unrecognized_unit(field, TYPE))?;
+    if !matches!(
+        unit,
+        "microseconds" | "milliseconds" | "second" | "minute" | "hour" | "epoch"
+    ) {
+        return Err(unsupported_unit(field, TYPE));
+    }
+    extract(
+        field,
+        Interval {
+            months: 0,
+            days: 0,
+            micros,
+        },
+    )
+}
+
 /// date_trunc(field, interval).
 pub fn trunc(field: &str, iv: Interval) -> Result<Interval, PgError> {
     let unit = field_unit(field).ok_or_else(|| unrecognized_unit(field, "interval"))?;
@@ -1805,6 +1825,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         extract(&f, iv).map(Some).map_err(function_error)
+    })?;
+    conn.create_scalar_function("pg_time_part", 2, det, |ctx| {
+        let (Some(f), Some(t)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let micros =
+            crate::datetime::parse_time(&t).ok_or_else(|| function_error(bad_stored(&t)))?;
+        extract_time(&f, micros).map(Some).map_err(function_error)
     })?;
     conn.create_scalar_function("pg_interval_trunc", 2, det, |ctx| {
         let (Some(f), Some(iv)) = (ctx.get::<Option<String>>(0)?, arg_interval(ctx, 1)?) else {

@@ -38,6 +38,7 @@ pub mod datetime;
 pub mod ddl;
 pub mod dialect;
 pub mod errors;
+pub mod formatting;
 pub mod generate;
 pub mod infer;
 pub mod interval;

@@ -261,13 +261,15 @@ pub fn numeric_typmod(n: Numeric, typmod: i32) -> Result<Numeric, PgError> {
     let d = match n {
         Numeric::Num(d) => d,
         Numeric::NaN => return Ok(n),
-        Numeric::PInf | Numeric::NInf => return Err(err(
-            code::NUMERIC_VALUE_OUT_OF_RANGE,
-            "numeric field overflow",
-        )
-        .with_detail(format!(
+        Numeric::PInf | Numeric::NInf => {
+            return Err(
+                err(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow").with_detail(
+                    format!(
             "A field with precision {precision}, scale {scale} cannot hold an infinite value."
-        ))),
+        ),
+                ),
+            )
+        }
     };
     let rounded = d.with_scale_round(scale, RoundingMode::HalfUp);
     let (int, _) = rounded.as_bigint_and_scale();
@@ -1353,6 +1355,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(numeric_arg(ctx, 0)?.map(|n| numeric_sort_key(&n)))
     })?;
     let agg = FunctionFlags::SQLITE_UTF8;
+    crate::formatting::register(conn)?;
     conn.create_aggregate_function("pg_numeric_sum", 1, agg, NumericSum)?;
     conn.create_aggregate_function("pg_numeric_avg", 1, agg, NumericAvg)?;
     conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;

@@ -596,6 +596,29 @@ fn build() -> Catalog {
         "pg_numeric_width_bucket($1, $2, $3, $4)",
     );
     func("factorial", &[INT8], NUMERIC, S, "pg_numeric_factorial($1)");
+    // to_char over numbers and to_number (crate::formatting).
+    for (t, f) in [
+        (NUMERIC, "numeric"),
+        (INT8, "int8"),
+        (INT4, "int4"),
+        (FLOAT8, "float8"),
+        (FLOAT4, "float4"),
+    ] {
+        func(
+            "to_char",
+            leak_args(&[t, TEXT]),
+            TEXT,
+            S,
+            leak(format!("pg_to_char_{f}($1, $2)")),
+        );
+    }
+    func(
+        "to_number",
+        &[TEXT, TEXT],
+        NUMERIC,
+        S,
+        "pg_to_number($1, $2)",
+    );
     func(
         "width_bucket",
         &[FLOAT8, FLOAT8, FLOAT8, INT4],
@@ -712,6 +735,14 @@ fn build() -> Catalog {
         FLOAT8,
         S,
         "CAST(pg_interval_part($1, $2) AS REAL)",
+    );
+    func("extract", &[TEXT, TIME], NUMERIC, S, "pg_time_part($1, $2)");
+    func(
+        "date_part",
+        &[TEXT, TIME],
+        FLOAT8,
+        S,
+        "CAST(pg_time_part($1, $2) AS REAL)",
     );
     func(
         "date_trunc",
