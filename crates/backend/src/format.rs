@@ -1,7 +1,7 @@
 //! Result values on the wire: PostgreSQL's text format for every type, and
 //! the binary format for the types binary-mode drivers ask for.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use pm_elog::{sqlstate as code, PgError};
 use pm_sql::{datetime, types};
 use rusqlite::types::ValueRef;
@@ -117,8 +117,7 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
         }
         types::DATE => {
             let t = text();
-            let date = NaiveDate::parse_from_str(t.get(..10).unwrap_or(&t), "%Y-%m-%d")
-                .map_err(|_| bad("date"))?;
+            let date = pm_sql::datefmt::load_date(&t).ok_or_else(|| bad("date"))?;
             let days = (date - pg_epoch().date()).num_days() as i32;
             days.to_be_bytes().to_vec()
         }
@@ -281,17 +280,22 @@ fn pg_epoch() -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.ffffff][+00]` as microseconds since 2000-01-01 UTC.
+/// `YYYY-MM-DD` of the year's number (BC years counted from 1; the caller
+/// adds ` BC`).
+fn input_day(d: NaiveDate) -> String {
+    let y = d.year();
+    let y = if y <= 0 { 1 - y } else { y };
+    format!("{y:04}-{:02}-{:02}", d.month(), d.day())
+}
+
+/// A stored timestamp (`YYYY-MM-DD HH:MM:SS[.ffffff][+00]`, in the forms
+/// of pm_sql::datefmt) as microseconds since 2000-01-01 UTC.
 fn parse_timestamp_micros(text: &str) -> Option<i64> {
     let t = text.trim();
     let t = t.strip_suffix("+00").unwrap_or(t);
-    let parsed = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f"))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-        .ok()?;
+    let parsed = pm_sql::datefmt::load_timestamp(t).or_else(|| {
+        pm_sql::datefmt::load_date(t).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+    })?;
     (parsed - pg_epoch()).num_microseconds()
 }
 
@@ -434,7 +438,10 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
                 .ok_or_else(|| {
                     PgError::error(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
                 })?;
-            let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+            // Input syntax (ISO, ` BC` for years before 1), read by the
+            // type's input function.
+            let mut s = input_day(t.date());
+            s.push_str(&t.format(" %H:%M:%S%.6f").to_string());
             while s.ends_with('0') {
                 s.pop();
             }
@@ -444,6 +451,9 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
             if oid == types::TIMESTAMPTZ {
                 s.push_str("+00");
             }
+            if t.date().year() <= 0 {
+                s.push_str(" BC");
+            }
             s
         }
         types::DATE => {
@@ -451,9 +461,11 @@ pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
             pg_epoch()
                 .date()
                 .checked_add_signed(chrono::Duration::days(days as i64))
-                .ok_or_else(|| PgError::error(code::DATETIME_FIELD_OVERFLOW, "date out of range"))?
-                .format("%Y-%m-%d")
-                .to_string()
+                .ok_or_else(|| PgError::error(code::DATETIME_FIELD_OVERFLOW, "date out of range"))
+                .map(|d| {
+                    let bc = if d.year() <= 0 { " BC" } else { "" };
+                    format!("{}{bc}", input_day(d))
+                })?
         }
         _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
             PgError::error(

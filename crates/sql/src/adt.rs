@@ -12,7 +12,8 @@
 //!   function takes all three;
 //! - text, varchar, char(n) (blank-padded), name: TEXT;
 //! - date `YYYY-MM-DD`, timestamp `YYYY-MM-DD HH:MM:SS[.ffffff]`: TEXT, so
-//!   that text order is time order for years 1-9999;
+//!   that text order is time order (BC years and years past 9999 in the
+//!   prefixed forms [`crate::datefmt`] describes);
 //! - bytea: BLOB.
 
 use std::collections::HashMap;
@@ -196,6 +197,9 @@ fn date_error(type_name: &str, text: &str) -> PgError {
 
 pub fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
     use chrono::NaiveDate;
+    if let Some(d) = crate::datefmt::load_date(t) {
+        return Some(d);
+    }
     if t.eq_ignore_ascii_case("epoch") {
         return NaiveDate::from_ymd_opt(1970, 1, 1);
     }
@@ -209,7 +213,7 @@ pub fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
         "%d %B %Y",
     ] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
-            if (1..=9999).contains(&chrono::Datelike::year(&d)) {
+            if crate::datefmt::in_stored_range(d.and_hms_opt(0, 0, 0).expect("midnight")) {
                 return Some(d);
             }
         }
@@ -219,6 +223,9 @@ pub fn parse_date(t: &str) -> Option<chrono::NaiveDate> {
 
 pub fn parse_timestamp(t: &str) -> Option<chrono::NaiveDateTime> {
     use chrono::NaiveDateTime;
+    if let Some(d) = crate::datefmt::load_timestamp(t) {
+        return Some(d);
+    }
     if t.eq_ignore_ascii_case("epoch") {
         return parse_date("epoch").map(|d| d.and_hms_opt(0, 0, 0).unwrap());
     }
@@ -236,14 +243,7 @@ pub fn parse_timestamp(t: &str) -> Option<chrono::NaiveDateTime> {
 }
 
 pub fn format_timestamp(ts: chrono::NaiveDateTime) -> String {
-    let micros = chrono::Timelike::nanosecond(&ts) / 1000;
-    let base = ts.format("%Y-%m-%d %H:%M:%S").to_string();
-    if micros == 0 {
-        base
-    } else {
-        let frac = format!("{micros:06}");
-        format!("{base}.{}", frac.trim_end_matches('0'))
-    }
+    crate::datefmt::stored_timestamp(ts)
 }
 
 /// A typmod applied on assignment or explicit cast (`varchar(n)`,
@@ -1088,16 +1088,22 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let date = parse_date(&d).ok_or_else(|| function_error(date_error("date", &d)))?;
         let r = date
             .checked_add_signed(chrono::Duration::days(n))
-            .filter(|r| (1..=9999).contains(&chrono::Datelike::year(r)))
+            .filter(|r| crate::datefmt::in_stored_range(r.and_hms_opt(0, 0, 0).expect("midnight")))
             .ok_or_else(|| {
                 function_error(err(code::DATETIME_FIELD_OVERFLOW, "date out of range"))
             })?;
-        Ok(Some(r.to_string()))
+        Ok(Some(crate::datefmt::stored_day(r)))
     })?;
     conn.create_scalar_function("pg_date_diff", 2, det, |ctx| {
         let (Some(a), Some(b)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
             return Ok(None);
         };
+        if [&a, &b].iter().any(|s| s.ends_with("infinity")) {
+            return Err(function_error(err(
+                code::DATETIME_FIELD_OVERFLOW,
+                "cannot subtract infinite dates",
+            )));
+        }
         let a = parse_date(&a).ok_or_else(|| function_error(date_error("date", &a)))?;
         let b = parse_date(&b).ok_or_else(|| function_error(date_error("date", &b)))?;
         Ok(Some((a - b).num_days()))
@@ -1207,16 +1213,37 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
         }
         "day" | "days" | "d" => ts.day().to_string(),
         "month" | "months" | "mon" | "mons" => ts.month().to_string(),
-        "year" | "years" | "y" | "yr" | "yrs" => year.to_string(),
+        // PostgreSQL counts BC years down from -1 (no year 0).
+        "year" | "years" | "y" | "yr" | "yrs" => {
+            (if year > 0 { year } else { year - 1 }).to_string()
+        }
         "quarter" | "qtr" => ((ts.month() - 1) / 3 + 1).to_string(),
         "week" | "weeks" | "w" => ts.iso_week().week().to_string(),
-        "isoyear" => ts.iso_week().year().to_string(),
+        "isoyear" => {
+            let y = ts.iso_week().year() as i64;
+            (if y > 0 { y } else { y - 1 }).to_string()
+        }
         "dow" => ts.weekday().num_days_from_sunday().to_string(),
         "isodow" => ts.weekday().number_from_monday().to_string(),
         "doy" => ts.ordinal().to_string(),
-        "decade" | "decades" => year.div_euclid(10).to_string(),
-        "century" | "centuries" | "c" | "cent" => ((year + 99) / 100).to_string(),
-        "millennium" | "millennia" | "mil" | "mils" => ((year + 999) / 1000).to_string(),
+        "decade" | "decades" => (if year >= 0 {
+            year / 10
+        } else {
+            -((8 - (year - 1)) / 10)
+        })
+        .to_string(),
+        "century" | "centuries" | "c" | "cent" => (if year > 0 {
+            (year + 99) / 100
+        } else {
+            -((99 - (year - 1)) / 100)
+        })
+        .to_string(),
+        "millennium" | "millennia" | "mil" | "mils" => (if year > 0 {
+            (year + 999) / 1000
+        } else {
+            -((999 - (year - 1)) / 1000)
+        })
+        .to_string(),
         "julian" if !timestamp => (ts.date().num_days_from_ce() as i64 + 1_721_425).to_string(),
         "epoch" => {
             let secs = ts.and_utc().timestamp();
@@ -1463,9 +1490,34 @@ fn date_trunc(field: &str, value: &str) -> Result<String, PgError> {
         "month" => day(y, ts.month(), 1)?,
         "quarter" => day(y, (ts.month() - 1) / 3 * 3 + 1, 1)?,
         "year" => day(y, 1, 1)?,
-        "decade" => day(y - y.rem_euclid(10), 1, 1)?,
-        "century" => day((y - 1) / 100 * 100 + 1, 1, 1)?,
-        "millennium" => day((y - 1) / 1000 * 1000 + 1, 1, 1)?,
+        // PostgreSQL's rules on the astronomical year (0 is 1 BC).
+        "decade" => day(
+            if y > 0 {
+                y / 10 * 10
+            } else {
+                -((8 - (y - 1)) / 10) * 10
+            },
+            1,
+            1,
+        )?,
+        "century" => day(
+            if y > 0 {
+                (y + 99) / 100 * 100 - 99
+            } else {
+                -((99 - (y - 1)) / 100) * 100 + 1
+            },
+            1,
+            1,
+        )?,
+        "millennium" => day(
+            if y > 0 {
+                (y + 999) / 1000 * 1000 - 999
+            } else {
+                -((999 - (y - 1)) / 1000) * 1000 + 1
+            },
+            1,
+            1,
+        )?,
         _ => {
             return Err(err(
                 code::INVALID_PARAMETER_VALUE,

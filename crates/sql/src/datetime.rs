@@ -148,13 +148,9 @@ pub fn format_time(micros: i64) -> String {
 pub fn parse_timestamptz(text: &str) -> Option<i64> {
     let t = text.trim();
     let (body, offset_secs) = split_zone(t)?;
-    let naive = chrono::NaiveDateTime::parse_from_str(body, "%Y-%m-%d %H:%M:%S%.f")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S%.f"))
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(body, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-        .ok()?;
+    let naive = crate::datefmt::load_timestamp(body).or_else(|| {
+        crate::datefmt::load_date(body).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+    })?;
     Some(naive.and_utc().timestamp_micros() - offset_secs * USECS_PER_SEC)
 }
 
@@ -187,15 +183,7 @@ fn split_zone(t: &str) -> Option<(&str, i64)> {
 /// fraction dropped, `+00` zone.
 pub fn format_timestamptz(us: i64) -> String {
     let t = chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
-    let mut s = t.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    s.push_str("+00");
-    s
+    format!("{}+00", crate::datefmt::stored_timestamp(t.naive_utc()))
 }
 
 /// bytea input: hex (`\x0102`) or escape format (`a\\b\001`).

@@ -1238,7 +1238,7 @@ fn shift_calendar(t: NaiveDateTime, months: i32, days: i32) -> Result<NaiveDateT
         let total = t.year() as i64 * 12 + t.month0() as i64 + months as i64;
         let year = i32::try_from(total.div_euclid(12)).map_err(|_| timestamp_out_of_range())?;
         let month = total.rem_euclid(12) as u32 + 1;
-        if !(1..=9999).contains(&year) {
+        if !(-4713..=262_142).contains(&year) {
             return Err(timestamp_out_of_range());
         }
         let day = t.day().min(days_in_month(year, month));
@@ -1257,7 +1257,7 @@ fn add_micros(t: NaiveDateTime, micros: i64) -> Result<NaiveDateTime, PgError> {
     let t = t
         .checked_add_signed(chrono::Duration::microseconds(micros))
         .ok_or_else(timestamp_out_of_range)?;
-    if !(1..=9999).contains(&t.year()) {
+    if !crate::datefmt::in_stored_range(t) {
         return Err(timestamp_out_of_range());
     }
     Ok(t)
