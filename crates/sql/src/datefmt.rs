@@ -249,8 +249,40 @@ fn posix_standard(tz: Tz, year: i32) -> Option<(i32, &'static str)> {
     })
 }
 
+/// chrono-tz's transitions end in 2099; PostgreSQL applies a zone's last
+/// rules forever. A later date is read in the latest year before 2100 with
+/// the same calendar (leap year, weekday of January 1), where the same
+/// rules fall on the same days.
+fn rules_year(t: NaiveDateTime) -> NaiveDateTime {
+    if t.year() < 2100 {
+        return t;
+    }
+    let leap = |y: i32| NaiveDate::from_ymd_opt(y, 2, 29).is_some();
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).map(|d| d.weekday());
+    let (y, w) = (t.year(), jan1(t.year()));
+    (2044..2100)
+        .rev()
+        .find(|&e| leap(e) == leap(y) && jan1(e) == w)
+        .and_then(|e| t.with_year(e))
+        .unwrap_or(t)
+}
+
+/// The offset (seconds east) and abbreviation of a named zone at a UTC
+/// time, as PostgreSQL's tzdata gives them.
+fn named_at_utc(tz: Tz, utc: NaiveDateTime) -> (i32, Option<String>) {
+    if let Some((offset, name)) = posix_standard(tz, utc.year()) {
+        return (offset, Some(name.to_string()));
+    }
+    let o = tz.offset_from_utc_datetime(&rules_year(utc));
+    (
+        o.fix().local_minus_utc(),
+        o.abbreviation().map(str::to_string),
+    )
+}
+
 /// The offset (seconds east) of `zone` for a local date and time there.
 fn local_offset(zone: Zone, local: NaiveDateTime) -> i32 {
+    let local = rules_year(local);
     if let Zone::Named(tz) = zone {
         if let Some((offset, _)) = posix_standard(tz, local.year()) {
             return offset;
@@ -473,6 +505,27 @@ fn fields(text: &str) -> Vec<String> {
         if f.contains(':') && f.starts_with(|c: char| c.is_ascii_digit()) {
             split_time_zone(&f, &mut out);
             continue;
+        }
+        // `97FEB10`: number, month name, number (read in DateStyle order).
+        {
+            let b = f.as_bytes();
+            let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            let alpha = b[lead..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            let tail = &f[lead + alpha..];
+            if lead > 0
+                && alpha >= 3
+                && !tail.is_empty()
+                && tail.bytes().all(|c| c.is_ascii_digit())
+                && month_of(&f[lead..lead + alpha]).is_some()
+            {
+                out.push(f[..lead].to_string());
+                out.push(f[lead..lead + alpha].to_string());
+                out.push(tail.to_string());
+                continue;
+            }
         }
         // POSIX zone `GMT+8`, `MST+7:00`: the offset west of Greenwich
         // (the name is not used), so `+8` is 8 hours behind.
@@ -890,10 +943,7 @@ fn digits_text(value: i64, digits: usize) -> String {
 fn zone_offset_at_utc(zone: Zone, utc: NaiveDateTime) -> i32 {
     match zone {
         Zone::Fixed(s) => s,
-        Zone::Named(tz) => match posix_standard(tz, utc.year()) {
-            Some((offset, _)) => offset,
-            None => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
-        },
+        Zone::Named(tz) => named_at_utc(tz, utc).0,
     }
 }
 
@@ -1198,6 +1248,22 @@ pub fn timestamp_out(stored: &str) -> String {
     }
 }
 
+/// A stored timestamptz in the session's zone: the local time, the offset
+/// (seconds east) and the zone's abbreviation there (an offset text such
+/// as `+05` for a fixed zone or a numeric abbreviation), for to_char.
+pub fn session_local(stored: &str) -> Option<(NaiveDateTime, i32, String)> {
+    let utc = stored_utc(stored)?;
+    let (offset, abbrev) = match session_zone() {
+        Zone::Fixed(s) => (s, None),
+        Zone::Named(tz) => named_at_utc(tz, utc),
+    };
+    let local = utc + chrono::Duration::seconds(offset as i64);
+    let abbrev = abbrev
+        .filter(|a| a.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or_else(|| offset_text(offset));
+    Some((local, offset, abbrev))
+}
+
 /// timestamptz_out for a stored timestamptz text: in the session's zone.
 pub fn timestamptz_out(stored: &str) -> String {
     let Some(utc) = stored_utc(stored) else {
@@ -1205,15 +1271,7 @@ pub fn timestamptz_out(stored: &str) -> String {
     };
     let (offset, abbrev) = match session_zone() {
         Zone::Fixed(s) => (s, None),
-        Zone::Named(tz) => {
-            let o = tz.offset_from_utc_datetime(&utc);
-            let abbrev = o.abbreviation().map(str::to_string);
-            if let Some((offset, name)) = posix_standard(tz, utc.year()) {
-                let local = utc + chrono::Duration::seconds(offset as i64);
-                return datetime_text(local, Some((offset, Some(name.to_string()))));
-            }
-            (o.fix().local_minus_utc(), abbrev)
-        }
+        Zone::Named(tz) => named_at_utc(tz, utc),
     };
     let local = utc + chrono::Duration::seconds(offset as i64);
     // Abbreviations that are only numbers (`+05`) print as offsets.

@@ -37,6 +37,7 @@ pub mod datefmt;
 pub mod datetime;
 pub mod ddl;
 pub mod dialect;
+pub mod dtformat;
 pub mod errors;
 pub mod formatting;
 pub mod generate;
@@ -49,6 +50,7 @@ pub mod pgparse;
 pub mod portal;
 pub mod sequence;
 pub mod session;
+pub mod stats;
 pub mod types;
 pub mod utility;
 

@@ -38,7 +38,7 @@ fn dscale(d: &BigDecimal) -> i64 {
 }
 
 /// With a scale of at least 0 (`1E+2` becomes `100`).
-fn plain(d: BigDecimal) -> BigDecimal {
+pub(crate) fn plain(d: BigDecimal) -> BigDecimal {
     if d.as_bigint_and_scale().1 < 0 {
         d.with_scale(0)
     } else {
@@ -205,7 +205,7 @@ fn div_round(num: &BigInt, den: &BigInt) -> BigInt {
 }
 
 /// a + b (or a - b) at the larger scale of the two, as PostgreSQL keeps it.
-fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
+pub(crate) fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
     let scale = dscale(a).max(dscale(b));
     let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
     let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
@@ -213,7 +213,7 @@ fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
 }
 
 /// numeric division with PostgreSQL's result scale (`select_div_scale`).
-fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, PgError> {
+pub(crate) fn numeric_div(a: &BigDecimal, b: &BigDecimal) -> Result<BigDecimal, PgError> {
     if b.is_zero() {
         return Err(division_by_zero());
     }
@@ -686,6 +686,11 @@ fn numeric_sqrt(x: &BigDecimal) -> Result<BigDecimal, PgError> {
     let w = if x.is_zero() { 0 } else { w };
     let sweight = (w + 1) * 4 / 2 - 1;
     let rscale = clamp_rscale((MIN_SIG_DIGITS - sweight).max(dscale(x)));
+    Ok(sqrt_to_scale(x, rscale))
+}
+
+/// sqrt(x) for x >= 0 rounded to `rscale` digits (sqrt_var).
+pub(crate) fn sqrt_to_scale(x: &BigDecimal, rscale: i64) -> BigDecimal {
     // floor(sqrt(x) * 10^(rscale+1)), then rounded on its last digit.
     let (int, scale) = x.as_bigint_and_scale();
     let k = 2 * (rscale + 1) - scale;
@@ -694,7 +699,7 @@ fn numeric_sqrt(x: &BigDecimal) -> Result<BigDecimal, PgError> {
     } else {
         int.as_ref() / pow10(-k)
     };
-    Ok(BigDecimal::new(n.sqrt(), rscale + 1).with_scale_round(rscale, RoundingMode::HalfUp))
+    BigDecimal::new(n.sqrt(), rscale + 1).with_scale_round(rscale, RoundingMode::HalfUp)
 }
 
 fn numeric_exp(x: &BigDecimal) -> Result<BigDecimal, PgError> {
@@ -1356,6 +1361,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     let agg = FunctionFlags::SQLITE_UTF8;
     crate::formatting::register(conn)?;
+    crate::stats::register(conn)?;
+    crate::dtformat::register(conn)?;
     conn.create_aggregate_function("pg_numeric_sum", 1, agg, NumericSum)?;
     conn.create_aggregate_function("pg_numeric_avg", 1, agg, NumericAvg)?;
     conn.create_aggregate_function("pg_numeric_min", 1, agg, NumericExtreme(Ordering::Less))?;

@@ -619,6 +619,35 @@ fn build() -> Catalog {
         S,
         "pg_to_number($1, $2)",
     );
+    // to_char over date/time types, to_timestamp, to_date (crate::dtformat).
+    for (t, f) in [
+        (TIMESTAMP, "timestamp"),
+        (TIMESTAMPTZ, "timestamptz"),
+        (INTERVAL, "interval"),
+    ] {
+        func(
+            "to_char",
+            leak_args(&[t, TEXT]),
+            TEXT,
+            S,
+            leak(format!("pg_to_char_{f}($1, $2)")),
+        );
+    }
+    func(
+        "to_timestamp",
+        &[TEXT, TEXT],
+        TIMESTAMPTZ,
+        S,
+        "pg_to_timestamp($1, $2)",
+    );
+    func(
+        "to_timestamp",
+        &[FLOAT8],
+        TIMESTAMPTZ,
+        S,
+        "pg_to_timestamp_epoch($1)",
+    );
+    func("to_date", &[TEXT, TEXT], DATE, S, "pg_to_date($1, $2)");
     func(
         "width_bucket",
         &[FLOAT8, FLOAT8, FLOAT8, INT4],
@@ -830,6 +859,41 @@ fn build() -> Catalog {
     }
     func("sum", &[INT2], INT8, A, "sum($1)");
     func("sum", &[INT4], INT8, A, "sum($1)");
+    // Statistical aggregates (crate::stats).
+    for (name, args) in crate::stats::float8_aggregates() {
+        let (types, call): (&[u32], _) = if args == 1 {
+            (&[FLOAT8], "($1)")
+        } else {
+            (&[FLOAT8, FLOAT8], "($1, $2)")
+        };
+        func(
+            name,
+            types,
+            FLOAT8,
+            A,
+            leak(format!("pg_float8_{name}{call}")),
+        );
+    }
+    func(
+        "regr_count",
+        &[FLOAT8, FLOAT8],
+        INT8,
+        A,
+        "pg_float8_regr_count($1, $2)",
+    );
+    func("variance", &[FLOAT8], FLOAT8, A, "pg_float8_var_samp($1)");
+    func("stddev", &[FLOAT8], FLOAT8, A, "pg_float8_stddev_samp($1)");
+    for (name, _, _) in crate::stats::NUMERIC_AGGREGATES {
+        for t in [INT2, INT4, INT8, NUMERIC] {
+            func(
+                name,
+                leak_args(&[t]),
+                NUMERIC,
+                A,
+                leak(format!("pg_numeric_{name}($1)")),
+            );
+        }
+    }
     func("sum", &[INT8], NUMERIC, A, "pg_numeric_sum($1)");
     func("sum", &[FLOAT4], FLOAT4, A, "sum($1)");
     func("sum", &[FLOAT8], FLOAT8, A, "sum($1)");

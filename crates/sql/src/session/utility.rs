@@ -619,6 +619,20 @@ impl Session {
             .conn
             .prepare(&sql)
             .map_err(|e| errors::from_sqlite(&e))?;
+        // Typmods of the columns, so that COPY applies varchar(n),
+        // numeric(p,s), ... as INSERT does.
+        let typmods: Vec<i32> = {
+            let defs = crate::analyze::Schema::relation(&SchemaCatalog(&self.conn), &spec.table)
+                .unwrap_or_default();
+            columns
+                .iter()
+                .map(|(n, _)| {
+                    defs.iter()
+                        .find(|d| d.name.eq_ignore_ascii_case(n))
+                        .map_or(-1, |d| d.typmod)
+                })
+                .collect()
+        };
         sink.copy_in_start(columns.len())?;
         let mut reader = CopyReader::new(spec);
         let mut count: u64 = 0;
@@ -644,7 +658,7 @@ impl Session {
                 }
                 for (i, (field, (name, oid))) in record.iter().zip(columns).enumerate() {
                     let value = match field {
-                        Some(text) => bind_value(*oid, text).map_err(|e| {
+                        Some(text) => copy_value(*oid, typmods[i], text).map_err(|e| {
                             e.with_context(format!("{}, column {name}: \"{text}\"", context(line)))
                         })?,
                         None => ToSqlOutput::Borrowed(ValueRef::Null),
@@ -762,4 +776,35 @@ impl Session {
         sink.copy_out_done()?;
         Ok(format!("COPY {count}"))
     }
+}
+
+/// A COPY field as the column stores it: the type's input function (the
+/// types the analyzer knows) and the column's typmod, as INSERT applies
+/// them; other types as parameters are bound.
+fn copy_value(oid: u32, typmod: i32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
+    use types::*;
+    if matches!(
+        oid,
+        BOOL | INT2
+            | INT4
+            | INT8
+            | FLOAT4
+            | FLOAT8
+            | NUMERIC
+            | DATE
+            | TIMESTAMP
+            | TIMESTAMPTZ
+            | TIME
+            | INTERVAL
+            | CHAR
+            | VARCHAR
+            | BPCHAR
+            | TEXT
+            | NAME
+    ) {
+        let v = crate::adt::input(oid, text)?;
+        let v = crate::adt::apply_typmod(oid, typmod, v, false)?;
+        return Ok(ToSqlOutput::Owned(v));
+    }
+    bind_value(oid, text)
 }
