@@ -59,6 +59,9 @@ pub enum Order {
 pub enum Zone {
     Named(Tz),
     Fixed(i32),
+    /// A POSIX offset (`SET TIME ZONE '+02:00'`): fixed, with no
+    /// abbreviation to show.
+    Posix(i32),
 }
 
 struct Clock {
@@ -164,6 +167,23 @@ pub fn zone_named(name: &str) -> Option<Zone> {
     if let Some(secs) = abbreviation(&n.to_ascii_lowercase()) {
         return Some(Zone::Fixed(secs));
     }
+    // `+02:00`, `-04:30`, `00:30`: a POSIX TZ offset, hours west of UTC.
+    if n.contains(':') {
+        let body = n.strip_prefix(['+', '-']).unwrap_or(n);
+        let parts: Vec<&str> = body.split(':').collect();
+        if parts.len() <= 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let v: Vec<i32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+            let secs =
+                v[0] * 3600 + v.get(1).copied().unwrap_or(0) * 60 + v.get(2).copied().unwrap_or(0);
+            if v[0] <= 24 && v.iter().skip(1).all(|&x| x < 60) {
+                return Some(Zone::Posix(if n.starts_with('-') { secs } else { -secs }));
+            }
+        }
+    }
     // A number of hours: the SQL standard's east-of-UTC offset.
     if let Ok(h) = n.parse::<f64>() {
         if h.abs() <= 15.0 {
@@ -184,7 +204,7 @@ pub fn set_time_zone(value: &str) -> Result<String, PgError> {
     CLOCK.with(|c| c.borrow_mut().zone = zone);
     Ok(match zone {
         Zone::Named(tz) => tz.name().to_string(),
-        Zone::Fixed(_) => v.to_string(),
+        Zone::Fixed(_) | Zone::Posix(_) => v.to_string(),
     })
 }
 
@@ -289,7 +309,7 @@ fn local_offset(zone: Zone, local: NaiveDateTime) -> i32 {
         }
     }
     match zone {
-        Zone::Fixed(s) => s,
+        Zone::Fixed(s) | Zone::Posix(s) => s,
         Zone::Named(tz) => match tz.offset_from_local_datetime(&local) {
             chrono::LocalResult::Single(o) => o.fix().local_minus_utc(),
             // Ambiguous (clocks turned back): PostgreSQL takes standard
@@ -752,8 +772,8 @@ fn number(field: &str, f: &mut Fields) -> Result<(), Bad> {
     let n = field.len();
     let value: i64 = field.parse().map_err(|_| Bad::Range)?;
     let no_date = f.year.is_none() && f.month.is_none() && f.day.is_none();
-    if no_date && (n == 8 || n == 6) && f.loose.is_empty() {
-        // YYYYMMDD, YYMMDD
+    if no_date && (n == 8 || n == 6 || n > 8) && f.loose.is_empty() {
+        // YYYYMMDD, YYMMDD, and YYYYYMMDD... for years past 9999
         let (y, rest) = field.split_at(n - 4);
         f.year = Some((y.parse().map_err(|_| Bad::Syntax)?, y.len()));
         f.month = Some(rest[..2].parse().map_err(|_| Bad::Syntax)?);
@@ -942,7 +962,7 @@ fn digits_text(value: i64, digits: usize) -> String {
 
 fn zone_offset_at_utc(zone: Zone, utc: NaiveDateTime) -> i32 {
     match zone {
-        Zone::Fixed(s) => s,
+        Zone::Fixed(s) | Zone::Posix(s) => s,
         Zone::Named(tz) => named_at_utc(tz, utc).0,
     }
 }
@@ -1255,11 +1275,12 @@ pub fn session_local(stored: &str) -> Option<(NaiveDateTime, i32, String)> {
     let utc = stored_utc(stored)?;
     let (offset, abbrev) = match session_zone() {
         Zone::Fixed(s) => (s, None),
+        Zone::Posix(s) => (s, Some(String::new())),
         Zone::Named(tz) => named_at_utc(tz, utc),
     };
     let local = utc + chrono::Duration::seconds(offset as i64);
     let abbrev = abbrev
-        .filter(|a| a.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter(|a| a.is_empty() || a.starts_with(|c: char| c.is_ascii_alphabetic()))
         .unwrap_or_else(|| offset_text(offset));
     Some((local, offset, abbrev))
 }
@@ -1271,11 +1292,14 @@ pub fn timestamptz_out(stored: &str) -> String {
     };
     let (offset, abbrev) = match session_zone() {
         Zone::Fixed(s) => (s, None),
+        // A POSIX offset has an empty abbreviation (shown as a blank).
+        Zone::Posix(s) => (s, Some(String::new())),
         Zone::Named(tz) => named_at_utc(tz, utc),
     };
     let local = utc + chrono::Duration::seconds(offset as i64);
     // Abbreviations that are only numbers (`+05`) print as offsets.
-    let abbrev = abbrev.filter(|a| a.starts_with(|c: char| c.is_ascii_alphabetic()));
+    let abbrev =
+        abbrev.filter(|a| a.is_empty() || a.starts_with(|c: char| c.is_ascii_alphabetic()));
     datetime_text(local, Some((offset, abbrev)))
 }
 

@@ -407,10 +407,13 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             });
         }
         "reset" => {
-            let name = stmt.trim()[5..].trim();
-            return utility(Command::Reset {
-                name: unquote_ident(name).to_ascii_lowercase(),
-            });
+            let name = unquote_ident(stmt.trim()[5..].trim()).to_ascii_lowercase();
+            // The grammar's spelling RESET TIME ZONE is the timezone setting.
+            let name = match name.split_whitespace().collect::<Vec<_>>().as_slice() {
+                ["time", "zone"] => "timezone".to_string(),
+                _ => name,
+            };
+            return utility(Command::Reset { name });
         }
         "create" | "drop" | "alter" if matches!(second, "role" | "user") => {
             return parse_role(stmt)
