@@ -532,6 +532,86 @@ fn float8_width_bucket(x: f64, lo: f64, hi: f64, count: i64) -> Result<i64, PgEr
     }
 }
 
+fn input_out_of_range() -> PgError {
+    err(code::NUMERIC_VALUE_OUT_OF_RANGE, "input is out of range")
+}
+
+/// PostgreSQL's RADIANS_PER_DEGREE.
+const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295;
+
+/// Trigonometric and hyperbolic float8 functions with PostgreSQL's domain
+/// errors (float.c: dsin, dacos, dacosh, ...); the values are the C
+/// library's, as PostgreSQL's.
+fn float8_math() -> [(&'static str, fn(f64) -> Result<f64, PgError>); 16] {
+    fn bounded(x: f64) -> bool {
+        x.is_nan() || (-1.0..=1.0).contains(&x)
+    }
+    [
+        ("pg_float8_cbrt", |x| Ok(x.cbrt())),
+        ("pg_float8_sin", |x| {
+            if x.is_infinite() {
+                return Err(input_out_of_range());
+            }
+            Ok(x.sin())
+        }),
+        ("pg_float8_cos", |x| {
+            if x.is_infinite() {
+                return Err(input_out_of_range());
+            }
+            Ok(x.cos())
+        }),
+        ("pg_float8_tan", |x| {
+            if x.is_infinite() {
+                return Err(input_out_of_range());
+            }
+            Ok(x.tan())
+        }),
+        ("pg_float8_cot", |x| {
+            if x.is_infinite() {
+                return Err(input_out_of_range());
+            }
+            Ok(1.0 / x.tan())
+        }),
+        ("pg_float8_asin", |x| {
+            if !bounded(x) {
+                return Err(input_out_of_range());
+            }
+            Ok(x.asin())
+        }),
+        ("pg_float8_acos", |x| {
+            if !bounded(x) {
+                return Err(input_out_of_range());
+            }
+            Ok(x.acos())
+        }),
+        ("pg_float8_atan", |x| Ok(x.atan())),
+        ("pg_float8_sinh", |x| Ok(x.sinh())),
+        ("pg_float8_cosh", |x| Ok(x.cosh())),
+        ("pg_float8_tanh", |x| Ok(x.tanh())),
+        ("pg_float8_asinh", |x| Ok(x.asinh())),
+        ("pg_float8_acosh", |x| {
+            if x < 1.0 {
+                return Err(input_out_of_range());
+            }
+            Ok(x.acosh())
+        }),
+        ("pg_float8_atanh", |x| {
+            if !bounded(x) {
+                return Err(input_out_of_range());
+            }
+            Ok(if x == 1.0 {
+                f64::INFINITY
+            } else if x == -1.0 {
+                f64::NEG_INFINITY
+            } else {
+                x.atanh()
+            })
+        }),
+        ("pg_float8_degrees", |x| Ok(x / RADIANS_PER_DEGREE)),
+        ("pg_float8_radians", |x| Ok(x * RADIANS_PER_DEGREE)),
+    ]
+}
+
 /// Registers every function [`crate::ops`] templates call.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
@@ -675,12 +755,18 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             }
         }),
     ];
-    for (name, f) in unary {
+    for (name, f) in unary.into_iter().chain(float8_math()) {
         conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
             None => Ok(None),
             Some(x) => Ok(Some(pg(f(x))?)),
         })?;
     }
+    conn.create_scalar_function("pg_float8_atan2", 2, det, |ctx| {
+        let (Some(y), Some(x)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(y.atan2(x)))
+    })?;
     conn.create_scalar_function("pg_float8_pow", 2, det, |ctx| {
         let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
             return Ok(None);

@@ -154,9 +154,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         &["pm_relations"],
         "SELECT CAST(r.oid * 1000 + p.cid AS INTEGER) AS oid, r.oid AS adrelid, \
                 CAST(p.cid + 1 AS INTEGER) AS adnum, \
-                CASE WHEN substr(p.dflt_value, 1, 1) = char(39) \
-                     THEN p.dflt_value || '::' || format_type(pg_type_oid(p.type), NULL) \
-                     ELSE p.dflt_value END AS adbin \
+                pm_default_text(p.dflt_value, p.type) AS adbin \
          FROM pm_relations r JOIN pragma_table_info(r.relname) p \
          WHERE r.relkind = 'r' AND p.dflt_value IS NOT NULL",
     ),
@@ -340,7 +338,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         &[],
         "SELECT current_database() AS table_catalog, 'public' AS table_schema, s.name AS table_name, \
                 p.name AS column_name, CAST(p.cid + 1 AS INTEGER) AS ordinal_position, \
-                p.dflt_value AS column_default, \
+                pm_default_text(p.dflt_value, p.type) AS column_default, \
                 CASE WHEN p.\"notnull\" OR p.pk > 0 THEN 'NO' ELSE 'YES' END AS is_nullable, \
                 pg_sql_type_name(p.type) AS data_type, \
                 CAST(pg_char_length(p.type) AS INTEGER) AS character_maximum_length, \
@@ -504,6 +502,17 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
         };
         let typmod = ctx.get::<Option<i64>>(1)?.unwrap_or(-1);
         Ok(Some(types::format_type(oid as u32, typmod as i32)))
+    })?;
+    conn.create_scalar_function("pm_default_text", 2, det, |ctx| {
+        let (Some(stored), declared) =
+            (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(default_text(
+            &stored,
+            declared.as_deref().unwrap_or(""),
+        )))
     })?;
     conn.create_scalar_function("pg_table_is_visible", 1, det, |_| Ok(true))?;
     conn.create_scalar_function("pg_encoding_to_char", 1, det, |_| Ok("UTF8"))?;
@@ -888,4 +897,25 @@ fn global_catalog_json(data_dir: &std::path::Path, what: &str) -> Result<String,
             .collect(),
     };
     Ok(serde_json::Value::Array(rows).to_string())
+}
+
+/// A column default as pg_get_expr shows it: PostgreSQL's text kept in the
+/// stored default (`(generated SQL /*pg:text:pg*/)`, see ddl.rs), a quoted
+/// literal with its type (`'new'::text`), else the stored text.
+pub fn default_text(stored: &str, declared: &str) -> String {
+    let shown = match (
+        stored.find(crate::ddl::PG_TEXT_OPEN),
+        stored.rfind(crate::ddl::PG_TEXT_CLOSE),
+    ) {
+        (Some(a), Some(b)) if b > a => {
+            stored[a + crate::ddl::PG_TEXT_OPEN.len()..b].replace("* /", "*/")
+        }
+        _ => stored.to_string(),
+    };
+    if shown.starts_with('\'') {
+        let oid = types::oid_for_type_name(declared);
+        format!("{shown}::{}", types::format_type(oid, -1))
+    } else {
+        shown
+    }
 }

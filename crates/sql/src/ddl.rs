@@ -479,6 +479,50 @@ fn expr_sql(e: &crate::analyze::Expr) -> String {
     out
 }
 
+/// Marks PostgreSQL's text of a default inside the SQLite default it was
+/// generated as, for pg_attrdef and information_schema (a comment, so the
+/// default runs as generated).
+pub const PG_TEXT_OPEN: &str = "/*pg:";
+pub const PG_TEXT_CLOSE: &str = ":pg*/";
+
+/// `generated /*pg:text:pg*/` (a `*/` in the text is written `* /`).
+pub fn with_pg_text(sql: String, text: Option<String>) -> String {
+    match text {
+        Some(t) => format!(
+            "{sql} {PG_TEXT_OPEN}{}{PG_TEXT_CLOSE}",
+            t.replace("*/", "* /")
+        ),
+        None => sql,
+    }
+}
+
+/// A serial column's default, shown as PostgreSQL shows it.
+fn nextval_default(seq: &str) -> String {
+    with_pg_text(
+        format!("pg_nextval({})", sql_string(seq)),
+        Some(format!("nextval({}::regclass)", sql_string(seq))),
+    )
+}
+
+/// PostgreSQL's text of a raw expression (pg_query's deparser, through a
+/// `SELECT expr`).
+pub fn deparse_expr(e: &pb::Node) -> Option<String> {
+    let target = pb::Node {
+        node: Some(pb::node::Node::ResTarget(Box::new(pb::ResTarget {
+            val: Some(Box::new(e.clone())),
+            ..Default::default()
+        }))),
+    };
+    let select = pb::node::Node::SelectStmt(Box::new(pb::SelectStmt {
+        target_list: vec![target],
+        limit_option: pb::LimitOption::Default as i32,
+        op: pb::SetOperation::SetopNone as i32,
+        ..Default::default()
+    }));
+    let sql = select.deparse(pg_query::DeparseOptions::default()).ok()?;
+    sql.strip_prefix("SELECT ").map(str::to_string)
+}
+
 /// ChooseConstraintName's default names: `t_a_check`, `t_a_b_key`.
 fn constraint_name(table: &str, columns: &[String], kind: &str) -> String {
     let mut name = table.to_string();
@@ -598,7 +642,7 @@ fn create_table(
                         owned: Some((table.clone(), d.colname.clone())),
                         if_not_exists: false,
                     });
-                    default = Some(format!("pg_nextval({})", sql_string(&seq)));
+                    default = Some(nextval_default(&seq));
                 }
                 columns.push(Column {
                     def: ColumnDef {
@@ -641,13 +685,13 @@ fn create_table(
                 }
                 Ok(pb::ConstrType::ConstrUnique) if !k.nulls_not_distinct => col.unique = true,
                 Ok(pb::ConstrType::ConstrDefault) => {
-                    let Some(e) = k.raw_expr.as_deref() else {
+                    let Some(raw) = k.raw_expr.as_deref() else {
                         return Ok(None);
                     };
-                    let Ok(e) = a.ddl_expression(e, None, Some(&col.def))? else {
+                    let Ok(e) = a.ddl_expression(raw, None, Some(&col.def))? else {
                         return Ok(None);
                     };
-                    col.default = Some(expr_sql(&e));
+                    col.default = Some(with_pg_text(expr_sql(&e), deparse_expr(raw)));
                 }
                 Ok(pb::ConstrType::ConstrCheck) => {
                     let Some(e) = k.raw_expr.as_deref() else {
@@ -683,7 +727,7 @@ fn create_table(
                     options.type_oid = Some(col.def.type_oid);
                     let seq = constraint_name(&table, std::slice::from_ref(&col.def.name), "seq");
                     let always = k.generated_when == "a";
-                    col.default = Some(format!("pg_nextval({})", sql_string(&seq)));
+                    col.default = Some(nextval_default(&seq));
                     if always {
                         col.storage.push_str(IDENTITY_ALWAYS_MARK);
                     }

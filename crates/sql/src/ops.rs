@@ -209,6 +209,8 @@ fn build() -> Catalog {
         op("@", 0, f, f, "abs($1)");
     }
     op("^", FLOAT8, FLOAT8, FLOAT8, "pg_float8_pow($1, $2)");
+    op("|/", 0, FLOAT8, FLOAT8, "pg_float8_sqrt($1)");
+    op("||/", 0, FLOAT8, FLOAT8, "pg_float8_cbrt($1)");
     op("^", NUMERIC, NUMERIC, NUMERIC, "pg_numeric_power($1, $2)");
     // numeric: exact decimal arithmetic in registered functions.
     for (o, name) in [
@@ -535,6 +537,25 @@ fn build() -> Catalog {
     func("ceiling", &[FLOAT8], FLOAT8, S, "pg_float8_ceil($1)");
     func("ceiling", &[NUMERIC], NUMERIC, S, "pg_numeric_ceil($1)");
     func("sqrt", &[FLOAT8], FLOAT8, S, "pg_float8_sqrt($1)");
+    for name in [
+        "cbrt", "sin", "cos", "tan", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+        "asinh", "acosh", "atanh", "degrees", "radians",
+    ] {
+        func(
+            name,
+            &[FLOAT8],
+            FLOAT8,
+            S,
+            leak(format!("pg_float8_{name}($1)")),
+        );
+    }
+    func(
+        "atan2",
+        &[FLOAT8, FLOAT8],
+        FLOAT8,
+        S,
+        "pg_float8_atan2($1, $2)",
+    );
     func(
         "power",
         &[FLOAT8, FLOAT8],
