@@ -542,7 +542,9 @@ const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295;
 /// Trigonometric and hyperbolic float8 functions with PostgreSQL's domain
 /// errors (float.c: dsin, dacos, dacosh, ...); the values are the C
 /// library's, as PostgreSQL's.
-fn float8_math() -> [(&'static str, fn(f64) -> Result<f64, PgError>); 16] {
+type FloatFn = fn(f64) -> Result<f64, PgError>;
+
+fn float8_math() -> [(&'static str, FloatFn); 16] {
     fn bounded(x: f64) -> bool {
         x.is_nan() || (-1.0..=1.0).contains(&x)
     }
