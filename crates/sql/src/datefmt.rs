@@ -526,6 +526,22 @@ fn fields(text: &str) -> Vec<String> {
             split_time_zone(&f, &mut out);
             continue;
         }
+        // `2001-01-01+00`: an ISO date with a zone offset after it.
+        if f.len() > 10
+            && f.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            && matches!(f.as_bytes()[10], b'+' | b'-')
+            && f[11..].bytes().all(|b| b.is_ascii_digit() || b == b':')
+        {
+            out.push(f[..10].to_string());
+            out.push(f[10..].to_string());
+            continue;
+        }
         // `97FEB10`: number, month name, number (read in DateStyle order).
         {
             let b = f.as_bytes();
@@ -1385,6 +1401,45 @@ pub fn session_offset_at(stored: &str) -> Option<i32> {
 /// A UTC time as the local time of the session's TimeZone.
 pub fn utc_to_local(utc: NaiveDateTime) -> NaiveDateTime {
     utc + chrono::Duration::seconds(zone_offset_at_utc(session_zone(), utc) as i64)
+}
+
+/// A local time in a zone given as text, as make_timestamptz reads it:
+/// `+2` / `-05:30` are offsets east of UTC (ISO 8601), anything else a
+/// zone name or abbreviation.
+pub fn local_to_utc_in(zone: &str, local: NaiveDateTime) -> Result<NaiveDateTime, PgError> {
+    let z = zone.trim();
+    if z.starts_with(['+', '-']) {
+        let offset = offset_of(z).ok_or_else(|| {
+            let digits = &z[1..];
+            let hours: i64 = digits.split(':').next().unwrap_or("").parse().unwrap_or(-1);
+            if hours > 15 {
+                PgError::error(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("numeric time zone \"{z}\" out of range"),
+                )
+            } else {
+                PgError::error(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("invalid input syntax for type numeric time zone: \"{z}\""),
+                )
+            }
+        })?;
+        return Ok(local - chrono::Duration::seconds(offset as i64));
+    }
+    if z.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(PgError::error(
+            code::INVALID_PARAMETER_VALUE,
+            format!("invalid input syntax for type numeric time zone: \"{z}\""),
+        )
+        .with_hint("Numeric time zones must have \"-\" or \"+\" as first character."));
+    }
+    let zone = zone_named(z).ok_or_else(|| {
+        PgError::error(
+            code::INVALID_PARAMETER_VALUE,
+            format!("time zone \"{z}\" not recognized"),
+        )
+    })?;
+    Ok(local - chrono::Duration::seconds(local_offset(zone, local) as i64))
 }
 
 /// A local time of the session's TimeZone as UTC (DetermineTimeZoneOffset).

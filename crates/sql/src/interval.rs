@@ -1561,6 +1561,98 @@ pub fn extract_time(field: &str, micros: i64) -> Result<String, PgError> {
     )
 }
 
+// ------------------------------------------------ make_date, date_bin
+
+fn field_range(what: &str, shown: String) -> PgError {
+    PgError::error(
+        code::DATETIME_FIELD_OVERFLOW,
+        format!("{what} field value out of range: {shown}"),
+    )
+}
+
+/// make_date's day: negative years are BC, year 0 does not exist.
+pub fn make_day(y: i64, m: i64, d: i64) -> Result<NaiveDate, PgError> {
+    let bad = || field_range("date", format!("{y}-{m:02}-{d:02}"));
+    if y == 0 {
+        return Err(bad());
+    }
+    let astronomical = if y < 0 { y + 1 } else { y };
+    let (Ok(y32), Ok(m32), Ok(d32)) = (
+        i32::try_from(astronomical),
+        u32::try_from(m),
+        u32::try_from(d),
+    ) else {
+        return Err(bad());
+    };
+    NaiveDate::from_ymd_opt(y32, m32, d32)
+        .filter(|day| crate::datefmt::in_stored_range(day.and_hms_opt(0, 0, 0).expect("midnight")))
+        .ok_or_else(bad)
+}
+
+/// make_time's microseconds (float_time_overflows: 24:00:00 at most).
+pub fn make_clock(h: i64, m: i64, sec: f64) -> Result<i64, PgError> {
+    let shown = {
+        let g = crate::types::format_g(sec, 6);
+        let g = if g.len() < 2 { format!("0{g}") } else { g };
+        format!("{h}:{m:02}:{g}")
+    };
+    let bad = || field_range("time", shown.clone());
+    if h < 0 || m < 0 || m > 59 || !(0.0..=60.0).contains(&sec) || h > 24 {
+        return Err(bad());
+    }
+    let micros = (h * 60 + m) * 60 * USECS_PER_SEC + (sec * 1e6).round_ties_even() as i64;
+    if micros > 24 * 3600 * USECS_PER_SEC {
+        return Err(bad());
+    }
+    Ok(micros)
+}
+
+fn interval_out_of_range() -> PgError {
+    PgError::error(code::DATETIME_FIELD_OVERFLOW, "interval out of range")
+}
+
+/// date_bin(stride, source, origin) on microseconds (timestamp_bin).
+pub fn date_bin(stride: Interval, source: i64, origin: i64) -> Result<i64, PgError> {
+    if stride.months != 0 {
+        return Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "timestamps cannot be binned into intervals containing months or years",
+        ));
+    }
+    let stride_us = (stride.days as i64)
+        .checked_mul(24 * 3600 * USECS_PER_SEC)
+        .and_then(|d| d.checked_add(stride.micros))
+        .ok_or_else(interval_out_of_range)?;
+    if stride_us <= 0 {
+        return Err(PgError::error(
+            code::DATETIME_FIELD_OVERFLOW,
+            "stride must be greater than zero",
+        ));
+    }
+    let diff = source
+        .checked_sub(origin)
+        .ok_or_else(interval_out_of_range)?;
+    let modulo = diff % stride_us;
+    let mut result = origin + (diff - modulo);
+    if modulo < 0 {
+        result = result
+            .checked_sub(stride_us)
+            .ok_or_else(timestamp_out_of_range)?;
+    }
+    Ok(result)
+}
+
+fn naive_micros(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_micros()
+}
+
+fn micros_naive(us: i64) -> Result<NaiveDateTime, PgError> {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.naive_utc())
+        .filter(|t| crate::datefmt::in_stored_range(*t))
+        .ok_or_else(timestamp_out_of_range)
+}
+
 /// date_trunc(field, interval).
 pub fn trunc(field: &str, iv: Interval) -> Result<Interval, PgError> {
     let unit = field_unit(field).ok_or_else(|| unrecognized_unit(field, "interval"))?;
@@ -1826,6 +1918,114 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         };
         extract(&f, iv).map(Some).map_err(function_error)
     })?;
+    conn.create_scalar_function("pg_make_date", 3, det, |ctx| {
+        let (Some(y), Some(m), Some(d)) = (
+            ctx.get::<Option<i64>>(0)?,
+            ctx.get::<Option<i64>>(1)?,
+            ctx.get::<Option<i64>>(2)?,
+        ) else {
+            return Ok(None);
+        };
+        make_day(y, m, d)
+            .map(|day| Some(crate::datefmt::stored_day(day)))
+            .map_err(function_error)
+    })?;
+    conn.create_scalar_function("pg_make_time", 3, det, |ctx| {
+        let (Some(h), Some(m), Some(s)) = (
+            ctx.get::<Option<i64>>(0)?,
+            ctx.get::<Option<i64>>(1)?,
+            ctx.get::<Option<f64>>(2)?,
+        ) else {
+            return Ok(None);
+        };
+        make_clock(h, m, s)
+            .map(|us| Some(crate::datetime::format_time(us)))
+            .map_err(function_error)
+    })?;
+    // make_timestamp / make_timestamptz (6 arguments, or 7 with a zone).
+    for (name, n, tz) in [
+        ("pg_make_timestamp", 6, false),
+        ("pg_make_timestamptz", 6, true),
+        ("pg_make_timestamptz", 7, true),
+    ] {
+        conn.create_scalar_function(name, n, det, move |ctx| {
+            let mut ints = [0i64; 5];
+            for (i, v) in ints.iter_mut().enumerate() {
+                match ctx.get::<Option<i64>>(i)? {
+                    Some(x) => *v = x,
+                    None => return Ok(None),
+                }
+            }
+            let Some(sec) = ctx.get::<Option<f64>>(5)? else {
+                return Ok(None);
+            };
+            let zone = if n == 7 {
+                match ctx.get::<Option<String>>(6)? {
+                    Some(z) => Some(z),
+                    None => return Ok(None),
+                }
+            } else {
+                None
+            };
+            let r = (|| {
+                let day = make_day(ints[0], ints[1], ints[2])?;
+                let us = make_clock(ints[3], ints[4], sec)?;
+                let local = day.and_hms_opt(0, 0, 0).expect("midnight")
+                    + chrono::Duration::microseconds(us);
+                if !tz {
+                    return Ok(crate::datefmt::stored_timestamp(local));
+                }
+                let utc = match &zone {
+                    Some(z) => crate::datefmt::local_to_utc_in(z, local)?,
+                    None => crate::datefmt::local_to_utc(local),
+                };
+                if !crate::datefmt::in_stored_range(utc) {
+                    return Err(timestamp_out_of_range());
+                }
+                Ok(format!("{}+00", crate::datefmt::stored_timestamp(utc)))
+            })();
+            r.map(Some).map_err(function_error)
+        })?;
+    }
+    for (name, tz) in [("pg_date_bin", false), ("pg_date_bin_tz", true)] {
+        conn.create_scalar_function(name, 3, det, move |ctx| {
+            let (Some(stride), Some(src), Some(origin)) = (
+                arg_interval(ctx, 0)?,
+                ctx.get::<Option<String>>(1)?,
+                ctx.get::<Option<String>>(2)?,
+            ) else {
+                return Ok(None);
+            };
+            if src.ends_with("infinity") {
+                return Ok(Some(src));
+            }
+            let read = |s: &str| -> Result<i64, PgError> {
+                if s.ends_with("infinity") {
+                    return Err(PgError::error(
+                        code::DATETIME_FIELD_OVERFLOW,
+                        "origin out of range",
+                    ));
+                }
+                let t = if tz {
+                    stored_utc(s)?
+                } else {
+                    crate::adt::parse_timestamp(s).ok_or_else(|| bad_stored(s))?
+                };
+                Ok(naive_micros(t))
+            };
+            let r = (|| {
+                let source = read(&src)?;
+                let origin = read(&origin)?;
+                let t = micros_naive(date_bin(stride, source, origin)?)?;
+                Ok(if tz {
+                    format!("{}+00", crate::datefmt::stored_timestamp(t))
+                } else {
+                    crate::datefmt::stored_timestamp(t)
+                })
+            })();
+            r.map(Some).map_err(function_error)
+        })?;
+    }
     conn.create_scalar_function("pg_time_part", 2, det, |ctx| {
         let (Some(f), Some(t)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
         else {

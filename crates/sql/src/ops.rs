@@ -670,6 +670,55 @@ fn build() -> Catalog {
     );
     func("to_date", &[TEXT, TEXT], DATE, S, "pg_to_date($1, $2)");
     func(
+        "make_date",
+        &[INT4, INT4, INT4],
+        DATE,
+        S,
+        "pg_make_date($1, $2, $3)",
+    );
+    func(
+        "make_time",
+        &[INT4, INT4, FLOAT8],
+        TIME,
+        S,
+        "pg_make_time($1, $2, $3)",
+    );
+    func(
+        "make_timestamp",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        TIMESTAMP,
+        S,
+        "pg_make_timestamp($1, $2, $3, $4, $5, $6)",
+    );
+    func(
+        "make_timestamptz",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8],
+        TIMESTAMPTZ,
+        S,
+        "pg_make_timestamptz($1, $2, $3, $4, $5, $6)",
+    );
+    func(
+        "make_timestamptz",
+        &[INT4, INT4, INT4, INT4, INT4, FLOAT8, TEXT],
+        TIMESTAMPTZ,
+        S,
+        "pg_make_timestamptz($1, $2, $3, $4, $5, $6, $7)",
+    );
+    func(
+        "date_bin",
+        &[INTERVAL, TIMESTAMP, TIMESTAMP],
+        TIMESTAMP,
+        S,
+        "pg_date_bin($1, $2, $3)",
+    );
+    func(
+        "date_bin",
+        &[INTERVAL, TIMESTAMPTZ, TIMESTAMPTZ],
+        TIMESTAMPTZ,
+        S,
+        "pg_date_bin_tz($1, $2, $3)",
+    );
+    func(
         "width_bucket",
         &[FLOAT8, FLOAT8, FLOAT8, INT4],
         INT4,
