@@ -1597,7 +1597,7 @@ pub fn make_clock(h: i64, m: i64, sec: f64) -> Result<i64, PgError> {
         format!("{h}:{m:02}:{g}")
     };
     let bad = || field_range("time", shown.clone());
-    if h < 0 || m < 0 || m > 59 || !(0.0..=60.0).contains(&sec) || h > 24 {
+    if !(0..=24).contains(&h) || !(0..=59).contains(&m) || !(0.0..=60.0).contains(&sec) {
         return Err(bad());
     }
     let micros = (h * 60 + m) * 60 * USECS_PER_SEC + (sec * 1e6).round_ties_even() as i64;
