@@ -116,7 +116,15 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
                     f
                 }
             };
-            Value::Real(if oid == FLOAT4 { f as f32 as f64 } else { f })
+            // float4 is read straight to single precision (strtof): through
+            // f64 first, some inputs would round twice (7038531e-32).
+            Value::Real(if oid == FLOAT4 {
+                t.parse::<f32>()
+                    .map_or(f as f32, |g| if g.is_finite() { g } else { f as f32 })
+                    as f64
+            } else {
+                f
+            })
         }
         NUMERIC => Value::Text(
             Numeric::parse(t)
@@ -763,6 +771,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             Some(x) => Ok(Some(pg(f(x))?)),
         })?;
     }
+    // float4send / float8send: the binary send form, as bytea.
+    conn.create_scalar_function("pg_float4send", 1, det, |ctx| {
+        Ok(float_arg(ctx, 0)?.map(|f| (f as f32).to_be_bytes().to_vec()))
+    })?;
+    conn.create_scalar_function("pg_float8send", 1, det, |ctx| {
+        Ok(float_arg(ctx, 0)?.map(|f| f.to_be_bytes().to_vec()))
+    })?;
     conn.create_scalar_function("pg_float8_atan2", 2, det, |ctx| {
         let (Some(y), Some(x)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
             return Ok(None);

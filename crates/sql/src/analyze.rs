@@ -293,6 +293,8 @@ pub struct Select {
     pub recursive: bool,
     /// DISTINCT ON expressions: the first row of each group in ORDER BY order.
     pub distinct_on: Vec<Expr>,
+    /// A WITH query evaluated once (`AS MATERIALIZED`).
+    pub materialized: bool,
 }
 
 /// INSERT ... ON CONFLICT.
@@ -391,7 +393,9 @@ pub struct Analyzer<'a> {
     scopes: Vec<Vec<Rel>>,
     alias_seq: usize,
     /// WITH names visible at this point, innermost last.
-    ctes: Vec<(String, Vec<ColumnDef>)>,
+    /// WITH queries in scope: name, columns, and how often the query
+    /// refers to it (a CTE read twice is materialized, as PostgreSQL does).
+    ctes: Vec<(String, Vec<ColumnDef>, std::cell::Cell<usize>)>,
     star_seq: std::cell::Cell<usize>,
     /// The text's integer literals ([`crate::normalize`]) and, per slot,
     /// whether the parse tree has it negated (None: not used as a literal).
@@ -722,6 +726,23 @@ impl<'a> Analyzer<'a> {
                 r?
             };
             out.with = with;
+            // PostgreSQL evaluates a WITH query once when it is read more
+            // than once (unless NOT MATERIALIZED) or asked to: SQLite
+            // would run it again for each reference (random() twice).
+            if let Some(w) = &s.with_clause {
+                for (i, c) in w.ctes.iter().enumerate() {
+                    let Some(N::CommonTableExpr(cte)) = c.node.as_ref() else {
+                        continue;
+                    };
+                    let refs = self.ctes.get(ctes_before + i).map_or(0, |c| c.2.get());
+                    let mode = cte.ctematerialized;
+                    let materialize = mode == pb::CteMaterialize::Always as i32
+                        || (refs > 1 && mode != pb::CteMaterialize::Never as i32);
+                    if let Some((_, q)) = out.with.get_mut(i) {
+                        q.materialized = materialize && !q.recursive;
+                    }
+                }
+            }
             Ok(out)
         });
         self.ctes.truncate(ctes_before);
@@ -794,7 +815,8 @@ impl<'a> Analyzer<'a> {
                     cte.location,
                 ));
             }
-            self.ctes.push((cte.ctename.clone(), columns));
+            self.ctes
+                .push((cte.ctename.clone(), columns, std::cell::Cell::new(0)));
             out.push((cte.ctename.clone(), q));
         }
         Ok(out)
@@ -834,7 +856,11 @@ impl<'a> Analyzer<'a> {
         if columns.iter().any(|c| c.type_oid == UNKNOWN) {
             return unsupported("unknown-typed column in a recursive WITH query");
         }
-        self.ctes.push((cte.ctename.clone(), columns.clone()));
+        self.ctes.push((
+            cte.ctename.clone(),
+            columns.clone(),
+            std::cell::Cell::new(0),
+        ));
         let whole = self.set_operation(sel);
         self.ctes.pop();
         let mut whole = whole?;
@@ -1655,7 +1681,8 @@ impl<'a> Analyzer<'a> {
         }
         let name = rv.relname.clone();
         if rv.schemaname.is_empty() {
-            if let Some((_, columns)) = self.ctes.iter().rev().find(|(n, _)| *n == name) {
+            if let Some((_, columns, refs)) = self.ctes.iter().rev().find(|(n, _, _)| *n == name) {
+                refs.set(refs.get() + 1);
                 let alias = rv
                     .alias
                     .as_ref()

@@ -248,7 +248,11 @@ fn select(s: &Select, out: &mut String) {
                     out.push(')');
                 }
                 _ => {
-                    out.push_str(" AS (");
+                    out.push_str(if q.materialized {
+                        " AS MATERIALIZED ("
+                    } else {
+                        " AS ("
+                    });
                     select(q, out);
                     out.push(')');
                 }

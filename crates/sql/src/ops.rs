@@ -556,6 +556,8 @@ fn build() -> Catalog {
         S,
         "pg_float8_atan2($1, $2)",
     );
+    func("float4send", &[FLOAT4], BYTEA, S, "pg_float4send($1)");
+    func("float8send", &[FLOAT8], BYTEA, S, "pg_float8send($1)");
     func(
         "power",
         &[FLOAT8, FLOAT8],
