@@ -137,6 +137,12 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         TIME => Value::Text(datetime::format_time(crate::datefmt::time_in(t)?)),
         INTERVAL => crate::interval::input_value(text, -1)?,
         CHAR => Value::Text(char_out(char_in(text))),
+        REGTYPE => Value::Text(regtype_name(t).ok_or_else(|| {
+            err(
+                code::UNDEFINED_OBJECT,
+                format!("type \"{t}\" does not exist"),
+            )
+        })?),
         UUID => Value::Text(canonical_text(oid, t).ok_or_else(|| invalid_input("uuid", text))?),
         BYTEA => {
             Value::Blob(datetime::parse_bytea(text).ok_or_else(|| invalid_input("bytea", text))?)
@@ -771,6 +777,33 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             Some(x) => Ok(Some(pg(f(x))?)),
         })?;
     }
+    conn.create_scalar_function("pg_quote_ident", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| quote_ident_text(&s)))
+    })?;
+    conn.create_scalar_function("pg_quote_literal", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.map(|s| quote_literal_text(&s)))
+    })?;
+    conn.create_scalar_function("pg_quote_nullable", 1, det, |ctx| {
+        Ok(Some(match text_arg(ctx, 0)? {
+            Some(s) => quote_literal_text(&s),
+            None => "NULL".to_string(),
+        }))
+    })?;
+    // to_regtype / regtype input: the type's name as format_type shows it.
+    conn.create_scalar_function("pg_to_regtype", 1, det, |ctx| {
+        Ok(text_arg(ctx, 0)?.and_then(|s| regtype_name(&s)))
+    })?;
+    conn.create_scalar_function("pg_regtype_in", 1, det, |ctx| {
+        let Some(s) = text_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        regtype_name(&s).map(Some).ok_or_else(|| {
+            function_error(err(
+                code::UNDEFINED_OBJECT,
+                format!("type \"{}\" does not exist", s.trim()),
+            ))
+        })
+    })?;
     // float4send / float8send: the binary send form, as bytea.
     conn.create_scalar_function("pg_float4send", 1, det, |ctx| {
         Ok(float_arg(ctx, 0)?.map(|f| (f as f32).to_be_bytes().to_vec()))
@@ -1364,6 +1397,18 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
             ))
         }
     })
+}
+
+/// A type name as regtype reads it (`int4`, `integer`, `character
+/// varying`), shown as format_type shows it; None for a type we do not have.
+fn regtype_name(s: &str) -> Option<String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.strip_prefix("pg_catalog.").unwrap_or(&t);
+    let oid = crate::types::oid_for_type_name(t);
+    let known = crate::types::CATALOG
+        .iter()
+        .any(|ti| ti.oid == oid && (ti.name == t || ti.sql_name == t || oid != TEXT));
+    (known && (oid != TEXT || t == "text")).then(|| format_type(oid, -1))
 }
 
 /// quote_ident(): double quotes unless a plain lowercase name.

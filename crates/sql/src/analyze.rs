@@ -657,6 +657,8 @@ fn computable(oid: u32) -> bool {
             | TIME
             | NAME
             | CHAR
+            | REGTYPE
+            | OID
     )
 }
 
@@ -3410,6 +3412,8 @@ impl<'a> Analyzer<'a> {
             "bpchar" => BPCHAR,
             // Only the quoted "char" reaches here (char is bpchar).
             "char" => CHAR,
+            "regtype" => REGTYPE,
+            "oid" => OID,
             "name" => NAME,
             "date" => DATE,
             "timestamp" => TIMESTAMP,

@@ -396,10 +396,16 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         "rollback" | "abort" if second != "to" => return utility(Command::Rollback),
         "show" => {
             let name = stmt.trim()[4..].trim().trim_end_matches(';').trim();
+            let name = unquote_ident(name).to_ascii_lowercase();
+            // The grammar's multi-word spellings of settings.
+            let name = match name.split_whitespace().collect::<Vec<_>>().as_slice() {
+                ["transaction", "isolation", "level"] => "transaction_isolation".to_string(),
+                ["time", "zone"] => "timezone".to_string(),
+                ["session", "authorization"] => "session_authorization".to_string(),
+                _ => name,
+            };
             return Ok(Translated {
-                command: Command::Show {
-                    name: unquote_ident(name).to_ascii_lowercase(),
-                },
+                command: Command::Show { name },
                 tag: Tag::Fixed("SHOW".to_string()),
                 inferred: Default::default(),
                 param_types: None,

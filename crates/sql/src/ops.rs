@@ -259,6 +259,9 @@ fn build() -> Catalog {
     }
     // "char": stored as its output text (one text per byte), ordered by
     // the byte.
+    for (o, t) in [("=", "($1 = $2)"), ("<>", "($1 <> $2)")] {
+        op(o, REGTYPE, REGTYPE, BOOL, t);
+    }
     for (o, t) in [
         ("=", "($1 = $2)"),
         ("<>", "($1 <> $2)"),
@@ -557,6 +560,16 @@ fn build() -> Catalog {
         "pg_float8_atan2($1, $2)",
     );
     func("float4send", &[FLOAT4], BYTEA, S, "pg_float4send($1)");
+    func("quote_ident", &[TEXT], TEXT, S, "pg_quote_ident($1)");
+    func("quote_literal", &[TEXT], TEXT, S, "pg_quote_literal($1)");
+    func("quote_nullable", &[TEXT], TEXT, S, "pg_quote_nullable($1)");
+    func("to_regtype", &[TEXT], REGTYPE, S, "pg_to_regtype($1)");
+    func("pg_is_in_recovery", &[], BOOL, S, "0");
+    // COMMENT ON is not supported, so no object has a description.
+    func("obj_description", &[OID, NAME], TEXT, S, "NULL");
+    func("obj_description", &[OID], TEXT, S, "NULL");
+    func("col_description", &[OID, INT4], TEXT, S, "NULL");
+    func("shobj_description", &[OID, NAME], TEXT, S, "NULL");
     func("float8send", &[FLOAT8], BYTEA, S, "pg_float8send($1)");
     func(
         "power",
@@ -1023,6 +1036,11 @@ fn build() -> Catalog {
     cast(INT2, INT4, I, "$1");
     cast(INT2, INT8, I, "$1");
     cast(INT4, INT8, I, "$1");
+    // oid: an unsigned 32-bit integer; int4/int8 reach it implicitly.
+    cast(INT4, OID, I, "$1");
+    cast(INT8, OID, I, "$1");
+    cast(INT2, OID, I, "$1");
+    cast(OID, INT8, Asg, "$1");
     cast(INT4, INT2, Asg, "pg_int2($1)");
     cast(INT8, INT2, Asg, "pg_int2($1)");
     cast(INT8, INT4, Asg, "pg_int4($1)");
@@ -1061,6 +1079,7 @@ fn build() -> Catalog {
     cast(BPCHAR, TEXT, I, "rtrim($1, ' ')");
     cast(NAME, TEXT, I, "$1");
     cast(REGTYPE, TEXT, Asg, "$1");
+    cast(TEXT, REGTYPE, E, "pg_regtype_in($1)");
     cast(CHAR, TEXT, I, "$1");
     cast(TEXT, CHAR, Asg, "pg_char_in($1)");
     cast(VARCHAR, CHAR, Asg, "pg_char_in($1)");
