@@ -210,6 +210,23 @@ pub fn set_time_zone(value: &str) -> Result<String, PgError> {
 
 /// Abbreviations whose offset PostgreSQL's Default set takes from a zone's
 /// history (`MSK` was +03 and +04).
+/// What a dynamic abbreviation (MSK) meant at a local time, as
+/// pg_interpret_timezone_abbrev reads it: the offset of the latest period
+/// at or before that instant in which the zone used that abbreviation (MSK
+/// is +3 in a summer of MSD, +4 from 2011; in a gap, the new meaning).
+fn abbreviation_offset(tz: Tz, word: &str, local: NaiveDateTime) -> i32 {
+    let name = word.to_ascii_uppercase();
+    let guess = local - chrono::Duration::seconds(local_offset(Zone::Named(tz), local) as i64);
+    let at = |t: NaiveDateTime| {
+        let o = tz.offset_from_utc_datetime(&rules_year(t));
+        (o.abbreviation() == Some(name.as_str())).then(|| o.fix().local_minus_utc())
+    };
+    (0..800)
+        .find_map(|d| at(guess - chrono::Duration::days(d)))
+        .or_else(|| (1..800).find_map(|d| at(guess + chrono::Duration::days(d))))
+        .unwrap_or_else(|| local_offset(Zone::Named(tz), local))
+}
+
 fn dynamic_abbreviation(word: &str) -> Option<Tz> {
     match word {
         "msk" | "msd" => Some(chrono_tz::Europe::Moscow),
@@ -491,6 +508,8 @@ struct Fields {
     time: Option<i64>,
     offset: Option<i32>,
     named_zone: Option<Tz>,
+    /// The named zone came from this dynamic abbreviation (MSK).
+    abbreviation: Option<String>,
     pm: Option<bool>,
     bc: bool,
     /// Numbers not yet given a meaning, with their digit counts.
@@ -692,6 +711,7 @@ fn decode_fields(text: &str) -> Result<Fields, Bad> {
                     }
                     if let Some(tz) = dynamic_abbreviation(field) {
                         f.named_zone = Some(tz);
+                        f.abbreviation = Some(field.to_string());
                     } else if let Some(o) = abbreviation(field) {
                         f.offset = Some(o);
                     } else if let Ok(tz) = Tz::from_str_insensitive(field) {
@@ -877,8 +897,15 @@ fn decode_as(text: &str, type_name: &str) -> Result<Decoded, PgError> {
     })?;
     settle(&mut f).map_err(|_| syntax())?;
     let zone_offset = |f: &Fields, local: NaiveDateTime| -> Option<i32> {
-        f.offset
-            .or_else(|| f.named_zone.map(|tz| local_offset(Zone::Named(tz), local)))
+        f.offset.or_else(|| {
+            f.named_zone.map(|tz| {
+                if let Some(word) = &f.abbreviation {
+                    abbreviation_offset(tz, word, local)
+                } else {
+                    local_offset(Zone::Named(tz), local)
+                }
+            })
+        })
     };
     if f.now {
         if f.year.is_some() || f.month.is_some() || f.time.is_some() || f.relative_days.is_some() {
@@ -1387,7 +1414,12 @@ pub fn at_time_zone(stored: &str, zone: &str, from_tz: bool) -> Result<String, P
         ))
     } else {
         let local = load_timestamp(stored).ok_or_else(bad)?;
-        let utc = local - chrono::Duration::seconds(local_offset(z, local) as i64);
+        let word = zone.trim().to_ascii_lowercase();
+        let offset = match (z, dynamic_abbreviation(&word)) {
+            (Zone::Named(tz), Some(_)) => abbreviation_offset(tz, &word, local),
+            _ => local_offset(z, local),
+        };
+        let utc = local - chrono::Duration::seconds(offset as i64);
         Ok(format!("{}+00", stored_timestamp(utc)))
     }
 }
