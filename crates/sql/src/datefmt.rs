@@ -514,6 +514,8 @@ struct Fields {
     bc: bool,
     /// Numbers not yet given a meaning, with their digit counts.
     loose: Vec<(i64, usize)>,
+    /// A month name, and how many loose numbers came before it.
+    text_month: Option<(usize, i64)>,
     /// today + n days (today, tomorrow, yesterday).
     relative_days: Option<i64>,
     now: bool,
@@ -678,10 +680,11 @@ fn decode_fields(text: &str) -> Result<Fields, Bad> {
                 continue;
             }
             if let Some(m) = month_of(field) {
-                if f.month.is_some() {
+                if f.month.is_some() || f.text_month.is_some() {
                     return Err(Bad::Syntax);
                 }
-                f.month = Some(m as i64);
+                // Where it came among the numbers matters (DecodeNumber).
+                f.text_month = Some((f.loose.len(), m as i64));
                 continue;
             }
             if is_day_name(field) {
@@ -830,36 +833,67 @@ fn number(field: &str, f: &mut Fields) -> Result<(), Bad> {
     Ok(())
 }
 
-/// Gives the loose numbers their meaning: a year has 3+ digits or comes
-/// after a day and a month; the others fill month and day in the
-/// DateStyle's order.
+/// Gives the loose numbers their meaning in order, as DecodeNumber does:
+/// by what is already known (year, month, day), the DateStyle's field
+/// order for the first, and whether a month name came before; a month
+/// name after a numeric month makes that number the day.
 fn settle(f: &mut Fields) -> Result<(), Bad> {
     let loose = std::mem::take(&mut f.loose);
-    for (value, digits) in loose {
-        if digits >= 3 || value > 31 {
-            if f.year.is_some() {
-                return Err(Bad::Syntax);
+    let text = f.text_month.take();
+    let order = session_order();
+    let mut have_text = false;
+    let arrive = |f: &mut Fields, m: i64, have_text: &mut bool| {
+        if let Some(n) = f.month {
+            if !*have_text && f.day.is_none() && (1..=31).contains(&n) {
+                f.day = Some(n);
             }
-            f.year = Some((value, digits));
-        } else if f.month.is_some() && f.day.is_none() {
-            f.day = Some(value);
-        } else if f.month.is_none() && f.day.is_none() && f.year.is_some() {
-            // A year first: year, month, day in any DateStyle.
-            f.month = Some(value);
-        } else if f.month.is_none() && f.day.is_none() {
-            match session_order() {
-                Order::Dmy => f.day = Some(value),
-                _ if f.year.is_some() || session_order() == Order::Mdy => f.month = Some(value),
-                _ => f.month = Some(value),
+        }
+        f.month = Some(m);
+        *have_text = true;
+    };
+    let count = loose.len();
+    for (i, (value, digits)) in loose.into_iter().enumerate() {
+        if let Some((at, m)) = text {
+            if at == i {
+                arrive(f, m, &mut have_text);
             }
-        } else if f.month.is_none() {
-            f.month = Some(value);
-        } else if f.day.is_none() {
-            f.day = Some(value);
-        } else if f.year.is_none() {
-            f.year = Some((value, digits));
-        } else {
-            return Err(Bad::Syntax);
+        }
+        let year_two_digits = f.year.is_some_and(|(_, d)| d <= 2);
+        match (f.year.is_some(), f.month.is_some(), f.day.is_some()) {
+            (false, false, false) => {
+                if digits >= 3 || order == Order::Ymd {
+                    f.year = Some((value, digits));
+                } else if order == Order::Dmy {
+                    f.day = Some(value);
+                } else {
+                    f.month = Some(value);
+                }
+            }
+            (true, false, false) => f.month = Some(value),
+            (false, true, false) => {
+                if have_text && (digits >= 3 || order == Order::Ymd) {
+                    f.year = Some((value, digits));
+                } else {
+                    f.day = Some(value);
+                }
+            }
+            (true, true, false) => {
+                if have_text && digits >= 3 && year_two_digits {
+                    // DD-MON-YYYY even in YMD: the first number was the day.
+                    f.day = f.year.map(|(v, _)| v);
+                    f.year = Some((value, digits));
+                } else {
+                    f.day = Some(value);
+                }
+            }
+            (false, false, true) => f.month = Some(value),
+            (false, true, true) => f.year = Some((value, digits)),
+            _ => return Err(Bad::Syntax),
+        }
+    }
+    if let Some((at, m)) = text {
+        if at >= count {
+            arrive(f, m, &mut have_text);
         }
     }
     Ok(())
