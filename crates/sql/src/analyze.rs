@@ -571,10 +571,19 @@ impl<'a> Analyzer<'a> {
 /// An ORDER BY item's (descending, nulls first), PostgreSQL's default
 /// being NULLS LAST ascending and NULLS FIRST descending.
 fn sort_direction(sb: &pb::SortBy) -> R<(bool, bool)> {
-    if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
-        return unsupported("ORDER BY USING");
-    }
-    let desc = sb.sortby_dir == pb::SortByDir::SortbyDesc as i32;
+    // USING < / USING > are the types' btree ordering operators: ASC and
+    // DESC (nulls placed as for those); other operators are declined.
+    let using = if sb.sortby_dir == pb::SortByDir::SortbyUsing as i32 {
+        let op: Vec<&str> = sb.use_op.iter().filter_map(str_of).collect();
+        match op.as_slice() {
+            ["<"] | ["pg_catalog", "<"] => Some(false),
+            [">"] | ["pg_catalog", ">"] => Some(true),
+            _ => return unsupported("ORDER BY USING"),
+        }
+    } else {
+        None
+    };
+    let desc = using.unwrap_or(sb.sortby_dir == pb::SortByDir::SortbyDesc as i32);
     let nulls_first = match sb.sortby_nulls {
         x if x == pb::SortByNulls::SortbyNullsFirst as i32 => true,
         x if x == pb::SortByNulls::SortbyNullsLast as i32 => false,
