@@ -310,7 +310,9 @@ pub struct OnConflict {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compound {
-    /// `UNION`, `UNION ALL`, `INTERSECT`, `EXCEPT`.
+    /// `UNION`, `UNION ALL`, `INTERSECT`, `EXCEPT`, `INTERSECT ALL`,
+    /// `EXCEPT ALL` (the last two generated with row numbers: SQLite has
+    /// neither).
     pub op: &'static str,
     pub left: Select,
     pub right: Select,
@@ -903,7 +905,9 @@ impl<'a> Analyzer<'a> {
             (x, true) if x == Op::SetopUnion as i32 => "UNION ALL",
             (x, false) if x == Op::SetopIntersect as i32 => "INTERSECT",
             (x, false) if x == Op::SetopExcept as i32 => "EXCEPT",
-            _ => return unsupported("INTERSECT ALL / EXCEPT ALL"),
+            (x, true) if x == Op::SetopIntersect as i32 => "INTERSECT ALL",
+            (x, true) if x == Op::SetopExcept as i32 => "EXCEPT ALL",
+            _ => return unsupported("set operation"),
         };
         let (Some(l), Some(r)) = (s.larg.as_deref(), s.rarg.as_deref()) else {
             return unsupported("set operation");

@@ -9,7 +9,7 @@
 
 use rusqlite::types::Value;
 
-use crate::analyze::{Expr, FromItem, OrderItem, Query, Select, Target};
+use crate::analyze::{Compound, Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
 use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC};
 
@@ -261,6 +261,11 @@ fn select(s: &Select, out: &mut String) {
         out.push(' ');
     }
     if let Some(c) = &s.compound {
+        if matches!(c.op, "INTERSECT ALL" | "EXCEPT ALL") {
+            multiset_operation(c, out);
+            order_and_limit(s, out);
+            return;
+        }
         // Each side as a subquery (its own ORDER BY / LIMIT stay inside),
         // the whole as one more, so ORDER BY can use sort keys.
         out.push_str("SELECT * FROM (SELECT * FROM (");
@@ -452,6 +457,48 @@ fn distinct_on(s: &Select, out: &mut String) {
         ..Default::default()
     };
     order_and_limit(&outer, out);
+}
+
+/// INTERSECT ALL / EXCEPT ALL: the n-th copy of a left row is kept when the
+/// right side has (INTERSECT) or has not (EXCEPT) an n-th copy of it; the
+/// copies are numbered per distinct row (NULLs equal, as set operations
+/// compare them).
+fn multiset_operation(c: &Compound, out: &mut String) {
+    let side = |q: &Select, out: &mut String| {
+        let names: Vec<String> = q.targets.iter().map(|t| quote_ident(&t.name)).collect();
+        out.push_str("SELECT ");
+        for (i, n) in names.iter().enumerate() {
+            out.push_str(&format!("{n} AS \"pm_c{i}\", "));
+        }
+        out.push_str("row_number() OVER (PARTITION BY ");
+        out.push_str(&names.join(", "));
+        out.push_str(") AS \"pm_n\" FROM (");
+        select(q, out);
+        out.push(')');
+    };
+    let n = c.left.targets.len();
+    out.push_str("SELECT * FROM (SELECT ");
+    for (i, t) in c.left.targets.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("\"pm_l\".\"pm_c{i}\" AS {}", quote_ident(&t.name)));
+    }
+    out.push_str(" FROM (");
+    side(&c.left, out);
+    out.push_str(") AS \"pm_l\" WHERE ");
+    if c.op == "EXCEPT ALL" {
+        out.push_str("NOT ");
+    }
+    out.push_str("EXISTS (SELECT 1 FROM (");
+    side(&c.right, out);
+    out.push_str(") AS \"pm_r\" WHERE ");
+    for i in 0..n {
+        out.push_str(&format!(
+            "\"pm_r\".\"pm_c{i}\" IS \"pm_l\".\"pm_c{i}\" AND "
+        ));
+    }
+    out.push_str("\"pm_r\".\"pm_n\" = \"pm_l\".\"pm_n\")) AS \"pm_setop\"");
 }
 
 fn has_agg(e: &Expr) -> bool {
