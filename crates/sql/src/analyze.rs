@@ -144,6 +144,14 @@ pub enum Expr {
     Default(Option<String>, u32),
     Exists(Box<Query>),
     InSub(Box<Expr>, Box<Query>, bool),
+    /// `left op ANY / ALL (subquery)`: `cmp` compares `left` with the
+    /// subquery's column as `"pm_q"."column"`.
+    QuantSub {
+        left: Box<Expr>,
+        cmp: Box<Expr>,
+        query: Box<Query>,
+        all: bool,
+    },
 }
 
 impl Expr {
@@ -166,7 +174,8 @@ impl Expr {
             | Expr::BoolTest(..)
             | Expr::Distinct(..)
             | Expr::Exists(_)
-            | Expr::InSub(..) => BOOL,
+            | Expr::InSub(..)
+            | Expr::QuantSub { .. } => BOOL,
         }
     }
 
@@ -186,7 +195,10 @@ impl Expr {
     fn contains_subquery(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            found |= matches!(e, Expr::ScalarSub(..) | Expr::Exists(_) | Expr::InSub(..))
+            found |= matches!(
+                e,
+                Expr::ScalarSub(..) | Expr::Exists(_) | Expr::InSub(..) | Expr::QuantSub { .. }
+            )
         });
         found
     }
@@ -219,6 +231,7 @@ impl Expr {
                 }
             }
             Expr::InSub(a, _, _) => a.walk(f),
+            Expr::QuantSub { left, .. } => left.walk(f),
             _ => {}
         }
     }
@@ -3219,6 +3232,39 @@ impl<'a> Analyzer<'a> {
                 let ty = q.targets[0].expr.ty();
                 Ok(Expr::ScalarSub(Box::new(Query::Select(Box::new(q))), ty))
             }
+            x if (x == T::AnySublink as i32 || x == T::AllSublink as i32)
+                && q.targets.len() == 1
+                && (x == T::AllSublink as i32
+                    || !matches!(name_parts(&s.oper_name).as_slice(), [] | ["="])) =>
+            {
+                // op ANY / op ALL: true, false or NULL as PostgreSQL's
+                // ScalarArrayOp-like subplan gives them.
+                let op = name_parts(&s.oper_name);
+                let [op] = op.as_slice() else {
+                    return unsupported("ANY subquery");
+                };
+                let l = self.expr(
+                    s.testexpr
+                        .as_deref()
+                        .ok_or(Fail::Unsupported("ANY".into()))?,
+                )?;
+                let column = Expr::Column {
+                    rel: Some("pm_q".into()),
+                    name: q.targets[0].name.clone(),
+                    ty: q.targets[0].expr.ty(),
+                    typmod: q.targets[0].expr.typmod(),
+                };
+                let cmp = self.binary_op(op, l.clone(), column, s.location)?;
+                if cmp.ty() != BOOL {
+                    return unsupported("ANY subquery");
+                }
+                Ok(Expr::QuantSub {
+                    left: Box::new(l),
+                    cmp: Box::new(cmp),
+                    query: Box::new(Query::Select(Box::new(q))),
+                    all: x == T::AllSublink as i32,
+                })
+            }
             x if x == T::AnySublink as i32 => {
                 let op = name_parts(&s.oper_name);
                 if !(op.is_empty() || op == ["="]) || q.targets.len() != 1 {
@@ -3605,6 +3651,7 @@ fn check_ungrouped(e: &Expr, groups: &[Expr], bad: &mut Option<(Option<String>, 
         }
         Expr::ScalarSub(..) | Expr::Exists(_) | Expr::Default(..) => {}
         Expr::InSub(a, _, _) => check_ungrouped(a, groups, bad),
+        Expr::QuantSub { left, .. } => check_ungrouped(left, groups, bad),
         Expr::Call { args, .. }
         | Expr::And(args)
         | Expr::Or(args)

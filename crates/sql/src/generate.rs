@@ -843,5 +843,26 @@ pub fn expr(e: &Expr, out: &mut String) {
             out.push_str(&query(q));
             out.push_str("))");
         }
+        Expr::QuantSub {
+            cmp, query: q, all, ..
+        } => {
+            let sub = query(q);
+            let mut c = String::new();
+            expr(cmp, &mut c);
+            let exists =
+                |cond: &str| format!("EXISTS (SELECT 1 FROM ({sub}) AS \"pm_q\" WHERE {cond})");
+            // ANY: true if a row compares true, else NULL if one compares
+            // NULL, else false; ALL: false if one compares false, else NULL
+            // if one compares NULL, else true.
+            let (first, hit, miss) = if *all {
+                (exists(&format!("NOT ({c})")), "0", "1")
+            } else {
+                (exists(&format!("({c})")), "1", "0")
+            };
+            out.push_str(&format!(
+                "(CASE WHEN {first} THEN {hit} WHEN {} THEN NULL ELSE {miss} END)",
+                exists(&format!("({c}) IS NULL"))
+            ));
+        }
     }
 }
