@@ -86,6 +86,62 @@ async fn pgbench_initializes_and_runs_every_query_mode_without_failures() {
     }
 }
 
+/// COPY FROM stores what INSERT would: each type's input function and the
+/// column's typmod (answers from PostgreSQL 15).
+#[tokio::test]
+async fn copy_from_applies_input_functions_and_typmods() {
+    async fn copy(
+        c: &tokio_postgres::Client,
+        data: &'static [u8],
+    ) -> Result<u64, tokio_postgres::Error> {
+        let sink = c.copy_in("COPY tc FROM STDIN").await?;
+        futures_util::pin_mut!(sink);
+        sink.send(Bytes::from_static(data)).await?;
+        sink.finish().await
+    }
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute("CREATE TABLE tc (x float4, n numeric(5,2), v varchar(3), d date)")
+            .await
+            .unwrap();
+        assert_eq!(
+            copy(&c, b"107.9\t1.005\tab\t0099-01-08 BC\n")
+                .await
+                .unwrap(),
+            1,
+            "{mode}"
+        );
+        let row = c
+            .query_one("SELECT x::float8::text, n::text, v, d::text FROM tc", &[])
+            .await
+            .unwrap();
+        let got: (String, String, String, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        assert_eq!(
+            got,
+            (
+                "107.9000015258789".into(),
+                "1.01".into(),
+                "ab".into(),
+                "0099-01-08 BC".into()
+            ),
+            "{mode}"
+        );
+        let e = copy(&c, b"1\t1\tabcd\t2000-01-01\n").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "22001", "{mode}: varchar(3) overflow");
+        let e = copy(&c, b"1e40\t1\tab\t2000-01-01\n").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "22003", "{mode}: float4 overflow");
+        let e = copy(&c, b"1\t1234.5\tab\t2000-01-01\n").await.unwrap_err();
+        assert_eq!(sqlstate(&e), "22003", "{mode}: numeric(5,2) overflow");
+        assert_eq!(
+            scalar::<i64>(&c, "SELECT count(*) FROM tc").await,
+            1,
+            "{mode}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn copy_from_stdin_and_to_stdout() {
     for mode in MODES {

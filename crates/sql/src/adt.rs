@@ -1404,10 +1404,9 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
 fn regtype_name(s: &str) -> Option<String> {
     let t = s.trim().to_ascii_lowercase();
     let t = t.strip_prefix("pg_catalog.").unwrap_or(&t);
+    // oid_for_type_name answers text for a name it does not know.
     let oid = crate::types::oid_for_type_name(t);
-    let known = crate::types::CATALOG
-        .iter()
-        .any(|ti| ti.oid == oid && (ti.name == t || ti.sql_name == t || oid != TEXT));
+    let known = crate::types::CATALOG.iter().any(|ti| ti.oid == oid);
     (known && (oid != TEXT || t == "text")).then(|| format_type(oid, -1))
 }
 

@@ -206,10 +206,17 @@ fn div_round(num: &BigInt, den: &BigInt) -> BigInt {
 
 /// a + b (or a - b) at the larger scale of the two, as PostgreSQL keeps it.
 pub(crate) fn exact_add(a: &BigDecimal, b: &BigDecimal, subtract: bool) -> BigDecimal {
+    let (ai, bi, scale) = at_common_scale(a, b);
+    BigDecimal::new(if subtract { ai - bi } else { ai + bi }, scale)
+}
+
+/// Both values as integers at the larger display scale of the two, and
+/// that scale: exact arithmetic for +, -, %, gcd, lcm and div.
+fn at_common_scale(a: &BigDecimal, b: &BigDecimal) -> (BigInt, BigInt, i64) {
     let scale = dscale(a).max(dscale(b));
     let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
     let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
-    BigDecimal::new(if subtract { ai - bi } else { ai + bi }, scale)
+    (ai, bi, scale)
 }
 
 /// numeric division with PostgreSQL's result scale (`select_div_scale`).
@@ -937,25 +944,30 @@ fn special_power(a: &Numeric, b: &Numeric) -> Result<Numeric, PgError> {
 
 /// gcd of two decimals (Euclid at the larger scale), as gcd_var.
 fn numeric_gcd(a: &BigDecimal, b: &BigDecimal) -> BigDecimal {
-    let scale = dscale(a).max(dscale(b));
-    let (mut x, _) = a.with_scale(scale).abs().into_bigint_and_exponent();
-    let (mut y, _) = b.with_scale(scale).abs().into_bigint_and_exponent();
+    let (x, y, scale) = at_common_scale(a, b);
+    BigDecimal::new(int_gcd(x, y), scale)
+}
+
+fn int_gcd(x: BigInt, y: BigInt) -> BigInt {
+    let abs = |v: BigInt| if v.sign() == Sign::Minus { -v } else { v };
+    let (mut x, mut y) = (abs(x), abs(y));
     while !y.is_zero() {
         let r = &x % &y;
         x = y;
         y = r;
     }
-    BigDecimal::new(x, scale)
+    x
 }
 
+/// lcm as numeric_lcm: |a / gcd(a, b) * b|, exact, at the larger scale.
 fn numeric_lcm(a: &BigDecimal, b: &BigDecimal) -> BigDecimal {
-    let scale = dscale(a).max(dscale(b));
-    if a.is_zero() || b.is_zero() {
+    let (x, y, scale) = at_common_scale(a, b);
+    if x.is_zero() || y.is_zero() {
         return BigDecimal::zero().with_scale(scale);
     }
-    let g = numeric_gcd(a, b);
-    let q = (a / &g).with_scale_round(0, RoundingMode::Down);
-    (q * b).abs().with_scale_round(scale, RoundingMode::HalfUp)
+    let g = int_gcd(x.clone(), y.clone());
+    let l = x / g * y;
+    BigDecimal::new(if l.sign() == Sign::Minus { -l } else { l }, scale)
 }
 
 /// Digits after the point without trailing zeros (min_scale).
@@ -994,39 +1006,28 @@ fn width_bucket(
     let (Numeric::Num(l), Numeric::Num(h)) = (low, high) else {
         return Err(width_bucket_error("lower and upper bounds must be finite"));
     };
-    let bucket = |num: BigDecimal, den: BigDecimal| -> i64 {
-        let q = (num * BigDecimal::from(count)) / den;
-        q.with_scale_round(0, RoundingMode::Floor)
-            .to_i64()
-            .unwrap_or(0)
-            + 1
-    };
-    let result = match l.cmp(h) {
+    // Bounds in either order: "before low" and "at or past high" read
+    // in the direction from low to high; the bucket is the same ratio.
+    let ascending = match l.cmp(h) {
         Ordering::Equal => return Err(width_bucket_error("lower bound cannot equal upper bound")),
-        Ordering::Less => {
-            if operand.cmp(low) == Ordering::Less {
-                0
-            } else if operand.cmp(high) != Ordering::Less {
-                count + 1
-            } else {
-                let Numeric::Num(o) = operand else {
-                    unreachable!()
-                };
-                bucket(o - l, h - l)
-            }
-        }
-        Ordering::Greater => {
-            if operand.cmp(low) == Ordering::Greater {
-                0
-            } else if operand.cmp(high) != Ordering::Greater {
-                count + 1
-            } else {
-                let Numeric::Num(o) = operand else {
-                    unreachable!()
-                };
-                bucket(l - o, l - h)
-            }
-        }
+        o => o == Ordering::Less,
+    };
+    let toward = if ascending {
+        Ordering::Less
+    } else {
+        Ordering::Greater
+    };
+    let result = if operand.cmp(low) == toward {
+        0
+    } else if operand.cmp(high) != toward {
+        count + 1
+    } else {
+        let Numeric::Num(o) = operand else {
+            unreachable!("an infinite operand is outside finite bounds")
+        };
+        // floor((o - l) * count / (h - l)): both sides have the same sign.
+        let (num, den, _) = at_common_scale(&((o - l) * BigDecimal::from(count)), &(h - l));
+        (num / den).to_i64().unwrap_or(i64::MAX).saturating_add(1)
     };
     i32::try_from(result).map_err(|_| out_of_range(32))?;
     Ok(result)
@@ -1166,15 +1167,16 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             if b.is_zero() {
                 return Err(division_by_zero());
             }
-            Ok((a / b).with_scale_round(0, RoundingMode::Down))
+            // Integer division truncates toward zero, as div_var with
+            // rscale 0 does.
+            let (ai, bi, _) = at_common_scale(a, b);
+            Ok(BigDecimal::from(ai / bi))
         }),
         ("pg_numeric_mod", special_mod, |a, b| {
             if b.is_zero() {
                 return Err(division_by_zero());
             }
-            let scale = dscale(a).max(dscale(b));
-            let (ai, _) = a.with_scale(scale).into_bigint_and_exponent();
-            let (bi, _) = b.with_scale(scale).into_bigint_and_exponent();
+            let (ai, bi, scale) = at_common_scale(a, b);
             Ok(BigDecimal::new(ai % bi, scale))
         }),
         ("pg_numeric_power", special_power, numeric_power),
