@@ -43,6 +43,7 @@ pub const AMBIGUOUS_COLUMN: &str = "42702";
 pub const DATATYPE_MISMATCH: &str = "42804";
 pub const WRONG_OBJECT_TYPE: &str = "42809";
 pub const INVALID_TABLE_DEFINITION: &str = "42P16";
+pub const INVALID_OBJECT_DEFINITION: &str = "42P17";
 pub const INVALID_COLUMN_REFERENCE: &str = "42P10";
 pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
 pub const INVALID_DATETIME_FORMAT: &str = "22007";

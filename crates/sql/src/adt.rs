@@ -143,6 +143,9 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
                 format!("type \"{t}\" does not exist"),
             )
         })?),
+        // The relation's existence is not checked here (the input has no
+        // catalog): a cast of a constant names it as written.
+        REGCLASS => Value::Text(quote_ident_text(&crate::sequence::regclass_name(t))),
         UUID => Value::Text(canonical_text(oid, t).ok_or_else(|| invalid_input("uuid", text))?),
         BYTEA => {
             Value::Blob(datetime::parse_bytea(text).ok_or_else(|| invalid_input("bytea", text))?)

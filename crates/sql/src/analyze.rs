@@ -43,6 +43,11 @@ pub trait Schema {
     fn column_default(&self, _table: &str, _column: &str) -> Option<String> {
         None
     }
+    /// Whether `name` is a partitioned table (a view over its leaves,
+    /// [`crate::partition`]).
+    fn partitioned(&self, _name: &str) -> bool {
+        false
+    }
     /// Whether the column is GENERATED ALWAYS AS IDENTITY.
     fn identity_always(&self, _table: &str, _column: &str) -> bool {
         false
@@ -397,6 +402,10 @@ struct Rel {
     /// For a join's merged columns: the expression of each column
     /// (COALESCE for FULL JOIN) instead of a stored column.
     exprs: Option<Vec<Expr>>,
+    /// The table this rel scans (for the `tableoid` system column).
+    table: Option<String>,
+    /// The table is partitioned: a view whose rows carry their leaf.
+    partitioned: bool,
 }
 
 pub struct Analyzer<'a> {
@@ -682,6 +691,7 @@ fn computable(oid: u32) -> bool {
             | NAME
             | CHAR
             | REGTYPE
+            | REGCLASS
             | OID
     )
 }
@@ -1344,12 +1354,15 @@ impl<'a> Analyzer<'a> {
                 if let Some(a) = &rv.alias {
                     self.rename_columns(&mut visible, &a.colnames, &alias_name)?;
                 }
+                let table = self.scanned_table(rv, &name)?;
                 self.add_rel(
                     Rel {
                         alias: alias_name.clone(),
                         qualifier: Some(alias_name),
                         columns: visible,
                         sql_names,
+                        partitioned: table.as_ref().is_some_and(|t| self.schema.partitioned(t)),
+                        table,
                         ..Default::default()
                     },
                     rv.location,
@@ -1574,6 +1587,7 @@ impl<'a> Analyzer<'a> {
                 columns,
                 hidden: Vec::new(),
                 exprs: Some(exprs),
+                ..Default::default()
             };
             self.scopes.last_mut().expect("a scope").insert(start, rel);
         }
@@ -1740,6 +1754,45 @@ impl<'a> Analyzer<'a> {
         Ok((name, alias, columns))
     }
 
+    /// The table a RangeVar scans (None for a WITH query). `ONLY t` is
+    /// t itself when t has no partitions to leave out.
+    fn scanned_table(&self, rv: &pb::RangeVar, name: &str) -> R<Option<String>> {
+        if rv.schemaname.is_empty() && self.ctes.iter().any(|(n, _, _)| n == name) {
+            return Ok(None);
+        }
+        if !rv.inh && self.schema.partitioned(name) {
+            return unsupported("ONLY over a partitioned table");
+        }
+        Ok(Some(name.to_string()))
+    }
+
+    /// The `tableoid` system column of a rel: the oid of the table a row
+    /// comes from (a partitioned table's rows: their leaf's).
+    fn tableoid(&self, rel: &Rel) -> Expr {
+        let name = if rel.partitioned {
+            Expr::Call {
+                template: "pg_quote_ident($1)",
+                args: vec![Expr::Column {
+                    rel: rel.qualifier.clone(),
+                    name: crate::partition::LEAF.to_string(),
+                    ty: TEXT,
+                    typmod: -1,
+                }],
+                ty: REGCLASS,
+            }
+        } else {
+            Expr::Const(
+                Value::Text(adt::quote_ident_text(rel.table.as_deref().unwrap_or(""))),
+                REGCLASS,
+            )
+        };
+        Expr::Call {
+            template: ops::REGCLASS_TO_OID,
+            args: vec![name],
+            ty: OID,
+        }
+    }
+
     /// `*` and `t.*` in a select list.
     fn star(&self, c: &pb::ColumnRef) -> R<Option<Vec<Target>>> {
         let is_star = |n: &pb::Node| matches!(n.node, Some(N::AStar(_)));
@@ -1788,6 +1841,7 @@ impl<'a> Analyzer<'a> {
                 .zip(&r.sql_names)
                 .any(|(c, s)| c.name != *s)
                 || r.exprs.is_some()
+                || r.partitioned
                 || (bare && !r.hidden.is_empty());
             for (pos, col) in r.columns.iter().enumerate() {
                 if bare && r.hidden.contains(&col.name) {
@@ -1811,16 +1865,16 @@ impl<'a> Analyzer<'a> {
         qualify: bool,
     ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
         let rv = rv.as_ref().ok_or(Fail::Unsupported("no table".into()))?;
-        if !rv.inh {
-            return unsupported("ONLY");
-        }
         let (name, alias, columns) = self.range_var(rv)?;
+        let table = self.scanned_table(rv, &name)?;
         let explicit_alias = rv.alias.as_ref().map(|a| a.aliasname.clone());
         self.scopes.push(vec![Rel {
             alias: alias.clone(),
             qualifier: if qualify { Some(alias) } else { None },
             sql_names: columns.iter().map(|c| c.name.clone()).collect(),
             columns: columns.clone(),
+            partitioned: table.as_ref().is_some_and(|t| self.schema.partitioned(t)),
+            table,
             ..Default::default()
         }]);
         Ok((name, explicit_alias, columns))
@@ -1986,10 +2040,23 @@ impl<'a> Analyzer<'a> {
             // DEFAULT VALUES
             let returning = self.returning(&s.returning_clause)?;
             self.scopes.pop();
+            let (names, rows) = if self.schema.partitioned(&table) {
+                // A view has no defaults: the table's, written out.
+                let defaults = columns
+                    .iter()
+                    .map(|c| Expr::Default(self.schema.column_default(&table, &c.name), c.type_oid))
+                    .collect();
+                (
+                    columns.iter().map(|c| c.name.clone()).collect(),
+                    vec![defaults],
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
             return Ok(Query::Insert {
                 table,
-                columns: Vec::new(),
-                rows: Some(Vec::new()),
+                columns: names,
+                rows: Some(rows),
                 source: None,
                 coerced: Vec::new(),
                 on_conflict: None,
@@ -2112,6 +2179,24 @@ impl<'a> Analyzer<'a> {
             }
             (None, Some(Box::new(q)), coerced)
         };
+        let mut query = query;
+        if self.schema.partitioned(&table) {
+            if s.on_conflict_clause.is_some() {
+                return unsupported("ON CONFLICT on a partitioned table");
+            }
+            // A view has no defaults: the table's, written out.
+            for c in &columns {
+                if names.contains(&c.name) {
+                    continue;
+                }
+                let d = Expr::Default(self.schema.column_default(&table, &c.name), c.type_oid);
+                names.push(c.name.clone());
+                match &mut query.0 {
+                    Some(rows) => rows.iter_mut().for_each(|r| r.push(d.clone())),
+                    None => query.2.push(d),
+                }
+            }
+        }
         let on_conflict = match s.on_conflict_clause.as_deref() {
             Some(oc) => Some(self.on_conflict(oc, &table, &columns)?),
             None => None,
@@ -2586,6 +2671,42 @@ impl<'a> Analyzer<'a> {
                 }
             }
             match found.len() {
+                0 if name == "tableoid" => {
+                    let tables: Vec<&Rel> = scope
+                        .iter()
+                        .filter(|r| r.table.is_some() && table.is_none_or(|t| t == r.alias))
+                        .collect();
+                    match tables.as_slice() {
+                        [] => {}
+                        [rel] => {
+                            if rel.partitioned && rel.qualifier.is_none() {
+                                return unsupported(
+                                    "tableoid of an INSERT into a partitioned table",
+                                );
+                            }
+                            return Ok(self.tableoid(rel));
+                        }
+                        _ => {
+                            return Err(self.error_at(
+                                PgError::error(
+                                    code::AMBIGUOUS_COLUMN,
+                                    format!("column reference \"{name}\" is ambiguous"),
+                                ),
+                                c.location,
+                            ))
+                        }
+                    }
+                    if table.is_some() && table_seen {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::UNDEFINED_COLUMN,
+                                format!("column {}.{name} does not exist", table.unwrap_or("")),
+                            ),
+                            c.location,
+                        ));
+                    }
+                    continue;
+                }
                 0 if table.is_some() && table_seen => {
                     return Err(self.error_at(
                         PgError::error(
@@ -3328,6 +3449,12 @@ impl<'a> Analyzer<'a> {
         context: CastContext,
         location: i32,
     ) -> R<Expr> {
+        // `tableoid::regclass`: the name the oid was looked up by.
+        if let Expr::Call { template, args, .. } = &e {
+            if to == REGCLASS && *template == ops::REGCLASS_TO_OID {
+                return Ok(args[0].clone());
+            }
+        }
         let from = e.ty();
         let explicit = context == CastContext::Explicit;
         let with_typmod = |e: Expr| -> R<Expr> {
@@ -3472,6 +3599,7 @@ impl<'a> Analyzer<'a> {
             // Only the quoted "char" reaches here (char is bpchar).
             "char" => CHAR,
             "regtype" => REGTYPE,
+            "regclass" => REGCLASS,
             "oid" => OID,
             "name" => NAME,
             "date" => DATE,
@@ -3624,6 +3752,8 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | INTERVAL
             | TIME
             | CHAR
+            | OID
+            | REGCLASS
     )
 }
 

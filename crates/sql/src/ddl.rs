@@ -40,6 +40,9 @@ pub struct Plan {
     /// IF NOT EXISTS: the relation that, when it exists, makes the
     /// statement a NOTICE and nothing else.
     pub skip_if_exists: Option<String>,
+    /// What the statement does to a partition tree ([`crate::partition`]),
+    /// after `sql`.
+    pub partition: Option<crate::partition::Action>,
 }
 
 /// What a DDL statement does to sequences ([`crate::sequence`]).
@@ -141,6 +144,7 @@ impl SequenceOptions {
 pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, PgError> {
     match node {
         N::CreateStmt(c) => create_table(c, sql, schema),
+        N::AlterTableStmt(a) => partition_command(a),
         N::IndexStmt(i) => create_index(i, sql, schema),
         N::CreateTableAsStmt(c) if c.objtype == pb::ObjectType::ObjectTable as i32 => {
             match (node_select(&c.query), c.into.as_deref()) {
@@ -174,6 +178,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 fill: None,
                 tag: "CREATE SEQUENCE",
                 skip_if_exists: None,
+                partition: None,
             }))
         }
         N::AlterSeqStmt(a) => {
@@ -193,6 +198,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 fill: None,
                 tag: "ALTER SEQUENCE",
                 skip_if_exists: None,
+                partition: None,
             }))
         }
         N::DropStmt(d) if d.remove_type == pb::ObjectType::ObjectSequence as i32 => {
@@ -216,10 +222,58 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 fill: None,
                 tag: "DROP SEQUENCE",
                 skip_if_exists: None,
+                partition: None,
             }))
         }
         _ => Ok(None),
     }
+}
+
+/// ALTER TABLE p ATTACH / DETACH PARTITION t (alone in its statement).
+fn partition_command(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
+    let [cmd] = a.cmds.as_slice() else {
+        return Ok(None);
+    };
+    let Some(N::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
+        return Ok(None);
+    };
+    let Some(N::PartitionCmd(pc)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
+        return Ok(None);
+    };
+    let (Some(rv), Some(child)) = (&a.relation, &pc.name) else {
+        return Ok(None);
+    };
+    let (Some((parent, _)), Some((name, _))) = (relation_name(rv), relation_name(child)) else {
+        return Ok(None);
+    };
+    let (action, tag) = match pb::AlterTableType::try_from(cmd.subtype) {
+        Ok(pb::AlterTableType::AtAttachPartition) => {
+            let Some(spec) = &pc.bound else {
+                return Ok(None);
+            };
+            (
+                crate::partition::Action::Attach {
+                    parent,
+                    name,
+                    bound: crate::partition::Bound::from_spec(spec)?,
+                },
+                "ALTER TABLE",
+            )
+        }
+        Ok(pb::AlterTableType::AtDetachPartition) if !pc.concurrent => (
+            crate::partition::Action::Detach { parent, name },
+            "ALTER TABLE",
+        ),
+        _ => return Ok(None),
+    };
+    Ok(Some(Plan {
+        sequences: Vec::new(),
+        sql: None,
+        fill: None,
+        tag,
+        skip_if_exists: None,
+        partition: Some(action),
+    }))
 }
 
 fn node_select(n: &Option<Box<pb::Node>>) -> Option<&pb::SelectStmt> {
@@ -309,6 +363,7 @@ fn create_table_as(
         fill,
         tag: "CREATE TABLE AS",
         skip_if_exists: if_not_exists.then_some(table),
+        partition: None,
     }))
 }
 
@@ -574,9 +629,74 @@ fn create_table(
     let Some((table, temp)) = relation_name(rv) else {
         return Ok(None);
     };
+    // PARTITION BY: the definition goes to the `pm$` table, the tree to
+    // crate::partition.
+    let (strategy, keys) = match &c.partspec {
+        Some(spec) => {
+            if temp {
+                return Err(not_supported("a temporary partitioned table"));
+            }
+            let strategy = match pb::PartitionStrategy::try_from(spec.strategy) {
+                Ok(pb::PartitionStrategy::List) => "list",
+                Ok(pb::PartitionStrategy::Range) => "range",
+                _ => return Err(not_supported("hash partitioning")),
+            };
+            let mut keys = Vec::new();
+            for p in &spec.part_params {
+                let Some(N::PartitionElem(e)) = p.node.as_ref() else {
+                    return Ok(None);
+                };
+                if !e.collation.is_empty() || !e.opclass.is_empty() {
+                    return Err(not_supported(
+                        "a partition key with a collation or operator class",
+                    ));
+                }
+                keys.push(match e.expr.as_deref() {
+                    Some(x) => {
+                        deparse_expr(x).ok_or_else(|| not_supported("this partition key"))?
+                    }
+                    None => crate::adt::quote_ident_text(&e.name),
+                });
+            }
+            if strategy == "list" && keys.len() > 1 {
+                return Err(PgError::error(
+                    code::INVALID_OBJECT_DEFINITION,
+                    "cannot use \"list\" partition strategy with more than one column",
+                ));
+            }
+            (Some(strategy.to_string()), keys)
+        }
+        None => (None, Vec::new()),
+    };
     // PARTITION OF names its parent in inh_relations too.
-    if c.partspec.is_some() || c.partbound.is_some() {
-        return Err(not_supported("table partitioning"));
+    if let Some(spec) = &c.partbound {
+        let parent = match c.inh_relations.first().and_then(|n| n.node.as_ref()) {
+            Some(N::RangeVar(p)) => match relation_name(p) {
+                Some((name, _)) => name,
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        if !c.table_elts.is_empty() || !c.constraints.is_empty() || temp {
+            return Err(not_supported(
+                "PARTITION OF with column or constraint definitions",
+            ));
+        }
+        let bound = crate::partition::Bound::from_spec(spec)?;
+        return Ok(Some(Plan {
+            sequences: Vec::new(),
+            sql: None,
+            fill: None,
+            tag: "CREATE TABLE",
+            skip_if_exists: c.if_not_exists.then(|| table.clone()),
+            partition: Some(crate::partition::Action::Create {
+                name: table,
+                parent: Some(parent),
+                bound: Some(bound),
+                strategy,
+                keys,
+            }),
+        }));
     }
     if !c.inh_relations.is_empty() {
         return Err(not_supported("table inheritance (INHERITS)"));
@@ -858,15 +978,26 @@ fn create_table(
         } else {
             ""
         },
-        quote_ident(&table),
+        quote_ident(&match strategy {
+            Some(_) => crate::partition::shadow(&table),
+            None => table.clone(),
+        }),
         parts.join(", ")
     );
+    let partition = strategy.map(|strategy| crate::partition::Action::Create {
+        name: table.clone(),
+        parent: None,
+        bound: None,
+        strategy: Some(strategy),
+        keys,
+    });
     Ok(Some(Plan {
         sequences,
         sql: Some(sqlite),
         fill: None,
         tag: "CREATE TABLE",
         skip_if_exists: c.if_not_exists.then_some(table),
+        partition,
     }))
 }
 
@@ -1030,5 +1161,6 @@ fn create_index(
         fill: None,
         tag: "CREATE INDEX",
         skip_if_exists: None,
+        partition: None,
     }))
 }

@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 
 use crate::analyze::{Compound, Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
-use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC};
+use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC, REGCLASS};
 
 pub fn query(q: &Query) -> String {
     let mut out = String::new();
@@ -522,6 +522,11 @@ fn order_item(o: &OrderItem, out: &mut String) {
         out.push_str("pg_char_code(");
         expr(&o.expr, out);
         out.push(')');
+    } else if o.expr.ty() == REGCLASS {
+        // regclass orders by oid.
+        let mut e = String::new();
+        expr(&o.expr, &mut e);
+        out.push_str(&crate::ops::REGCLASS_TO_OID.replace("$1", &e));
     } else if o.expr.ty() == INTERVAL {
         // Intervals are ordered by their span, not their text.
         out.push_str("pg_interval_sortkey(");

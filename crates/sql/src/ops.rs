@@ -92,6 +92,11 @@ pub struct Function {
 /// translator), never a neighbouring entry's answer.
 pub const NOT_YET: &str = "";
 
+/// regclass -> oid: 16384 + the relation's rowid in sqlite_schema (the
+/// catalog views' numbering). The analyzer folds `x::oid::regclass` back
+/// to `x` by this template.
+pub const REGCLASS_TO_OID: &str = "(SELECT 16384 + s.rowid FROM main.sqlite_schema s WHERE pg_quote_ident(s.name) = ($1) AND s.type IN ('table', 'view', 'index'))";
+
 pub struct Catalog {
     pub operators: HashMap<&'static str, Vec<Operator>>,
     pub functions: HashMap<&'static str, Vec<Function>>,
@@ -261,6 +266,7 @@ fn build() -> Catalog {
     // the byte.
     for (o, t) in [("=", "($1 = $2)"), ("<>", "($1 <> $2)")] {
         op(o, REGTYPE, REGTYPE, BOOL, t);
+        op(o, REGCLASS, REGCLASS, BOOL, t);
     }
     for (o, t) in [
         ("=", "($1 = $2)"),
@@ -437,6 +443,16 @@ fn build() -> Catalog {
     func("strpos", &[TEXT, TEXT], INT4, S, "instr($1, $2)");
     // Sequence functions (crate::sequence); regclass arguments as text.
     func("nextval", &[TEXT], INT8, S, "pg_nextval($1)");
+    func("nextval", &[REGCLASS], INT8, S, "pg_nextval($1)");
+    func("currval", &[REGCLASS], INT8, S, "pg_currval($1)");
+    func("setval", &[REGCLASS, INT8], INT8, S, "pg_setval($1, $2, 1)");
+    func(
+        "setval",
+        &[REGCLASS, INT8, BOOL],
+        INT8,
+        S,
+        "pg_setval($1, $2, $3)",
+    );
     func("currval", &[TEXT], INT8, S, "pg_currval($1)");
     func("setval", &[TEXT, INT8], INT8, S, "pg_setval($1, $2, 1)");
     func(
@@ -1079,6 +1095,22 @@ fn build() -> Catalog {
     cast(BPCHAR, TEXT, I, "rtrim($1, ' ')");
     cast(NAME, TEXT, I, "$1");
     cast(REGTYPE, TEXT, Asg, "$1");
+    // regclass: the relation's name; its oid is 16384 + its rowid in
+    // sqlite_schema, as the catalog views number relations.
+    cast(REGCLASS, TEXT, Asg, "$1");
+    cast(REGCLASS, OID, I, REGCLASS_TO_OID);
+    cast(
+        OID,
+        REGCLASS,
+        I,
+        "coalesce((SELECT pg_quote_ident(s.name) FROM main.sqlite_schema s WHERE s.rowid = ($1) - 16384 AND s.type IN ('table', 'view', 'index')), CAST($1 AS TEXT))",
+    );
+    cast(
+        TEXT,
+        REGCLASS,
+        E,
+        "coalesce((SELECT pg_quote_ident(s.name) FROM main.sqlite_schema s WHERE s.name = pg_regclass_name($1) AND s.type IN ('table', 'view', 'index')), pg_undefined_relation($1))",
+    );
     cast(TEXT, REGTYPE, E, "pg_regtype_in($1)");
     cast(CHAR, TEXT, I, "$1");
     cast(TEXT, CHAR, Asg, "pg_char_in($1)");

@@ -1179,6 +1179,9 @@ impl Session {
                     if let Some(sql) = &plan.sql {
                         s.sqlite_batch(sql)?;
                     }
+                    if let Some(action) = &plan.partition {
+                        crate::partition::apply(&s.conn, &SchemaCatalog(&s.conn), action)?;
+                    }
                     match &plan.fill {
                         Some(fill) => s
                             .conn
@@ -1198,7 +1201,7 @@ impl Session {
                         return Err(e);
                     }
                 };
-                if plan.sql.is_some() {
+                if plan.sql.is_some() || plan.partition.is_some() {
                     self.schema_changed();
                 }
                 Ok(match rows {
@@ -1532,6 +1535,7 @@ impl Session {
         };
         let tag = &t.tag;
         self.ensure_catalogs(catalogs)?;
+        crate::partition::reset_rows();
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
         let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
         for (i, p) in params.values.iter().enumerate() {
@@ -1566,7 +1570,13 @@ impl Session {
         }
         if column_count == 0 {
             let changed = stmt.raw_execute().map_err(sqlite_err)?;
-            return Ok(tag.render(changed as u64));
+            // Rows written through a partitioned table's view are counted
+            // by its triggers (SQLite's count has none of them).
+            let changed = match crate::partition::rows() {
+                0 => changed as u64,
+                n => n,
+            };
+            return Ok(tag.render(changed));
         }
         // Names and declared types, before rows borrow the statement.
         let (mut columns, known) = match fixed {
@@ -1614,7 +1624,12 @@ impl Session {
         let n = if is_select {
             count
         } else {
-            self.conn.changes()
+            // Rows written through a partitioned table's view are counted
+            // by its triggers.
+            match crate::partition::rows() {
+                0 => self.conn.changes(),
+                n => n,
+            }
         };
         Ok(tag.render(n))
     }
@@ -1926,7 +1941,7 @@ fn statement_kind(stmt: &pg_query::protobuf::RawStmt, reason: &str) -> String {
 }
 
 /// The session's SQLite schema as a catalog for type inference.
-struct SchemaCatalog<'a>(&'a Connection);
+pub(crate) struct SchemaCatalog<'a>(&'a Connection);
 
 impl analyze::Schema for SchemaCatalog<'_> {
     fn relation(&self, name: &str) -> Option<Vec<analyze::ColumnDef>> {
@@ -1934,6 +1949,7 @@ impl analyze::Schema for SchemaCatalog<'_> {
         let stmt = self.0.prepare_cached(&sql).ok()?;
         Some(
             stmt.columns()
+                .filter(|c| !c.name().starts_with("pm$"))
                 .map(|c| {
                     let declared = c.decl_type().unwrap_or("");
                     analyze::ColumnDef {
@@ -1958,6 +1974,19 @@ impl analyze::Schema for SchemaCatalog<'_> {
         crate::catalog::is_catalog(name)
     }
 
+    /// A partitioned table's view has the hidden leaf column.
+    fn partitioned(&self, name: &str) -> bool {
+        let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
+        let Ok(stmt) = self.0.prepare_cached(&sql) else {
+            return false;
+        };
+        let found = stmt
+            .column_names()
+            .into_iter()
+            .any(|c| c == crate::partition::LEAF);
+        found
+    }
+
     /// From the declared type ([`types::IDENTITY_ALWAYS_MARK`]), which a
     /// prepare reads without a read transaction.
     fn identity_always(&self, table: &str, column: &str) -> bool {
@@ -1976,6 +2005,13 @@ impl analyze::Schema for SchemaCatalog<'_> {
     /// Read from pragma_table_info: only for an explicit DEFAULT (a read,
     /// which in a transaction block takes its snapshot).
     fn column_default(&self, table: &str, column: &str) -> Option<String> {
+        let shadow;
+        let table = if analyze::Schema::partitioned(self, table) {
+            shadow = crate::partition::shadow(table);
+            shadow.as_str()
+        } else {
+            table
+        };
         let mut stmt = self
             .0
             .prepare_cached("SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2")
@@ -2273,6 +2309,7 @@ fn register_functions(
     register_setting_functions(conn)?;
     adt::register(conn)?;
     crate::interval::register(conn)?;
+    crate::partition::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
             let message: String = ctx.get(0)?;

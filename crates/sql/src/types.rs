@@ -28,6 +28,8 @@ pub const NUMERIC: u32 = 1700;
 pub const UUID: u32 = 2950;
 pub const VOID: u32 = 2278;
 pub const REGTYPE: u32 = 2206;
+/// regclass: stored as the relation's name as PostgreSQL prints it.
+pub const REGCLASS: u32 = 2205;
 pub const JSONB: u32 = 3802;
 
 /// The declared SQLite type of a numeric column: a name of TEXT affinity,
@@ -171,6 +173,7 @@ pub const CATALOG: &[TypeInfo] = &[
     t(UUID, "uuid", "uuid", 16, 'U', 2951),
     t(VOID, "void", "void", 4, 'P', 0),
     t(REGTYPE, "regtype", "regtype", 4, 'N', 2211),
+    t(REGCLASS, "regclass", "regclass", 4, 'N', 2210),
     t(JSONB, "jsonb", "jsonb", -1, 'U', 3807),
     arr(1000, "_bool", "boolean[]", BOOL),
     arr(1001, "_bytea", "bytea[]", BYTEA),

@@ -256,7 +256,10 @@ impl Session {
     fn relation_type(&self, name: &str) -> Option<String> {
         self.conn
             .query_row(
-                "SELECT type FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE \
+                // A partitioned table is a view with its `pm$` table.
+                "SELECT CASE WHEN type = 'view' AND EXISTS (SELECT 1 FROM sqlite_schema p \
+                   WHERE p.type = 'table' AND p.name = 'pm$' || s.name) THEN 'table' ELSE type END \
+                 FROM sqlite_schema s WHERE name = ?1 COLLATE NOCASE \
                  AND type IN ('table', 'view', 'index')",
                 [name],
                 |r| r.get(0),
@@ -318,6 +321,11 @@ impl Session {
         }
         self.in_savepoint(|s| {
             for name in present {
+                if kind == ObjectKind::Table
+                    && crate::partition::drop_table(&s.conn, &super::SchemaCatalog(&s.conn), name)?
+                {
+                    continue;
+                }
                 s.batch(&format!(
                     "DROP {} {}",
                     kind.sqlite_type().to_ascii_uppercase(),
