@@ -2382,7 +2382,31 @@ impl<'a> Analyzer<'a> {
         for f in &s.from_clause {
             from.push(self.range_item(f.node.as_ref())?);
         }
-        let sets = self.set_list(&s.target_list, &columns, &table)?;
+        let mut sets = self.set_list(&s.target_list, &columns, &table)?;
+        if self.schema.partitioned(&table) {
+            // The INSTEAD OF trigger's OLD and NEW rows of an UPDATE ...
+            // FROM have NULL in the columns the statement does not name:
+            // assign every column, and the hidden ones.
+            let qualifier = self.scopes.last().and_then(|sc| sc.first()).and_then(|r| r.qualifier.clone());
+            let hidden = [crate::partition::LEAF, crate::partition::ROWID].map(|n| ColumnDef {
+                name: n.to_string(),
+                type_oid: TEXT,
+                typmod: -1,
+            });
+            for c in columns.iter().chain(&hidden) {
+                if !sets.iter().any(|(n, _)| *n == c.name) {
+                    sets.push((
+                        c.name.clone(),
+                        Expr::Column {
+                            rel: qualifier.clone(),
+                            name: c.name.clone(),
+                            ty: c.type_oid,
+                            typmod: c.typmod,
+                        },
+                    ));
+                }
+            }
+        }
         let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();

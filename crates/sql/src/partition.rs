@@ -650,14 +650,21 @@ pub fn rebuild(conn: &Connection, schema: &dyn Schema, name: &str) -> Result<(),
             "CREATE TRIGGER {} INSTEAD OF INSERT ON {qn} BEGIN SELECT pm_partition_row(); {own_check} {route} {inserts} END;\n",
             quote_ident(&format!("pm$ins${n}"))
         ));
+        // A row met again (UPDATE ... FROM a join with several matches)
+        // is written once, as PostgreSQL does.
         let old_is = |leaf: &str| {
             format!(
-                "OLD.{} = {} AND rowid = OLD.{}",
+                "OLD.{} = {} AND rowid = OLD.{} AND NOT pm_partition_dup()",
                 quote_ident(LEAF),
                 text_literal(leaf),
                 quote_ident(ROWID)
             )
         };
+        let first = format!(
+            "SELECT pm_partition_row(OLD.{}, OLD.{});",
+            quote_ident(LEAF),
+            quote_ident(ROWID)
+        );
         let mut upd = String::new();
         for (leaf, cond) in &conds {
             upd.push_str(&format!(
@@ -673,14 +680,14 @@ pub fn rebuild(conn: &Connection, schema: &dyn Schema, name: &str) -> Result<(),
         }
         for (leaf, cond) in &conds {
             upd.push_str(&format!(
-                "INSERT INTO {} ({list}) SELECT {new_list} WHERE OLD.{} <> {} AND {cond};",
+                "INSERT INTO {} ({list}) SELECT {new_list} WHERE OLD.{} <> {} AND NOT pm_partition_dup() AND {cond};",
                 quote_ident(leaf),
                 quote_ident(LEAF),
                 text_literal(leaf)
             ));
         }
         sql.push_str(&format!(
-            "CREATE TRIGGER {} INSTEAD OF UPDATE ON {qn} BEGIN SELECT pm_partition_row(); {own_check} {route} {upd} END;\n",
+            "CREATE TRIGGER {} INSTEAD OF UPDATE ON {qn} BEGIN {first} {own_check} {route} {upd} END;\n",
             quote_ident(&format!("pm$upd${n}"))
         ));
         let del: String = conds
@@ -688,7 +695,7 @@ pub fn rebuild(conn: &Connection, schema: &dyn Schema, name: &str) -> Result<(),
             .map(|(leaf, _)| format!("DELETE FROM {} WHERE {};", quote_ident(leaf), old_is(leaf)))
             .collect();
         sql.push_str(&format!(
-            "CREATE TRIGGER {} INSTEAD OF DELETE ON {qn} BEGIN SELECT pm_partition_row(); {del} END;\n",
+            "CREATE TRIGGER {} INSTEAD OF DELETE ON {qn} BEGIN {first} {del} END;\n",
             quote_ident(&format!("pm$del${n}"))
         ));
     }
@@ -1191,11 +1198,18 @@ thread_local! {
     /// Rows an INSTEAD OF trigger of a partitioned table handled in the
     /// current statement (SQLite's changes() counts none of them).
     static ROWS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The (leaf, rowid) rows UPDATE / DELETE triggers met in the current
+    /// statement, and whether the current firing met its row before.
+    static SEEN: std::cell::RefCell<std::collections::HashSet<(String, i64)>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+    static DUP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Resets the count of rows written through partitioned tables.
 pub fn reset_rows() {
     ROWS.with(|r| r.set(0));
+    SEEN.with(|s| s.borrow_mut().clear());
+    DUP.with(|d| d.set(false));
 }
 
 pub fn rows() -> u64 {
@@ -1217,6 +1231,18 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pm_partition_row", 0, FunctionFlags::SQLITE_UTF8, |_| {
         ROWS.with(|r| r.set(r.get() + 1));
         Ok(0i64)
+    })?;
+    conn.create_scalar_function("pm_partition_row", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let key = (value_text(ctx.get_raw(0)), ctx.get::<i64>(1).unwrap_or(0));
+        let fresh = SEEN.with(|s| s.borrow_mut().insert(key));
+        DUP.with(|d| d.set(!fresh));
+        if fresh {
+            ROWS.with(|r| r.set(r.get() + 1));
+        }
+        Ok(0i64)
+    })?;
+    conn.create_scalar_function("pm_partition_dup", 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Ok(DUP.with(|d| d.get()) as i64)
     })?;
     conn.create_scalar_function(
         "pg_regclass_name",

@@ -1852,6 +1852,22 @@ pub fn translate_statement(
                 None,
             ));
         }
+        // The older translator would alter or index the view of a
+        // partitioned table, not its partitions.
+        let partitioned_target = match node {
+            N::AlterTableStmt(a) => a.relation.as_ref().map(|r| (r, "ALTER TABLE")),
+            N::IndexStmt(i) => i.relation.as_ref().map(|r| (r, "CREATE INDEX")),
+            N::RenameStmt(r) => r.relation.as_ref().map(|r| (r, "ALTER TABLE RENAME")),
+            _ => None,
+        };
+        if let Some((rv, what)) = partitioned_target {
+            if schema.partitioned(&rv.relname) {
+                return Err(PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("{what} on a partitioned table is not supported"),
+                ));
+            }
+        }
     }
     let (analysis, param_types, negated) =
         analyze::analyze_with_literals(&stmts[0], text, schema, literals)?;
