@@ -2332,7 +2332,37 @@ impl<'a> Analyzer<'a> {
                 };
                 match item {
                     Some(item) => v = item,
-                    None => return unsupported("multiple assignment from a subquery"),
+                    None => {
+                        // SET (a, b) = (SELECT x, y ...): each column the
+                        // sub-SELECT of its item (NULL without a row).
+                        let Some(N::SubLink(sl)) = node(&m.source) else {
+                            return unsupported("multiple assignment");
+                        };
+                        let Some(N::SelectStmt(sel)) = node(&sl.subselect) else {
+                            return unsupported("multiple assignment from a subquery");
+                        };
+                        let mut q = self.select(sel, false)?;
+                        if q.targets.len() != m.ncolumns as usize {
+                            return Err(self.error_at(
+                                PgError::error(
+                                    code::SYNTAX_ERROR,
+                                    "number of columns does not match number of values",
+                                ),
+                                sl.location,
+                            ));
+                        }
+                        if q.distinct || q.compound.is_some() || !q.distinct_on.is_empty() {
+                            return unsupported("multiple assignment from this subquery");
+                        }
+                        let mut t = q.targets.remove((m.colno - 1) as usize);
+                        t.star = None;
+                        let ty = t.expr.ty();
+                        q.targets = vec![t];
+                        let e = Expr::ScalarSub(Box::new(Query::Select(Box::new(q))), ty);
+                        let e = self.assign(e, &col, sl.location)?;
+                        sets.push((col.name.clone(), e));
+                        continue;
+                    }
                 }
             }
             if matches!(v.node, Some(N::SetToDefault(_))) {
