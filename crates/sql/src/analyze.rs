@@ -48,6 +48,10 @@ pub trait Schema {
     fn partitioned(&self, _name: &str) -> bool {
         false
     }
+    /// Whether the column is declared NOT NULL.
+    fn not_null(&self, _table: &str, _column: &str) -> bool {
+        false
+    }
     /// Whether the column is GENERATED ALWAYS AS IDENTITY.
     fn identity_always(&self, _table: &str, _column: &str) -> bool {
         false
@@ -2417,7 +2421,11 @@ impl<'a> Analyzer<'a> {
             // The INSTEAD OF trigger's OLD and NEW rows of an UPDATE ...
             // FROM have NULL in the columns the statement does not name:
             // assign every column, and the hidden ones.
-            let qualifier = self.scopes.last().and_then(|sc| sc.first()).and_then(|r| r.qualifier.clone());
+            let qualifier = self
+                .scopes
+                .last()
+                .and_then(|sc| sc.first())
+                .and_then(|r| r.qualifier.clone());
             let hidden = [crate::partition::LEAF, crate::partition::ROWID].map(|n| ColumnDef {
                 name: n.to_string(),
                 type_oid: TEXT,

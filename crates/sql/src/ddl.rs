@@ -652,8 +652,16 @@ fn create_table(
                     ));
                 }
                 keys.push(match e.expr.as_deref() {
+                    // An operator expression is shown parenthesized, as
+                    // pg_get_partkeydef shows it.
                     Some(x) => {
-                        deparse_expr(x).ok_or_else(|| not_supported("this partition key"))?
+                        let text =
+                            deparse_expr(x).ok_or_else(|| not_supported("this partition key"))?;
+                        if matches!(x.node, Some(N::AExpr(_))) {
+                            format!("({text})")
+                        } else {
+                            text
+                        }
                     }
                     None => crate::adt::quote_ident_text(&e.name),
                 });
@@ -780,6 +788,51 @@ fn create_table(
                 });
             }
             Some(N::Constraint(k)) => table_constraints.push(k),
+            Some(N::TableLikeClause(l)) => {
+                // LIKE source: its columns, NOT NULL, and with INCLUDING
+                // DEFAULTS its defaults (transformTableLikeClause).
+                const DEFAULTS: u32 = 1 << 3;
+                const HARMLESS: u32 = 1 << 0 | 1 << 1 | 1 << 7 | 1 << 8;
+                if l.options & !(DEFAULTS | HARMLESS) != 0 {
+                    return Err(not_supported(
+                        "LIKE with INCLUDING CONSTRAINTS, INDEXES, IDENTITY or GENERATED",
+                    ));
+                }
+                let Some((source, _)) = l.relation.as_ref().and_then(relation_name) else {
+                    return Ok(None);
+                };
+                let Some(defs) = schema.relation(&source) else {
+                    return Err(PgError::error(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{source}\" does not exist"),
+                    ));
+                };
+                for d in defs {
+                    if columns.iter().any(|c| c.def.name == d.name) {
+                        return Err(PgError::error(
+                            code::DUPLICATE_COLUMN,
+                            format!("column \"{}\" specified more than once", d.name),
+                        ));
+                    }
+                    let Some(storage) = storage_type(d.type_oid, d.typmod) else {
+                        return Ok(None);
+                    };
+                    columns.push(Column {
+                        not_null: schema.not_null(&source, &d.name),
+                        default: if l.options & DEFAULTS != 0 {
+                            schema.column_default(&source, &d.name)
+                        } else {
+                            None
+                        },
+                        def: d,
+                        storage,
+                        primary: false,
+                        unique: false,
+                        checks: Vec::new(),
+                        references: None,
+                    });
+                }
+            }
             _ => return Ok(None),
         }
     }

@@ -215,6 +215,99 @@ pub enum Action {
         parent: String,
         name: String,
     },
+    /// ALTER TABLE of a partitioned table: the same commands on its `pm$`
+    /// table and on every partition below it (as PostgreSQL recurses),
+    /// then the tree rebuilt.
+    Alter {
+        table: String,
+        stmt: Box<pb::AlterTableStmt>,
+    },
+}
+
+/// Drops the views and triggers of the tree `name` is in (SQLite's ALTER
+/// TABLE checks them against the altered table), for [`rebuild`] to make
+/// again.
+pub fn drop_derived(conn: &Connection, name: &str) -> Result<(), PgError> {
+    let parts = load(conn)?;
+    let mut root = name.to_string();
+    while let Some(p) = find(&parts, &root).and_then(|p| p.parent.clone()) {
+        root = p;
+    }
+    let mut sql = String::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        for c in children(&parts, &n) {
+            stack.push(c.name.clone());
+        }
+        for t in ["ins", "upd", "del", "chk", "chku"] {
+            sql.push_str(&format!(
+                "DROP TRIGGER IF EXISTS {};\n",
+                quote_ident(&format!("pm${t}${n}"))
+            ));
+        }
+        if find(&parts, &n).is_some_and(|p| p.strategy.is_some()) {
+            sql.push_str(&format!("DROP VIEW IF EXISTS {};\n", quote_ident(&n)));
+        }
+    }
+    conn.execute_batch(&sql).map_err(sqlerr)
+}
+
+/// The tables an ALTER TABLE of partitioned `name` changes, and the
+/// statement's text for each.
+pub fn alter_statements(
+    conn: &Connection,
+    name: &str,
+    stmt: &pb::AlterTableStmt,
+) -> Result<Vec<String>, PgError> {
+    let parts = load(conn)?;
+    let mut targets = vec![shadow(name)];
+    let mut stack = vec![name.to_string()];
+    while let Some(n) = stack.pop() {
+        for c in children(&parts, &n) {
+            targets.push(if c.strategy.is_some() {
+                shadow(&c.name)
+            } else {
+                c.name.clone()
+            });
+            stack.push(c.name.clone());
+        }
+    }
+    // A partition key column cannot be dropped or retyped.
+    if let Some(p) = find(&parts, name) {
+        for cmd in &stmt.cmds {
+            let Some(N::AlterTableCmd(c)) = cmd.node.as_ref() else {
+                continue;
+            };
+            let keyed = p
+                .keys
+                .iter()
+                .any(|k| *k == crate::adt::quote_ident_text(&c.name));
+            let what = match pb::AlterTableType::try_from(c.subtype) {
+                Ok(pb::AlterTableType::AtDropColumn) => "drop",
+                Ok(pb::AlterTableType::AtAlterColumnType) => "alter type of",
+                _ => continue,
+            };
+            if keyed {
+                return Err(PgError::error(
+                    code::INVALID_TABLE_DEFINITION,
+                    format!("cannot {what} column \"{}\" because it is part of the partition key of relation \"{name}\"", c.name),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for t in targets {
+        let mut one = stmt.clone();
+        if let Some(rv) = one.relation.as_mut() {
+            rv.relname = t;
+            rv.schemaname.clear();
+        }
+        let text = N::AlterTableStmt(one)
+            .deparse(pg_query::DeparseOptions::default())
+            .map_err(|_| not_supported("this ALTER TABLE on a partitioned table"))?;
+        out.push(text);
+    }
+    Ok(out)
 }
 
 fn not_supported(what: &str) -> PgError {
@@ -899,6 +992,7 @@ pub fn apply(conn: &Connection, schema: &dyn Schema, action: &Action) -> Result<
             }
             rebuild(conn, schema, parent)
         }
+        Action::Alter { table, .. } => rebuild(conn, schema, table),
         Action::Detach { parent, name } => {
             let parts = load(conn)?;
             if find(&parts, name).and_then(|p| p.parent.as_deref()) != Some(parent.as_str()) {

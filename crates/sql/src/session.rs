@@ -1179,6 +1179,18 @@ impl Session {
                     if let Some(sql) = &plan.sql {
                         s.sqlite_batch(sql)?;
                     }
+                    if let Some(crate::partition::Action::Alter { table, stmt }) = &plan.partition {
+                        let statements = crate::partition::alter_statements(&s.conn, table, stmt)?;
+                        crate::partition::drop_derived(&s.conn, table)?;
+                        for text in statements {
+                            let translated = s.translate(&text)?;
+                            let params = Params {
+                                values: &[],
+                                types: &[],
+                            };
+                            s.execute_inner(&translated, &params, None, sink)?;
+                        }
+                    }
                     if let Some(action) = &plan.partition {
                         crate::partition::apply(&s.conn, &SchemaCatalog(&s.conn), action)?;
                     }
@@ -1568,7 +1580,10 @@ impl Session {
                 "cached plan must not change result type",
             ));
         }
-        if column_count == 0 {
+        // ALTER TABLE ADD COLUMN ... NOT NULL compiles to a program with a
+        // result column (SQLite's check that the table is empty): no rows.
+        let alter = matches!(tag, Tag::Fixed(t) if t.starts_with("ALTER "));
+        if column_count == 0 || alter {
             let changed = stmt.raw_execute().map_err(sqlite_err)?;
             // Rows written through a partitioned table's view are counted
             // by its triggers (SQLite's count has none of them).
@@ -1854,6 +1869,34 @@ pub fn translate_statement(
         }
         // The older translator would alter or index the view of a
         // partitioned table, not its partitions.
+        if let N::AlterTableStmt(a) = node {
+            if let Some(rv) = a
+                .relation
+                .as_ref()
+                .filter(|rv| schema.partitioned(&rv.relname))
+            {
+                return Ok((
+                    Translated {
+                        command: Command::Ddl(crate::ddl::Plan {
+                            sequences: Vec::new(),
+                            sql: None,
+                            fill: None,
+                            tag: "ALTER TABLE",
+                            skip_if_exists: None,
+                            partition: Some(crate::partition::Action::Alter {
+                                table: rv.relname.clone(),
+                                stmt: Box::new(a.clone()),
+                            }),
+                        }),
+                        tag: Tag::Fixed("ALTER TABLE".into()),
+                        inferred: Default::default(),
+                        param_types: Some(Vec::new()),
+                        literals: Vec::new(),
+                    },
+                    None,
+                ));
+            }
+        }
         let partitioned_target = match node {
             N::AlterTableStmt(a) => a.relation.as_ref().map(|r| (r, "ALTER TABLE")),
             N::IndexStmt(i) => i.relation.as_ref().map(|r| (r, "CREATE INDEX")),
@@ -1874,6 +1917,24 @@ pub fn translate_statement(
     let query = match analysis {
         analyze::Analysis::Query(q) => q,
         analyze::Analysis::Unsupported(reason) => {
+            // The older translator knows nothing of partitioned tables: it
+            // would see their view (hidden columns, no UPSERT).
+            if let Ok(parsed) = pg_query::parse(text, 0) {
+                if let Some(t) = parsed
+                    .tables()
+                    .iter()
+                    .find(|t| schema.partitioned(t.trim_start_matches("public.")))
+                {
+                    return Err(PgError::error(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "{} is not supported on partitioned table \"{}\"",
+                            statement_kind(&stmts[0], &reason),
+                            t.trim_start_matches("public.")
+                        ),
+                    ));
+                }
+            }
             log::debug!("left to the sqlparser translator ({reason}): {text}");
             let t = dialect::translate(text)?;
             // What neither the analyzer nor sqlparser understood would go
@@ -1988,6 +2049,24 @@ impl analyze::Schema for SchemaCatalog<'_> {
 
     fn is_catalog(&self, name: &str) -> bool {
         crate::catalog::is_catalog(name)
+    }
+
+    fn not_null(&self, table: &str, column: &str) -> bool {
+        let shadow;
+        let table = if analyze::Schema::partitioned(self, table) {
+            shadow = crate::partition::shadow(table);
+            shadow.as_str()
+        } else {
+            table
+        };
+        let Ok(mut stmt) = self
+            .0
+            .prepare_cached("SELECT \"notnull\" FROM pragma_table_info(?1) WHERE name = ?2")
+        else {
+            return false;
+        };
+        stmt.query_row([table, column], |r| r.get::<_, i64>(0))
+            .is_ok_and(|n| n != 0)
     }
 
     /// A partitioned table's view has the hidden leaf column.
