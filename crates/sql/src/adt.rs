@@ -634,6 +634,13 @@ fn float8_math() -> [(&'static str, FloatFn); 16] {
 /// Registers every function [`crate::ops`] templates call.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // A scalar subquery with a second row (see generate's ScalarSub).
+    conn.create_scalar_function("pg_subquery_rows", 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Err::<i64, _>(crate::errors::function_error(PgError::error(
+            "21000",
+            "more than one row returned by a subquery used as an expression",
+        )))
+    })?;
     // Integers, per width: overflow is 22003, division by zero 22012.
     for (bits, name) in [(16u32, "int2"), (32, "int4"), (64, "int8")] {
         type Op = fn(i64, i64) -> Option<i64>;

@@ -2307,6 +2307,15 @@ impl<'a> Analyzer<'a> {
                 return unsupported("subscripted column");
             }
             let col = self.column(columns, table, &rt.name, rt.location)?.clone();
+            if sets.iter().any(|(n, _)| *n == col.name) {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::SYNTAX_ERROR,
+                        format!("multiple assignments to same column \"{}\"", col.name),
+                    ),
+                    rt.location,
+                ));
+            }
             let mut v = rt.val.as_deref().ok_or(Fail::Unsupported("SET".into()))?;
             // SET (a, b) = (x, y): each column its item of the row.
             if let Some(N::MultiAssignRef(m)) = v.node.as_ref() {

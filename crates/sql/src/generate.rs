@@ -824,9 +824,27 @@ pub fn expr(e: &Expr, out: &mut String) {
             out.push_str(" LIMIT 1)");
         }
         Expr::ScalarSub(q, _) => {
-            out.push('(');
-            out.push_str(&query(q));
-            out.push(')');
+            // PostgreSQL refuses a second row (21000) where SQLite would
+            // take the first: the row count comes along as a window count.
+            let name = match &**q {
+                Query::Select(s) => s.targets.first().map(|t| t.name.clone()),
+                _ => None,
+            };
+            match name {
+                Some(name) => {
+                    let v = quote_ident(&name);
+                    out.push_str(&format!(
+                        "(SELECT CASE WHEN \"pm_n\" > 1 THEN pg_subquery_rows() ELSE {v} END \
+                         FROM (SELECT {v}, count(*) OVER () AS \"pm_n\" FROM ({}) LIMIT 1))",
+                        query(q)
+                    ));
+                }
+                None => {
+                    out.push('(');
+                    out.push_str(&query(q));
+                    out.push(')');
+                }
+            }
         }
         Expr::Exists(q) => {
             out.push_str("EXISTS (");

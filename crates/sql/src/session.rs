@@ -1919,7 +1919,18 @@ pub fn translate_statement(
         analyze::Analysis::Unsupported(reason) => {
             // The older translator knows nothing of partitioned tables: it
             // would see their view (hidden columns, no UPSERT).
-            if let Ok(parsed) = pg_query::parse(text, 0) {
+            use pg_query::protobuf::node::Node as N;
+            let dml = matches!(
+                stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref()),
+                Some(
+                    N::SelectStmt(_)
+                        | N::InsertStmt(_)
+                        | N::UpdateStmt(_)
+                        | N::DeleteStmt(_)
+                        | N::CopyStmt(_)
+                )
+            );
+            if let Some(parsed) = dml.then(|| pg_query::parse(text, 0).ok()).flatten() {
                 if let Some(t) = parsed
                     .tables()
                     .iter()
