@@ -637,7 +637,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // A scalar subquery with a second row (see generate's ScalarSub).
     conn.create_scalar_function("pg_subquery_rows", 0, FunctionFlags::SQLITE_UTF8, |_| {
         Err::<i64, _>(crate::errors::function_error(PgError::error(
-            "21000",
+            code::CARDINALITY_VIOLATION,
             "more than one row returned by a subquery used as an expression",
         )))
     })?;

@@ -371,6 +371,11 @@ pub enum Query {
         filter: Option<Expr>,
         returning: Vec<Target>,
     },
+    /// WITH queries in front of an INSERT, UPDATE or DELETE.
+    With {
+        ctes: Vec<(String, Select)>,
+        body: Box<Query>,
+    },
 }
 
 impl Query {
@@ -381,6 +386,7 @@ impl Query {
             Query::Insert { returning, .. }
             | Query::Update { returning, .. }
             | Query::Delete { returning, .. } => returning,
+            Query::With { body, .. } => return body.columns(),
         };
         targets
             .iter()
@@ -476,9 +482,9 @@ pub fn analyze_with_literals(
     };
     let result = match node {
         N::SelectStmt(s) => a.select(s, false).map(|s| Query::Select(Box::new(s))),
-        N::InsertStmt(s) => a.insert(s),
-        N::UpdateStmt(s) => a.update(s),
-        N::DeleteStmt(s) => a.delete(s),
+        N::InsertStmt(s) => a.with_dml(&s.with_clause, |a| a.insert(s)),
+        N::UpdateStmt(s) => a.with_dml(&s.with_clause, |a| a.update(s)),
+        N::DeleteStmt(s) => a.with_dml(&s.with_clause, |a| a.delete(s)),
         _ => unsupported("statement kind"),
     };
     match result {
@@ -786,6 +792,33 @@ impl<'a> Analyzer<'a> {
             Ok(out)
         });
         self.ctes.truncate(ctes_before);
+        result
+    }
+
+    /// INSERT / UPDATE / DELETE with a WITH clause of SELECT queries: the
+    /// queries in scope for the statement (data-modifying WITH queries are
+    /// declined by with_clause).
+    fn with_dml(
+        &mut self,
+        w: &Option<pb::WithClause>,
+        body: impl FnOnce(&mut Self) -> R<Query>,
+    ) -> R<Query> {
+        let Some(w) = w else {
+            return body(self);
+        };
+        let before = self.ctes.len();
+        let result = self.with_clause(w).and_then(|mut ctes| {
+            let q = body(self)?;
+            for (i, (_, c)) in ctes.iter_mut().enumerate() {
+                let refs = self.ctes.get(before + i).map_or(0, |c| c.2.get());
+                c.materialized = refs > 1 && !c.recursive;
+            }
+            Ok(Query::With {
+                ctes,
+                body: Box::new(q),
+            })
+        });
+        self.ctes.truncate(before);
         result
     }
 
@@ -2002,9 +2035,6 @@ impl<'a> Analyzer<'a> {
     }
 
     fn insert(&mut self, s: &pb::InsertStmt) -> R<Query> {
-        if s.with_clause.is_some() {
-            return unsupported("INSERT clause");
-        }
         let overriding_system = s.r#override == pb::OverridingKind::OverridingSystemValue as i32;
         let overriding_user = s.r#override == pb::OverridingKind::OverridingUserValue as i32;
         let (table, alias, columns) = self.target_table(&s.relation, false)?;
@@ -2413,9 +2443,6 @@ impl<'a> Analyzer<'a> {
     }
 
     fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
-        if s.with_clause.is_some() {
-            return unsupported("UPDATE clause");
-        }
         if !s.from_clause.is_empty() && s.returning_clause.is_some() {
             return unsupported("UPDATE ... FROM ... RETURNING");
         }
@@ -2468,9 +2495,6 @@ impl<'a> Analyzer<'a> {
     }
 
     fn delete(&mut self, s: &pb::DeleteStmt) -> R<Query> {
-        if s.with_clause.is_some() {
-            return unsupported("DELETE clause");
-        }
         if !s.using_clause.is_empty() && s.returning_clause.is_some() {
             return unsupported("DELETE ... USING ... RETURNING");
         }
@@ -2523,6 +2547,32 @@ impl<'a> Analyzer<'a> {
                 self.coerce(e, oid, typmod, CastContext::Explicit, tc.location)
             }
             N::AExpr(a) => self.a_expr(a),
+            // COLLATE "C" / "POSIX" / "default": the byte order text already
+            // has here; other collations are declined.
+            N::CollateClause(c) => {
+                let names: Vec<&str> = c.collname.iter().filter_map(str_of).collect();
+                if !matches!(
+                    names.as_slice(),
+                    ["C"] | ["POSIX"] | ["default"] | ["pg_catalog", "C" | "POSIX" | "default"]
+                ) {
+                    return unsupported("COLLATE");
+                }
+                let arg = c
+                    .arg
+                    .as_deref()
+                    .ok_or(Fail::Unsupported("COLLATE".into()))?;
+                let e = self.expr(arg)?;
+                match e.ty() {
+                    TEXT | VARCHAR | BPCHAR | NAME | UNKNOWN => Ok(e),
+                    t => Err(self.error_at(
+                        PgError::error(
+                            code::DATATYPE_MISMATCH,
+                            format!("collations are not supported by type {}", ops::type_name(t)),
+                        ),
+                        c.location,
+                    )),
+                }
+            }
             N::BoolExpr(b) => {
                 let mut args = Vec::new();
                 let what = match b.boolop {

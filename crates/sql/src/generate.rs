@@ -17,6 +17,10 @@ pub fn query(q: &Query) -> String {
     let mut out = String::new();
     match q {
         Query::Select(s) => select(s, &mut out),
+        Query::With { ctes, body } => {
+            with_clause(ctes, &mut out);
+            out.push_str(&query(body));
+        }
         Query::Insert {
             table,
             columns,
@@ -218,12 +222,17 @@ fn list(es: &[Expr], out: &mut String) {
 }
 
 fn select(s: &Select, out: &mut String) {
-    if !s.with.is_empty() {
+    with_clause(&s.with, out);
+    select_after_with(s, out);
+}
+
+fn with_clause(with: &[(String, Select)], out: &mut String) {
+    if !with.is_empty() {
         out.push_str("WITH ");
-        if s.with.iter().any(|(_, q)| q.recursive) {
+        if with.iter().any(|(_, q)| q.recursive) {
             out.push_str("RECURSIVE ");
         }
-        for (i, (name, q)) in s.with.iter().enumerate() {
+        for (i, (name, q)) in with.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
@@ -260,6 +269,9 @@ fn select(s: &Select, out: &mut String) {
         }
         out.push(' ');
     }
+}
+
+fn select_after_with(s: &Select, out: &mut String) {
     if let Some(c) = &s.compound {
         if matches!(c.op, "INTERSECT ALL" | "EXCEPT ALL") {
             multiset_operation(c, out);

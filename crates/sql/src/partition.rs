@@ -260,8 +260,17 @@ pub fn alter_statements(
     stmt: &pb::AlterTableStmt,
 ) -> Result<Vec<String>, PgError> {
     let parts = load(conn)?;
-    let mut targets = vec![shadow(name)];
-    let mut stack = vec![name.to_string()];
+    let partitioned = find(&parts, name).is_some_and(|p| p.strategy.is_some());
+    let mut targets = vec![if partitioned {
+        shadow(name)
+    } else {
+        name.to_string()
+    }];
+    let mut stack = if partitioned {
+        vec![name.to_string()]
+    } else {
+        Vec::new()
+    };
     while let Some(n) = stack.pop() {
         for c in children(&parts, &n) {
             targets.push(if c.strategy.is_some() {
@@ -295,17 +304,21 @@ pub fn alter_statements(
             }
         }
     }
+    // One statement per table and command.
     let mut out = Vec::new();
     for t in targets {
-        let mut one = stmt.clone();
-        if let Some(rv) = one.relation.as_mut() {
-            rv.relname = t;
-            rv.schemaname.clear();
+        for cmd in &stmt.cmds {
+            let mut one = stmt.clone();
+            one.cmds = vec![cmd.clone()];
+            if let Some(rv) = one.relation.as_mut() {
+                rv.relname = t.clone();
+                rv.schemaname.clear();
+            }
+            let text = N::AlterTableStmt(one)
+                .deparse(pg_query::DeparseOptions::default())
+                .map_err(|_| not_supported("this form of ALTER TABLE"))?;
+            out.push(text);
         }
-        let text = N::AlterTableStmt(one)
-            .deparse(pg_query::DeparseOptions::default())
-            .map_err(|_| not_supported("this ALTER TABLE on a partitioned table"))?;
-        out.push(text);
     }
     Ok(out)
 }

@@ -1869,11 +1869,14 @@ pub fn translate_statement(
         }
         // The older translator would alter or index the view of a
         // partitioned table, not its partitions.
+        // ALTER TABLE of a partitioned table (recursing to its
+        // partitions), or with several commands (one after the other).
         if let N::AlterTableStmt(a) = node {
+            let table = a.objtype == pg_query::protobuf::ObjectType::ObjectTable as i32;
             if let Some(rv) = a
                 .relation
                 .as_ref()
-                .filter(|rv| schema.partitioned(&rv.relname))
+                .filter(|rv| table && (schema.partitioned(&rv.relname) || a.cmds.len() > 1))
             {
                 return Ok((
                     Translated {
@@ -1961,11 +1964,16 @@ pub fn translate_statement(
     };
     let sql = generate::query(&query);
     let columns = query.columns();
-    let tag = match *query {
+    let mut body = &*query;
+    while let analyze::Query::With { body: b, .. } = body {
+        body = b;
+    }
+    let tag = match body {
         analyze::Query::Select(_) => Tag::Select,
         analyze::Query::Insert { .. } => Tag::Insert,
         analyze::Query::Update { .. } => Tag::Update,
         analyze::Query::Delete { .. } => Tag::Delete,
+        analyze::Query::With { .. } => unreachable!("unwrapped above"),
     };
     // Literals the analysis kept as values are bound too (unused); the
     // translation serves other values only when every literal is bound.
