@@ -3527,18 +3527,36 @@ impl<'a> Analyzer<'a> {
                         ..
                     } => {
                         args.pop();
-                        let l = args.pop().expect("left");
-                        if l.ty() != sub_ty {
-                            return unsupported("IN subquery with a cast");
+                        let left = args.pop().expect("left");
+                        if left.ty() == sub_ty {
+                            return Ok(Expr::InSub(
+                                Box::new(left),
+                                Box::new(Query::Select(Box::new(q))),
+                                false,
+                            ));
                         }
-                        Ok(Expr::InSub(
-                            Box::new(l),
-                            Box::new(Query::Select(Box::new(q))),
-                            false,
-                        ))
                     }
-                    _ => unsupported("IN subquery for this type"),
+                    Expr::Call { .. } => {}
+                    _ => return unsupported("IN subquery for this type"),
                 }
+                // Other types (int4 IN int8, numeric, ...): = ANY, each
+                // row compared by the type's own `=`.
+                let column = Expr::Column {
+                    rel: Some("pm_q".into()),
+                    name: q.targets[0].name.clone(),
+                    ty: sub_ty,
+                    typmod: q.targets[0].expr.typmod(),
+                };
+                let cmp = self.binary_op("=", l.clone(), column, s.location)?;
+                if cmp.ty() != BOOL {
+                    return unsupported("IN subquery for this type");
+                }
+                Ok(Expr::QuantSub {
+                    left: Box::new(l),
+                    cmp: Box::new(cmp),
+                    query: Box::new(Query::Select(Box::new(q))),
+                    all: false,
+                })
             }
             _ => unsupported("subquery kind"),
         }
