@@ -2037,10 +2037,9 @@ impl<'a> Analyzer<'a> {
     fn insert(&mut self, s: &pb::InsertStmt) -> R<Query> {
         let overriding_system = s.r#override == pb::OverridingKind::OverridingSystemValue as i32;
         let overriding_user = s.r#override == pb::OverridingKind::OverridingUserValue as i32;
-        let (table, alias, columns) = self.target_table(&s.relation, false)?;
-        if alias.is_some() {
-            return unsupported("INSERT alias");
-        }
+        // `INSERT INTO t AS a`: the rel is named a (the target's columns
+        // are written unqualified, so the alias needs no SQL of its own).
+        let (table, _alias, columns) = self.target_table(&s.relation, false)?;
         let mut targets: Vec<(ColumnDef, i32)> = Vec::new();
         for c in &s.cols {
             let Some(N::ResTarget(rt)) = c.node.as_ref() else {
@@ -2854,13 +2853,27 @@ impl<'a> Analyzer<'a> {
             }
         }
         if let Some(t) = table {
-            return Err(self.error_at(
-                PgError::error(
+            // The table's own name where an alias hides it.
+            let aliased = self
+                .scopes
+                .iter()
+                .flatten()
+                .find(|r| r.table.as_deref() == Some(t) && r.alias != t)
+                .map(|r| r.alias.clone());
+            let e = match aliased {
+                Some(alias) => PgError::error(
+                    code::UNDEFINED_TABLE,
+                    format!("invalid reference to FROM-clause entry for table \"{t}\""),
+                )
+                .with_hint(format!(
+                    "Perhaps you meant to reference the table alias \"{alias}\"."
+                )),
+                None => PgError::error(
                     code::UNDEFINED_TABLE,
                     format!("missing FROM-clause entry for table \"{t}\""),
                 ),
-                c.location,
-            ));
+            };
+            return Err(self.error_at(e, c.location));
         }
         let mut err = PgError::error(
             code::UNDEFINED_COLUMN,
