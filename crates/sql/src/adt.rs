@@ -924,6 +924,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .map(Some)
             .map_err(function_error)
     })?;
+    // generate_series over numeric / timestamps: the step is zero.
+    conn.create_scalar_function("pg_series_nonzero", 1, det, |ctx| match int_arg(ctx, 0)? {
+        Some(1) => Err(function_error(err(
+            code::INVALID_PARAMETER_VALUE,
+            "step size cannot equal zero",
+        ))),
+        _ => Ok(1i64),
+    })?;
     conn.create_scalar_function("pg_series_step", 1, det, |ctx| match int_arg(ctx, 0)? {
         Some(0) => Err(function_error(err(
             code::INVALID_PARAMETER_VALUE,

@@ -273,6 +273,17 @@ pub enum FromItem {
         kind: &'static str,
         on: Option<Expr>,
     },
+    /// generate_series over numeric and timestamps: a recursive query
+    /// from `first` while `first_ok`, then `next` (over `pm_series.v`)
+    /// while `next_ok`.
+    Recurse {
+        first: Expr,
+        first_ok: Expr,
+        next: Expr,
+        next_ok: Expr,
+        alias: String,
+        column: String,
+    },
     /// generate_series(start, stop [, step]) over integers.
     Series {
         start: Expr,
@@ -1664,6 +1675,101 @@ impl<'a> Analyzer<'a> {
         let args: R<Vec<Expr>> = fc.args.iter().map(|a| self.expr(a)).collect();
         self.scopes.push(siblings);
         let args = args?;
+        let alias = rf
+            .alias
+            .as_ref()
+            .map_or_else(|| "generate_series".to_string(), |a| a.aliasname.clone());
+        let column = rf
+            .alias
+            .as_ref()
+            .and_then(|a| a.colnames.first())
+            .and_then(str_of)
+            .map_or_else(|| alias.clone(), str::to_string);
+        let kinds: Vec<u32> = args.iter().map(Expr::ty).collect();
+        let numeric = kinds.contains(&NUMERIC)
+            && kinds
+                .iter()
+                .all(|t| matches!(*t, INT2 | INT4 | INT8 | NUMERIC | UNKNOWN));
+        let stamp = [TIMESTAMPTZ, TIMESTAMP]
+            .into_iter()
+            .find(|t| args.len() == 3 && kinds[..2].contains(t));
+        if numeric || stamp.is_some() {
+            let (ty, step_ty) = match stamp {
+                Some(t) => (t, INTERVAL),
+                None => (NUMERIC, NUMERIC),
+            };
+            let mut args = args.into_iter();
+            let start = args.next().expect("start");
+            let stop = args.next().expect("stop");
+            let start = self.coerce(start, ty, -1, CastContext::Implicit, -1)?;
+            let stop = self.coerce(stop, ty, -1, CastContext::Implicit, -1)?;
+            let step = match args.next() {
+                Some(st) => self.coerce(st, step_ty, -1, CastContext::Implicit, -1)?,
+                None => self.coerce(
+                    Expr::Unknown("1".into(), -1),
+                    step_ty,
+                    -1,
+                    CastContext::Implicit,
+                    -1,
+                )?,
+            };
+            let zero = self.coerce(
+                Expr::Unknown("0".into(), -1),
+                step_ty,
+                -1,
+                CastContext::Implicit,
+                -1,
+            )?;
+            let v = Expr::Column {
+                rel: Some("pm_series".into()),
+                name: "v".into(),
+                ty,
+                typmod: -1,
+            };
+            let positive = self.binary_op(">", step.clone(), zero.clone(), -1)?;
+            let negative = self.binary_op("<", step.clone(), zero.clone(), -1)?;
+            let is_zero = self.binary_op("=", step.clone(), zero, -1)?;
+            let within = |a: &mut Self, x: Expr| -> R<Expr> {
+                let le = a.binary_op("<=", x.clone(), stop.clone(), -1)?;
+                let ge = a.binary_op(">=", x, stop.clone(), -1)?;
+                Ok(Expr::Or(vec![
+                    Expr::And(vec![positive.clone(), le]),
+                    Expr::And(vec![negative.clone(), ge]),
+                ]))
+            };
+            let first_ok = Expr::And(vec![
+                Expr::Call {
+                    template: "pg_series_nonzero($1)",
+                    args: vec![is_zero],
+                    ty: BOOL,
+                },
+                within(self, start.clone())?,
+            ]);
+            let next = self.binary_op("+", v, step, -1)?;
+            let next_ok = within(self, next.clone())?;
+            self.add_rel(
+                Rel {
+                    alias: alias.clone(),
+                    qualifier: Some(alias.clone()),
+                    sql_names: vec![column.clone()],
+                    columns: vec![ColumnDef {
+                        name: column.clone(),
+                        type_oid: ty,
+                        typmod: -1,
+                    }],
+                    ..Default::default()
+                },
+                -1,
+            )?;
+            return Ok(FromItem::Recurse {
+                first: start,
+                first_ok,
+                next,
+                next_ok,
+                alias,
+                column,
+            });
+        }
         let ty = if args.iter().any(|a| a.ty() == INT8) {
             INT8
         } else {
@@ -1686,16 +1792,6 @@ impl<'a> Analyzer<'a> {
         };
         let stop = coerced.pop().expect("stop");
         let start = coerced.pop().expect("start");
-        let alias = rf
-            .alias
-            .as_ref()
-            .map_or_else(|| "generate_series".to_string(), |a| a.aliasname.clone());
-        let column = rf
-            .alias
-            .as_ref()
-            .and_then(|a| a.colnames.first())
-            .and_then(str_of)
-            .map_or_else(|| alias.clone(), str::to_string);
         let columns = vec![ColumnDef {
             name: column.clone(),
             type_oid: ty,

@@ -594,6 +594,31 @@ fn from_item(f: &FromItem, out: &mut String) {
                 quote_ident(alias)
             ));
         }
+        FromItem::Recurse {
+            first,
+            first_ok,
+            next,
+            next_ok,
+            alias,
+            column,
+        } => {
+            let e = |x: &Expr| {
+                let mut s = String::new();
+                expr(x, &mut s);
+                s
+            };
+            out.push_str(&format!(
+                "(WITH RECURSIVE \"pm_series\"(\"v\") AS (SELECT {} WHERE {} \
+                 UNION ALL SELECT {} FROM \"pm_series\" WHERE {}) \
+                 SELECT \"v\" AS {} FROM \"pm_series\") AS {}",
+                e(first),
+                e(first_ok),
+                e(next),
+                e(next_ok),
+                quote_ident(column),
+                quote_ident(alias)
+            ));
+        }
         FromItem::Sub { query: q, alias } => {
             out.push('(');
             out.push_str(&query(q));
