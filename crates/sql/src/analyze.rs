@@ -846,7 +846,13 @@ impl<'a> Analyzer<'a> {
                 return unsupported("data-modifying WITH");
             };
             let saved = std::mem::take(&mut self.scopes);
-            let q = if w.recursive && refers_to(sel, &cte.ctename) {
+            // A WITH of the body's own that takes the name hides it.
+            let shadowed = sel.with_clause.as_ref().is_some_and(|inner| {
+                inner.ctes.iter().any(|c| {
+                    matches!(c.node.as_ref(), Some(N::CommonTableExpr(i)) if i.ctename == cte.ctename)
+                })
+            });
+            let q = if w.recursive && !shadowed && refers_to(sel, &cte.ctename) {
                 self.recursive_cte(sel, cte)
             } else {
                 self.select(sel, false)
@@ -910,6 +916,28 @@ impl<'a> Analyzer<'a> {
     /// CTE): the non-recursive term gives the columns the recursive term
     /// sees; the types must not change between the two.
     fn recursive_cte(&mut self, sel: &pb::SelectStmt, cte: &pb::CommonTableExpr) -> R<Select> {
+        if sel.op != pb::SetOperation::SetopUnion as i32 && sel.with_clause.is_none() {
+            return Err(self.error_at(
+                PgError::error(
+                    code::INVALID_RECURSION,
+                    format!(
+                        "recursive query \"{}\" does not have the form non-recursive-term UNION [ALL] recursive-term",
+                        cte.ctename
+                    ),
+                ),
+                cte.location,
+            ));
+        }
+        if !sel.sort_clause.is_empty() && sel.op == pb::SetOperation::SetopUnion as i32 {
+            let at = sel.sort_clause.first().map_or(-1, node_location);
+            return Err(self.error_at(
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "ORDER BY in a recursive query is not implemented",
+                ),
+                at,
+            ));
+        }
         if sel.op != pb::SetOperation::SetopUnion as i32
             || !sel.sort_clause.is_empty()
             || sel.limit_count.is_some()
@@ -4090,6 +4118,7 @@ fn node_location(n: &pb::Node) -> i32 {
         Some(N::FuncCall(f)) => f.location,
         Some(N::TypeCast(t)) => t.location,
         Some(N::ParamRef(p)) => p.location,
+        Some(N::SortBy(s)) => s.node.as_deref().map_or(s.location, node_location),
         _ => -1,
     }
 }
