@@ -49,8 +49,31 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         }
     }
     let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
-    let first = words.next().unwrap_or_default();
+    let mut first = words.next().unwrap_or_default();
     let upper = sql.to_ascii_uppercase();
+    // WITH ... INSERT / UPDATE / DELETE is tagged by the statement after
+    // its last WITH query.
+    if first == "WITH" {
+        // The first keyword outside parentheses that starts a statement.
+        let mut depth = 0;
+        let mut top = String::new();
+        for ch in upper.chars() {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                c if depth == 0 => top.push(c),
+                _ => top.push(' '),
+            }
+        }
+        if let Some(w) = top
+            .split_whitespace()
+            .find(|w| matches!(*w, "SELECT" | "VALUES" | "INSERT" | "UPDATE" | "DELETE"))
+        {
+            if matches!(w, "INSERT" | "UPDATE" | "DELETE") {
+                first = w.to_string();
+            }
+        }
+    }
     let tag = match first.as_str() {
         // SELECT ... INTO and CREATE TABLE ... AS report `SELECT n`.
         "SELECT" if upper.contains(" INTO ") => format!("SELECT {count}"),

@@ -2407,6 +2407,10 @@ impl<'a> Analyzer<'a> {
         }
         let mut sets = Vec::new();
         let mut filter = None;
+        if update && table == "excluded" {
+            // SQLite would read `excluded.c` as the table's own column.
+            return unsupported("ON CONFLICT DO UPDATE on a table named excluded");
+        }
         if update {
             // The existing row by the table's name, the proposed one as excluded.
             if let Some(scope) = self.scopes.last_mut() {

@@ -1131,7 +1131,7 @@ fn check_bound(
             if !lo.iter().any(|d| *d != Datum::Max) || !eval(&range_lt_datums(&lo_keys, lo, hi))? {
                 let show = |ds: &[Datum]| ds.iter().map(datum_text).collect::<Vec<_>>().join(", ");
                 return Err(PgError::error(
-                    code::INVALID_TABLE_DEFINITION,
+                    code::INVALID_OBJECT_DEFINITION,
                     format!("empty range bound specified for partition \"{name}\""),
                 )
                 .with_detail(format!(
