@@ -257,10 +257,12 @@ impl Session {
         self.conn
             .query_row(
                 // A partitioned table is a view with its `pm$` table.
+                // Temporary relations (and their indexes) are in temp.
                 "SELECT CASE WHEN type = 'view' AND EXISTS (SELECT 1 FROM sqlite_schema p \
                    WHERE p.type = 'table' AND p.name = 'pm$' || s.name) THEN 'table' ELSE type END \
-                 FROM sqlite_schema s WHERE name = ?1 COLLATE NOCASE \
-                 AND type IN ('table', 'view', 'index')",
+                 FROM (SELECT type, name FROM temp.sqlite_schema UNION ALL \
+                       SELECT type, name FROM main.sqlite_schema) s \
+                 WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view', 'index')",
                 [name],
                 |r| r.get(0),
             )
