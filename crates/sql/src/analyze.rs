@@ -333,8 +333,11 @@ pub struct Select {
 /// INSERT ... ON CONFLICT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnConflict {
-    /// The conflict target's columns (empty: any constraint, DO NOTHING).
-    pub target: Vec<String>,
+    /// The conflict target's columns and index expressions, over the
+    /// table (empty: any constraint, DO NOTHING).
+    pub target: Vec<Expr>,
+    /// The target's WHERE (a partial unique index's predicate).
+    pub target_filter: Option<Expr>,
     /// DO UPDATE (else DO NOTHING).
     pub update: bool,
     pub sets: Vec<(String, Expr)>,
@@ -2380,20 +2383,44 @@ impl<'a> Analyzer<'a> {
         columns: &[ColumnDef],
     ) -> R<OnConflict> {
         let mut target = Vec::new();
+        let mut target_filter = None;
         if let Some(infer) = oc.infer.as_deref() {
-            if !infer.conname.is_empty() || infer.where_clause.is_some() {
-                return unsupported("ON CONFLICT ON CONSTRAINT / WHERE");
+            if !infer.conname.is_empty() {
+                return unsupported("ON CONFLICT ON CONSTRAINT");
             }
+            // Literals stay constants: SQLite matches the index by its
+            // expressions, which a bound parameter would not match.
+            self.literals_by_value = true;
+            // Columns and expressions as the unique index has them (the
+            // same generated SQL SQLite matches the index by), and the
+            // partial index's WHERE.
             for e in &infer.index_elems {
                 let Some(N::IndexElem(ie)) = e.node.as_ref() else {
                     return unsupported("ON CONFLICT target");
                 };
-                if ie.expr.is_some() || !ie.collation.is_empty() || !ie.opclass.is_empty() {
-                    return unsupported("ON CONFLICT expression target");
+                if !ie.collation.is_empty() || !ie.opclass.is_empty() {
+                    return unsupported("ON CONFLICT target with a collation or operator class");
                 }
-                let col = self.column(columns, table, &ie.name, -1)?;
-                target.push(col.name.clone());
+                match ie.expr.as_deref() {
+                    Some(x) => {
+                        let e = self.expr(x)?;
+                        if e.contains_agg() || e.contains_subquery() {
+                            return unsupported("ON CONFLICT expression target");
+                        }
+                        target.push(e);
+                    }
+                    None => {
+                        let col = self.column(columns, table, &ie.name, -1)?.clone();
+                        target.push(Expr::Column {
+                            rel: None,
+                            name: col.name,
+                            ty: col.type_oid,
+                            typmod: col.typmod,
+                        });
+                    }
+                }
             }
+            target_filter = self.where_filter(&infer.where_clause)?;
         }
         let update = oc.action == pb::OnConflictAction::OnconflictUpdate as i32;
         if update && target.is_empty() {
@@ -2430,6 +2457,7 @@ impl<'a> Analyzer<'a> {
         }
         Ok(OnConflict {
             target,
+            target_filter,
             update,
             sets,
             filter,

@@ -77,7 +77,22 @@ pub fn query(q: &Query) -> String {
             if let Some(oc) = on_conflict {
                 out.push_str(" ON CONFLICT");
                 if !oc.target.is_empty() {
-                    column_list(&oc.target, &mut out);
+                    out.push_str(" (");
+                    for (i, t) in oc.target.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        match t {
+                            Expr::Column { name, .. } => out.push_str(&quote_ident(name)),
+                            e => {
+                                out.push('(');
+                                expr(e, &mut out);
+                                out.push(')');
+                            }
+                        }
+                    }
+                    out.push(')');
+                    where_clause(&oc.target_filter, &mut out);
                 }
                 if oc.update {
                     out.push_str(" DO UPDATE SET ");
