@@ -87,12 +87,7 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
             let f = match t.to_ascii_lowercase().as_str() {
                 "infinity" | "inf" | "+infinity" | "+inf" => f64::INFINITY,
                 "-infinity" | "-inf" => f64::NEG_INFINITY,
-                "nan" => {
-                    return Err(err(
-                        code::FEATURE_NOT_SUPPORTED,
-                        format!("NaN is not supported for type {name}"),
-                    ))
-                }
+                "nan" => return Ok(Value::Text("NaN".into())),
                 _ => {
                     if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
                     {
@@ -443,6 +438,28 @@ pub(crate) fn int_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i6
     })
 }
 
+/// A float result as SQLite must hold it: NaN as the text `NaN` (SQLite
+/// turns a NaN double into NULL). In a REAL column the text stays text,
+/// which SQLite orders after every number and compares equal to itself:
+/// PostgreSQL's NaN, above Infinity and equal to NaN.
+#[derive(Debug, Clone, Copy)]
+pub struct Float(pub f64);
+
+impl rusqlite::ToSql for Float {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Owned(float_value(self.0)))
+    }
+}
+
+/// The stored form of a float: NaN as text.
+pub fn float_value(f: f64) -> Value {
+    if f.is_nan() {
+        Value::Text("NaN".into())
+    } else {
+        Value::Real(f)
+    }
+}
+
 pub(crate) fn float_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     Ok(match ctx.get_raw(i) {
         ValueRef::Null => None,
@@ -479,12 +496,6 @@ fn check_float(f: f64, inputs_finite: bool, float4: bool) -> Result<f64, PgError
         return Err(err(
             code::NUMERIC_VALUE_OUT_OF_RANGE,
             "value out of range: overflow",
-        ));
-    }
-    if f.is_nan() {
-        return Err(err(
-            code::FEATURE_NOT_SUPPORTED,
-            "NaN results are not supported",
         ));
     }
     Ok(f)
@@ -733,14 +744,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
                     return Ok(None);
                 };
-                if op == "div" && b == 0.0 {
+                if op == "div" && b == 0.0 && !a.is_nan() {
                     return Err(function_error(division_by_zero()));
                 }
-                Ok(Some(pg(check_float(
+                Ok(Some(Float(pg(check_float(
                     f(a, b),
                     a.is_finite() && b.is_finite(),
                     float4,
-                ))?))
+                ))?)))
             })?;
         }
     }
@@ -751,7 +762,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             code::NUMERIC_VALUE_OUT_OF_RANGE,
             "value out of range: underflow",
         ))),
-        Some(f) => Ok(Some(pg(check_float(f, f.is_finite(), true))?)),
+        Some(f) => Ok(Some(Float(pg(check_float(f, f.is_finite(), true))?))),
     })?;
     type F1 = fn(f64) -> Result<f64, PgError>;
     let unary: [(&str, F1); 8] = [
@@ -784,8 +795,38 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     for (name, f) in unary.into_iter().chain(float8_math()) {
         conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
             None => Ok(None),
-            Some(x) => Ok(Some(pg(f(x))?)),
+            Some(x) => Ok(Some(Float(pg(f(x))?))),
         })?;
+    }
+    // Negation, abs and sign of floats (SQLite's would read NaN's text as 0).
+    type FU = fn(f64) -> f64;
+    let simple: [(&str, FU); 3] = [
+        ("pg_float_neg", |f| -f),
+        ("pg_float_abs", f64::abs),
+        // NaN is neither above nor below 0: sign 0, as float8_sign.
+        ("pg_float_sign", |f| {
+            if f > 0.0 {
+                1.0
+            } else if f < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        }),
+    ];
+    for (name, f) in simple {
+        conn.create_scalar_function(name, 1, det, move |ctx| {
+            Ok(float_arg(ctx, 0)?.map(|x| Float(f(x))))
+        })?;
+    }
+    // sum / avg over floats: NaN and opposite infinities give NaN.
+    for (name, avg) in [("pg_float_sum", false), ("pg_float_avg", true)] {
+        conn.create_aggregate_function(
+            name,
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            FloatSum { avg },
+        )?;
     }
     conn.create_scalar_function("pg_quote_ident", 1, det, |ctx| {
         Ok(text_arg(ctx, 0)?.map(|s| quote_ident_text(&s)))
@@ -825,12 +866,16 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (Some(y), Some(x)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
             return Ok(None);
         };
-        Ok(Some(y.atan2(x)))
+        Ok(Some(Float(y.atan2(x))))
     })?;
     conn.create_scalar_function("pg_float8_pow", 2, det, |ctx| {
         let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
             return Ok(None);
         };
+        // NaN: 1 ^ NaN and NaN ^ 0 are 1, anything else NaN.
+        if a.is_nan() || b.is_nan() {
+            return Ok(Some(Float(a.powf(b))));
+        }
         if a == 0.0 && b < 0.0 {
             return Err(function_error(err(
                 code::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
@@ -843,11 +888,11 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 "a negative number raised to a non-integer power yields a complex result",
             )));
         }
-        Ok(Some(pg(check_float(
+        Ok(Some(Float(pg(check_float(
             a.powf(b),
             a.is_finite() && b.is_finite(),
             false,
-        ))?))
+        ))?)))
     })?;
     conn.create_scalar_function("pg_float8_int", 2, det, |ctx| {
         let (Some(f), Some(bits)) = (float_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
@@ -1838,5 +1883,34 @@ mod tests {
         assert!(m("a%", "a\\%"));
         assert!(m("", "%"));
         assert!(!m("ab", "a"));
+    }
+}
+
+/// sum(float) / avg(float) with PostgreSQL's NaN and infinity results.
+struct FloatSum {
+    avg: bool,
+}
+
+impl rusqlite::functions::Aggregate<(f64, i64), Option<Float>> for FloatSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<(f64, i64)> {
+        Ok((0.0, 0))
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut (f64, i64)) -> rusqlite::Result<()> {
+        if let Some(f) = float_arg(ctx, 0)? {
+            acc.0 += f;
+            acc.1 += 1;
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<(f64, i64)>,
+    ) -> rusqlite::Result<Option<Float>> {
+        Ok(match acc {
+            Some((_, 0)) | None => None,
+            Some((sum, n)) if self.avg => Some(Float(sum / n as f64)),
+            Some((sum, _)) => Some(Float(sum)),
+        })
     }
 }

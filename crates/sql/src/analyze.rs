@@ -1768,14 +1768,25 @@ impl<'a> Analyzer<'a> {
                     Expr::And(vec![negative.clone(), ge]),
                 ]))
             };
-            let first_ok = Expr::And(vec![
+            let mut first_ok = vec![
                 Expr::Call {
                     template: "pg_series_nonzero($1)",
                     args: vec![is_zero],
                     ty: BOOL,
                 },
                 within(self, start.clone())?,
-            ]);
+            ];
+            if ty == NUMERIC {
+                first_ok.insert(
+                    0,
+                    Expr::Call {
+                        template: "pg_series_numeric_check($1, $2, $3)",
+                        args: vec![start.clone(), stop.clone(), step.clone()],
+                        ty: BOOL,
+                    },
+                );
+            }
+            let first_ok = Expr::And(first_ok);
             let next = self.binary_op("+", v, step, -1)?;
             let next_ok = within(self, next.clone())?;
             self.add_rel(

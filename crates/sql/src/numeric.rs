@@ -1307,18 +1307,28 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_numeric_out", 1, det, |ctx| {
         Ok(numeric_arg(ctx, 0)?.map(|n| n.to_text()))
     })?;
+    // generate_series(numeric...): start, stop and step must be finite.
+    conn.create_scalar_function("pg_series_numeric_check", 3, det, |ctx| {
+        for (i, what) in [(0, "start value"), (1, "stop value"), (2, "step size")] {
+            let problem = match numeric_arg(ctx, i)? {
+                Some(Numeric::NaN) => "NaN",
+                Some(Numeric::PInf | Numeric::NInf) => "infinity",
+                _ => continue,
+            };
+            return Err(function_error(err(
+                code::INVALID_PARAMETER_VALUE,
+                format!("{what} cannot be {problem}"),
+            )));
+        }
+        Ok(1i64)
+    })?;
     conn.create_scalar_function("pg_numeric_float8", 1, det, |ctx| {
         Ok(match numeric_arg(ctx, 0)? {
             None => None,
-            Some(Numeric::NaN) => {
-                return Err(function_error(err(
-                    code::FEATURE_NOT_SUPPORTED,
-                    "NaN is not supported for type double precision",
-                )))
-            }
-            Some(Numeric::PInf) => Some(f64::INFINITY),
-            Some(Numeric::NInf) => Some(f64::NEG_INFINITY),
-            Some(Numeric::Num(d)) => d.to_f64(),
+            Some(Numeric::NaN) => Some(crate::adt::Float(f64::NAN)),
+            Some(Numeric::PInf) => Some(crate::adt::Float(f64::INFINITY)),
+            Some(Numeric::NInf) => Some(crate::adt::Float(f64::NEG_INFINITY)),
+            Some(Numeric::Num(d)) => d.to_f64().map(crate::adt::Float),
         })
     })?;
     conn.create_scalar_function("pg_numeric_int", 2, det, |ctx| {

@@ -209,9 +209,9 @@ fn build() -> Catalog {
         }
     }
     for f in [FLOAT4, FLOAT8] {
-        op("-", 0, f, f, "(- $1)");
+        op("-", 0, f, f, "pg_float_neg($1)");
         op("+", 0, f, f, "$1");
-        op("@", 0, f, f, "abs($1)");
+        op("@", 0, f, f, "pg_float_abs($1)");
     }
     op("^", FLOAT8, FLOAT8, FLOAT8, "pg_float8_pow($1, $2)");
     op("|/", 0, FLOAT8, FLOAT8, "pg_float8_sqrt($1)");
@@ -518,8 +518,8 @@ fn build() -> Catalog {
     func("abs", &[INT2], INT2, S, "pg_int2_abs($1)");
     func("abs", &[INT4], INT4, S, "pg_int4_abs($1)");
     func("abs", &[INT8], INT8, S, "pg_int8_abs($1)");
-    func("abs", &[FLOAT4], FLOAT4, S, "abs($1)");
-    func("abs", &[FLOAT8], FLOAT8, S, "abs($1)");
+    func("abs", &[FLOAT4], FLOAT4, S, "pg_float_abs($1)");
+    func("abs", &[FLOAT8], FLOAT8, S, "pg_float_abs($1)");
     func("abs", &[NUMERIC], NUMERIC, S, "pg_numeric_abs($1)");
     func("mod", &[INT2, INT2], INT2, S, "pg_int_mod($1, $2)");
     func("mod", &[INT4, INT4], INT4, S, "pg_int_mod($1, $2)");
@@ -931,7 +931,7 @@ fn build() -> Catalog {
         S,
         "pg_at_time_zone($2, $1, 0)",
     );
-    func("sign", &[FLOAT8], FLOAT8, S, "CAST(sign($1) AS REAL)");
+    func("sign", &[FLOAT8], FLOAT8, S, "pg_float_sign($1)");
     func("sign", &[NUMERIC], NUMERIC, S, "pg_numeric_sign($1)");
     func("scale", &[NUMERIC], INT4, S, "pg_numeric_scale($1)");
     // Aggregates (PostgreSQL's result types: sum(int4) is int8, avg of an
@@ -996,14 +996,14 @@ fn build() -> Catalog {
         }
     }
     func("sum", &[INT8], NUMERIC, A, "pg_numeric_sum($1)");
-    func("sum", &[FLOAT4], FLOAT4, A, "sum($1)");
-    func("sum", &[FLOAT8], FLOAT8, A, "sum($1)");
+    func("sum", &[FLOAT4], FLOAT4, A, "pg_float_sum($1)");
+    func("sum", &[FLOAT8], FLOAT8, A, "pg_float_sum($1)");
     func("sum", &[NUMERIC], NUMERIC, A, "pg_numeric_sum($1)");
     for t in [INT2, INT4, INT8, NUMERIC] {
         func("avg", leak_args(&[t]), NUMERIC, A, "pg_numeric_avg($1)");
     }
-    func("avg", &[FLOAT4], FLOAT8, A, "avg($1)");
-    func("avg", &[FLOAT8], FLOAT8, A, "avg($1)");
+    func("avg", &[FLOAT4], FLOAT8, A, "pg_float_avg($1)");
+    func("avg", &[FLOAT8], FLOAT8, A, "pg_float_avg($1)");
     for t in [
         INT2,
         INT4,

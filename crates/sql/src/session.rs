@@ -2222,7 +2222,8 @@ fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
             match t.parse::<i64>() {
                 Ok(i) if type_oid == types::NUMERIC => ToSqlOutput::Owned(Value::Integer(i)),
                 _ => match t.to_ascii_lowercase().as_str() {
-                    "nan" => ToSqlOutput::Owned(Value::Real(f64::NAN)),
+                    // NaN is stored as text (a NaN double is NULL to SQLite).
+                    "nan" => ToSqlOutput::Owned(Value::Text("NaN".into())),
                     "infinity" | "inf" => ToSqlOutput::Owned(Value::Real(f64::INFINITY)),
                     "-infinity" | "-inf" => ToSqlOutput::Owned(Value::Real(f64::NEG_INFINITY)),
                     _ => ToSqlOutput::Owned(Value::Real(t.parse().map_err(|_| invalid(name))?)),

@@ -17,7 +17,6 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::Connection;
 
 use crate::adt::{err, float_arg, pg};
-use crate::errors::function_error;
 use crate::numeric::{exact_add, numeric_div, plain, sqrt_to_scale, Numeric};
 
 /// N, Sx, Sxx, Sy, Syy, Sxy as float8_regr_accum keeps them (the first
@@ -153,7 +152,7 @@ struct Float8Agg {
     finish: Final,
 }
 
-impl Aggregate<Moments, Option<f64>> for Float8Agg {
+impl Aggregate<Moments, Option<crate::adt::Float>> for Float8Agg {
     fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Moments> {
         Ok(Moments::default())
     }
@@ -167,15 +166,13 @@ impl Aggregate<Moments, Option<f64>> for Float8Agg {
         }
         Ok(())
     }
-    fn finalize(&self, _: &mut Context<'_>, m: Option<Moments>) -> rusqlite::Result<Option<f64>> {
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        m: Option<Moments>,
+    ) -> rusqlite::Result<Option<crate::adt::Float>> {
         let m = m.unwrap_or_default();
-        match (self.finish)(&m) {
-            Some(v) if v.is_nan() => Err(function_error(err(
-                code::FEATURE_NOT_SUPPORTED,
-                "NaN is not supported for type double precision",
-            ))),
-            r => Ok(r),
-        }
+        Ok((self.finish)(&m).map(crate::adt::Float))
     }
 }
 
