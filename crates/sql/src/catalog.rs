@@ -33,11 +33,15 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         "pm_relations",
         &[],
         "SELECT CAST(16384 + s.rowid AS INTEGER) AS oid, s.name AS relname, \
-                CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END AS relkind, s.name AS tablename, \
+                CASE WHEN s.type = 'table' THEN 'r' \
+                     WHEN EXISTS (SELECT 1 FROM main.sqlite_schema p \
+                                  WHERE p.type = 'table' AND p.name = 'pm$' || s.name) THEN 'p' \
+                     ELSE 'v' END AS relkind, s.name AS tablename, \
                 0 AS isunique, 0 AS isprimary, s.sql AS definition, 0 AS isconstraint, \
                 NULL AS indcols, s.rowid AS pm_rowid \
          FROM main.sqlite_schema s \
          WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+           AND s.name NOT LIKE 'pm$%' AND s.name <> 'pm_partition' \
          UNION ALL \
          SELECT CAST(16384 + i.rowid AS INTEGER), \
                 CASE WHEN il.origin = 'pk' THEN t.name || '_pkey' \
@@ -56,6 +60,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
          FROM main.sqlite_schema t JOIN pragma_index_list(t.name) il \
               JOIN main.sqlite_schema i ON i.name = il.name AND i.type = 'index' \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+           AND t.name NOT LIKE 'pm$%' AND t.name <> 'pm_partition' \
          UNION ALL \
          SELECT CAST(1000000 + t.rowid AS INTEGER), t.name || '_pkey', 'i', t.name, 1, 1, \
                 'CREATE UNIQUE INDEX ' || t.name || '_pkey ON public.' || t.name || ' USING btree (' || \
@@ -63,6 +68,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1), t.rowid \
          FROM main.sqlite_schema t \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+           AND t.name NOT LIKE 'pm$%' AND t.name <> 'pm_partition' \
            AND (SELECT count(*) FROM pragma_table_info(t.name) p WHERE p.pk > 0) = 1 \
            AND EXISTS (SELECT 1 FROM pragma_table_info(t.name) p WHERE p.pk = 1 AND upper(p.type) = 'INTEGER')",
     ),
