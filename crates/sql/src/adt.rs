@@ -1313,6 +1313,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         else {
             return Ok(None);
         };
+        if let Some(r) = nonfinite_part(&field, &v, kind == 1) {
+            return Ok(pg(r)?);
+        }
         Ok(Some(pg(extract(&field, &v, kind == 1))?))
     })?;
     // EXTRACT on timestamptz reads the session's TimeZone: not deterministic.
@@ -1320,6 +1323,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
             return Ok(None);
         };
+        if let Some(r) = nonfinite_part(&field, &v, true) {
+            return Ok(pg(r)?);
+        }
         Ok(Some(pg(extract_tz(&field, &v))?))
     })?;
     // date_trunc(text, timestamptz): truncated in the session's TimeZone.
@@ -1339,8 +1345,11 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
             return Ok(None);
         };
-        let n = pg(extract(&field, &v, true))?;
-        Ok(n.parse::<f64>().ok())
+        let n = match nonfinite_part(&field, &v, true) {
+            Some(r) => pg(r)?,
+            None => Some(pg(extract(&field, &v, true))?),
+        };
+        Ok(n.and_then(|n| n.parse::<f64>().ok()))
     })?;
     conn.create_scalar_function("pg_date_trunc", 2, det, |ctx| {
         let (Some(field), Some(v)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
@@ -1365,6 +1374,64 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Some(n) => Ok(n),
     })?;
     Ok(())
+}
+
+/// EXTRACT of an infinite date or timestamp (NonFiniteTimestampTzPart):
+/// +-Infinity for the fields that grow with time, NULL for the others,
+/// the finite value's errors for units the type does not have. None: the
+/// value is finite.
+fn nonfinite_part(
+    field: &str,
+    value: &str,
+    timestamp: bool,
+) -> Option<Result<Option<String>, PgError>> {
+    let sign = match value {
+        "infinity" => "",
+        "-infinity" => "-",
+        _ => return None,
+    };
+    let f = lower(field.trim());
+    const GROWING: &[&str] = &[
+        "epoch",
+        "year",
+        "years",
+        "y",
+        "yr",
+        "yrs",
+        "decade",
+        "decades",
+        "dec",
+        "decs",
+        "century",
+        "centuries",
+        "c",
+        "cent",
+        "cents",
+        "millennium",
+        "millennia",
+        "mil",
+        "mils",
+        "millenniums",
+        "julian",
+        "j",
+        "isoyear",
+    ];
+    if GROWING.contains(&f.as_str()) {
+        return Some(Ok(Some(format!("{sign}Infinity"))));
+    }
+    let sample = if timestamp {
+        "2000-01-01 00:00:00"
+    } else {
+        "2000-01-01"
+    };
+    Some(match f.as_str() {
+        "timezone" | "timezone_h" | "timezone_m" | "timezone_hour" | "timezone_minute"
+            if timestamp =>
+        {
+            Ok(None)
+        }
+        _ => extract(&f, sample, timestamp).map(|_| None),
+    })
 }
 
 /// EXTRACT(field FROM date or timestamp) as PostgreSQL 15 computes it

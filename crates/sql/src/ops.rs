@@ -814,7 +814,7 @@ fn build() -> Catalog {
         &[TEXT, TIMESTAMPTZ],
         FLOAT8,
         S,
-        "CAST(pg_extract_tz($1, $2) AS REAL)",
+        "pg_numeric_float8(pg_extract_tz($1, $2))",
     );
     func(
         "date_trunc",
@@ -864,7 +864,7 @@ fn build() -> Catalog {
         &[TEXT, INTERVAL],
         FLOAT8,
         S,
-        "CAST(pg_interval_part($1, $2) AS REAL)",
+        "pg_numeric_float8(pg_interval_part($1, $2))",
     );
     func("extract", &[TEXT, TIME], NUMERIC, S, "pg_time_part($1, $2)");
     func(
@@ -872,7 +872,7 @@ fn build() -> Catalog {
         &[TEXT, TIME],
         FLOAT8,
         S,
-        "CAST(pg_time_part($1, $2) AS REAL)",
+        "pg_numeric_float8(pg_time_part($1, $2))",
     );
     func(
         "date_trunc",
