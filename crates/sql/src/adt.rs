@@ -1731,12 +1731,35 @@ fn extract_tz(field: &str, value: &str) -> Result<String, PgError> {
     }
 }
 
+/// date_trunc's unit under its canonical name (DecodeUnits' aliases).
+fn trunc_unit(u: &str) -> String {
+    const UNITS: &[(&str, &[&str])] = &[
+        ("microseconds", &["microsecond", "us", "usec", "usecs", "useconds"]),
+        ("milliseconds", &["millisecond", "ms", "msec", "msecs", "mseconds"]),
+        ("second", &["seconds", "s", "sec", "secs"]),
+        ("minute", &["minutes", "m", "min", "mins"]),
+        ("hour", &["hours", "h", "hr", "hrs"]),
+        ("day", &["days", "d"]),
+        ("week", &["weeks", "w"]),
+        ("month", &["months", "mon", "mons"]),
+        ("quarter", &["qtr"]),
+        ("year", &["years", "y", "yr", "yrs"]),
+        ("decade", &["decades", "dec", "decs"]),
+        ("century", &["centuries", "c", "cent", "cents"]),
+        ("millennium", &["millennia", "mil", "mils", "millenniums"]),
+    ];
+    UNITS
+        .iter()
+        .find(|(_, aliases)| aliases.contains(&u))
+        .map_or_else(|| u.to_string(), |(name, _)| name.to_string())
+}
+
 /// date_trunc(field, timestamp).
 fn date_trunc(field: &str, value: &str) -> Result<String, PgError> {
     use chrono::{Datelike, NaiveDate, Timelike};
     let type_name = "timestamp without time zone";
     let ts = parse_timestamp(value).ok_or_else(|| date_error(type_name, value))?;
-    let field = lower(field.trim());
+    let field = trunc_unit(&lower(field.trim()));
     let day = |y: i32, m: u32, d: u32| {
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
