@@ -1314,7 +1314,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         if let Some(r) = nonfinite_part(&field, &v, kind == 1) {
-            return Ok(pg(r)?);
+            return pg(r);
         }
         Ok(Some(pg(extract(&field, &v, kind == 1))?))
     })?;
@@ -1324,7 +1324,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         if let Some(r) = nonfinite_part(&field, &v, true) {
-            return Ok(pg(r)?);
+            return pg(r);
         }
         Ok(Some(pg(extract_tz(&field, &v))?))
     })?;
@@ -1734,8 +1734,14 @@ fn extract_tz(field: &str, value: &str) -> Result<String, PgError> {
 /// date_trunc's unit under its canonical name (DecodeUnits' aliases).
 fn trunc_unit(u: &str) -> String {
     const UNITS: &[(&str, &[&str])] = &[
-        ("microseconds", &["microsecond", "us", "usec", "usecs", "useconds"]),
-        ("milliseconds", &["millisecond", "ms", "msec", "msecs", "mseconds"]),
+        (
+            "microseconds",
+            &["microsecond", "us", "usec", "usecs", "useconds"],
+        ),
+        (
+            "milliseconds",
+            &["millisecond", "ms", "msec", "msecs", "mseconds"],
+        ),
         ("second", &["seconds", "s", "sec", "secs"]),
         ("minute", &["minutes", "m", "min", "mins"]),
         ("hour", &["hours", "h", "hr", "hrs"]),
@@ -1953,29 +1959,6 @@ pub fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> Result<boo
     Ok(hit)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_follows_postgresql() {
-        let m = |s: &str, p: &str| {
-            like(
-                &s.chars().collect::<Vec<_>>(),
-                &p.chars().collect::<Vec<_>>(),
-            )
-        };
-        assert!(m("a_c", "a\\_c"));
-        assert!(!m("abc", "a\\_c"));
-        assert!(m("abc", "a_c"));
-        assert!(m("abc", "%c"));
-        assert!(!m("ABC", "abc"));
-        assert!(m("a%", "a\\%"));
-        assert!(m("", "%"));
-        assert!(!m("ab", "a"));
-    }
-}
-
 /// sum(float) / avg(float) with PostgreSQL's NaN and infinity results.
 struct FloatSum {
     avg: bool,
@@ -2002,5 +1985,28 @@ impl rusqlite::functions::Aggregate<(f64, i64), Option<Float>> for FloatSum {
             Some((sum, n)) if self.avg => Some(Float(sum / n as f64)),
             Some((sum, _)) => Some(Float(sum)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_follows_postgresql() {
+        let m = |s: &str, p: &str| {
+            like(
+                &s.chars().collect::<Vec<_>>(),
+                &p.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(m("a_c", "a\\_c"));
+        assert!(!m("abc", "a\\_c"));
+        assert!(m("abc", "a_c"));
+        assert!(m("abc", "%c"));
+        assert!(!m("ABC", "abc"));
+        assert!(m("a%", "a\\%"));
+        assert!(m("", "%"));
+        assert!(!m("ab", "a"));
     }
 }

@@ -905,7 +905,7 @@ pub fn apply(conn: &Connection, schema: &dyn Schema, action: &Action) -> Result<
             bound,
         } => {
             let parts = load(conn)?;
-            if !find(&parts, parent).is_some_and(|p| p.strategy.is_some()) {
+            if find(&parts, parent).is_none_or(|p| p.strategy.is_none()) {
                 return Err(PgError::error(
                     code::WRONG_OBJECT_TYPE,
                     format!("table \"{parent}\" is not partitioned"),
