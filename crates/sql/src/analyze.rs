@@ -328,6 +328,8 @@ pub struct Select {
     pub distinct_on: Vec<Expr>,
     /// A WITH query evaluated once (`AS MATERIALIZED`).
     pub materialized: bool,
+    /// FETCH FIRST n ROWS WITH TIES: the rows tied with the last one too.
+    pub with_ties: bool,
 }
 
 /// INSERT ... ON CONFLICT.
@@ -766,8 +768,12 @@ impl<'a> Analyzer<'a> {
         {
             return unsupported("clause");
         }
-        if s.limit_option == pb::LimitOption::WithTies as i32 {
-            return unsupported("WITH TIES");
+        let with_ties = s.limit_option == pb::LimitOption::WithTies as i32;
+        if with_ties && s.sort_clause.is_empty() {
+            return Err(Fail::Error(PgError::error(
+                code::SYNTAX_ERROR,
+                "WITH TIES cannot be specified without ORDER BY clause",
+            )));
         }
         let ctes_before = self.ctes.len();
         let with = match &s.with_clause {
@@ -786,6 +792,12 @@ impl<'a> Analyzer<'a> {
                 r?
             };
             out.with = with;
+            if with_ties {
+                if out.distinct || !out.distinct_on.is_empty() || out.compound.is_some() {
+                    return unsupported("WITH TIES with DISTINCT or a set operation");
+                }
+                out.with_ties = true;
+            }
             // PostgreSQL evaluates a WITH query once when it is read more
             // than once (unless NOT MATERIALIZED) or asked to: SQLite
             // would run it again for each reference (random() twice).

@@ -343,6 +343,10 @@ fn select_after_with(s: &Select, out: &mut String) {
         }
         return;
     }
+    if s.with_ties {
+        with_ties(s, out);
+        return;
+    }
     if !s.distinct_on.is_empty() {
         distinct_on(s, out);
         return;
@@ -402,6 +406,77 @@ fn order_and_limit(s: &Select, out: &mut String) {
             out.push(')');
         }
     }
+}
+
+/// FETCH FIRST n ROWS WITH TIES: after the OFFSET rows, the rows whose
+/// rank in ORDER BY order is at most OFFSET + n (the n-th row's peers
+/// share its rank), in that order.
+fn with_ties(s: &Select, out: &mut String) {
+    let inner = Select {
+        with_ties: false,
+        order_by: Vec::new(),
+        limit: None,
+        offset: None,
+        with: Vec::new(),
+        targets: s
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Target {
+                expr: t.expr.clone(),
+                name: format!("pm_c{i}"),
+                star: None,
+            })
+            .collect(),
+        ..s.clone()
+    };
+    out.push_str("SELECT ");
+    for (i, t) in s.targets.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("\"pm_c{i}\" AS "));
+        out.push_str(&quote_ident(&t.name));
+    }
+    out.push_str(" FROM (");
+    let mut body = String::new();
+    select(&inner, &mut body);
+    let mut order = String::new();
+    for (i, o) in s.order_by.iter().enumerate() {
+        if i > 0 {
+            order.push_str(", ");
+        }
+        order_item(o, &mut order);
+    }
+    let window = format!(
+        ", rank() OVER (ORDER BY {order}) AS \"pm_rank\", row_number() OVER (ORDER BY {order}) AS \"pm_rn\""
+    );
+    let targets_end = {
+        let mut t = String::from("SELECT ");
+        targets(&inner.targets, &mut t);
+        t.len()
+    };
+    body.insert_str(targets_end, &window);
+    out.push_str(&body);
+    let offset = match &s.offset {
+        Some(o) => {
+            let mut t = String::from("pg_offset(");
+            expr(o, &mut t);
+            t.push(')');
+            t
+        }
+        None => "0".into(),
+    };
+    out.push_str(&format!(") WHERE \"pm_rn\" > {offset}"));
+    if let Some(l) = &s.limit {
+        let mut lim = String::from("pg_limit(");
+        expr(l, &mut lim);
+        lim.push(')');
+        out.push_str(&format!(
+            " AND ({lim} < 0 OR \"pm_rank\" <= {offset} + {lim})"
+        ));
+    }
+    out.push_str(" ORDER BY \"pm_rn\"");
 }
 
 /// DISTINCT ON: number the rows of each group in ORDER BY order with a
