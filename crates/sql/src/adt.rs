@@ -130,6 +130,7 @@ pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
         TIMESTAMP => Value::Text(crate::datefmt::timestamp_in(t)?),
         TIMESTAMPTZ => Value::Text(crate::datefmt::timestamptz_in(t)?),
         TIME => Value::Text(datetime::format_time(crate::datefmt::time_in(t)?)),
+        TIMETZ => Value::Text(crate::timetz::timetz_in(text, -1)?),
         INTERVAL => crate::interval::input_value(text, -1)?,
         CHAR => Value::Text(char_out(char_in(text))),
         REGTYPE => Value::Text(regtype_name(t).ok_or_else(|| {
@@ -314,6 +315,9 @@ pub fn apply_typmod(oid: u32, typmod: i32, value: Value, explicit: bool) -> Resu
             ))),
             None => Ok(Value::Text(s)),
         },
+        (TIMETZ, Value::Text(s)) => {
+            Ok(Value::Text(crate::timetz::timetz_apply_typmod(&s, typmod)?))
+        }
         (TIME, Value::Text(s)) => match crate::datetime::parse_time(&s) {
             Some(us) => Ok(Value::Text(crate::datetime::format_time(round_fraction(
                 us, typmod,

@@ -719,6 +719,7 @@ fn computable(oid: u32) -> bool {
             | REGTYPE
             | REGCLASS
             | OID
+            | TIMETZ
     )
 }
 
@@ -3792,7 +3793,7 @@ impl<'a> Analyzer<'a> {
             if typmod < 0
                 || !matches!(
                     to,
-                    VARCHAR | BPCHAR | NUMERIC | TIME | TIMESTAMP | TIMESTAMPTZ | INTERVAL
+                    VARCHAR | BPCHAR | NUMERIC | TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ | INTERVAL
                 )
             {
                 return Ok(e);
@@ -3938,6 +3939,7 @@ impl<'a> Analyzer<'a> {
             "timestamptz" => TIMESTAMPTZ,
             "interval" => INTERVAL,
             "time" => TIME,
+            "timetz" => TIMETZ,
             "uuid" => UUID,
             "bytea" => BYTEA,
             _ => {
@@ -4007,7 +4009,7 @@ impl<'a> Analyzer<'a> {
             }
             (FLOAT4 | FLOAT8, [_]) => -1,
             // time(p), timestamp(p): fractional digits, at most 6.
-            (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) if *p >= 0 => (*p).min(6) as i32,
+            (TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ, [p]) if *p >= 0 => (*p).min(6) as i32,
             (INTERVAL, mods) => {
                 crate::interval::typmod_in(mods).map_err(|e| self.error_at(e, tn.location))?
             }
@@ -4085,6 +4087,7 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | CHAR
             | OID
             | REGCLASS
+            | TIMETZ
     )
 }
 

@@ -510,9 +510,10 @@ fn storage_type(oid: u32, typmod: i32) -> Option<String> {
             format!("{NUMERIC_STORAGE_NAME}({},{})", m >> 16, m & 0xffff)
         }
         NUMERIC => NUMERIC_STORAGE_NAME.to_string(),
-        TIME | TIMESTAMP | TIMESTAMPTZ => {
+        TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ => {
             let base = match oid {
                 TIME => "time",
+                TIMETZ => "timetz",
                 TIMESTAMP => "timestamp",
                 _ => "timestamptz",
             };

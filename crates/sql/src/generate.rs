@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 
 use crate::analyze::{Compound, Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
-use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC, REGCLASS};
+use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC, REGCLASS, TIMETZ};
 
 pub fn query(q: &Query) -> String {
     let mut out = String::new();
@@ -622,6 +622,11 @@ fn order_item(o: &OrderItem, out: &mut String) {
     } else if o.expr.ty() == CHAR {
         // "char" orders by its byte (stored as its output text).
         out.push_str("pg_char_code(");
+        expr(&o.expr, out);
+        out.push(')');
+    } else if o.expr.ty() == TIMETZ {
+        // timetz orders by UTC time, then zone.
+        out.push_str("pg_timetz_sortkey(");
         expr(&o.expr, out);
         out.push(')');
     } else if o.expr.ty() == REGCLASS {

@@ -52,6 +52,7 @@ pub mod portal;
 pub mod sequence;
 pub mod session;
 pub mod stats;
+pub mod timetz;
 pub mod types;
 pub mod utility;
 

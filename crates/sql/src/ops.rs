@@ -37,7 +37,7 @@ pub fn category(oid: u32) -> Category {
         BOOL => Category::Boolean,
         INT2 | INT4 | INT8 | FLOAT4 | FLOAT8 | NUMERIC => Category::Numeric,
         TEXT | VARCHAR | BPCHAR | NAME => Category::String,
-        DATE | TIMESTAMP | TIMESTAMPTZ => Category::DateTime,
+        DATE | TIMESTAMP | TIMESTAMPTZ | TIMETZ => Category::DateTime,
         INTERVAL => Category::Timespan,
         UNKNOWN => Category::Unknown,
         _ => Category::User,
@@ -375,6 +375,40 @@ fn build() -> Catalog {
         INTERVAL,
         "pg_timestamptz_mi($1, $2)",
     );
+    // timetz (crate::timetz): compared by UTC time, then zone.
+    for (o, t) in [
+        ("=", "(pg_timetz_cmp($1, $2) = 0)"),
+        ("<>", "(pg_timetz_cmp($1, $2) <> 0)"),
+        ("<", "(pg_timetz_cmp($1, $2) < 0)"),
+        ("<=", "(pg_timetz_cmp($1, $2) <= 0)"),
+        (">", "(pg_timetz_cmp($1, $2) > 0)"),
+        (">=", "(pg_timetz_cmp($1, $2) >= 0)"),
+    ] {
+        op(o, TIMETZ, TIMETZ, BOOL, t);
+    }
+    op(
+        "+",
+        TIMETZ,
+        INTERVAL,
+        TIMETZ,
+        "pg_timetz_pl_interval($1, $2)",
+    );
+    op(
+        "+",
+        INTERVAL,
+        TIMETZ,
+        TIMETZ,
+        "pg_timetz_pl_interval($2, $1)",
+    );
+    op(
+        "-",
+        TIMETZ,
+        INTERVAL,
+        TIMETZ,
+        "pg_timetz_mi_interval($1, $2)",
+    );
+    op("+", DATE, TIMETZ, TIMESTAMPTZ, "pg_date_pl_timetz($1, $2)");
+    op("+", TIMETZ, DATE, TIMESTAMPTZ, "pg_date_pl_timetz($2, $1)");
     op("+", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, 1)");
     op("+", INTERVAL, TIME, TIME, "pg_time_pl($2, $1, 1)");
     op("-", TIME, INTERVAL, TIME, "pg_time_pl($1, $2, -1)");
@@ -868,6 +902,36 @@ fn build() -> Catalog {
     );
     func("extract", &[TEXT, TIME], NUMERIC, S, "pg_time_part($1, $2)");
     func(
+        "extract",
+        &[TEXT, TIMETZ],
+        NUMERIC,
+        S,
+        "pg_timetz_extract($1, $2)",
+    );
+    func(
+        "date_part",
+        &[TEXT, TIMETZ],
+        FLOAT8,
+        S,
+        "pg_timetz_part($1, $2)",
+    );
+    func(
+        "timezone",
+        &[TEXT, TIMETZ],
+        TIMETZ,
+        S,
+        "pg_timetz_at_zone($2, $1)",
+    );
+    func(
+        "timezone",
+        &[INTERVAL, TIMETZ],
+        TIMETZ,
+        S,
+        "pg_timetz_at_interval($2, $1)",
+    );
+    func("min", &[TIMETZ], TIMETZ, A, "pg_timetz_min($1)");
+    func("max", &[TIMETZ], TIMETZ, A, "pg_timetz_max($1)");
+    func(
         "date_part",
         &[TEXT, TIME],
         FLOAT8,
@@ -953,6 +1017,7 @@ fn build() -> Catalog {
         TIMESTAMPTZ,
         INTERVAL,
         TIME,
+        TIMETZ,
         UUID,
         BYTEA,
     ] {
@@ -1131,6 +1196,11 @@ fn build() -> Catalog {
         cast(t, TEXT, Asg, leak(format!("pg_output($1, {t})")));
     }
     cast(TIME, TEXT, Asg, "$1");
+    cast(TIMETZ, TEXT, Asg, "$1");
+    cast(TEXT, TIMETZ, E, "pg_timetz_in($1)");
+    cast(TIMETZ, TIME, Asg, "pg_timetz_time($1)");
+    cast(TIME, TIMETZ, I, "pg_time_timetz($1)");
+    cast(TIMESTAMPTZ, TIMETZ, Asg, "pg_timestamptz_timetz($1)");
     cast(TIME, INTERVAL, I, "pg_time_interval($1)");
     cast(INTERVAL, TIME, Asg, "pg_interval_time($1)");
     for (from, to, context) in [

@@ -2425,6 +2425,7 @@ fn register_functions(
     adt::register(conn)?;
     crate::interval::register(conn)?;
     crate::partition::register(conn)?;
+    crate::timetz::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
             let message: String = ctx.get(0)?;

@@ -21,6 +21,7 @@ pub const BPCHAR: u32 = 1042;
 pub const VARCHAR: u32 = 1043;
 pub const DATE: u32 = 1082;
 pub const TIME: u32 = 1083;
+pub const TIMETZ: u32 = 1266;
 pub const TIMESTAMP: u32 = 1114;
 pub const TIMESTAMPTZ: u32 = 1184;
 pub const INTERVAL: u32 = 1186;
@@ -79,6 +80,7 @@ pub fn oid_for_type_name(declared: &str) -> u32 {
         "varchar" | "character varying" => VARCHAR,
         "date" => DATE,
         "time" | "time without time zone" => TIME,
+        "timetz" | "time with time zone" => TIMETZ,
         "timestamp" | "timestamp without time zone" | "datetime" => TIMESTAMP,
         "timestamptz" | "timestamp with time zone" => TIMESTAMPTZ,
         "interval" => INTERVAL,
@@ -152,6 +154,7 @@ pub const CATALOG: &[TypeInfo] = &[
     t(VARCHAR, "varchar", "character varying", -1, 'S', 1015),
     t(DATE, "date", "date", 4, 'D', 1182),
     t(TIME, "time", "time without time zone", 8, 'D', 1183),
+    t(TIMETZ, "timetz", "time with time zone", 12, 'D', 1270),
     t(
         TIMESTAMP,
         "timestamp",
@@ -269,7 +272,7 @@ pub fn type_modifier(declared: &str) -> i32 {
         (VARCHAR | BPCHAR, [n]) => n + 4,
         (NUMERIC, [p]) => (p << 16) + 4,
         (NUMERIC, [p, s]) => ((p << 16) | (s & 0x7ff)) + 4,
-        (TIME | TIMESTAMP | TIMESTAMPTZ, [p]) => *p,
+        (TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ, [p]) => *p,
         _ => -1,
     }
 }
@@ -290,7 +293,7 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
             format!("numeric({},{})", m >> 16, ((m & 0x7ff) ^ 1024) - 1024)
         }
         (INTERVAL, m) if m >= 0 => crate::interval::typmod_out(m),
-        (TIME | TIMESTAMP | TIMESTAMPTZ, m) if m >= 0 => {
+        (TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ, m) if m >= 0 => {
             let (base, zone) = t.sql_name.split_once(' ').unwrap_or((t.sql_name, ""));
             format!("{base}({m}) {zone}")
         }
@@ -306,6 +309,7 @@ pub fn type_size(oid: u32) -> i16 {
         INT4 | OID | FLOAT4 | DATE => 4,
         INT8 | FLOAT8 | TIME | TIMESTAMP | TIMESTAMPTZ => 8,
         INTERVAL | UUID => 16,
+        TIMETZ => 12,
         NAME => 64,
         VOID => 4,
         _ => -1,
