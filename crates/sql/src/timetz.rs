@@ -52,9 +52,9 @@ fn offset_text(east: i32) -> String {
     let sign = if east < 0 { '-' } else { '+' };
     let a = east.unsigned_abs();
     let mut s = format!("{sign}{:02}", a / 3600);
-    if a % 3600 != 0 {
+    if !a.is_multiple_of(3600) {
         s.push_str(&format!(":{:02}", (a % 3600) / 60));
-        if a % 60 != 0 {
+        if !a.is_multiple_of(60) {
             s.push_str(&format!(":{:02}", a % 60));
         }
     }
