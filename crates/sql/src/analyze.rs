@@ -2971,41 +2971,13 @@ impl<'a> Analyzer<'a> {
                 }
             }
             match found.len() {
-                0 if name == "tableoid" => {
-                    let tables: Vec<&Rel> = scope
-                        .iter()
-                        .filter(|r| r.table.is_some() && table.is_none_or(|t| t == r.alias))
-                        .collect();
-                    match tables.as_slice() {
-                        [] => {}
-                        [rel] => {
-                            if rel.partitioned && rel.qualifier.is_none() {
-                                return unsupported(
-                                    "tableoid of an INSERT into a partitioned table",
-                                );
-                            }
-                            return Ok(self.tableoid(rel));
-                        }
-                        _ => {
-                            return Err(self.error_at(
-                                PgError::error(
-                                    code::AMBIGUOUS_COLUMN,
-                                    format!("column reference \"{name}\" is ambiguous"),
-                                ),
-                                c.location,
-                            ))
-                        }
+                // The tableoid system column of the tables in scope.
+                0 if name == "tableoid" && tables_named(scope, table).len() == 1 => {
+                    let rel = tables_named(scope, table)[0];
+                    if rel.partitioned && rel.qualifier.is_none() {
+                        return unsupported("tableoid of an INSERT into a partitioned table");
                     }
-                    if table.is_some() && table_seen {
-                        return Err(self.error_at(
-                            PgError::error(
-                                code::UNDEFINED_COLUMN,
-                                format!("column {}.{name} does not exist", table.unwrap_or("")),
-                            ),
-                            c.location,
-                        ));
-                    }
-                    continue;
+                    return Ok(self.tableoid(rel));
                 }
                 0 if table.is_some() && table_seen => {
                     return Err(self.error_at(
@@ -3016,7 +2988,7 @@ impl<'a> Analyzer<'a> {
                         c.location,
                     ))
                 }
-                0 => continue,
+                0 if name != "tableoid" || tables_named(scope, table).is_empty() => continue,
                 1 => {
                     let (rel, pos) = found[0];
                     return Ok(rel_column(rel, pos));
@@ -4021,6 +3993,14 @@ impl<'a> Analyzer<'a> {
 
 /// The expression of a rel's column `pos`: the stored column, or a join's
 /// merged column.
+/// The rels of a scope that scan a table, under `qualifier` if given.
+fn tables_named<'r>(scope: &'r [Rel], qualifier: Option<&str>) -> Vec<&'r Rel> {
+    scope
+        .iter()
+        .filter(|r| r.table.is_some() && qualifier.is_none_or(|t| t == r.alias))
+        .collect()
+}
+
 fn rel_column(rel: &Rel, pos: usize) -> Expr {
     if let Some(exprs) = &rel.exprs {
         return exprs[pos].clone();

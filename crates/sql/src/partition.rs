@@ -971,36 +971,17 @@ pub fn apply(conn: &Connection, schema: &dyn Schema, action: &Action) -> Result<
             // Rows already there must satisfy the new constraint.
             let parts = load(conn)?;
             if let Some(constraint) = partition_constraint(&parts, name) {
-                let targets: Vec<String> = if partitioned {
-                    leaves(&parts, name)
-                        .iter()
-                        .map(|p| p.last().expect("a leaf").name.clone())
-                        .collect()
-                } else {
-                    vec![name.clone()]
-                };
-                let g = Gen { schema };
-                for t in targets {
-                    let columns = columns_of(schema, &t, false)?;
-                    let cond = g.sql(&t, &columns, &constraint, true)?;
-                    let bad = conn
-                        .query_row(
-                            &format!(
-                                "SELECT 1 FROM {} WHERE NOT coalesce({cond}, 0) LIMIT 1",
-                                quote_ident(&t)
-                            ),
-                            [],
-                            |_| Ok(()),
-                        )
-                        .is_ok();
-                    if bad {
-                        return Err(PgError::error(
-                            code::CHECK_VIOLATION,
-                            format!(
-                                "partition constraint of relation \"{t}\" is violated by some row"
-                            ),
-                        ));
-                    }
+                if let Some(t) = leaf_with_row(
+                    conn,
+                    schema,
+                    &parts,
+                    name,
+                    &format!("NOT coalesce(({constraint}), false)"),
+                )? {
+                    return Err(PgError::error(
+                        code::CHECK_VIOLATION,
+                        format!("partition constraint of relation \"{t}\" is violated by some row"),
+                    ));
                 }
             }
             rebuild(conn, schema, parent)
@@ -1191,39 +1172,47 @@ fn check_bound(
             bound: Some(bound.clone()),
         });
         let cond_pg = bound_condition(&probe, find(&probe, name).expect("pushed"));
-        let targets: Vec<String> = if d.strategy.is_some() {
-            leaves(&parts, &d.name)
-                .iter()
-                .map(|p| p.last().expect("a leaf").name.clone())
-                .collect()
-        } else {
-            vec![d.name.clone()]
-        };
-        for t in targets {
-            let cols = columns_of(schema, &t, false)?;
-            let cond = g.sql(&t, &cols, &cond_pg, true)?;
-            let bad = conn
-                .query_row(
-                    &format!(
-                        "SELECT 1 FROM {} WHERE coalesce({cond}, 0) LIMIT 1",
-                        quote_ident(&t)
-                    ),
-                    [],
-                    |_| Ok(()),
-                )
-                .is_ok();
-            if bad {
-                return Err(PgError::error(
-                    code::CHECK_VIOLATION,
-                    format!(
-                        "updated partition constraint for default partition \"{}\" would be violated by some row",
-                        d.name
-                    ),
-                ));
-            }
+        let pg = format!("coalesce(({cond_pg}), false)");
+        if leaf_with_row(conn, schema, &parts, &d.name, &pg)?.is_some() {
+            return Err(PgError::error(
+                code::CHECK_VIOLATION,
+                format!(
+                    "updated partition constraint for default partition \"{}\" would be violated by some row",
+                    d.name
+                ),
+            ));
         }
     }
     Ok(())
+}
+
+/// The first leaf at or below `name` holding a row for which the
+/// PostgreSQL condition `pg` holds.
+fn leaf_with_row(
+    conn: &Connection,
+    schema: &dyn Schema,
+    parts: &[Part],
+    name: &str,
+    pg: &str,
+) -> Result<Option<String>, PgError> {
+    let targets: Vec<String> = if find(parts, name).is_some_and(|p| p.strategy.is_some()) {
+        leaves(parts, name)
+            .iter()
+            .map(|p| p.last().expect("a leaf").name.clone())
+            .collect()
+    } else {
+        vec![name.to_string()]
+    };
+    let g = Gen { schema };
+    for t in targets {
+        let columns = columns_of(schema, &t, false)?;
+        let cond = g.sql(&t, &columns, pg, true)?;
+        let sql = format!("SELECT 1 FROM {} WHERE {cond} LIMIT 1", quote_ident(&t));
+        if conn.query_row(&sql, [], |_| Ok(())).is_ok() {
+            return Ok(Some(t));
+        }
+    }
+    Ok(None)
 }
 
 fn datum_text(d: &Datum) -> String {

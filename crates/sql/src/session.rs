@@ -2039,6 +2039,18 @@ fn statement_kind(stmt: &pg_query::protobuf::RawStmt, reason: &str) -> String {
 /// The session's SQLite schema as a catalog for type inference.
 pub(crate) struct SchemaCatalog<'a>(&'a Connection);
 
+impl SchemaCatalog<'_> {
+    /// The table holding `table`'s column definitions: a partitioned
+    /// table's `pm$` table, else the table itself.
+    fn definition_table(&self, table: &str) -> String {
+        if analyze::Schema::partitioned(self, table) {
+            crate::partition::shadow(table)
+        } else {
+            table.to_string()
+        }
+    }
+}
+
 impl analyze::Schema for SchemaCatalog<'_> {
     fn relation(&self, name: &str) -> Option<Vec<analyze::ColumnDef>> {
         let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
@@ -2071,20 +2083,14 @@ impl analyze::Schema for SchemaCatalog<'_> {
     }
 
     fn not_null(&self, table: &str, column: &str) -> bool {
-        let shadow;
-        let table = if analyze::Schema::partitioned(self, table) {
-            shadow = crate::partition::shadow(table);
-            shadow.as_str()
-        } else {
-            table
-        };
+        let table = self.definition_table(table);
         let Ok(mut stmt) = self
             .0
             .prepare_cached("SELECT \"notnull\" FROM pragma_table_info(?1) WHERE name = ?2")
         else {
             return false;
         };
-        stmt.query_row([table, column], |r| r.get::<_, i64>(0))
+        stmt.query_row([table.as_str(), column], |r| r.get::<_, i64>(0))
             .is_ok_and(|n| n != 0)
     }
 
@@ -2119,18 +2125,12 @@ impl analyze::Schema for SchemaCatalog<'_> {
     /// Read from pragma_table_info: only for an explicit DEFAULT (a read,
     /// which in a transaction block takes its snapshot).
     fn column_default(&self, table: &str, column: &str) -> Option<String> {
-        let shadow;
-        let table = if analyze::Schema::partitioned(self, table) {
-            shadow = crate::partition::shadow(table);
-            shadow.as_str()
-        } else {
-            table
-        };
+        let table = self.definition_table(table);
         let mut stmt = self
             .0
             .prepare_cached("SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2")
             .ok()?;
-        stmt.query_row([table, column], |r| r.get::<_, Option<String>>(0))
+        stmt.query_row([table.as_str(), column], |r| r.get::<_, Option<String>>(0))
             .ok()
             .flatten()
     }
