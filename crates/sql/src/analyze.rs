@@ -52,6 +52,10 @@ pub trait Schema {
     fn not_null(&self, _table: &str, _column: &str) -> bool {
         false
     }
+    /// Whether `name` is a view.
+    fn is_view(&self, _name: &str) -> bool {
+        false
+    }
     /// Whether the column is GENERATED ALWAYS AS IDENTITY.
     fn identity_always(&self, _table: &str, _column: &str) -> bool {
         false
@@ -392,6 +396,48 @@ pub enum Query {
         ctes: Vec<(String, Select)>,
         body: Box<Query>,
     },
+    /// A statement with data-modifying WITH queries: SQLite has none, so
+    /// each runs first, in order, its RETURNING rows kept in a temporary
+    /// table that the WITH query reads in `body` (see [`DmlStep`]).
+    Steps {
+        steps: Vec<DmlStep>,
+        body: Box<Query>,
+    },
+}
+
+/// A data-modifying WITH query as the statement run before the one that
+/// reads it: its RETURNING rows go to temporary table `table`, columns
+/// c0, c1, ... (`width` of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DmlStep {
+    pub table: String,
+    pub width: usize,
+    pub query: Query,
+}
+
+/// How a part of a statement uses a relation (for data-modifying WITH
+/// queries, which PostgreSQL runs on one snapshot and we run in turn).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    Read,
+    Insert,
+    Modify,
+}
+
+/// Data-modifying WITH queries met so far (`Analyzer::dml`).
+#[derive(Debug, Default)]
+struct DmlCtes {
+    /// Whether the next WITH clause is the statement's own, the only one
+    /// that may hold INSERT / UPDATE / DELETE.
+    top: bool,
+    steps: Vec<DmlStep>,
+    /// The part being analyzed: 0 the main statement and its SELECT WITH
+    /// queries, k the k-th data-modifying WITH query.
+    part: usize,
+    /// (part, relation, access, a view or partitioned table) per use.
+    touched: Vec<(usize, String, Access, bool)>,
+    /// Data-modifying WITH queries without RETURNING (not readable).
+    no_returning: Vec<String>,
 }
 
 impl Query {
@@ -402,7 +448,7 @@ impl Query {
             Query::Insert { returning, .. }
             | Query::Update { returning, .. }
             | Query::Delete { returning, .. } => returning,
-            Query::With { body, .. } => return body.columns(),
+            Query::With { body, .. } | Query::Steps { body, .. } => return body.columns(),
         };
         targets
             .iter()
@@ -453,6 +499,7 @@ pub struct Analyzer<'a> {
     pub slot_negated: Vec<Option<bool>>,
     /// Literals are kept as constants (see `select_body`).
     literals_by_value: bool,
+    dml: DmlCtes,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -488,6 +535,10 @@ pub fn analyze_with_literals(
         literals,
         slot_negated: vec![None; literals.len()],
         literals_by_value: false,
+        dml: DmlCtes {
+            top: true,
+            ..Default::default()
+        },
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((
@@ -503,6 +554,7 @@ pub fn analyze_with_literals(
         N::DeleteStmt(s) => a.with_dml(&s.with_clause, |a| a.delete(s)),
         _ => unsupported("statement kind"),
     };
+    let result = result.and_then(|q| a.with_steps(q));
     match result {
         Ok(q) => {
             if a.params.contains(&UNKNOWN) {
@@ -544,6 +596,7 @@ impl<'a> Analyzer<'a> {
             literals: &[],
             slot_negated: Vec::new(),
             literals_by_value: true,
+            dml: DmlCtes::default(),
         }
     }
 
@@ -777,8 +830,9 @@ impl<'a> Analyzer<'a> {
             )));
         }
         let ctes_before = self.ctes.len();
+        let top = std::mem::take(&mut self.dml.top);
         let with = match &s.with_clause {
-            Some(w) => self.with_clause(w),
+            Some(w) => self.with_clause(w, top),
             None => Ok(Vec::new()),
         };
         let result = with.and_then(|with| {
@@ -830,11 +884,12 @@ impl<'a> Analyzer<'a> {
         w: &Option<pb::WithClause>,
         body: impl FnOnce(&mut Self) -> R<Query>,
     ) -> R<Query> {
+        let top = std::mem::take(&mut self.dml.top);
         let Some(w) = w else {
             return body(self);
         };
         let before = self.ctes.len();
-        let result = self.with_clause(w).and_then(|mut ctes| {
+        let result = self.with_clause(w, top).and_then(|mut ctes| {
             let q = body(self)?;
             for (i, (_, c)) in ctes.iter_mut().enumerate() {
                 let refs = self.ctes.get(before + i).map_or(0, |c| c.2.get());
@@ -849,7 +904,9 @@ impl<'a> Analyzer<'a> {
         result
     }
 
-    fn with_clause(&mut self, w: &pb::WithClause) -> R<Vec<(String, Select)>> {
+    /// A WITH clause; `top`: the statement's own, where INSERT / UPDATE /
+    /// DELETE may be WITH queries.
+    fn with_clause(&mut self, w: &pb::WithClause, top: bool) -> R<Vec<(String, Select)>> {
         let mut out = Vec::new();
         for c in &w.ctes {
             let Some(N::CommonTableExpr(cte)) = c.node.as_ref() else {
@@ -858,22 +915,37 @@ impl<'a> Analyzer<'a> {
             if cte.search_clause.is_some() || cte.cycle_clause.is_some() {
                 return unsupported("SEARCH / CYCLE");
             }
-            let Some(N::SelectStmt(sel)) = node(&cte.ctequery) else {
-                return unsupported("data-modifying WITH");
+            let q = match node(&cte.ctequery) {
+                Some(N::SelectStmt(sel)) => {
+                    let saved = std::mem::take(&mut self.scopes);
+                    // A WITH of the body's own that takes the name hides it.
+                    let shadowed = sel.with_clause.as_ref().is_some_and(|inner| {
+                        inner.ctes.iter().any(|c| {
+                            matches!(c.node.as_ref(), Some(N::CommonTableExpr(i)) if i.ctename == cte.ctename)
+                        })
+                    });
+                    let q = if w.recursive && !shadowed && refers_to(sel, &cte.ctename) {
+                        self.recursive_cte(sel, cte)
+                    } else {
+                        self.select(sel, false)
+                    };
+                    self.scopes = saved;
+                    q
+                }
+                Some(dml @ (N::InsertStmt(_) | N::UpdateStmt(_) | N::DeleteStmt(_))) => {
+                    if !top {
+                        return Err(self.error_at(
+                            PgError::error(
+                                code::FEATURE_NOT_SUPPORTED,
+                                "WITH clause containing a data-modifying statement must be at the top level",
+                            ),
+                            cte.location,
+                        ));
+                    }
+                    self.dml_cte(cte, dml, &out)
+                }
+                _ => return unsupported("WITH item"),
             };
-            let saved = std::mem::take(&mut self.scopes);
-            // A WITH of the body's own that takes the name hides it.
-            let shadowed = sel.with_clause.as_ref().is_some_and(|inner| {
-                inner.ctes.iter().any(|c| {
-                    matches!(c.node.as_ref(), Some(N::CommonTableExpr(i)) if i.ctename == cte.ctename)
-                })
-            });
-            let q = if w.recursive && !shadowed && refers_to(sel, &cte.ctename) {
-                self.recursive_cte(sel, cte)
-            } else {
-                self.select(sel, false)
-            };
-            self.scopes = saved;
             let mut q = q?;
             if cte.aliascolnames.len() > q.targets.len() {
                 return Err(self.error_at(
@@ -926,6 +998,122 @@ impl<'a> Analyzer<'a> {
             out.push((cte.ctename.clone(), q));
         }
         Ok(out)
+    }
+
+    /// A data-modifying WITH query: analyzed as a statement of its own
+    /// (with the WITH queries before it in scope) that the session runs
+    /// first; the WITH query reads its RETURNING rows from the step's
+    /// temporary table.
+    fn dml_cte(
+        &mut self,
+        cte: &pb::CommonTableExpr,
+        dml: &N,
+        earlier: &[(String, Select)],
+    ) -> R<Select> {
+        let k = self.dml.steps.len() + 1;
+        let saved_part = std::mem::replace(&mut self.dml.part, k);
+        let saved_scopes = std::mem::take(&mut self.scopes);
+        let q = match dml {
+            N::InsertStmt(s) if s.with_clause.is_none() => self.insert(s),
+            N::UpdateStmt(s) if s.with_clause.is_none() => self.update(s),
+            N::DeleteStmt(s) if s.with_clause.is_none() => self.delete(s),
+            _ => unsupported("WITH inside a data-modifying WITH query"),
+        };
+        self.scopes = saved_scopes;
+        self.dml.part = saved_part;
+        let q = q?;
+        let table = format!("pm$with{k}");
+        let columns = q.columns();
+        let query = if earlier.is_empty() {
+            q
+        } else {
+            Query::With {
+                ctes: earlier.to_vec(),
+                body: Box::new(q),
+            }
+        };
+        self.dml.steps.push(DmlStep {
+            table: table.clone(),
+            width: columns.len(),
+            query,
+        });
+        if columns.is_empty() {
+            // Never read (a reference is an error): a valid stand-in.
+            self.dml.no_returning.push(cte.ctename.clone());
+            return Ok(Select {
+                targets: vec![Target {
+                    expr: Expr::Const(Value::Null, TEXT),
+                    name: "?column?".into(),
+                    star: None,
+                }],
+                ..Default::default()
+            });
+        }
+        let targets = columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, ty, typmod))| Target {
+                expr: Expr::Column {
+                    rel: Some(table.clone()),
+                    name: format!("c{i}"),
+                    ty,
+                    typmod,
+                },
+                name,
+                star: None,
+            })
+            .collect();
+        Ok(Select {
+            targets,
+            from: vec![FromItem::Table {
+                name: table.clone(),
+                alias: table,
+            }],
+            ..Default::default()
+        })
+    }
+
+    /// Records that the part being analyzed uses `table`.
+    fn touch(&mut self, table: &str, access: Access) {
+        self.dml
+            .touched
+            .push((self.dml.part, table.to_string(), access, false));
+    }
+
+    /// The statement with its data-modifying WITH queries as steps, if it
+    /// has any. PostgreSQL runs every part on one snapshot, so no part sees
+    /// another's changes. The steps run in order and the main statement
+    /// last, so a part that reads a relation after another part wrote it
+    /// would see the change: that statement is refused. Views and
+    /// partitioned tables count as every table.
+    fn with_steps(&mut self, q: Query) -> R<Query> {
+        if self.dml.steps.is_empty() {
+            return Ok(q);
+        }
+        let mut touched = std::mem::take(&mut self.dml.touched);
+        for t in touched.iter_mut() {
+            t.3 = self.schema.partitioned(&t.1) || self.schema.is_view(&t.1);
+        }
+        let order = |part: usize| if part == 0 { usize::MAX } else { part };
+        let reads = |a: Access| a != Access::Insert;
+        for w in &touched {
+            for r in &touched {
+                let related = w.1 == r.1 || w.3 || r.3;
+                if related && w.2 != Access::Read && reads(r.2) && order(w.0) < order(r.0) {
+                    return Err(Fail::Error(PgError::error(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "a data-modifying WITH query writing \"{}\", which a later part of the statement reads, is not supported",
+                            w.1
+                        ),
+                    )));
+                }
+            }
+        }
+        Ok(Query::Steps {
+            steps: std::mem::take(&mut self.dml.steps),
+            body: Box::new(q),
+        })
     }
 
     /// A recursive WITH query (transformSetOperationTree for a recursive
@@ -1447,6 +1635,9 @@ impl<'a> Analyzer<'a> {
                     self.rename_columns(&mut visible, &a.colnames, &alias_name)?;
                 }
                 let table = self.scanned_table(rv, &name)?;
+                if let Some(t) = &table {
+                    self.touch(t, Access::Read);
+                }
                 self.add_rel(
                     Rel {
                         alias: alias_name.clone(),
@@ -1912,6 +2103,15 @@ impl<'a> Analyzer<'a> {
         let name = rv.relname.clone();
         if rv.schemaname.is_empty() {
             if let Some((_, columns, refs)) = self.ctes.iter().rev().find(|(n, _, _)| *n == name) {
+                if self.dml.no_returning.contains(&name) {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("WITH query \"{name}\" does not have a RETURNING clause"),
+                        ),
+                        rv.location,
+                    ));
+                }
                 refs.set(refs.get() + 1);
                 let alias = rv
                     .alias
@@ -2191,6 +2391,11 @@ impl<'a> Analyzer<'a> {
         // `INSERT INTO t AS a`: the rel is named a (the target's columns
         // are written unqualified, so the alias needs no SQL of its own).
         let (table, _alias, columns) = self.target_table(&s.relation, false)?;
+        let access = match s.on_conflict_clause {
+            Some(_) => Access::Modify,
+            None => Access::Insert,
+        };
+        self.touch(&table, access);
         let mut targets: Vec<(ColumnDef, i32)> = Vec::new();
         for c in &s.cols {
             let Some(N::ResTarget(rt)) = c.node.as_ref() else {
@@ -2626,6 +2831,7 @@ impl<'a> Analyzer<'a> {
             return unsupported("UPDATE ... FROM ... RETURNING");
         }
         let (table, alias, columns) = self.target_table(&s.relation, true)?;
+        self.touch(&table, Access::Modify);
         // UPDATE ... FROM: the other tables join the target's scope.
         let mut from = Vec::new();
         for f in &s.from_clause {
@@ -2678,6 +2884,7 @@ impl<'a> Analyzer<'a> {
             return unsupported("DELETE ... USING ... RETURNING");
         }
         let (table, alias, _) = self.target_table(&s.relation, true)?;
+        self.touch(&table, Access::Modify);
         // DELETE ... USING: the other tables join the target's scope.
         let mut using = Vec::new();
         for f in &s.using_clause {

@@ -100,7 +100,22 @@ pub enum Command {
         ast: Option<Arc<Statement>>,
         /// Emulated catalog views the statement reads (see [`crate::catalog`]).
         catalogs: Vec<&'static str>,
+        /// Statements run first (data-modifying WITH queries).
+        steps: Vec<Step>,
+        /// The table of an ON CONFLICT DO UPDATE ([`crate::upsert`]).
+        upsert: Option<String>,
     },
+}
+
+/// A statement run before the main one (a data-modifying WITH query),
+/// its rows kept in temporary table `table`, columns c0, c1, ... for the
+/// main statement to read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub sql: String,
+    pub table: String,
+    pub width: usize,
+    pub upsert: Option<String>,
 }
 
 /// A translated statement and the command tag it reports.
@@ -454,6 +469,8 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 column_names,
                 ast,
                 catalogs,
+                steps: Vec::new(),
+                upsert: None,
             },
             tag: tag.clone(),
             inferred: Default::default(),

@@ -13,6 +13,20 @@ use crate::analyze::{Compound, Expr, FromItem, OrderItem, Query, Select, Target}
 use crate::session::quote_ident;
 use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC, REGCLASS, TIMETZ};
 
+/// The table whose ON CONFLICT DO UPDATE a statement runs, if any (the
+/// session starts [`crate::upsert`] for it).
+pub fn upsert_table(q: &Query) -> Option<&str> {
+    match q {
+        Query::Insert {
+            table,
+            on_conflict: Some(oc),
+            ..
+        } if oc.update => Some(table),
+        Query::With { body, .. } | Query::Steps { body, .. } => upsert_table(body),
+        _ => None,
+    }
+}
+
 pub fn query(q: &Query) -> String {
     let mut out = String::new();
     match q {
@@ -21,6 +35,8 @@ pub fn query(q: &Query) -> String {
             with_clause(ctes, &mut out);
             out.push_str(&query(body));
         }
+        // The steps are statements of their own (the session runs them).
+        Query::Steps { body, .. } => out.push_str(&query(body)),
         Query::Insert {
             table,
             columns,
@@ -104,7 +120,15 @@ pub fn query(q: &Query) -> String {
                         out.push_str(" = ");
                         expr(e, &mut out);
                     }
-                    where_clause(&oc.filter, &mut out);
+                    // Each row once per command ([`crate::upsert`]).
+                    out.push_str(" WHERE pm_upsert_row(");
+                    out.push_str(&quote_ident(table));
+                    out.push_str(".rowid, ");
+                    match &oc.filter {
+                        Some(f) => expr(f, &mut out),
+                        None => out.push('1'),
+                    }
+                    out.push(')');
                 } else {
                     out.push_str(" DO NOTHING");
                 }

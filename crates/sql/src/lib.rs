@@ -54,6 +54,7 @@ pub mod session;
 pub mod stats;
 pub mod timetz;
 pub mod types;
+pub mod upsert;
 pub mod utility;
 
 pub use session::{Column, Interrupts, ResultSink, Session, TransactionStatus};

@@ -720,8 +720,22 @@ impl Session {
         std::mem::take(&mut self.reports)
     }
 
-    /// Translates a statement, using the cache.
+    /// Translates a statement, using the cache. A statement that cannot be
+    /// translated fails the transaction block as any error does; in a
+    /// failed block only a syntax error is reported as itself (PostgreSQL
+    /// parses before it looks at the block's state, and analyzes after).
     pub fn translate(&mut self, text: &str) -> Result<Arc<Translated>, PgError> {
+        let result = self.translate_text(text);
+        if let Err(e) = &result {
+            if self.status == TransactionStatus::Failed && e.code != code::SYNTAX_ERROR {
+                return Err(in_failed_transaction());
+            }
+            self.mark_failed();
+        }
+        result
+    }
+
+    fn translate_text(&mut self, text: &str) -> Result<Arc<Translated>, PgError> {
         self.forget_stale_schema();
         if let Some(t) = self.cache.get(text) {
             return Ok(t.clone());
@@ -927,10 +941,7 @@ impl Session {
         if self.status == TransactionStatus::Failed
             && !matches!(t.command, Command::Commit | Command::Rollback)
         {
-            return Err(PgError::error(
-                code::IN_FAILED_SQL_TRANSACTION,
-                "current transaction is aborted, commands ignored until end of transaction block",
-            ));
+            return Err(in_failed_transaction());
         }
         match &t.command {
             Command::Begin => {
@@ -1071,6 +1082,12 @@ impl Session {
                     ));
                 }
                 let query = self.translate(&d.query)?;
+                if matches!(&query.command, Command::Sql { steps, .. } if !steps.is_empty()) {
+                    return Err(PgError::error(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "DECLARE CURSOR must not contain data-modifying statements in WITH",
+                    ));
+                }
                 if query.tag != Tag::Select {
                     return Err(PgError::error(
                         code::SYNTAX_ERROR,
@@ -1536,20 +1553,33 @@ impl Session {
         sink: &mut dyn ResultSink,
     ) -> Result<String, PgError> {
         let Command::Sql {
-            sql,
-            column_types,
-            column_names,
-            ast,
-            catalogs,
+            catalogs, steps, ..
         } = &t.command
         else {
             unreachable!("run_sql is only called for Command::Sql");
         };
-        let tag = &t.tag;
+        if !steps.is_empty() {
+            // All of the statement or none of it.
+            return self.in_savepoint(|s| {
+                let result = s
+                    .run_steps(t, steps, params)
+                    .and_then(|_| s.run_main(t, params, fixed, sink));
+                s.drop_step_tables(steps)?;
+                result
+            });
+        }
         self.ensure_catalogs(catalogs)?;
-        crate::partition::reset_rows();
+        self.run_main(t, params, fixed, sink)
+    }
+
+    /// Binds a statement's parameters and integer literals.
+    fn bind_all(
+        &self,
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        t: &Translated,
+        params: &Params<'_>,
+    ) -> Result<(), PgError> {
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
-        let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
         for (i, p) in params.values.iter().enumerate() {
             let Some(index) = stmt
                 .parameter_index(&format!("${}", i + 1))
@@ -1572,6 +1602,101 @@ impl Session {
                 stmt.raw_bind_parameter(index, *v).map_err(sqlite_err)?;
             }
         }
+        Ok(())
+    }
+
+    /// The temporary tables of a statement's steps, empty; columns
+    /// without a type, so that values keep their storage class.
+    fn create_step_tables(&self, steps: &[dialect::Step]) -> Result<(), PgError> {
+        for step in steps {
+            let table = quote_ident(&step.table);
+            let columns: Vec<String> = (0..step.width.max(1)).map(|i| format!("c{i}")).collect();
+            self.sqlite_batch(&format!(
+                "DROP TABLE IF EXISTS temp.{table}; CREATE TEMP TABLE {table} ({});",
+                columns.join(", ")
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn drop_step_tables(&self, steps: &[dialect::Step]) -> Result<(), PgError> {
+        let drops: Vec<String> = steps
+            .iter()
+            .map(|st| format!("DROP TABLE IF EXISTS temp.{};", quote_ident(&st.table)))
+            .collect();
+        self.sqlite_batch(&drops.concat())
+    }
+
+    /// Runs the data-modifying WITH queries of a statement in turn, each
+    /// one's RETURNING rows into its temporary table.
+    fn run_steps(
+        &self,
+        t: &Translated,
+        steps: &[dialect::Step],
+        params: &Params<'_>,
+    ) -> Result<(), PgError> {
+        let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
+        self.create_step_tables(steps)?;
+        for step in steps {
+            let table = quote_ident(&step.table);
+            if let Some(table) = &step.upsert {
+                crate::upsert::begin(&self.conn, table)?;
+            }
+            let mut stmt = self.conn.prepare_cached(&step.sql).map_err(sqlite_err)?;
+            self.bind_all(&mut stmt, t, params)?;
+            if step.width == 0 {
+                stmt.raw_execute().map_err(sqlite_err)?;
+                continue;
+            }
+            let slots: Vec<String> = (1..=step.width).map(|i| format!("?{i}")).collect();
+            let mut insert = self
+                .conn
+                .prepare(&format!(
+                    "INSERT INTO temp.{table} VALUES ({})",
+                    slots.join(", ")
+                ))
+                .map_err(sqlite_err)?;
+            let mut rows = stmt.raw_query();
+            while let Some(row) = rows.next().map_err(sqlite_err)? {
+                for i in 0..step.width {
+                    let v = row.get_ref(i).map_err(sqlite_err)?;
+                    insert
+                        .raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(v))
+                        .map_err(sqlite_err)?;
+                }
+                insert.raw_execute().map_err(sqlite_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a statement's SQL on SQLite, its rows to `sink`.
+    fn run_main(
+        &self,
+        t: &Translated,
+        params: &Params<'_>,
+        fixed: Option<&[Column]>,
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        let Command::Sql {
+            sql,
+            column_types,
+            column_names,
+            ast,
+            upsert,
+            ..
+        } = &t.command
+        else {
+            unreachable!("run_main is only called for Command::Sql");
+        };
+        let tag = &t.tag;
+        crate::partition::reset_rows();
+        if let Some(table) = upsert {
+            crate::upsert::begin(&self.conn, table)?;
+        }
+        let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
+        self.bind_all(&mut stmt, t, params)?;
         let column_count = stmt.column_count();
         if fixed.is_some_and(|f| f.len() != column_count) {
             // The table changed since the statement was prepared.
@@ -1701,12 +1826,45 @@ impl Session {
                     }]
                 }))
             }
+            Command::Sql { steps, .. } if !steps.is_empty() => {
+                // The main statement reads the steps' tables: they exist
+                // while it is described.
+                self.in_savepoint(|s| {
+                    s.create_step_tables(steps)?;
+                    let t = Translated {
+                        command: match &t.command {
+                            Command::Sql {
+                                sql,
+                                column_types,
+                                column_names,
+                                ast,
+                                catalogs,
+                                ..
+                            } => Command::Sql {
+                                sql: sql.clone(),
+                                column_types: column_types.clone(),
+                                column_names: column_names.clone(),
+                                ast: ast.clone(),
+                                catalogs: catalogs.clone(),
+                                steps: Vec::new(),
+                                upsert: None,
+                            },
+                            _ => unreachable!("matched above"),
+                        },
+                        ..t.clone()
+                    };
+                    let columns = s.describe(&t);
+                    s.drop_step_tables(steps)?;
+                    columns
+                })
+            }
             Command::Sql {
                 sql,
                 column_types,
                 column_names,
                 ast,
                 catalogs,
+                ..
             } => {
                 self.ensure_catalogs(catalogs)?;
                 let stmt = self
@@ -1791,6 +1949,14 @@ impl Session {
 /// typed tree and generates its SQLite SQL; statements the analyzer does
 /// not handle yet go to the older sqlparser translator (see
 /// docs/ARCHITECTURE.md). A syntax error is always PostgreSQL's.
+/// 25P02: a statement in a transaction block that an error failed.
+fn in_failed_transaction() -> PgError {
+    PgError::error(
+        code::IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
 pub fn translate_statement(
     text: &str,
     schema: &dyn analyze::Schema,
@@ -1962,6 +2128,19 @@ pub fn translate_statement(
             return Ok((t, None));
         }
     };
+    let (steps, query) = match *query {
+        analyze::Query::Steps { steps, body } => (steps, body),
+        q => (Vec::new(), Box::new(q)),
+    };
+    let steps = steps
+        .iter()
+        .map(|s| dialect::Step {
+            sql: generate::query(&s.query),
+            table: s.table.clone(),
+            width: s.width,
+            upsert: generate::upsert_table(&s.query).map(str::to_string),
+        })
+        .collect();
     let sql = generate::query(&query);
     let columns = query.columns();
     let mut body = &*query;
@@ -1973,7 +2152,9 @@ pub fn translate_statement(
         analyze::Query::Insert { .. } => Tag::Insert,
         analyze::Query::Update { .. } => Tag::Update,
         analyze::Query::Delete { .. } => Tag::Delete,
-        analyze::Query::With { .. } => unreachable!("unwrapped above"),
+        analyze::Query::With { .. } | analyze::Query::Steps { .. } => {
+            unreachable!("unwrapped above")
+        }
     };
     // Literals the analysis kept as values are bound too (unused); the
     // translation serves other values only when every literal is bound.
@@ -1988,6 +2169,8 @@ pub fn translate_statement(
             column_names: columns.iter().map(|c| Some(c.0.clone())).collect(),
             ast: None,
             catalogs: Vec::new(),
+            steps,
+            upsert: generate::upsert_table(&query).map(str::to_string),
         },
         tag,
         inferred: Default::default(),
@@ -2095,6 +2278,17 @@ impl analyze::Schema for SchemaCatalog<'_> {
     }
 
     /// A partitioned table's view has the hidden leaf column.
+    fn is_view(&self, name: &str) -> bool {
+        self.0
+            .query_row(
+                "SELECT 1 FROM (SELECT type, name FROM temp.sqlite_schema UNION ALL \
+                   SELECT type, name FROM main.sqlite_schema) WHERE type = 'view' AND name = ?1",
+                [name],
+                |_| Ok(()),
+            )
+            .is_ok()
+    }
+
     fn partitioned(&self, name: &str) -> bool {
         let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
         let Ok(stmt) = self.0.prepare_cached(&sql) else {
@@ -2425,6 +2619,7 @@ fn register_functions(
     adt::register(conn)?;
     crate::interval::register(conn)?;
     crate::partition::register(conn)?;
+    crate::upsert::register(conn)?;
     crate::timetz::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {

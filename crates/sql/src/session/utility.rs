@@ -709,6 +709,7 @@ impl Session {
                     column_names,
                     ast,
                     catalogs,
+                    ..
                 } => {
                     self.ensure_catalogs(&catalogs)?;
                     (sql, column_types, column_names, ast)
