@@ -1233,7 +1233,7 @@ impl<'a> Analyzer<'a> {
         for i in 0..left.targets.len() {
             let types = [left.targets[i].expr.ty(), right.targets[i].expr.ty()];
             let ty = self.common_type(&types, name, -1)?;
-            if equality_needs_key(ty) && op != "UNION ALL" {
+            if equality_needs_key(ty) && matches!(op, "INTERSECT ALL" | "EXCEPT ALL") {
                 return unsupported("set operation over numeric or interval");
             }
             if !ordered_like_postgresql(ty) && op != "UNION ALL" {
@@ -1377,9 +1377,6 @@ impl<'a> Analyzer<'a> {
         }
         for g in &s.group_clause {
             let e = self.order_or_group_expr(g, &out.targets)?;
-            if equality_needs_key(e.ty()) && !matches!(e, Expr::Column { .. }) {
-                return unsupported("GROUP BY numeric or interval expression");
-            }
             out.group_by.push(e);
         }
         if let Some(h) = s.having_clause.as_deref() {
@@ -1423,12 +1420,15 @@ impl<'a> Analyzer<'a> {
             return Ok(out);
         }
         if !s.distinct_clause.is_empty() {
-            if out
-                .targets
-                .iter()
-                .any(|t| equality_needs_key(t.expr.ty()) && !matches!(t.expr, Expr::Column { .. }))
-            {
-                return unsupported("DISTINCT over numeric expressions");
+            // Keyed DISTINCT is generated as GROUP BY the keys.
+            let grouped = !out.group_by.is_empty()
+                || out.having.is_some()
+                || out.targets.iter().any(|t| t.expr.contains_agg());
+            if grouped && out.targets.iter().any(|t| equality_needs_key(t.expr.ty())) {
+                return Err(Fail::Error(PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "SELECT DISTINCT over numeric or interval in an aggregate query is not supported",
+                )));
             }
             out.distinct = true;
         }
@@ -3612,8 +3612,25 @@ impl<'a> Analyzer<'a> {
                     f.location,
                 ));
             }
-            if f.agg_distinct && func.template.starts_with("pg_") {
-                return unsupported("DISTINCT in this aggregate");
+            // min / max of the distinct values are min / max.
+            let distinct = f.agg_distinct && !matches!(fname, "min" | "max");
+            if distinct {
+                // SQLite's DISTINCT compares stored values: PostgreSQL's
+                // equality for every type but numeric and interval (count
+                // compares their keys; see generate).
+                let keyed = coerced.iter().any(|a| equality_needs_key(a.ty()));
+                if keyed && !func.template.starts_with("count(") {
+                    return Err(self.error_at(
+                        PgError::error(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("DISTINCT in aggregate {fname} over numeric or interval is not supported"),
+                        ),
+                        f.location,
+                    ));
+                }
+                if coerced.len() != 1 || !plain_call(func.template) {
+                    return unsupported("DISTINCT in this aggregate");
+                }
             }
             if (f.agg_filter.is_some() || !f.agg_order.is_empty()) && !plain_call(func.template) {
                 return unsupported("FILTER / ORDER BY in this aggregate");
@@ -3635,13 +3652,13 @@ impl<'a> Analyzer<'a> {
                     nulls_first,
                 });
             }
-            if f.agg_distinct && !order.is_empty() {
+            if distinct && !order.is_empty() {
                 return unsupported("DISTINCT with ORDER BY in an aggregate");
             }
             return Ok(Expr::Agg {
                 template: func.template,
                 args: coerced,
-                distinct: f.agg_distinct,
+                distinct,
                 ty: func.result,
                 filter,
                 order,

@@ -317,6 +317,13 @@ fn select_after_with(s: &Select, out: &mut String) {
             order_and_limit(s, out);
             return;
         }
+        if c.op != "UNION ALL" && s.targets.iter().any(|t| keyed(t.expr.ty())) {
+            out.push_str("SELECT * FROM (");
+            keyed_set_operation(s, c, out);
+            out.push_str(") AS \"pm_setop\"");
+            order_and_limit(s, out);
+            return;
+        }
         // Each side as a subquery (its own ORDER BY / LIMIT stay inside),
         // the whole as one more, so ORDER BY can use sort keys.
         out.push_str("SELECT * FROM (SELECT * FROM (");
@@ -376,7 +383,10 @@ fn select_after_with(s: &Select, out: &mut String) {
         return;
     }
     out.push_str("SELECT ");
-    if s.distinct {
+    // DISTINCT over values whose stored forms differ when equal: grouped
+    // by their keys (the analyzer allows it only without aggregates).
+    let keyed_distinct = s.distinct && s.targets.iter().any(|t| keyed(t.expr.ty()));
+    if s.distinct && !keyed_distinct {
         out.push_str("DISTINCT ");
     }
     if s.targets.is_empty() {
@@ -391,9 +401,16 @@ fn select_after_with(s: &Select, out: &mut String) {
         from_list(&s.from, out);
     }
     where_clause(&s.filter, out);
-    if !s.group_by.is_empty() {
-        out.push_str(" GROUP BY ");
-        list(&s.group_by, out);
+    let group: Vec<&Expr> = if keyed_distinct {
+        s.targets.iter().map(|t| &t.expr).collect()
+    } else {
+        s.group_by.iter().collect()
+    };
+    for (i, g) in group.iter().enumerate() {
+        out.push_str(if i == 0 { " GROUP BY " } else { ", " });
+        let mut e = String::new();
+        expr(g, &mut e);
+        out.push_str(&equality_key(g.ty(), &e));
     }
     if let Some(h) = &s.having {
         out.push_str(" HAVING ");
@@ -583,6 +600,67 @@ fn distinct_on(s: &Select, out: &mut String) {
         ..Default::default()
     };
     order_and_limit(&outer, out);
+}
+
+/// Types whose stored forms differ for equal values (numeric 1.1 and
+/// 1.10, interval '1 day' and '24 hours'): SQLite's own equality would
+/// tell them apart.
+fn keyed(ty: u32) -> bool {
+    matches!(ty, NUMERIC | INTERVAL)
+}
+
+/// What to compare for PostgreSQL's equality of a value of type `ty`.
+fn equality_key(ty: u32, e: &str) -> String {
+    match ty {
+        NUMERIC => format!("pg_numeric_sortkey({e})"),
+        INTERVAL => format!("pg_interval_sortkey({e})"),
+        _ => e.to_string(),
+    }
+}
+
+/// UNION / INTERSECT / EXCEPT over a column of a [`keyed`] type: rows
+/// compared by their keys (NULLs equal, as set operations compare them),
+/// one row kept per key.
+fn keyed_set_operation(s: &Select, c: &Compound, out: &mut String) {
+    let names: Vec<String> = c.left.targets.iter().map(|t| quote_ident(&t.name)).collect();
+    let keys = |prefix: &str| -> Vec<String> {
+        s.targets
+            .iter()
+            .zip(&names)
+            .map(|(t, n)| equality_key(t.expr.ty(), &format!("{prefix}{n}")))
+            .collect()
+    };
+    out.push_str("SELECT * FROM (");
+    if c.op == "UNION" {
+        out.push_str("SELECT * FROM (");
+        select(&c.left, out);
+        out.push_str(") UNION ALL SELECT * FROM (");
+        select(&c.right, out);
+        out.push_str("))");
+    } else {
+        select(&c.left, out);
+        // The right side's columns under the left side's names.
+        out.push_str(") AS \"pm_l\" WHERE ");
+        if c.op == "EXCEPT" {
+            out.push_str("NOT ");
+        }
+        out.push_str("EXISTS (SELECT 1 FROM (SELECT ");
+        for (i, (t, n)) in c.right.targets.iter().zip(&names).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("{} AS {n}", quote_ident(&t.name)));
+        }
+        out.push_str(" FROM (");
+        select(&c.right, out);
+        out.push_str(")) AS \"pm_r\" WHERE ");
+        let (l, r) = (keys("\"pm_l\"."), keys("\"pm_r\"."));
+        let conditions: Vec<String> = l.iter().zip(&r).map(|(l, r)| format!("{r} IS {l}")).collect();
+        out.push_str(&conditions.join(" AND "));
+        out.push(')');
+    }
+    out.push_str(" GROUP BY ");
+    out.push_str(&keys("").join(", "));
 }
 
 /// INTERSECT ALL / EXCEPT ALL: the n-th copy of a left row is kept when the
@@ -849,7 +927,15 @@ pub fn expr(e: &Expr, out: &mut String) {
                 let open = t.find('(').unwrap_or(t.len());
                 out.push_str(&t[..open]);
                 out.push_str("(DISTINCT ");
-                list(args, out);
+                match args.as_slice() {
+                    // count(DISTINCT x) counts PostgreSQL's distinct values.
+                    [a] if keyed(a.ty()) => {
+                        let mut e = String::new();
+                        expr(a, &mut e);
+                        out.push_str(&equality_key(a.ty(), &e));
+                    }
+                    _ => list(args, out),
+                }
                 out.push(')');
             } else if order.is_empty() {
                 template(t, args, out);
