@@ -1359,9 +1359,6 @@ impl<'a> Analyzer<'a> {
                 star: None,
             });
         }
-        if out.targets.is_empty() {
-            return unsupported("SELECT without columns");
-        }
         if let Some(w) = s.where_clause.as_deref() {
             let e = self.expr(w)?;
             if e.contains_agg() {

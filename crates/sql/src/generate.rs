@@ -390,9 +390,8 @@ fn select_after_with(s: &Select, out: &mut String) {
         out.push_str("DISTINCT ");
     }
     if s.targets.is_empty() {
-        // SELECT with no columns (PostgreSQL allows it): one hidden column
-        // would change the row shape, so select a constant the session
-        // never shows is not possible; SQLite needs a column.
+        // SELECT with no columns (PostgreSQL allows it): SQLite needs
+        // one; the session does not show it (`visible_columns`).
         out.push_str("NULL");
     }
     targets(&s.targets, out);
@@ -622,7 +621,12 @@ fn equality_key(ty: u32, e: &str) -> String {
 /// compared by their keys (NULLs equal, as set operations compare them),
 /// one row kept per key.
 fn keyed_set_operation(s: &Select, c: &Compound, out: &mut String) {
-    let names: Vec<String> = c.left.targets.iter().map(|t| quote_ident(&t.name)).collect();
+    let names: Vec<String> = c
+        .left
+        .targets
+        .iter()
+        .map(|t| quote_ident(&t.name))
+        .collect();
     let keys = |prefix: &str| -> Vec<String> {
         s.targets
             .iter()
@@ -655,7 +659,11 @@ fn keyed_set_operation(s: &Select, c: &Compound, out: &mut String) {
         select(&c.right, out);
         out.push_str(")) AS \"pm_r\" WHERE ");
         let (l, r) = (keys("\"pm_l\"."), keys("\"pm_r\"."));
-        let conditions: Vec<String> = l.iter().zip(&r).map(|(l, r)| format!("{r} IS {l}")).collect();
+        let conditions: Vec<String> = l
+            .iter()
+            .zip(&r)
+            .map(|(l, r)| format!("{r} IS {l}"))
+            .collect();
         out.push_str(&conditions.join(" AND "));
         out.push(')');
     }
@@ -675,6 +683,8 @@ fn multiset_operation(c: &Compound, out: &mut String) {
             out.push_str(&format!("{n} AS \"pm_c{i}\", "));
         }
         out.push_str("row_number() OVER (PARTITION BY ");
+        // (A side without columns: every row is the same row.)
+        out.push_str(if names.is_empty() { "NULL" } else { "" });
         out.push_str(&names.join(", "));
         out.push_str(") AS \"pm_n\" FROM (");
         select(q, out);
@@ -682,6 +692,9 @@ fn multiset_operation(c: &Compound, out: &mut String) {
     };
     let n = c.left.targets.len();
     out.push_str("SELECT * FROM (SELECT ");
+    if n == 0 {
+        out.push_str("NULL");
+    }
     for (i, t) in c.left.targets.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");

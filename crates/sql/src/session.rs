@@ -1697,7 +1697,7 @@ impl Session {
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
         let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
         self.bind_all(&mut stmt, t, params)?;
-        let column_count = stmt.column_count();
+        let column_count = visible_columns(t, stmt.column_count());
         if fixed.is_some_and(|f| f.len() != column_count) {
             // The table changed since the statement was prepared.
             return Err(PgError::error(
@@ -1708,7 +1708,7 @@ impl Session {
         // ALTER TABLE ADD COLUMN ... NOT NULL compiles to a program with a
         // result column (SQLite's check that the table is empty): no rows.
         let alter = matches!(tag, Tag::Fixed(t) if t.starts_with("ALTER "));
-        if column_count == 0 || alter {
+        if stmt.column_count() == 0 || alter {
             let changed = stmt.raw_execute().map_err(sqlite_err)?;
             // Rows written through a partitioned table's view are counted
             // by its triggers (SQLite's count has none of them).
@@ -1730,6 +1730,7 @@ impl Session {
                 &t.inferred,
             ),
         };
+        columns.truncate(column_count);
         let is_select = *tag == Tag::Select;
         let mut rows = stmt.raw_query();
         let mut count: u64 = 0;
@@ -1874,17 +1875,17 @@ impl Session {
                 if stmt.column_count() == 0 {
                     return Ok(None);
                 }
-                Ok(Some(
-                    describe_columns(
-                        &self.conn,
-                        &stmt,
-                        column_types,
-                        column_names,
-                        ast,
-                        &t.inferred,
-                    )
-                    .0,
-                ))
+                let mut columns = describe_columns(
+                    &self.conn,
+                    &stmt,
+                    column_types,
+                    column_names,
+                    ast,
+                    &t.inferred,
+                )
+                .0;
+                columns.truncate(visible_columns(t, stmt.column_count()));
+                Ok(Some(columns))
             }
             Command::ExecutePrepared(e) => {
                 let (query, _) = self
@@ -1949,6 +1950,19 @@ impl Session {
 /// typed tree and generates its SQLite SQL; statements the analyzer does
 /// not handle yet go to the older sqlparser translator (see
 /// docs/ARCHITECTURE.md). A syntax error is always PostgreSQL's.
+/// The result columns a client sees: a SELECT without columns (which
+/// PostgreSQL allows) is generated with one that SQLite needs.
+fn visible_columns(t: &Translated, sqlite_columns: usize) -> usize {
+    match &t.command {
+        Command::Sql { column_types, .. }
+            if t.param_types.is_some() && t.tag == Tag::Select && column_types.is_empty() =>
+        {
+            0
+        }
+        _ => sqlite_columns,
+    }
+}
+
 /// 25P02: a statement in a transaction block that an error failed.
 fn in_failed_transaction() -> PgError {
     PgError::error(
