@@ -497,6 +497,7 @@ impl PostgresMain {
         if let Some(kind @ (Interrupt::Terminate | Interrupt::Quit)) = self.interrupts.take_kind() {
             return Err(self.interrupts.error(kind));
         }
+        self.session.set_query_string(text);
         let statements = dialect::split_statements(text);
         if statements.is_empty() {
             return send(
@@ -538,6 +539,7 @@ impl PostgresMain {
 
     fn parse(&mut self, name: String, text: &str, type_oids: &[u32]) -> Result<(), PgError> {
         self.current_statement = Some(text.to_string());
+        self.session.set_query_string(text);
         if !name.is_empty() && self.statements.contains_key(&name) {
             return Err(PgError::error(
                 code::DUPLICATE_PREPARED_STATEMENT,

@@ -224,6 +224,14 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CAST(0 AS INTEGER) AS inhseqno, 0 AS inhdetachpending WHERE 0",
     ),
     (
+        "pg_cursors",
+        &[],
+        "SELECT json_extract(c.value, '$[0]') AS name, json_extract(c.value, '$[1]') AS statement, \
+                json_extract(c.value, '$[2]') AS is_holdable, json_extract(c.value, '$[3]') AS is_binary, \
+                json_extract(c.value, '$[4]') AS is_scrollable, json_extract(c.value, '$[5]') AS creation_time \
+         FROM json_each(pm_cursors()) c",
+    ),
+    (
         "pg_stat_activity",
         &["pg_database", "pg_roles"],
         "SELECT CAST(nullif(json_extract(a.value, '$.datid'), 0) AS INTEGER) AS datid, \
@@ -368,7 +376,7 @@ const BOOL_COLUMNS: &str = "relhasindex relisshared relhasrules relhastriggers r
     admin_option datistemplate datallowconn typbyval typispreferred typisdefined typnotnull \
     inhdetachpending condeferrable condeferred convalidated conislocal connoinherit \
     collisdeterministic polpermissive tgisinternal puballtables pubinsert pubupdate pubdelete \
-    pubtruncate pubviaroot";
+    pubtruncate pubviaroot is_holdable is_binary is_scrollable";
 const OID_COLUMNS: &str = "oid relnamespace relowner relam reltype reloftype reltablespace \
     reltoastrelid indexrelid indrelid attrelid atttypid attcollation adrelid nspowner \
     typnamespace typowner typrelid typelem typarray typbasetype typcollation datdba \
@@ -380,7 +388,8 @@ const INT2_COLUMNS: &str =
     "attnum attlen adnum relnatts relchecks indnatts typlen partnatts tgtype";
 const INT8_COLUMNS: &str = "xact_commit xact_rollback blks_read blks_hit tup_returned \
     tup_fetched tup_inserted tup_updated tup_deleted conflicts temp_files temp_bytes deadlocks";
-const TIMESTAMPTZ_COLUMNS: &str = "backend_start xact_start query_start state_change stats_reset";
+const TIMESTAMPTZ_COLUMNS: &str =
+    "backend_start xact_start query_start state_change stats_reset creation_time";
 const INT4_COLUMNS: &str = "pid leader_pid client_port numbackends atttypmod attinhcount rolconnlimit encoding datconnlimit typtypmod \
     typndims inhseqno objsubid attstattarget ordinal_position character_maximum_length relpages \
     coninhcount collencoding stxstattarget";

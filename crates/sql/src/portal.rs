@@ -16,6 +16,8 @@ use rusqlite::types::{Value, ValueRef};
 
 use crate::session::{Column, ResultSink};
 
+const CURSOR_OPT_BINARY: i32 = 0x0001;
+const CURSOR_OPT_SCROLL: i32 = 0x0002;
 const CURSOR_OPT_NO_SCROLL: i32 = 0x0004;
 const CURSOR_OPT_HOLD: i32 = 0x0020;
 /// FETCH ALL's count in PostgreSQL's grammar (LONG_MAX).
@@ -29,6 +31,7 @@ pub struct Declare {
     pub query: String,
     pub no_scroll: bool,
     pub hold: bool,
+    pub binary: bool,
 }
 
 /// PREPARE name [(types)] AS query.
@@ -152,9 +155,27 @@ pub fn declare(d: &pb::DeclareCursorStmt, sql: &str) -> Option<Declare> {
     Some(Declare {
         name: d.portalname.clone(),
         query: query_after(sql, "cursor", "for")?,
-        no_scroll: d.options & CURSOR_OPT_NO_SCROLL != 0,
+        no_scroll: d.options & CURSOR_OPT_NO_SCROLL != 0
+            || (d.options & CURSOR_OPT_SCROLL == 0 && !scans_backward(d.query.as_deref())),
         hold: d.options & CURSOR_OPT_HOLD != 0,
+        binary: d.options & CURSOR_OPT_BINARY != 0,
     })
+}
+
+/// Whether a cursor declared without SCROLL or NO SCROLL can move
+/// backward: PostgreSQL allows it when the plan can scan backward, which a
+/// query without FROM (a Result node), with FOR UPDATE, or grouped (an Agg
+/// node) cannot.
+fn scans_backward(query: Option<&pb::Node>) -> bool {
+    match query.and_then(|n| n.node.as_ref()) {
+        Some(pb::node::Node::SelectStmt(s)) if s.op == pb::SetOperation::SetopNone as i32 => {
+            (!s.from_clause.is_empty() || !s.values_lists.is_empty())
+                && s.locking_clause.is_empty()
+                && s.group_clause.is_empty()
+                && s.having_clause.is_none()
+        }
+        _ => true,
+    }
 }
 
 pub fn fetch(f: &pb::FetchStmt) -> Fetch {
@@ -182,7 +203,26 @@ pub struct Cursor {
     pub hold: bool,
     /// Declared in the open transaction (a rollback removes it).
     pub this_transaction: bool,
+    /// The query string that declared it, as the client sent it.
     pub statement: String,
+    pub binary: bool,
+    /// When it was declared (timestamptz output text).
+    pub created: String,
+}
+
+thread_local! {
+    /// The session's cursors as JSON rows for pg_cursors ([`Portals::publish`]).
+    static PUBLISHED: std::cell::RefCell<String> = std::cell::RefCell::new("[]".into());
+}
+
+/// `pm_cursors()`: the published cursors (the pg_cursors view reads them).
+pub fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "pm_cursors",
+        0,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |_| Ok(PUBLISHED.with(|p| p.borrow().clone())),
+    )
 }
 
 /// Collects a query's rows for DECLARE.
@@ -257,15 +297,17 @@ impl Portals {
         self.cursors.retain(|_, c| c.hold && !c.this_transaction);
     }
 
-    /// (name, statement, holdable, scrollable) for pg_cursors.
-    pub fn list(&self) -> Vec<(String, String, bool, bool)> {
-        let mut v: Vec<_> = self
+    /// Makes the cursors what the pg_cursors view shows (`pm_cursors()`)
+    /// until the next call.
+    pub fn publish(&self) {
+        let rows: Vec<serde_json::Value> = self
             .cursors
             .iter()
-            .map(|(n, c)| (n.clone(), c.statement.clone(), c.hold, !c.no_scroll))
+            .map(|(n, c)| {
+                serde_json::json!([n, c.statement, c.hold, c.binary, !c.no_scroll, c.created])
+            })
             .collect();
-        v.sort();
-        v
+        PUBLISHED.with(|p| *p.borrow_mut() = serde_json::Value::Array(rows).to_string());
     }
 
     /// FETCH / MOVE: sends the rows (FETCH) and returns the tag.
@@ -394,6 +436,8 @@ mod tests {
                 hold: false,
                 this_transaction: true,
                 statement: String::new(),
+                binary: false,
+                created: String::new(),
             },
         );
         p

@@ -401,6 +401,8 @@ thread_local! {
 }
 
 pub struct Session {
+    /// The query string the client sent (pg_cursors shows it).
+    query_string: String,
     conn: Connection,
     status: TransactionStatus,
     /// An implicit block from a multi-statement Query is open.
@@ -629,6 +631,7 @@ impl Session {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         let schema_seen = interrupts.schema_generation();
         Ok(Session {
+            query_string: String::new(),
             schema_seen,
             schema_dirty: false,
             statement_timeout_ms,
@@ -713,6 +716,13 @@ impl Session {
                     .map(|v| (shown.to_string(), v.clone()))
             })
             .collect()
+    }
+
+    /// The query string the client sent, as PostgreSQL's
+    /// debug_query_string (pg_cursors shows a cursor's).
+    pub fn set_query_string(&mut self, text: &str) {
+        self.query_string.clear();
+        self.query_string.push_str(text);
     }
 
     /// ParameterStatus values changed since the last call.
@@ -1108,7 +1118,13 @@ impl Session {
                         no_scroll: d.no_scroll,
                         hold: d.hold,
                         this_transaction: self.status != TransactionStatus::Idle,
-                        statement: d.query.clone(),
+                        statement: if self.query_string.is_empty() {
+                            d.query.clone()
+                        } else {
+                            self.query_string.clone()
+                        },
+                        binary: d.binary,
+                        created: crate::datetime::format_timestamptz(now_us()),
                     },
                 );
                 Ok(t.tag.render(0))
@@ -1569,6 +1585,9 @@ impl Session {
             });
         }
         self.ensure_catalogs(catalogs)?;
+        if catalogs.contains(&"pg_cursors") {
+            self.portals.borrow().publish();
+        }
         self.run_main(t, params, fixed, sink)
     }
 
@@ -2634,6 +2653,7 @@ fn register_functions(
     crate::interval::register(conn)?;
     crate::partition::register(conn)?;
     crate::upsert::register(conn)?;
+    crate::portal::register(conn)?;
     crate::timetz::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {
