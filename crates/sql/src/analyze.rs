@@ -65,8 +65,10 @@ pub trait Schema {
 /// The outcome of analysis.
 pub enum Analysis {
     Query(Box<Query>),
-    /// Valid PostgreSQL the analyzer does not handle yet.
-    Unsupported(String),
+    /// Valid PostgreSQL the analyzer does not handle yet; with the error
+    /// PostgreSQL gives when the cause is a function no catalog of ours
+    /// has (the older translator may still know it).
+    Unsupported(String, Option<PgError>),
 }
 
 #[derive(Debug)]
@@ -199,7 +201,7 @@ impl Expr {
         }
     }
 
-    fn contains_agg(&self) -> bool {
+    pub(crate) fn contains_agg(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| found |= matches!(e, Expr::Agg { .. }));
         found
@@ -500,6 +502,8 @@ pub struct Analyzer<'a> {
     /// Literals are kept as constants (see `select_body`).
     literals_by_value: bool,
     dml: DmlCtes,
+    /// 42883 for the first function met that no catalog of ours has.
+    missing: Option<PgError>,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -539,10 +543,11 @@ pub fn analyze_with_literals(
             top: true,
             ..Default::default()
         },
+        missing: None,
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((
-            Analysis::Unsupported("empty statement".into()),
+            Analysis::Unsupported("empty statement".into(), None),
             Vec::new(),
             Vec::new(),
         ));
@@ -558,13 +563,17 @@ pub fn analyze_with_literals(
     match result {
         Ok(q) => {
             if a.params.contains(&UNKNOWN) {
-                let why = Analysis::Unsupported("untyped parameter".into());
+                let why = Analysis::Unsupported("untyped parameter".into(), None);
                 return Ok((why, Vec::new(), Vec::new()));
             }
             let params = a.params.clone();
             Ok((Analysis::Query(Box::new(q)), params, a.slot_negated))
         }
-        Err(Fail::Unsupported(w)) => Ok((Analysis::Unsupported(w), Vec::new(), Vec::new())),
+        Err(Fail::Unsupported(w)) => Ok((
+            Analysis::Unsupported(w, a.missing.take()),
+            Vec::new(),
+            Vec::new(),
+        )),
         Err(Fail::Error(e)) => Err(e),
     }
 }
@@ -597,6 +606,7 @@ impl<'a> Analyzer<'a> {
             slot_negated: Vec::new(),
             literals_by_value: true,
             dml: DmlCtes::default(),
+            missing: None,
         }
     }
 
@@ -1071,6 +1081,32 @@ impl<'a> Analyzer<'a> {
             }],
             ..Default::default()
         })
+    }
+
+    /// Keeps PostgreSQL's error for a call of a function we have no
+    /// candidates for, in case nothing else handles the statement.
+    fn note_missing(&mut self, fname: &str, f: &pb::FuncCall) {
+        if self.missing.is_some() {
+            return;
+        }
+        let mut types = Vec::new();
+        for a in &f.args {
+            match self.expr(a) {
+                Ok(e) => types.push(e.ty()),
+                Err(_) => return,
+            }
+        }
+        let e = self.error_at(
+            PgError::error(
+                code::UNDEFINED_FUNCTION,
+                format!("function {fname}({}) does not exist", type_list(&types)),
+            )
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."),
+            f.location,
+        );
+        if let Fail::Error(e) = e {
+            self.missing = Some(e);
+        }
     }
 
     /// Records that the part being analyzed uses `table`.
@@ -3528,6 +3564,7 @@ impl<'a> Analyzer<'a> {
             return Ok(Expr::Const(Value::Text(shown), REGTYPE));
         }
         let Some(cands) = ops::catalog().functions.get(fname) else {
+            self.note_missing(fname, f);
             return unsupported(format!("function {fname}"));
         };
         let args = if fname == "make_interval" {

@@ -104,6 +104,10 @@ pub enum Command {
         steps: Vec<Step>,
         /// The table of an ON CONFLICT DO UPDATE ([`crate::upsert`]).
         upsert: Option<String>,
+        /// The answer when SQLite cannot parse the older translator's text
+        /// of a statement PostgreSQL's grammar accepted (its syntax error
+        /// would be wrong): 0A000, or 42883 for an unknown function.
+        refusal: Option<pm_elog::PgError>,
     },
 }
 
@@ -471,6 +475,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 catalogs,
                 steps: Vec::new(),
                 upsert: None,
+                refusal: None,
             },
             tag: tag.clone(),
             inferred: Default::default(),

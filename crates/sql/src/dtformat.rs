@@ -1931,9 +1931,15 @@ pub fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     })?;
     // to_timestamp(double precision): seconds since the Unix epoch.
     conn.create_scalar_function("pg_to_timestamp_epoch", 1, det, |ctx| {
-        let Some(secs) = ctx.get::<Option<f64>>(0)? else {
+        let Some(secs) = crate::adt::float_arg(ctx, 0)? else {
             return Ok(None);
         };
+        if secs.is_nan() {
+            return Err(crate::errors::function_error(PgError::error(
+                sqlstate::DATETIME_FIELD_OVERFLOW,
+                "timestamp cannot be NaN",
+            )));
+        }
         if secs.is_infinite() {
             return Ok(Some(
                 if secs > 0.0 { "infinity" } else { "-infinity" }.to_string(),

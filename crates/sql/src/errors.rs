@@ -185,6 +185,28 @@ pub fn from_code_and_message(extended: i32, text: &str) -> PgError {
             format!("column reference \"{rest}\" is ambiguous"),
         );
     }
+    // WITH RECURSIVE queries SQLite cannot run: PostgreSQL's 42P19.
+    for (sqlite, postgres) in [
+        (
+            "circular reference: ",
+            "must not appear within its non-recursive term",
+        ),
+        (
+            "multiple recursive references: ",
+            "must not appear more than once",
+        ),
+        (
+            "recursive reference in a subquery: ",
+            "must not appear within a subquery",
+        ),
+    ] {
+        if let Some(name) = text.strip_prefix(sqlite) {
+            return PgError::error(
+                code::INVALID_RECURSION,
+                format!("recursive reference to query \"{name}\" {postgres}"),
+            );
+        }
+    }
     if text.contains("syntax error") {
         // `near "x": syntax error`
         let token = text

@@ -1334,7 +1334,7 @@ pub fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     }
     for (name, single) in [("pg_to_char_float8", false), ("pg_to_char_float4", true)] {
         conn.create_scalar_function(name, 2, det, move |ctx| {
-            let (Some(v), Some(f)) = (ctx.get::<Option<f64>>(0)?, text(ctx.get_raw(1))) else {
+            let (Some(v), Some(f)) = (crate::adt::float_arg(ctx, 0)?, text(ctx.get_raw(1))) else {
                 return Ok(None);
             };
             let r = if single {

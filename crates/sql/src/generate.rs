@@ -394,6 +394,19 @@ fn select_after_with(s: &Select, out: &mut String) {
         // one; the session does not show it (`visible_columns`).
         out.push_str("NULL");
     }
+    // HAVING without GROUP BY or aggregates: one group whatever the rows,
+    // and nothing to compute over them, so PostgreSQL reads none (not even
+    // the WHERE clause's errors): the HAVING alone decides the one row.
+    if s.having.is_some()
+        && s.group_by.is_empty()
+        && !s.targets.iter().any(|t| t.expr.contains_agg())
+        && !s.having.as_ref().is_some_and(|h| h.contains_agg())
+    {
+        targets(&s.targets, out);
+        where_clause(&s.having, out);
+        order_and_limit(s, out);
+        return;
+    }
     targets(&s.targets, out);
     if !s.from.is_empty() {
         out.push_str(" FROM ");
@@ -412,8 +425,9 @@ fn select_after_with(s: &Select, out: &mut String) {
         out.push_str(&equality_key(g.ty(), &e));
     }
     if let Some(h) = &s.having {
-        out.push_str(" HAVING ");
+        out.push_str(" HAVING (");
         expr(h, out);
+        out.push(')');
     } else if !s.group_by.is_empty() || s.targets.iter().any(|t| has_agg(&t.expr)) {
         // nothing: SQLite aggregates like PostgreSQL here
     }

@@ -1840,7 +1840,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         ("pg_interval_div", div),
     ] {
         conn.create_scalar_function(name, 2, det, move |ctx| {
-            let (Some(a), Some(x)) = (arg_interval(ctx, 0)?, ctx.get::<Option<f64>>(1)?) else {
+            let (Some(a), Some(x)) = (arg_interval(ctx, 0)?, crate::adt::float_arg(ctx, 1)?) else {
                 return Ok(None);
             };
             pg(f(a, x)).map(Some)
@@ -1934,7 +1934,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (Some(h), Some(m), Some(s)) = (
             ctx.get::<Option<i64>>(0)?,
             ctx.get::<Option<i64>>(1)?,
-            ctx.get::<Option<f64>>(2)?,
+            crate::adt::float_arg(ctx, 2)?,
         ) else {
             return Ok(None);
         };
@@ -1956,7 +1956,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                     None => return Ok(None),
                 }
             }
-            let Some(sec) = ctx.get::<Option<f64>>(5)? else {
+            let Some(sec) = crate::adt::float_arg(ctx, 5)? else {
                 return Ok(None);
             };
             let zone = if n == 7 {
@@ -2063,7 +2063,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 None => return Ok(None),
             }
         }
-        let Some(secs) = ctx.get::<Option<f64>>(6)? else {
+        let Some(secs) = crate::adt::float_arg(ctx, 6)? else {
             return Ok(None);
         };
         pg(make(ints, secs)).map(Some)

@@ -1703,6 +1703,7 @@ impl Session {
             column_names,
             ast,
             upsert,
+            refusal,
             ..
         } = &t.command
         else {
@@ -1714,7 +1715,10 @@ impl Session {
             crate::upsert::begin(&self.conn, table)?;
         }
         let sqlite_err = |e: rusqlite::Error| self.interrupt_or(errors::from_sqlite(&e));
-        let mut stmt = self.conn.prepare_cached(sql).map_err(sqlite_err)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| refused(sqlite_err(e), refusal))?;
         self.bind_all(&mut stmt, t, params)?;
         let column_count = visible_columns(t, stmt.column_count());
         if fixed.is_some_and(|f| f.len() != column_count) {
@@ -1868,6 +1872,7 @@ impl Session {
                                 catalogs: catalogs.clone(),
                                 steps: Vec::new(),
                                 upsert: None,
+                                refusal: None,
                             },
                             _ => unreachable!("matched above"),
                         },
@@ -1884,13 +1889,14 @@ impl Session {
                 column_names,
                 ast,
                 catalogs,
+                refusal,
                 ..
             } => {
                 self.ensure_catalogs(catalogs)?;
                 let stmt = self
                     .conn
                     .prepare_cached(sql)
-                    .map_err(|e| errors::from_sqlite(&e))?;
+                    .map_err(|e| refused(errors::from_sqlite(&e), refusal))?;
                 if stmt.column_count() == 0 {
                     return Ok(None);
                 }
@@ -1979,6 +1985,19 @@ fn visible_columns(t: &Translated, sqlite_columns: usize) -> usize {
             0
         }
         _ => sqlite_columns,
+    }
+}
+
+fn is_syntax_error(e: &PgError) -> bool {
+    e.code == code::SYNTAX_ERROR && e.message.starts_with("syntax error at")
+}
+
+/// A syntax error for a statement PostgreSQL's grammar accepted is the
+/// statement's refusal instead (see `Command::Sql::refusal`).
+fn refused(e: PgError, refusal: &Option<PgError>) -> PgError {
+    match refusal {
+        Some(r) if is_syntax_error(&e) => r.clone(),
+        _ => e,
     }
 }
 
@@ -2118,7 +2137,7 @@ pub fn translate_statement(
         analyze::analyze_with_literals(&stmts[0], text, schema, literals)?;
     let query = match analysis {
         analyze::Analysis::Query(q) => q,
-        analyze::Analysis::Unsupported(reason) => {
+        analyze::Analysis::Unsupported(reason, missing) => {
             // The older translator knows nothing of partitioned tables: it
             // would see their view (hidden columns, no UPSERT).
             use pg_query::protobuf::node::Node as N;
@@ -2149,7 +2168,25 @@ pub fn translate_statement(
                 }
             }
             log::debug!("left to the sqlparser translator ({reason}): {text}");
-            let t = dialect::translate(text)?;
+            // PostgreSQL's grammar accepted the statement: sqlparser's (or
+            // SQLite's) syntax error would be wrong. What we cannot run is
+            // refused.
+            let refusal = missing.unwrap_or_else(|| {
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("{} is not supported", statement_kind(&stmts[0], &reason)),
+                )
+            });
+            let mut t = dialect::translate(text).map_err(|e| {
+                if is_syntax_error(&e) {
+                    refusal.clone()
+                } else {
+                    e
+                }
+            })?;
+            if let Command::Sql { refusal: r, .. } = &mut t.command {
+                *r = Some(refusal);
+            }
             // What neither the analyzer nor sqlparser understood would go
             // to SQLite as written and get SQLite's meaning: refuse it.
             if matches!(t.command, Command::Sql { ast: None, .. }) {
@@ -2204,6 +2241,7 @@ pub fn translate_statement(
             catalogs: Vec::new(),
             steps,
             upsert: generate::upsert_table(&query).map(str::to_string),
+            refusal: None,
         },
         tag,
         inferred: Default::default(),
@@ -2744,7 +2782,7 @@ fn register_functions(
     let ints = interrupts.clone();
     let hooks = opts.interrupts.clone();
     conn.create_scalar_function("pg_sleep", 1, volatile, move |ctx| {
-        let seconds: f64 = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
+        let seconds: f64 = crate::adt::float_arg(ctx, 0)?.unwrap_or(0.0);
         let deadline = std::time::Instant::now() + Duration::from_secs_f64(seconds.max(0.0));
         hooks.sleeping(true);
         struct Awake<'a>(&'a dyn Interrupts);
