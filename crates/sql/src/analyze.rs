@@ -219,7 +219,7 @@ impl Expr {
     }
 
     /// Visits this expression and its subexpressions (not subqueries).
-    fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+    pub(crate) fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match self {
             Expr::Call { args, .. }
@@ -289,6 +289,15 @@ pub enum FromItem {
         next_ok: Expr,
         alias: String,
         column: String,
+    },
+    /// A LATERAL item (SQLite has none): `query`'s rows, evaluated per row
+    /// of the items to its left, as a JSON array of rows that json_each()
+    /// (a table-valued function, which may refer to the left) walks; its
+    /// columns are `pm$lat$i` (`pm$latx$i` for bytea, hex in the JSON),
+    /// which generate reads out of each row's `value`.
+    Lateral {
+        query: Box<Select>,
+        alias: String,
     },
     /// generate_series(start, stop [, step]) over integers.
     Series {
@@ -406,6 +415,10 @@ pub enum Query {
         body: Box<Query>,
     },
 }
+
+/// The SQLite names of a LATERAL item's columns (see [`FromItem::Lateral`]).
+pub const LATERAL_COLUMN: &str = "pm$lat$";
+pub const LATERAL_HEX_COLUMN: &str = "pm$latx$";
 
 /// A data-modifying WITH query as the statement run before the one that
 /// reads it: its RETURNING rows go to temporary table `table`, columns
@@ -1686,17 +1699,19 @@ impl<'a> Analyzer<'a> {
                 Ok(FromItem::Table { name, alias })
             }
             Some(N::RangeSubselect(rs)) => {
-                if rs.lateral {
-                    return unsupported("LATERAL");
-                }
                 let Some(N::SelectStmt(sub)) = node(&rs.subquery) else {
                     return unsupported("subquery");
                 };
                 // A FROM subquery sees only outer queries' names, not its
-                // siblings (no LATERAL).
-                let siblings = self.scopes.pop().unwrap_or_default();
-                let q = self.select(sub, false);
-                self.scopes.push(siblings);
+                // siblings, unless LATERAL.
+                let q = if rs.lateral {
+                    self.select(sub, false)
+                } else {
+                    let siblings = self.scopes.pop().unwrap_or_default();
+                    let q = self.select(sub, false);
+                    self.scopes.push(siblings);
+                    q
+                };
                 let mut q = q?;
                 let alias = match &rs.alias {
                     Some(a) => a.aliasname.clone(),
@@ -1740,9 +1755,14 @@ impl<'a> Analyzer<'a> {
                     },
                     -1,
                 )?;
-                Ok(FromItem::Sub {
+                let item = FromItem::Sub {
                     query: Box::new(Query::Select(Box::new(q))),
-                    alias,
+                    alias: alias.clone(),
+                };
+                Ok(if rs.lateral {
+                    self.lateral(item, &alias)
+                } else {
+                    item
                 })
             }
             Some(N::JoinExpr(j)) => {
@@ -1766,6 +1786,11 @@ impl<'a> Analyzer<'a> {
                 let left = self.range_item(node(&j.larg))?;
                 let mid = self.scopes.last().map_or(0, Vec::len);
                 let right = self.range_item(node(&j.rarg))?;
+                if matches!(right, FromItem::Lateral { .. })
+                    && matches!(kind, "RIGHT JOIN" | "FULL JOIN")
+                {
+                    return unsupported("LATERAL in a RIGHT or FULL JOIN");
+                }
                 let on = if j.is_natural || !j.using_clause.is_empty() {
                     let kind = if j.is_natural { "NATURAL" } else { kind };
                     Some(self.join_using(j, start, mid, kind)?)
@@ -1915,10 +1940,69 @@ impl<'a> Analyzer<'a> {
     }
 
     /// A function in FROM: generate_series over integers for now.
+    /// A FROM item, just added as the last rel of the scope under
+    /// `alias`, made a LATERAL one ([`FromItem::Lateral`]).
+    fn lateral(&mut self, item: FromItem, alias: &str) -> FromItem {
+        let scope = self.scopes.last_mut().expect("a scope");
+        let rel = scope
+            .iter_mut()
+            .rev()
+            .find(|r| r.alias == alias)
+            .expect("the rel just added");
+        let targets = rel
+            .columns
+            .iter()
+            .zip(&rel.sql_names)
+            .enumerate()
+            .map(|(i, (c, sql))| Target {
+                expr: Expr::Column {
+                    rel: Some(alias.to_string()),
+                    name: sql.clone(),
+                    ty: c.type_oid,
+                    typmod: c.typmod,
+                },
+                name: format!("c{i}"),
+                star: None,
+            })
+            .collect();
+        rel.sql_names = rel
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.type_oid == BYTEA {
+                    format!("{}{i}", LATERAL_HEX_COLUMN)
+                } else {
+                    format!("{}{i}", LATERAL_COLUMN)
+                }
+            })
+            .collect();
+        FromItem::Lateral {
+            query: Box::new(Select {
+                targets,
+                from: vec![item],
+                ..Default::default()
+            }),
+            alias: alias.to_string(),
+        }
+    }
+
     fn range_function(&mut self, rf: &pb::RangeFunction) -> R<FromItem> {
-        if rf.lateral || rf.ordinality || rf.is_rowsfrom || !rf.coldeflist.is_empty() {
+        if rf.ordinality || rf.is_rowsfrom || !rf.coldeflist.is_empty() {
             return unsupported("FROM function of this form");
         }
+        let item = self.range_function_call(rf)?;
+        if !rf.lateral {
+            return Ok(item);
+        }
+        let alias = match &item {
+            FromItem::Series { alias, .. } | FromItem::Recurse { alias, .. } => alias.clone(),
+            _ => return unsupported("LATERAL function"),
+        };
+        Ok(self.lateral(item, &alias))
+    }
+
+    fn range_function_call(&mut self, rf: &pb::RangeFunction) -> R<FromItem> {
         let [f] = rf.functions.as_slice() else {
             return unsupported("ROWS FROM");
         };
@@ -1938,10 +2022,15 @@ impl<'a> Analyzer<'a> {
         {
             return unsupported(format!("function {fname} in FROM"));
         }
-        // The arguments see outer queries' names only.
-        let siblings = self.scopes.pop().unwrap_or_default();
-        let args: R<Vec<Expr>> = fc.args.iter().map(|a| self.expr(a)).collect();
-        self.scopes.push(siblings);
+        // The arguments see outer queries' names only, unless LATERAL.
+        let args: R<Vec<Expr>> = if rf.lateral {
+            fc.args.iter().map(|a| self.expr(a)).collect()
+        } else {
+            let siblings = self.scopes.pop().unwrap_or_default();
+            let args = fc.args.iter().map(|a| self.expr(a)).collect();
+            self.scopes.push(siblings);
+            args
+        };
         let args = args?;
         let alias = rf
             .alias
@@ -2869,6 +2958,10 @@ impl<'a> Analyzer<'a> {
         let mut from = Vec::new();
         for f in &s.from_clause {
             from.push(self.range_item(f.node.as_ref())?);
+            if matches!(from.last(), Some(FromItem::Lateral { .. })) {
+                // (It must not see the target, which our scope shows.)
+                return unsupported("LATERAL in UPDATE ... FROM");
+            }
         }
         let mut sets = self.set_list(&s.target_list, &columns, &table)?;
         if self.schema.partitioned(&table) {
@@ -2922,6 +3015,9 @@ impl<'a> Analyzer<'a> {
         let mut using = Vec::new();
         for f in &s.using_clause {
             using.push(self.range_item(f.node.as_ref())?);
+            if matches!(using.last(), Some(FromItem::Lateral { .. })) {
+                return unsupported("LATERAL in DELETE ... USING");
+            }
         }
         let filter = self.where_filter(&s.where_clause)?;
         let returning = self.returning(&s.returning_clause)?;

@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 
 use crate::analyze::{Compound, Expr, FromItem, OrderItem, Query, Select, Target};
 use crate::session::quote_ident;
-use crate::types::{BPCHAR, CHAR, INTERVAL, NUMERIC, REGCLASS, TIMETZ};
+use crate::types::{BPCHAR, BYTEA, CHAR, INTERVAL, NUMERIC, REGCLASS, TIMETZ};
 
 /// The table whose ON CONFLICT DO UPDATE a statement runs, if any (the
 /// session starts [`crate::upsert`] for it).
@@ -334,6 +334,39 @@ fn select_after_with(s: &Select, out: &mut String) {
         select(&c.right, out);
         out.push_str(")) AS \"pm_setop\"");
         order_and_limit(s, out);
+        return;
+    }
+    // SQLite names a one-row VALUES' columns after its expressions, and a
+    // VALUES that refers to columns may become a compound SELECT named
+    // after its first row: those are generated as SELECTs under the
+    // columns' names (UNION ALL keeps every row, in order).
+    let refers = |rows: &[Vec<Expr>]| {
+        let mut found = false;
+        for e in rows.iter().flatten() {
+            e.walk(&mut |e| found |= matches!(e, Expr::Column { .. }));
+        }
+        found
+    };
+    if let Some(rows) = s.values.as_deref().filter(|rows| {
+        !s.targets.is_empty() && (rows.len() == 1 || (rows.len() <= 400 && refers(rows)))
+    }) {
+        for (r, row) in rows.iter().enumerate() {
+            out.push_str(if r == 0 {
+                "SELECT "
+            } else {
+                " UNION ALL SELECT "
+            });
+            for (i, (e, t)) in row.iter().zip(&s.targets).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                expr(e, out);
+                if r == 0 {
+                    out.push_str(" AS ");
+                    out.push_str(&quote_ident(&t.name));
+                }
+            }
+        }
         return;
     }
     if let Some(rows) = &s.values {
@@ -849,6 +882,27 @@ fn from_item(f: &FromItem, out: &mut String) {
             out.push_str(") AS ");
             out.push_str(&quote_ident(alias));
         }
+        FromItem::Lateral { query: q, alias } => {
+            // One JSON array of the rows, per row of the items to the left
+            // (a table-valued function's arguments may refer to them).
+            out.push_str("json_each((SELECT json_group_array(json_array(");
+            for (i, t) in q.targets.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let c = format!("\"pm_lateral\".\"c{i}\"");
+                if t.expr.ty() == BYTEA {
+                    // (NULL stays null; hex(NULL) would be '', an empty bytea.)
+                    out.push_str(&format!("iif({c} IS NULL, NULL, hex({c}))"));
+                } else {
+                    out.push_str(&c);
+                }
+            }
+            out.push_str(")) FROM (");
+            select(q, out);
+            out.push_str(") AS \"pm_lateral\")) AS ");
+            out.push_str(&quote_ident(alias));
+        }
         FromItem::Join {
             left,
             right,
@@ -931,6 +985,23 @@ pub fn expr(e: &Expr, out: &mut String) {
         Expr::Unknown(s, _) => literal(&Value::Text(s.clone()), out),
         Expr::Param(i, _) => out.push_str(&format!("${i}")),
         Expr::Literal { slot, .. } => out.push_str(&crate::normalize::slot_name(*slot)),
+        Expr::Column { rel, name, .. } if name.starts_with("pm$lat") => {
+            // A LATERAL item's column: the row's JSON element.
+            let (hex, i) = match name.strip_prefix(crate::analyze::LATERAL_HEX_COLUMN) {
+                Some(i) => (true, i),
+                None => (
+                    false,
+                    name.trim_start_matches(crate::analyze::LATERAL_COLUMN),
+                ),
+            };
+            let r = rel.as_deref().map(quote_ident).unwrap_or_default();
+            let e = format!("json_extract({r}.\"value\", '$[{i}]')");
+            if hex {
+                out.push_str(&format!("unhex({e})"));
+            } else {
+                out.push_str(&e);
+            }
+        }
         Expr::Column { rel, name, .. } => {
             if let Some(r) = rel {
                 out.push_str(&quote_ident(r));
