@@ -1264,10 +1264,9 @@ impl<'a> Analyzer<'a> {
         let (Some(l), Some(r)) = (s.larg.as_deref(), s.rarg.as_deref()) else {
             return unsupported("set operation");
         };
-        let saved = std::mem::take(&mut self.scopes);
+        // Each side sees the enclosing queries (a correlated set operation).
         let left = self.select(l, true);
         let right = left.and_then(|left| Ok((left, self.select(r, true)?)));
-        self.scopes = saved;
         let (mut left, mut right) = right?;
         clear_star(&mut left.targets);
         clear_star(&mut right.targets);
@@ -1991,8 +1990,10 @@ impl<'a> Analyzer<'a> {
         if rf.ordinality || rf.is_rowsfrom || !rf.coldeflist.is_empty() {
             return unsupported("FROM function of this form");
         }
-        let item = self.range_function_call(rf)?;
-        if !rf.lateral {
+        let (item, correlated) = self.range_function_call(rf)?;
+        // A function in FROM may refer to the items before it (LATERAL
+        // or not, as PostgreSQL allows).
+        if !rf.lateral && !correlated {
             return Ok(item);
         }
         let alias = match &item {
@@ -2002,7 +2003,9 @@ impl<'a> Analyzer<'a> {
         Ok(self.lateral(item, &alias))
     }
 
-    fn range_function_call(&mut self, rf: &pb::RangeFunction) -> R<FromItem> {
+    /// The function's FROM item, and whether its arguments refer to the
+    /// items before it.
+    fn range_function_call(&mut self, rf: &pb::RangeFunction) -> R<(FromItem, bool)> {
         let [f] = rf.functions.as_slice() else {
             return unsupported("ROWS FROM");
         };
@@ -2022,16 +2025,20 @@ impl<'a> Analyzer<'a> {
         {
             return unsupported(format!("function {fname} in FROM"));
         }
-        // The arguments see outer queries' names only, unless LATERAL.
-        let args: R<Vec<Expr>> = if rf.lateral {
-            fc.args.iter().map(|a| self.expr(a)).collect()
-        } else {
-            let siblings = self.scopes.pop().unwrap_or_default();
-            let args = fc.args.iter().map(|a| self.expr(a)).collect();
-            self.scopes.push(siblings);
-            args
-        };
-        let args = args?;
+        let args: Vec<Expr> = fc.args.iter().map(|a| self.expr(a)).collect::<R<_>>()?;
+        let siblings: Vec<String> = self
+            .scopes
+            .last()
+            .map(|s| s.iter().filter_map(|r| r.qualifier.clone()).collect())
+            .unwrap_or_default();
+        let mut correlated = false;
+        for a in &args {
+            a.walk(&mut |e| {
+                if let Expr::Column { rel: Some(r), .. } = e {
+                    correlated |= siblings.contains(r);
+                }
+            });
+        }
         let alias = rf
             .alias
             .as_ref()
@@ -2129,14 +2136,17 @@ impl<'a> Analyzer<'a> {
                 },
                 -1,
             )?;
-            return Ok(FromItem::Recurse {
-                first: start,
-                first_ok,
-                next,
-                next_ok,
-                alias,
-                column,
-            });
+            return Ok((
+                FromItem::Recurse {
+                    first: start,
+                    first_ok,
+                    next,
+                    next_ok,
+                    alias,
+                    column,
+                },
+                correlated,
+            ));
         }
         let ty = if args.iter().any(|a| a.ty() == INT8) {
             INT8
@@ -2175,13 +2185,16 @@ impl<'a> Analyzer<'a> {
             },
             rf.alias.as_ref().map_or(-1, |_| -1),
         )?;
-        Ok(FromItem::Series {
-            start,
-            stop,
-            step,
-            alias,
-            column,
-        })
+        Ok((
+            FromItem::Series {
+                start,
+                stop,
+                step,
+                alias,
+                column,
+            },
+            correlated,
+        ))
     }
 
     fn rename_columns(&self, columns: &mut [ColumnDef], names: &[pb::Node], alias: &str) -> R<()> {

@@ -2272,6 +2272,26 @@ fn statement_kind(stmt: &pg_query::protobuf::RawStmt, reason: &str) -> String {
         Some(other) => {
             let debug = format!("{other:?}");
             let kind = debug.split('(').next().unwrap_or("statement");
+            // PostgreSQL's own words where the node's name is not them.
+            let named = match kind {
+                "VariableSetStmt" => Some("SET"),
+                "VariableShowStmt" => Some("SHOW"),
+                "ViewStmt" => Some("CREATE VIEW"),
+                "RuleStmt" => Some("CREATE RULE"),
+                "CreateTrigStmt" => Some("CREATE TRIGGER"),
+                "CreateFunctionStmt" => Some("CREATE FUNCTION"),
+                "DefineStmt" => Some("CREATE AGGREGATE / OPERATOR / TYPE"),
+                "CompositeTypeStmt" | "CreateEnumStmt" | "CreateRangeStmt" => Some("CREATE TYPE"),
+                "CreateDomainStmt" => Some("CREATE DOMAIN"),
+                "GrantStmt" => Some("GRANT / REVOKE"),
+                "GrantRoleStmt" => Some("GRANT / REVOKE of a role"),
+                "DropStmt" => Some("DROP"),
+                "CreateTableAsStmt" => Some("CREATE TABLE AS"),
+                _ => None,
+            };
+            if let Some(words) = named {
+                return format!("this form of {words}");
+            }
             // CreateStmt -> "CREATE statement of this form"
             let words: Vec<String> =
                 kind.trim_end_matches("Stmt")
