@@ -3652,6 +3652,9 @@ impl<'a> Analyzer<'a> {
             return unsupported("qualified function");
         }
         let fname = name[0];
+        if f.agg_within_group && f.over.is_none() && !f.func_variadic {
+            return self.ordered_set(fname, f);
+        }
         if f.over.is_some() || f.agg_within_group || f.func_variadic {
             return unsupported("aggregate clause");
         }
@@ -3882,6 +3885,137 @@ impl<'a> Analyzer<'a> {
     }
 
     /// An aggregate's FILTER (WHERE ...): boolean, no aggregates inside.
+    /// An ordered-set or hypothetical-set aggregate `WITHIN GROUP (ORDER
+    /// BY x)` ([`crate::ordered_set`]), with one ordering column.
+    fn ordered_set(&mut self, fname: &str, f: &pb::FuncCall) -> R<Expr> {
+        let [o] = f.agg_order.as_slice() else {
+            return unsupported("WITHIN GROUP with several columns");
+        };
+        let Some(N::SortBy(sb)) = o.node.as_ref() else {
+            return unsupported("WITHIN GROUP");
+        };
+        let (desc, nulls_first) = sort_direction(sb)?;
+        let x = self.expr(sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?)?;
+        let x = if x.ty() == UNKNOWN {
+            self.coerce(x, TEXT, -1, CastContext::Implicit, -1)?
+        } else {
+            x
+        };
+        let mut direct = Vec::new();
+        for a in &f.args {
+            direct.push(self.expr(a)?);
+        }
+        if x.contains_agg() || direct.iter().any(Expr::contains_agg) {
+            return Err(self.error_at(
+                PgError::error(
+                    code::GROUPING_ERROR,
+                    "aggregate function calls cannot be nested",
+                ),
+                f.location,
+            ));
+        }
+        let flag = |b: bool| Expr::Const(Value::Integer(b as i64), INT4);
+        let (template, ty, args) = match (fname, direct.len()) {
+            ("percentile_cont", 1) if x.ty() != INTERVAL => {
+                let p = direct.pop().expect("one");
+                let p = self.coerce(p, FLOAT8, -1, CastContext::Implicit, f.location)?;
+                let x = self.coerce(x, FLOAT8, -1, CastContext::Implicit, f.location)?;
+                let key = self.sort_key(x.clone())?;
+                (
+                    "pm_percentile_cont($1, $2, $3, $4)",
+                    FLOAT8,
+                    vec![p, x, key, flag(desc)],
+                )
+            }
+            ("percentile_disc", 1) => {
+                let p = direct.pop().expect("one");
+                let p = self.coerce(p, FLOAT8, -1, CastContext::Implicit, f.location)?;
+                let ty = x.ty();
+                let key = self.sort_key(x.clone())?;
+                (
+                    "pm_percentile_disc($1, $2, $3, $4)",
+                    ty,
+                    vec![p, x, key, flag(desc)],
+                )
+            }
+            ("mode", 0) => {
+                let ty = x.ty();
+                let key = self.sort_key(x.clone())?;
+                ("pm_mode($1, $2, $3)", ty, vec![x, key, flag(desc)])
+            }
+            ("rank" | "dense_rank" | "percent_rank" | "cume_dist", 1) => {
+                let h = direct.pop().expect("one");
+                let ty = self.common_type(&[h.ty(), x.ty()], "WITHIN GROUP", f.location)?;
+                let ty = if ty == UNKNOWN { TEXT } else { ty };
+                let h = self.coerce(h, ty, -1, CastContext::Implicit, f.location)?;
+                let x = self.coerce(x, ty, -1, CastContext::Implicit, f.location)?;
+                let (hk, xk) = (self.sort_key(h)?, self.sort_key(x)?);
+                let (template, result) = match fname {
+                    "rank" => ("pm_rank($1, $2, $3, $4)", INT8),
+                    "dense_rank" => ("pm_dense_rank($1, $2, $3, $4)", INT8),
+                    "percent_rank" => ("pm_percent_rank($1, $2, $3, $4)", FLOAT8),
+                    _ => ("pm_cume_dist($1, $2, $3, $4)", FLOAT8),
+                };
+                (
+                    template,
+                    result,
+                    vec![hk, xk, flag(desc), flag(nulls_first)],
+                )
+            }
+            _ => {
+                let mut types: Vec<u32> = direct.iter().map(Expr::ty).collect();
+                types.push(x.ty());
+                let known = ops::catalog().functions.get(fname);
+                // PostgreSQL looks the function up with the direct and the
+                // ordering arguments together.
+                let e = match known {
+                    Some(c) if c.iter().any(|c| c.args.len() == types.len()) || types.len() == 1 => {
+                        PgError::error(
+                            code::WRONG_OBJECT_TYPE,
+                            format!("{fname} is not an ordered-set aggregate, so it cannot have WITHIN GROUP"),
+                        )
+                    }
+                    _ => PgError::error(
+                        code::UNDEFINED_FUNCTION,
+                        format!("function {fname}({}) does not exist", type_list(&types)),
+                    )
+                    .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."),
+                };
+                return Err(self.error_at(e, f.location));
+            }
+        };
+        let filter = self.agg_filter(f)?;
+        Ok(Expr::Agg {
+            template,
+            args,
+            distinct: false,
+            ty,
+            filter,
+            order: Vec::new(),
+        })
+    }
+
+    /// What orders values of `e`'s type as PostgreSQL does, in SQLite's
+    /// comparison of stored values.
+    fn sort_key(&self, e: Expr) -> R<Expr> {
+        let template = match e.ty() {
+            NUMERIC => "pg_numeric_sortkey($1)",
+            INTERVAL => "pg_interval_sortkey($1)",
+            TIMETZ => "pg_timetz_sortkey($1)",
+            BPCHAR => "rtrim($1, ' ')",
+            CHAR => "pg_char_code($1)",
+            REGCLASS => return unsupported("ordering regclass here"),
+            t if ordered_like_postgresql(t) => return Ok(e),
+            _ => return unsupported("ordering this type"),
+        };
+        let ty = e.ty();
+        Ok(Expr::Call {
+            template,
+            args: vec![e],
+            ty,
+        })
+    }
+
     fn agg_filter(&mut self, f: &pb::FuncCall) -> R<Option<Box<Expr>>> {
         let Some(w) = f.agg_filter.as_deref() else {
             return Ok(None);

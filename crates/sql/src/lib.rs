@@ -46,6 +46,7 @@ pub mod interval;
 pub mod normalize;
 pub mod numeric;
 pub mod ops;
+pub mod ordered_set;
 pub mod partition;
 pub mod pgparse;
 pub mod portal;

@@ -36,6 +36,7 @@ fn syntax_error(sql: &str, message: &str) -> PgError {
         || message.starts_with("trailing junk")
         || message.contains("is out of range")
         || message.starts_with("invalid")
+        || message.starts_with("cannot use multiple ORDER BY clauses")
     {
         code::SYNTAX_ERROR
     } else {

@@ -2711,6 +2711,7 @@ fn register_functions(
     crate::interval::register(conn)?;
     crate::partition::register(conn)?;
     crate::upsert::register(conn)?;
+    crate::ordered_set::register(conn)?;
     crate::portal::register(conn)?;
     crate::timetz::register(conn)?;
     if opts.debug_allow_panic {
