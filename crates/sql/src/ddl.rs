@@ -144,7 +144,10 @@ impl SequenceOptions {
 pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, PgError> {
     match node {
         N::CreateStmt(c) => create_table(c, sql, schema),
-        N::AlterTableStmt(a) => partition_command(a),
+        N::AlterTableStmt(a) => match storage_only(a)? {
+            Some(plan) => Ok(Some(plan)),
+            None => partition_command(a),
+        },
         N::IndexStmt(i) => create_index(i, sql, schema),
         N::CreateTableAsStmt(c) if c.objtype == pb::ObjectType::ObjectTable as i32 => {
             match (node_select(&c.query), c.into.as_deref()) {
@@ -227,6 +230,75 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
         }
         _ => Ok(None),
     }
+}
+
+/// ALTER TABLE commands about physical storage only (storage parameters,
+/// a column's STORAGE / COMPRESSION / STATISTICS, LOGGED / UNLOGGED):
+/// nothing a query sees changes, so the statement checks the table and
+/// its storage parameters' names and does nothing else.
+fn storage_only(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
+    use pb::AlterTableType as T;
+    const PARAMETERS: &[&str] = &[
+        "fillfactor",
+        "parallel_workers",
+        "toast_tuple_target",
+        "user_catalog_table",
+        "vacuum_index_cleanup",
+        "vacuum_truncate",
+        "log_autovacuum_min_duration",
+    ];
+    if a.objtype != pb::ObjectType::ObjectTable as i32 || a.cmds.is_empty() {
+        return Ok(None);
+    }
+    let Some((table, _)) = a.relation.as_ref().and_then(relation_name) else {
+        return Ok(None);
+    };
+    for c in &a.cmds {
+        let Some(N::AlterTableCmd(cmd)) = c.node.as_ref() else {
+            return Ok(None);
+        };
+        match T::try_from(cmd.subtype) {
+            Ok(T::AtSetRelOptions | T::AtResetRelOptions) => {
+                let Some(N::List(l)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
+                    return Ok(None);
+                };
+                for o in &l.items {
+                    let Some(N::DefElem(d)) = o.node.as_ref() else {
+                        return Ok(None);
+                    };
+                    let known = (d.defnamespace.is_empty()
+                        && PARAMETERS.contains(&d.defname.as_str()))
+                        || d.defname.starts_with("autovacuum_")
+                        || d.defnamespace == "toast";
+                    if !known {
+                        return Err(PgError::error(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("unrecognized parameter \"{}\"", d.defname),
+                        ));
+                    }
+                }
+            }
+            Ok(
+                T::AtSetStorage
+                | T::AtSetCompression
+                | T::AtSetStatistics
+                | T::AtSetLogged
+                | T::AtSetUnLogged,
+            ) => {}
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(Plan {
+        sequences: Vec::new(),
+        sql: Some(format!(
+            "SELECT 1 FROM {} LIMIT 0",
+            crate::session::quote_ident(&table)
+        )),
+        fill: None,
+        tag: "ALTER TABLE",
+        skip_if_exists: None,
+        partition: None,
+    }))
 }
 
 /// ALTER TABLE p ATTACH / DETACH PARTITION t (alone in its statement).
