@@ -1765,9 +1765,6 @@ impl<'a> Analyzer<'a> {
                 })
             }
             Some(N::JoinExpr(j)) => {
-                if j.alias.is_some() || j.join_using_alias.is_some() {
-                    return unsupported("join alias");
-                }
                 let kind = match j.jointype {
                     x if x == pb::JoinType::JoinInner as i32 => {
                         if j.quals.is_none() {
@@ -1807,6 +1804,12 @@ impl<'a> Analyzer<'a> {
                 } else {
                     kind
                 };
+                if let Some(a) = &j.join_using_alias {
+                    self.join_using_alias(a, start)?;
+                }
+                if let Some(a) = &j.alias {
+                    self.join_alias(a, start)?;
+                }
                 Ok(FromItem::Join {
                     left: Box::new(left),
                     right: Box::new(right),
@@ -1817,6 +1820,50 @@ impl<'a> Analyzer<'a> {
             Some(N::RangeFunction(rf)) => self.range_function(rf),
             _ => unsupported("FROM item"),
         }
+    }
+
+    /// `JOIN ... USING (cols) AS x`: x names the merged columns (only
+    /// qualified: unqualified, they are the join's own).
+    fn join_using_alias(&mut self, a: &pb::Alias, start: usize) -> R<()> {
+        let scope = self.scopes.last().expect("a scope");
+        let Some(merged) = scope.get(start).filter(|r| r.alias.starts_with('\u{0}')) else {
+            return unsupported("join alias");
+        };
+        let rel = Rel {
+            alias: a.aliasname.clone(),
+            qualifier: None,
+            hidden: merged.columns.iter().map(|c| c.name.clone()).collect(),
+            ..merged.clone()
+        };
+        self.add_rel(rel, -1)
+    }
+
+    /// `(a JOIN b) AS x [(cols)]`: x names the join's columns (renamed by
+    /// the list), and the tables inside are no longer visible.
+    fn join_alias(&mut self, a: &pb::Alias, start: usize) -> R<()> {
+        let scope = self.scopes.last_mut().expect("a scope");
+        let inner: Vec<Rel> = scope.drain(start..).collect();
+        let mut columns = Vec::new();
+        let mut exprs = Vec::new();
+        for r in &inner {
+            for (pos, c) in r.columns.iter().enumerate() {
+                if r.hidden.contains(&c.name) {
+                    continue;
+                }
+                columns.push(c.clone());
+                exprs.push(rel_column(r, pos));
+            }
+        }
+        self.rename_columns(&mut columns, &a.colnames, &a.aliasname)?;
+        let rel = Rel {
+            alias: a.aliasname.clone(),
+            qualifier: None,
+            sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+            columns,
+            exprs: Some(exprs),
+            ..Default::default()
+        };
+        self.add_rel(rel, -1)
     }
 
     /// A visible (not merged-away) column of the rels in `range` of the
@@ -3315,7 +3362,13 @@ impl<'a> Analyzer<'a> {
                     continue;
                 }
                 table_seen = true;
-                if let Some(pos) = rel.columns.iter().position(|col| col.name == name) {
+                // (A name a rel has twice, as a join alias may, is ambiguous.)
+                for (pos, _) in rel
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, col)| col.name == name)
+                {
                     found.push((rel, pos));
                 }
             }
