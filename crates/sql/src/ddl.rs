@@ -917,11 +917,34 @@ fn create_table(
         _ => None,
     });
     for (i, d) in column_defs.enumerate() {
+        let mut identity = false;
         for k in &d.constraints {
             let Some(N::Constraint(k)) = k.node.as_ref() else {
                 return Ok(None);
             };
             let col = &mut columns[i];
+            let both = |what: &str| {
+                PgError::error(
+                    code::SYNTAX_ERROR,
+                    format!(
+                        "{what} specified for column \"{}\" of table \"{table}\"",
+                        col.def.name
+                    ),
+                )
+            };
+            match pb::ConstrType::try_from(k.contype) {
+                Ok(pb::ConstrType::ConstrDefault) if identity => {
+                    return Err(both("both default and identity"))
+                }
+                Ok(pb::ConstrType::ConstrIdentity) if identity => {
+                    return Err(both("multiple identity specifications"))
+                }
+                Ok(pb::ConstrType::ConstrIdentity) if col.default.is_some() => {
+                    return Err(both("both default and identity"))
+                }
+                Ok(pb::ConstrType::ConstrIdentity) => identity = true,
+                _ => {}
+            }
             match pb::ConstrType::try_from(k.contype) {
                 Ok(pb::ConstrType::ConstrNull) => {}
                 Ok(pb::ConstrType::ConstrNotnull) => col.not_null = true,
