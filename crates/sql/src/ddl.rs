@@ -43,6 +43,9 @@ pub struct Plan {
     /// What the statement does to a partition tree ([`crate::partition`]),
     /// after `sql`.
     pub partition: Option<crate::partition::Action>,
+    /// ALTER COLUMN SET / DROP DEFAULT: (table, column, the new DEFAULT's
+    /// SQL or None), written into the table's stored definition.
+    pub set_default: Option<(String, String, Option<String>)>,
 }
 
 /// What a DDL statement does to sequences ([`crate::sequence`]).
@@ -146,7 +149,10 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
         N::CreateStmt(c) => create_table(c, sql, schema),
         N::AlterTableStmt(a) => match storage_only(a)? {
             Some(plan) => Ok(Some(plan)),
-            None => partition_command(a),
+            None => match column_default(a, sql, schema)? {
+                Some(plan) => Ok(Some(plan)),
+                None => partition_command(a),
+            },
         },
         N::IndexStmt(i) => create_index(i, sql, schema),
         N::CreateTableAsStmt(c) if c.objtype == pb::ObjectType::ObjectTable as i32 => {
@@ -182,6 +188,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 tag: "CREATE SEQUENCE",
                 skip_if_exists: None,
                 partition: None,
+                set_default: None,
             }))
         }
         N::AlterSeqStmt(a) => {
@@ -202,6 +209,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 tag: "ALTER SEQUENCE",
                 skip_if_exists: None,
                 partition: None,
+                set_default: None,
             }))
         }
         N::DropStmt(d) if d.remove_type == pb::ObjectType::ObjectSequence as i32 => {
@@ -226,10 +234,176 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 tag: "DROP SEQUENCE",
                 skip_if_exists: None,
                 partition: None,
+                set_default: None,
             }))
         }
         _ => Ok(None),
     }
+}
+
+/// ALTER TABLE t ALTER COLUMN c SET DEFAULT e / DROP DEFAULT (alone in
+/// its statement): the default analyzed for the column's type, as CREATE
+/// TABLE's.
+fn column_default(
+    a: &pb::AlterTableStmt,
+    sql: &str,
+    schema: &dyn Schema,
+) -> Result<Option<Plan>, PgError> {
+    let [cmd] = a.cmds.as_slice() else {
+        return Ok(None);
+    };
+    let Some(N::AlterTableCmd(cmd)) = cmd.node.as_ref() else {
+        return Ok(None);
+    };
+    if a.objtype != pb::ObjectType::ObjectTable as i32
+        || cmd.subtype != pb::AlterTableType::AtColumnDefault as i32
+    {
+        return Ok(None);
+    }
+    let Some((table, _)) = a.relation.as_ref().and_then(relation_name) else {
+        return Ok(None);
+    };
+    if schema.partitioned(&table) {
+        return Ok(None);
+    }
+    let Some(columns) = schema.relation(&table) else {
+        if a.missing_ok {
+            return Ok(None);
+        }
+        return Err(PgError::error(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{table}\" does not exist"),
+        ));
+    };
+    let Some(column) = columns.iter().find(|c| c.name == cmd.name) else {
+        return Err(PgError::error(
+            code::UNDEFINED_COLUMN,
+            format!(
+                "column \"{}\" of relation \"{table}\" does not exist",
+                cmd.name
+            ),
+        ));
+    };
+    if schema.identity_always(&table, &column.name) {
+        let e = PgError::error(
+            code::SYNTAX_ERROR,
+            format!(
+                "column \"{}\" of relation \"{table}\" is an identity column",
+                column.name
+            ),
+        );
+        return Err(match cmd.def {
+            None => e.with_hint("Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead."),
+            Some(_) => e,
+        });
+    }
+    let default = match cmd.def.as_deref() {
+        None => None,
+        Some(raw) => {
+            let mut a = Analyzer::for_ddl(schema, sql);
+            let Ok(e) = a.ddl_expression(raw, None, Some(column))? else {
+                return Ok(None);
+            };
+            Some(with_pg_text(expr_sql(&e), deparse_expr(raw)))
+        }
+    };
+    Ok(Some(Plan {
+        sequences: Vec::new(),
+        sql: None,
+        fill: None,
+        tag: "ALTER TABLE",
+        skip_if_exists: None,
+        partition: None,
+        set_default: Some((table, column.name.clone(), default)),
+    }))
+}
+
+/// A table's stored definition with column `column`'s DEFAULT clause
+/// replaced (None: removed); None if the definition cannot be read.
+pub fn with_column_default(table_sql: &str, column: &str, default: Option<&str>) -> Option<String> {
+    // Top-level items of the column list, by byte range.
+    let b = table_sql.as_bytes();
+    let open = table_sql.find('(')?;
+    let (mut depth, mut i, mut start) = (0i32, open, open + 1);
+    let mut items = Vec::new();
+    let mut close = None;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && !(b[i] == q && b.get(i + 1) != Some(&q)) {
+                    i += if b[i] == q { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += table_sql[i..].find("*/")? + 1;
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(start..i);
+                    close = Some(i);
+                    break;
+                }
+            }
+            b',' if depth == 1 => {
+                items.push(start..i);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    close?;
+    let wanted = format!("\"{}\"", column.replace('"', "\"\""));
+    let item = items.into_iter().find(|r| {
+        let text = table_sql[r.clone()].trim_start();
+        text.starts_with(&wanted) || text.split_whitespace().next() == Some(column)
+    })?;
+    let text = &table_sql[item.clone()];
+    // The current DEFAULT (ours is always parenthesized), if any.
+    let upper = text.to_ascii_uppercase();
+    let mut kept = text.to_string();
+    if let Some(at) = upper.find(" DEFAULT (") {
+        let from = at + " DEFAULT ".len();
+        let mut depth = 0;
+        let mut end = None;
+        let tb = text.as_bytes();
+        let mut j = from;
+        while j < tb.len() {
+            match tb[j] {
+                b'\'' => {
+                    j += 1;
+                    while j < tb.len() && !(tb[j] == b'\'' && tb.get(j + 1) != Some(&b'\'')) {
+                        j += if tb[j] == b'\'' { 2 } else { 1 };
+                    }
+                }
+                b'/' if tb.get(j + 1) == Some(&b'*') => j += text[j..].find("*/")? + 1,
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        kept = format!("{}{}", &text[..at], &text[end?..]);
+    } else if upper.contains(" DEFAULT ") {
+        return None;
+    }
+    if let Some(d) = default {
+        kept = format!("{} DEFAULT ({d})", kept.trim_end());
+    }
+    Some(format!(
+        "{}{kept}{}",
+        &table_sql[..item.start],
+        &table_sql[item.end..]
+    ))
 }
 
 /// ALTER TABLE commands about physical storage only (storage parameters,
@@ -298,6 +472,7 @@ fn storage_only(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         tag: "ALTER TABLE",
         skip_if_exists: None,
         partition: None,
+        set_default: None,
     }))
 }
 
@@ -345,6 +520,7 @@ fn partition_command(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         tag,
         skip_if_exists: None,
         partition: Some(action),
+        set_default: None,
     }))
 }
 
@@ -436,6 +612,7 @@ fn create_table_as(
         tag: "CREATE TABLE AS",
         skip_if_exists: if_not_exists.then_some(table),
         partition: None,
+        set_default: None,
     }))
 }
 
@@ -777,6 +954,7 @@ fn create_table(
                 strategy,
                 keys,
             }),
+            set_default: None,
         }));
     }
     if !c.inh_relations.is_empty() {
@@ -1147,6 +1325,7 @@ fn create_table(
         tag: "CREATE TABLE",
         skip_if_exists: c.if_not_exists.then_some(table),
         partition,
+        set_default: None,
     }))
 }
 
@@ -1311,5 +1490,35 @@ fn create_index(
         tag: "CREATE INDEX",
         skip_if_exists: None,
         partition: None,
+        set_default: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_column_default;
+
+    #[test]
+    fn a_column_default_is_replaced_added_and_removed() {
+        let sql = r#"CREATE TABLE "t" ("a" int4 DEFAULT (5 /*pg:5:pg*/), "b" text DEFAULT ('x,(y' /*pg:'x,(y':pg*/), "c" int4 NOT NULL)"#;
+        assert_eq!(
+            with_column_default(sql, "b", None).as_deref(),
+            Some(
+                r#"CREATE TABLE "t" ("a" int4 DEFAULT (5 /*pg:5:pg*/), "b" text, "c" int4 NOT NULL)"#
+            )
+        );
+        assert_eq!(
+            with_column_default(sql, "c", Some("7")).as_deref(),
+            Some(
+                r#"CREATE TABLE "t" ("a" int4 DEFAULT (5 /*pg:5:pg*/), "b" text DEFAULT ('x,(y' /*pg:'x,(y':pg*/), "c" int4 NOT NULL DEFAULT (7))"#
+            )
+        );
+        assert_eq!(
+            with_column_default(sql, "a", Some("6")).as_deref(),
+            Some(
+                r#"CREATE TABLE "t" ("a" int4 DEFAULT (6), "b" text DEFAULT ('x,(y' /*pg:'x,(y':pg*/), "c" int4 NOT NULL)"#
+            )
+        );
+        assert_eq!(with_column_default(sql, "nosuch", None), None);
+    }
 }

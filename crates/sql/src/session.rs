@@ -1212,6 +1212,9 @@ impl Session {
                     if let Some(sql) = &plan.sql {
                         s.sqlite_batch(sql)?;
                     }
+                    if let Some((table, column, default)) = &plan.set_default {
+                        s.set_column_default(table, column, default.as_deref())?;
+                    }
                     if let Some(crate::partition::Action::Alter { table, stmt }) = &plan.partition {
                         let statements = crate::partition::alter_statements(&s.conn, table, stmt)?;
                         crate::partition::drop_derived(&s.conn, table)?;
@@ -1246,7 +1249,7 @@ impl Session {
                         return Err(e);
                     }
                 };
-                if plan.sql.is_some() || plan.partition.is_some() {
+                if plan.sql.is_some() || plan.partition.is_some() || plan.set_default.is_some() {
                     self.schema_changed();
                 }
                 Ok(match rows {
@@ -2108,6 +2111,7 @@ pub fn translate_statement(
                                 table: rv.relname.clone(),
                                 stmt: Box::new(a.clone()),
                             }),
+                            set_default: None,
                         }),
                         tag: Tag::Fixed("ALTER TABLE".into()),
                         inferred: Default::default(),

@@ -520,6 +520,34 @@ impl Session {
 
     /// Appends a table constraint to a table's stored definition.
     fn append_table_constraint(&mut self, table: &str, clause: &str) -> Result<(), PgError> {
+        self.rewrite_definition(table, "invalid constraint definition", |sql| {
+            let close = sql.rfind(')')?;
+            Some(format!("{}, {clause}{}", &sql[..close], &sql[close..]))
+        })
+    }
+
+    /// ALTER COLUMN SET / DROP DEFAULT: the column's DEFAULT clause in the
+    /// table's stored definition.
+    pub(super) fn set_column_default(
+        &mut self,
+        table: &str,
+        column: &str,
+        default: Option<&str>,
+    ) -> Result<(), PgError> {
+        self.rewrite_definition(table, "invalid default", |sql| {
+            crate::ddl::with_column_default(sql, column, default)
+        })
+    }
+
+    /// Rewrites a table's definition in sqlite_schema (SQLite's documented
+    /// writable_schema procedure for changes that leave the stored rows as
+    /// they are), with a schema version bump so every connection reloads it.
+    fn rewrite_definition(
+        &mut self,
+        table: &str,
+        invalid: &str,
+        edit: impl FnOnce(&str) -> Option<String>,
+    ) -> Result<(), PgError> {
         let sqlite = |e: rusqlite::Error| errors::from_sqlite(&e);
         let sql: String = self
             .conn
@@ -529,13 +557,12 @@ impl Session {
                 |r| r.get(0),
             )
             .map_err(sqlite)?;
-        let close = sql.rfind(')').ok_or_else(|| {
+        let new_sql = edit(&sql).ok_or_else(|| {
             PgError::error(
                 code::INTERNAL_ERROR,
                 format!("cannot alter table \"{table}\""),
             )
         })?;
-        let new_sql = format!("{}, {clause}{}", &sql[..close], &sql[close..]);
         let version: i64 = self
             .conn
             .query_row("PRAGMA schema_version", [], |r| r.get(0))
@@ -554,10 +581,7 @@ impl Session {
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
                 r.get::<_, i64>(0)
             })
-            .map_err(|e| {
-                PgError::error(code::SYNTAX_ERROR, "invalid constraint definition")
-                    .with_detail(e.to_string())
-            })?;
+            .map_err(|e| PgError::error(code::SYNTAX_ERROR, invalid).with_detail(e.to_string()))?;
         Ok(())
     }
 
