@@ -779,7 +779,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(f.log10())
         }),
         ("pg_float8_exp", |f| {
-            check_float(f.exp(), f.is_finite(), false)
+            let e = f.exp();
+            if e == 0.0 && f.is_finite() {
+                return Err(err(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "value out of range: underflow",
+                ));
+            }
+            check_float(e, f.is_finite(), false)
         }),
         ("pg_float8_rint", |f| Ok(f.round_ties_even())),
         ("pg_float8_trunc", |f| Ok(f.trunc())),

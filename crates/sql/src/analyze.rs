@@ -1191,19 +1191,52 @@ impl<'a> Analyzer<'a> {
                 at,
             ));
         }
+        let not_implemented = |what: &str, n: &Option<Box<pb::Node>>| {
+            let at = n.as_deref().map_or(-1, node_location);
+            Err(self.error_at(
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("{what} in a recursive query is not implemented"),
+                ),
+                at,
+            ))
+        };
+        if sel.op == pb::SetOperation::SetopUnion as i32 && sel.limit_offset.is_some() {
+            return not_implemented("OFFSET", &sel.limit_offset);
+        }
+        if sel.op == pb::SetOperation::SetopUnion as i32 && sel.limit_count.is_some() {
+            return not_implemented("LIMIT", &sel.limit_count);
+        }
         if sel.op != pb::SetOperation::SetopUnion as i32
             || !sel.sort_clause.is_empty()
-            || sel.limit_count.is_some()
-            || sel.limit_offset.is_some()
             || sel.with_clause.is_some()
         {
             return unsupported("WITH RECURSIVE of this form");
         }
-        let (Some(larg), Some(_)) = (sel.larg.as_deref(), sel.rarg.as_deref()) else {
+        let (Some(larg), Some(rarg)) = (sel.larg.as_deref(), sel.rarg.as_deref()) else {
             return unsupported("WITH RECURSIVE");
         };
+        let recursion_error = |what: &str| {
+            Err(self.error_at(
+                PgError::error(
+                    code::INVALID_RECURSION,
+                    format!(
+                        "recursive reference to query \"{}\" must not appear {what}",
+                        cte.ctename
+                    ),
+                ),
+                -1,
+            ))
+        };
         if refers_to(larg, &cte.ctename) {
-            return unsupported("recursive reference in the non-recursive term");
+            return recursion_error("within its non-recursive term");
+        }
+        if rarg
+            .from_clause
+            .iter()
+            .any(|f| outer_join_reference(f, &cte.ctename, false))
+        {
+            return recursion_error("within an outer join");
         }
         let left = self.select(larg, false)?;
         let mut columns: Vec<ColumnDef> = left
@@ -4623,6 +4656,29 @@ fn ordered_like_postgresql(t: u32) -> bool {
             | REGCLASS
             | TIMETZ
     )
+}
+
+/// Whether a FROM item has a reference to WITH query `name` on the
+/// nullable side of an outer join (`nullable`: the item is on one).
+fn outer_join_reference(n: &pb::Node, name: &str, nullable: bool) -> bool {
+    match n.node.as_ref() {
+        Some(N::RangeVar(rv)) => nullable && rv.schemaname.is_empty() && rv.relname == name,
+        Some(N::JoinExpr(j)) => {
+            let (left, right) = match j.jointype {
+                x if x == pb::JoinType::JoinLeft as i32 => (false, true),
+                x if x == pb::JoinType::JoinRight as i32 => (true, false),
+                x if x == pb::JoinType::JoinFull as i32 => (true, true),
+                _ => (false, false),
+            };
+            j.larg
+                .as_deref()
+                .is_some_and(|l| outer_join_reference(l, name, nullable || left))
+                || j.rarg
+                    .as_deref()
+                    .is_some_and(|r| outer_join_reference(r, name, nullable || right))
+        }
+        _ => false,
+    }
 }
 
 /// The table a FROM item names under `alias`, if it is a table.
