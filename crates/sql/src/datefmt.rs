@@ -761,21 +761,27 @@ fn date_parts(field: &str, f: &mut Fields) -> Result<(), Bad> {
         Ok((p.parse().map_err(|_| Bad::Range)?, p.len()))
     };
     let alpha = |p: &str| p.starts_with(|c: char| c.is_ascii_alphabetic());
+    // With a month name, DecodeNumber's rule: the first number is the year
+    // if it has 3+ digits or the DateStyle is YMD, else the day; then a
+    // 3+ digit second number after a 2-digit "year" makes that the day.
+    let text_month = |first: (i64, usize), second: (i64, usize)| {
+        if first.1 >= 3 || session_order() == Order::Ymd {
+            if second.1 >= 3 && first.1 <= 2 {
+                (second, first)
+            } else {
+                (first, second)
+            }
+        } else {
+            (second, first)
+        }
+    };
     let (y, m, d);
     if alpha(parts[0]) {
         m = (month_of(parts[0]).ok_or(Bad::Syntax)? as i64, 2);
-        d = num(parts[1])?;
-        y = num(parts[2])?;
+        (y, d) = text_month(num(parts[1])?, num(parts[2])?);
     } else if alpha(parts[1]) {
         m = (month_of(parts[1]).ok_or(Bad::Syntax)? as i64, 2);
-        let a = num(parts[0])?;
-        let c = num(parts[2])?;
-        // `1997-Feb-10` or `10-Feb-1997`.
-        if a.1 >= 3 {
-            (y, d) = (a, c);
-        } else {
-            (d, y) = (a, c);
-        }
+        (y, d) = text_month(num(parts[0])?, num(parts[2])?);
     } else {
         let a = num(parts[0])?;
         let b = num(parts[1])?;
