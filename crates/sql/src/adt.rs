@@ -893,14 +893,22 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 "zero raised to a negative power is undefined",
             )));
         }
-        if a < 0.0 && b.fract() != 0.0 {
+        // (An infinite exponent is not a fraction: IEEE's pow, as PostgreSQL.)
+        if a < 0.0 && b.is_finite() && b.fract() != 0.0 {
             return Err(function_error(err(
                 code::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
                 "a negative number raised to a non-integer power yields a complex result",
             )));
         }
+        let r = a.powf(b);
+        if r == 0.0 && a != 0.0 && a.is_finite() && b.is_finite() {
+            return Err(function_error(err(
+                code::NUMERIC_VALUE_OUT_OF_RANGE,
+                "value out of range: underflow",
+            )));
+        }
         Ok(Some(Float(pg(check_float(
-            a.powf(b),
+            r,
             a.is_finite() && b.is_finite(),
             false,
         ))?)))
