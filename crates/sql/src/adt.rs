@@ -576,6 +576,156 @@ const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295;
 /// library's, as PostgreSQL's.
 type FloatFn = fn(f64) -> Result<f64, PgError>;
 
+/// The degree-based functions (sind, cosd, ...) as PostgreSQL computes
+/// them: the argument is reduced to the first quadrant and the result
+/// scaled by the function's value at 30 / 45 / 60 degrees, so that the
+/// standard angles give exact results (sind(30) is 0.5).
+mod degrees {
+    use super::RADIANS_PER_DEGREE;
+
+    fn sin_0_to_30(x: f64) -> f64 {
+        ((x * RADIANS_PER_DEGREE).sin() / (30.0 * RADIANS_PER_DEGREE).sin()) / 2.0
+    }
+
+    fn cos_0_to_60(x: f64) -> f64 {
+        let one_minus_cos_60 = 1.0 - (60.0 * RADIANS_PER_DEGREE).cos();
+        1.0 - ((1.0 - (x * RADIANS_PER_DEGREE).cos()) / one_minus_cos_60) / 2.0
+    }
+
+    /// sin of an angle in [0, 90].
+    pub fn sin_q1(x: f64) -> f64 {
+        if x <= 30.0 {
+            sin_0_to_30(x)
+        } else {
+            cos_0_to_60(90.0 - x)
+        }
+    }
+
+    /// cos of an angle in [0, 90].
+    pub fn cos_q1(x: f64) -> f64 {
+        if x <= 60.0 {
+            cos_0_to_60(x)
+        } else {
+            sin_0_to_30(90.0 - x)
+        }
+    }
+
+    /// asin in degrees of a value in [0, 1].
+    pub fn asin_q1(x: f64) -> f64 {
+        if x <= 0.5 {
+            (x.asin() / 0.5f64.asin()) * 30.0
+        } else {
+            90.0 - (x.acos() / 0.5f64.acos()) * 60.0
+        }
+    }
+
+    /// acos in degrees of a value in [0, 1].
+    pub fn acos_q1(x: f64) -> f64 {
+        if x <= 0.5 {
+            90.0 - (x.asin() / 0.5f64.asin()) * 30.0
+        } else {
+            (x.acos() / 0.5f64.acos()) * 60.0
+        }
+    }
+
+    /// The angle reduced to [0, 90] and the sign of tan / cot there.
+    pub fn tan_reduce(x: f64) -> (f64, f64) {
+        let mut x = x % 360.0;
+        let mut sign = 1.0;
+        if x < 0.0 {
+            x = -x;
+            sign = -sign;
+        }
+        if x > 180.0 {
+            x = 360.0 - x;
+            sign = -sign;
+        }
+        if x > 90.0 {
+            x = 180.0 - x;
+            sign = -sign;
+        }
+        (x, sign)
+    }
+}
+
+fn float8_degrees() -> [(&'static str, FloatFn); 7] {
+    use degrees::*;
+    fn finite(x: f64) -> Result<(), PgError> {
+        if x.is_infinite() {
+            Err(input_out_of_range())
+        } else {
+            Ok(())
+        }
+    }
+    fn unit(x: f64) -> Result<(), PgError> {
+        if x < -1.0 || x > 1.0 {
+            Err(input_out_of_range())
+        } else {
+            Ok(())
+        }
+    }
+    [
+        ("pg_float8_sind", |x| {
+            finite(x)?;
+            let mut x = x % 360.0;
+            let mut sign = 1.0;
+            if x < 0.0 {
+                x = -x;
+                sign = -sign;
+            }
+            if x > 180.0 {
+                x -= 180.0;
+                sign = -sign;
+            }
+            if x > 90.0 {
+                x = 180.0 - x;
+            }
+            Ok(sign * sin_q1(x))
+        }),
+        ("pg_float8_cosd", |x| {
+            finite(x)?;
+            let mut x = (x % 360.0).abs();
+            let mut sign = 1.0;
+            if x > 180.0 {
+                x = 360.0 - x;
+            }
+            if x > 90.0 {
+                x = 180.0 - x;
+                sign = -sign;
+            }
+            Ok(sign * cos_q1(x))
+        }),
+        ("pg_float8_tand", |x| {
+            finite(x)?;
+            let (x, sign) = tan_reduce(x);
+            let tan_45 = sin_q1(45.0) / cos_q1(45.0);
+            let r = sign * ((sin_q1(x) / cos_q1(x)) / tan_45);
+            // (No minus zero.)
+            Ok(if r == 0.0 { 0.0 } else { r })
+        }),
+        ("pg_float8_cotd", |x| {
+            finite(x)?;
+            let (x, sign) = tan_reduce(x);
+            let cot_45 = cos_q1(45.0) / sin_q1(45.0);
+            let r = sign * ((cos_q1(x) / sin_q1(x)) / cot_45);
+            Ok(if r == 0.0 { 0.0 } else { r })
+        }),
+        ("pg_float8_asind", |x| {
+            unit(x)?;
+            Ok(if x >= 0.0 { asin_q1(x) } else { -asin_q1(-x) })
+        }),
+        ("pg_float8_acosd", |x| {
+            unit(x)?;
+            Ok(if x >= 0.0 {
+                acos_q1(x)
+            } else {
+                90.0 + asin_q1(-x)
+            })
+        }),
+        ("pg_float8_atand", |x| Ok((x.atan() / 1.0f64.atan()) * 45.0)),
+    ]
+}
+
 fn float8_math() -> [(&'static str, FloatFn); 16] {
     fn bounded(x: f64) -> bool {
         x.is_nan() || (-1.0..=1.0).contains(&x)
@@ -803,7 +953,11 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             }
         }),
     ];
-    for (name, f) in unary.into_iter().chain(float8_math()) {
+    for (name, f) in unary
+        .into_iter()
+        .chain(float8_math())
+        .chain(float8_degrees())
+    {
         conn.create_scalar_function(name, 1, det, move |ctx| match float_arg(ctx, 0)? {
             None => Ok(None),
             Some(x) => Ok(Some(Float(pg(f(x))?))),
@@ -878,6 +1032,12 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         Ok(Some(Float(y.atan2(x))))
+    })?;
+    conn.create_scalar_function("pg_float8_atan2d", 2, det, |ctx| {
+        let (Some(y), Some(x)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(Float((y.atan2(x) / 1.0f64.atan()) * 45.0)))
     })?;
     conn.create_scalar_function("pg_float8_pow", 2, det, |ctx| {
         let (Some(a), Some(b)) = (float_arg(ctx, 0)?, float_arg(ctx, 1)?) else {

@@ -592,7 +592,8 @@ fn build() -> Catalog {
     func("sqrt", &[FLOAT8], FLOAT8, S, "pg_float8_sqrt($1)");
     for name in [
         "cbrt", "sin", "cos", "tan", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-        "asinh", "acosh", "atanh", "degrees", "radians",
+        "asinh", "acosh", "atanh", "degrees", "radians", "sind", "cosd", "tand", "cotd", "asind",
+        "acosd", "atand",
     ] {
         func(
             name,
@@ -608,6 +609,13 @@ fn build() -> Catalog {
         FLOAT8,
         S,
         "pg_float8_atan2($1, $2)",
+    );
+    func(
+        "atan2d",
+        &[FLOAT8, FLOAT8],
+        FLOAT8,
+        S,
+        "pg_float8_atan2d($1, $2)",
     );
     func("float4send", &[FLOAT4], BYTEA, S, "pg_float4send($1)");
     func("quote_ident", &[TEXT], TEXT, S, "pg_quote_ident($1)");
