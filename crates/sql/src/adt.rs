@@ -658,7 +658,7 @@ fn float8_degrees() -> [(&'static str, FloatFn); 7] {
         }
     }
     fn unit(x: f64) -> Result<(), PgError> {
-        if x < -1.0 || x > 1.0 {
+        if x.abs() > 1.0 {
             Err(input_out_of_range())
         } else {
             Ok(())
