@@ -838,11 +838,19 @@ impl<'a> Analyzer<'a> {
     /// A SELECT; `keep_unknown`: a set operation's member leaves its
     /// unknown-typed columns for the set operation to resolve.
     fn select(&mut self, s: &pb::SelectStmt, keep_unknown: bool) -> R<Select> {
-        if s.into_clause.is_some()
-            || !s.locking_clause.is_empty()
-            || !s.window_clause.is_empty()
-            || s.group_distinct
-        {
+        if let Some(into) = &s.into_clause {
+            // A statement's own SELECT INTO is CREATE TABLE AS (planned
+            // before analysis); inside another statement it is an error.
+            if self.dml.top {
+                return unsupported("SELECT INTO of this form");
+            }
+            let at = into.rel.as_ref().map_or(-1, |r| r.location);
+            return Err(self.error_at(
+                PgError::error(code::SYNTAX_ERROR, "SELECT ... INTO is not allowed here"),
+                at,
+            ));
+        }
+        if !s.locking_clause.is_empty() || !s.window_clause.is_empty() || s.group_distinct {
             return unsupported("clause");
         }
         let with_ties = s.limit_option == pb::LimitOption::WithTies as i32;
