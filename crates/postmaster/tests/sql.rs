@@ -474,3 +474,68 @@ fn flush_sends_what_is_queued_before_later_messages_run() {
         assert_eq!(tags, b"2DCZ".to_vec(), "{mode}");
     }
 }
+
+/// Statements generated in more than one SQLite step, and with a column
+/// SQLite needs but the client never sees, through the extended protocol
+/// (Parse / Describe / Bind / Execute): data-modifying WITH queries with
+/// parameters, a SELECT without columns, a LATERAL subquery.
+#[tokio::test]
+async fn multi_step_statements_over_the_extended_protocol() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute(
+            "CREATE TABLE q (id int, v text); INSERT INTO q VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+        )
+        .await
+        .unwrap();
+        // The WITH query's rows, once, with the parameter bound in it.
+        let st = c
+            .prepare("WITH d AS (DELETE FROM q WHERE id >= $1 RETURNING id, v) SELECT v FROM d ORDER BY id")
+            .await
+            .unwrap();
+        assert_eq!(st.columns().len(), 1, "{mode}");
+        assert_eq!(st.columns()[0].name(), "v", "{mode}");
+        let rows = c.query(&st, &[&2i32]).await.unwrap();
+        let got: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(got, ["b", "c"], "{mode}");
+        let left: i64 = c
+            .query_one("SELECT count(*) FROM q", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 1, "{mode}");
+        // A failing main statement leaves none of its WITH query's effects.
+        let e = c
+            .execute(
+                "WITH d AS (DELETE FROM q RETURNING id) INSERT INTO q SELECT id / 0, 'x' FROM d",
+                &[],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "22012", "{mode}");
+        let left: i64 = c
+            .query_one("SELECT count(*) FROM q", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 1, "{mode}");
+        // Rows without columns: counted, and described with none.
+        let st = c
+            .prepare("SELECT FROM generate_series(1, 3)")
+            .await
+            .unwrap();
+        assert!(st.columns().is_empty(), "{mode}");
+        assert_eq!(c.query(&st, &[]).await.unwrap().len(), 3, "{mode}");
+        // LATERAL, with a parameter inside the lateral subquery.
+        let rows = c
+            .query(
+                "SELECT g, s.n FROM generate_series(1, 3) g, LATERAL (SELECT g * $1::int AS n) s ORDER BY g",
+                &[&10i32],
+            )
+            .await
+            .unwrap();
+        let got: Vec<i32> = rows.iter().map(|r| r.get(1)).collect();
+        assert_eq!(got, [10, 20, 30], "{mode}");
+    }
+}
