@@ -628,8 +628,27 @@ mod degrees {
         }
     }
 
+    /// tand (or cotd) of an angle in degrees, scaled by its value at 45
+    /// degrees (exactly 1 there); never minus zero.
+    pub fn tan_or_cot(x: f64, cot: bool) -> f64 {
+        let (x, sign) = tan_reduce(x);
+        let ratio = |x: f64| {
+            if cot {
+                cos_q1(x) / sin_q1(x)
+            } else {
+                sin_q1(x) / cos_q1(x)
+            }
+        };
+        let r = sign * (ratio(x) / ratio(45.0));
+        if r == 0.0 {
+            0.0
+        } else {
+            r
+        }
+    }
+
     /// The angle reduced to [0, 90] and the sign of tan / cot there.
-    pub fn tan_reduce(x: f64) -> (f64, f64) {
+    fn tan_reduce(x: f64) -> (f64, f64) {
         let mut x = x % 360.0;
         let mut sign = 1.0;
         if x < 0.0 {
@@ -697,18 +716,11 @@ fn float8_degrees() -> [(&'static str, FloatFn); 7] {
         }),
         ("pg_float8_tand", |x| {
             finite(x)?;
-            let (x, sign) = tan_reduce(x);
-            let tan_45 = sin_q1(45.0) / cos_q1(45.0);
-            let r = sign * ((sin_q1(x) / cos_q1(x)) / tan_45);
-            // (No minus zero.)
-            Ok(if r == 0.0 { 0.0 } else { r })
+            Ok(tan_or_cot(x, false))
         }),
         ("pg_float8_cotd", |x| {
             finite(x)?;
-            let (x, sign) = tan_reduce(x);
-            let cot_45 = cos_q1(45.0) / sin_q1(45.0);
-            let r = sign * ((cos_q1(x) / sin_q1(x)) / cot_45);
-            Ok(if r == 0.0 { 0.0 } else { r })
+            Ok(tan_or_cot(x, true))
         }),
         ("pg_float8_asind", |x| {
             unit(x)?;

@@ -2271,7 +2271,7 @@ impl<'a> Analyzer<'a> {
                 columns,
                 ..Default::default()
             },
-            rf.alias.as_ref().map_or(-1, |_| -1),
+            -1,
         )?;
         Ok((
             FromItem::Series {

@@ -470,12 +470,7 @@ fn select_after_with(s: &Select, out: &mut String) {
 fn order_and_limit(s: &Select, out: &mut String) {
     if !s.order_by.is_empty() {
         out.push_str(" ORDER BY ");
-        for (i, o) in s.order_by.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            order_item(o, out);
-        }
+        out.push_str(&order_list(&s.order_by));
     }
     if s.limit.is_some() || s.offset.is_some() {
         out.push_str(" LIMIT ");
@@ -495,12 +490,24 @@ fn order_and_limit(s: &Select, out: &mut String) {
     }
 }
 
-/// FETCH FIRST n ROWS WITH TIES: after the OFFSET rows, the rows whose
-/// rank in ORDER BY order is at most OFFSET + n (the n-th row's peers
-/// share its rank), in that order.
-fn with_ties(s: &Select, out: &mut String) {
+/// The ORDER BY items, comma-separated.
+fn order_list(items: &[OrderItem]) -> String {
+    let mut out = String::new();
+    for (i, o) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        order_item(o, &mut out);
+    }
+    out
+}
+
+/// `SELECT "pm_c0" AS <name0>, ... FROM (<inner>` with `window` (window
+/// function columns) spliced in after inner's columns; the caller closes
+/// the parenthesis and filters on the window columns. Inner's columns
+/// are s's as pm_c0, pm_c1, ..., then `extra`.
+fn windowed(s: &Select, inner: Select, extra: Vec<Target>, window: &str, out: &mut String) {
     let inner = Select {
-        with_ties: false,
         order_by: Vec::new(),
         limit: None,
         offset: None,
@@ -514,8 +521,9 @@ fn with_ties(s: &Select, out: &mut String) {
                 name: format!("pm_c{i}"),
                 star: None,
             })
+            .chain(extra)
             .collect(),
-        ..s.clone()
+        ..inner
     };
     out.push_str("SELECT ");
     for (i, t) in s.targets.iter().enumerate() {
@@ -528,23 +536,28 @@ fn with_ties(s: &Select, out: &mut String) {
     out.push_str(" FROM (");
     let mut body = String::new();
     select(&inner, &mut body);
-    let mut order = String::new();
-    for (i, o) in s.order_by.iter().enumerate() {
-        if i > 0 {
-            order.push_str(", ");
-        }
-        order_item(o, &mut order);
-    }
-    let window = format!(
-        ", rank() OVER (ORDER BY {order}) AS \"pm_rank\", row_number() OVER (ORDER BY {order}) AS \"pm_rn\""
-    );
     let targets_end = {
         let mut t = String::from("SELECT ");
         targets(&inner.targets, &mut t);
         t.len()
     };
-    body.insert_str(targets_end, &window);
+    body.insert_str(targets_end, window);
     out.push_str(&body);
+}
+
+/// FETCH FIRST n ROWS WITH TIES: after the OFFSET rows, the rows whose
+/// rank in ORDER BY order is at most OFFSET + n (the n-th row's peers
+/// share its rank), in that order.
+fn with_ties(s: &Select, out: &mut String) {
+    let order = order_list(&s.order_by);
+    let window = format!(
+        ", rank() OVER (ORDER BY {order}) AS \"pm_rank\", row_number() OVER (ORDER BY {order}) AS \"pm_rn\""
+    );
+    let inner = Select {
+        with_ties: false,
+        ..s.clone()
+    };
+    windowed(s, inner, Vec::new(), &window, out);
     let offset = match &s.offset {
         Some(o) => {
             let mut t = String::from("pg_offset(");
@@ -570,60 +583,28 @@ fn with_ties(s: &Select, out: &mut String) {
 /// window function and keep the first; ORDER BY keys ride along as hidden
 /// columns for the outer ORDER BY.
 fn distinct_on(s: &Select, out: &mut String) {
-    let inner = Select {
-        distinct_on: Vec::new(),
-        order_by: Vec::new(),
-        limit: None,
-        offset: None,
-        with: Vec::new(),
-        targets: s
-            .targets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Target {
-                expr: t.expr.clone(),
-                name: format!("pm_c{i}"),
-                star: None,
-            })
-            .chain(s.order_by.iter().enumerate().map(|(i, o)| Target {
-                expr: o.expr.clone(),
-                name: format!("pm_o{i}"),
-                star: None,
-            }))
-            .collect(),
-        ..s.clone()
-    };
-    out.push_str("SELECT ");
-    for (i, t) in s.targets.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(&format!("\"pm_c{i}\" AS "));
-        out.push_str(&quote_ident(&t.name));
-    }
-    out.push_str(" FROM (");
-    // The inner query plus the row number, spliced before its FROM.
-    let mut body = String::new();
-    select(&inner, &mut body);
     let mut window = String::from(", row_number() OVER (PARTITION BY ");
     list(&s.distinct_on, &mut window);
     if !s.order_by.is_empty() {
         window.push_str(" ORDER BY ");
-        for (i, o) in s.order_by.iter().enumerate() {
-            if i > 0 {
-                window.push_str(", ");
-            }
-            order_item(o, &mut window);
-        }
+        window.push_str(&order_list(&s.order_by));
     }
     window.push_str(") AS \"pm_rn\"");
-    let targets_end = {
-        let mut t = String::from("SELECT ");
-        targets(&inner.targets, &mut t);
-        t.len()
+    let keys = s
+        .order_by
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Target {
+            expr: o.expr.clone(),
+            name: format!("pm_o{i}"),
+            star: None,
+        })
+        .collect();
+    let inner = Select {
+        distinct_on: Vec::new(),
+        ..s.clone()
     };
-    body.insert_str(targets_end, &window);
-    out.push_str(&body);
+    windowed(s, inner, keys, &window, out);
     out.push_str(") WHERE \"pm_rn\" = 1");
     let outer = Select {
         order_by: s

@@ -12,10 +12,10 @@ use std::cmp::Ordering;
 
 use pm_elog::{sqlstate as code, PgError};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use crate::adt::{float_arg, float_value, pg};
+use crate::adt::{float_arg, float_value, owned, pg};
 
 /// SQLite's ordering of stored values (the keys are made so that it is
 /// PostgreSQL's): numbers by value, then text and blobs bytewise.
@@ -61,16 +61,6 @@ enum Kind {
 }
 
 struct OrderedSet(Kind);
-
-fn owned(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    }
-}
 
 fn fraction(g: &Group) -> Result<Option<f64>, PgError> {
     let p = match &g.direct {

@@ -1858,29 +1858,10 @@ impl Session {
                 // while it is described.
                 self.in_savepoint(|s| {
                     s.create_step_tables(steps)?;
-                    let t = Translated {
-                        command: match &t.command {
-                            Command::Sql {
-                                sql,
-                                column_types,
-                                column_names,
-                                ast,
-                                catalogs,
-                                ..
-                            } => Command::Sql {
-                                sql: sql.clone(),
-                                column_types: column_types.clone(),
-                                column_names: column_names.clone(),
-                                ast: ast.clone(),
-                                catalogs: catalogs.clone(),
-                                steps: Vec::new(),
-                                upsert: None,
-                                refusal: None,
-                            },
-                            _ => unreachable!("matched above"),
-                        },
-                        ..t.clone()
-                    };
+                    let mut t = t.clone();
+                    if let Command::Sql { steps, .. } = &mut t.command {
+                        steps.clear();
+                    }
                     let columns = s.describe(&t);
                     s.drop_step_tables(steps)?;
                     columns
