@@ -59,6 +59,9 @@ pub(crate) fn invalid_input(type_name: &str, text: &str) -> PgError {
 /// PostgreSQL's input function for `oid`: text to the stored value, with
 /// PostgreSQL's errors (typmods are applied by [`apply_typmod`]).
 pub fn input(oid: u32, text: &str) -> Result<Value, PgError> {
+    if let Some(elem) = element_of(oid).filter(|&e| crate::array::supported_element(e)) {
+        return Ok(Value::Text(crate::array::input(elem, text, -1)?));
+    }
     let t = text.trim();
     Ok(match oid {
         BOOL => Value::Integer(parse_bool(t).ok_or_else(|| invalid_input("boolean", text))? as i64),
@@ -265,6 +268,17 @@ pub fn format_timestamp(ts: chrono::NaiveDateTime) -> String {
 pub fn apply_typmod(oid: u32, typmod: i32, value: Value, explicit: bool) -> Result<Value, PgError> {
     if typmod < 0 {
         return Ok(value);
+    }
+    if let (Some(elem), Value::Text(a)) = (
+        element_of(oid).filter(|&e| crate::array::supported_element(e)),
+        &value,
+    ) {
+        return Ok(Value::Text(crate::array::apply_typmod(
+            elem,
+            typmod,
+            a.clone(),
+            explicit,
+        )?));
     }
     match (oid, value) {
         (VARCHAR | BPCHAR, Value::Text(s)) => {

@@ -21,6 +21,9 @@ use crate::adt;
 use crate::ops::{self, CastContext, FuncKind, UNKNOWN};
 use crate::types::*;
 
+mod arrays;
+use arrays::array_element;
+
 /// A column of a relation as the schema declares it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnDef {
@@ -297,6 +300,12 @@ pub enum FromItem {
     /// which generate reads out of each row's `value`.
     Lateral {
         query: Box<Select>,
+        alias: String,
+    },
+    /// Rows given as one JSON array of JSON arrays (unnest): `json_each`
+    /// over `json`; columns as a LATERAL item's (`pm$lat$i`).
+    Rows {
+        json: Expr,
         alias: String,
     },
     /// generate_series(start, stop [, step]) over integers.
@@ -803,12 +812,14 @@ fn computable(oid: u32) -> bool {
 /// `1 mon = 30 days`): DISTINCT, GROUP BY and set operations over them
 /// need a key the generator does not build yet.
 fn equality_needs_key(t: u32) -> bool {
-    matches!(t, NUMERIC | INTERVAL)
+    matches!(t, NUMERIC | INTERVAL) || array_element(t).is_some()
 }
 
 /// Types whose stored values the analyzer may read and write.
 fn storable(oid: u32) -> bool {
-    computable(oid) || matches!(oid, TIMESTAMPTZ | INTERVAL | TIME | UUID | BYTEA | NAME)
+    computable(oid)
+        || matches!(oid, TIMESTAMPTZ | INTERVAL | TIME | UUID | BYTEA | NAME)
+        || array_element(oid).is_some()
 }
 
 impl<'a> Analyzer<'a> {
@@ -1418,11 +1429,26 @@ impl<'a> Analyzer<'a> {
             let item = self.range_item(f.node.as_ref())?;
             out.from.push(item);
         }
+        // unnest(...) in the select list: its rows joined to FROM's.
+        let srfs = self.select_list_unnest(s, &mut out)?;
         // Targets.
-        for t in &s.target_list {
+        for (i, t) in s.target_list.iter().enumerate() {
             let Some(N::ResTarget(rt)) = t.node.as_ref() else {
                 return unsupported("target");
             };
+            if let Some((_, column)) = srfs.iter().find(|(at, _)| *at == i) {
+                let name = if rt.name.is_empty() {
+                    "unnest".to_string()
+                } else {
+                    rt.name.clone()
+                };
+                out.targets.push(Target {
+                    expr: column.clone(),
+                    name,
+                    star: None,
+                });
+                continue;
+            }
             if let Some(N::ColumnRef(c)) = node(&rt.val) {
                 if let Some(star) = self.star(c)? {
                     out.targets.extend(star);
@@ -1447,6 +1473,9 @@ impl<'a> Analyzer<'a> {
                 name,
                 star: None,
             });
+        }
+        if !srfs.is_empty() && out.targets.iter().any(|t| t.expr.contains_agg()) {
+            return unsupported("unnest in the select list of an aggregate query");
         }
         if let Some(w) = s.where_clause.as_deref() {
             let e = self.expr(w)?;
@@ -1823,7 +1852,7 @@ impl<'a> Analyzer<'a> {
                 let left = self.range_item(node(&j.larg))?;
                 let mid = self.scopes.last().map_or(0, Vec::len);
                 let right = self.range_item(node(&j.rarg))?;
-                if matches!(right, FromItem::Lateral { .. })
+                if matches!(right, FromItem::Lateral { .. } | FromItem::Rows { .. })
                     && matches!(kind, "RIGHT JOIN" | "FULL JOIN")
                 {
                     return unsupported("LATERAL in a RIGHT or FULL JOIN");
@@ -2075,6 +2104,19 @@ impl<'a> Analyzer<'a> {
     }
 
     fn range_function(&mut self, rf: &pb::RangeFunction) -> R<FromItem> {
+        if let [f] = rf.functions.as_slice() {
+            if let Some(N::List(l)) = f.node.as_ref() {
+                if let Some(N::FuncCall(fc)) = l.items.first().and_then(|n| n.node.as_ref()) {
+                    if name_parts(&fc.funcname).as_slice() == ["unnest"]
+                        && !rf.is_rowsfrom
+                        && rf.coldeflist.is_empty()
+                    {
+                        // json_each may refer to the items before it.
+                        return self.unnest_in_from(rf, fc);
+                    }
+                }
+            }
+        }
         if rf.ordinality || rf.is_rowsfrom || !rf.coldeflist.is_empty() {
             return unsupported("FROM function of this form");
         }
@@ -2940,10 +2982,15 @@ impl<'a> Analyzer<'a> {
             let Some(N::ResTarget(rt)) = t.node.as_ref() else {
                 return unsupported("SET item");
             };
-            if !rt.indirection.is_empty() {
-                return unsupported("subscripted column");
-            }
             let col = self.column(columns, table, &rt.name, rt.location)?.clone();
+            if !rt.indirection.is_empty() {
+                let e = self.subscripted_assignment(rt, &col)?;
+                if sets.iter().any(|(n, _)| *n == col.name) {
+                    return unsupported("several assignments to elements of one column");
+                }
+                sets.push((col.name.clone(), e));
+                continue;
+            }
             if sets.iter().any(|(n, _)| *n == col.name) {
                 return Err(self.error_at(
                     PgError::error(
@@ -3059,7 +3106,10 @@ impl<'a> Analyzer<'a> {
         let mut from = Vec::new();
         for f in &s.from_clause {
             from.push(self.range_item(f.node.as_ref())?);
-            if matches!(from.last(), Some(FromItem::Lateral { .. })) {
+            if matches!(
+                from.last(),
+                Some(FromItem::Lateral { .. } | FromItem::Rows { .. })
+            ) {
                 // (It must not see the target, which our scope shows.)
                 return unsupported("LATERAL in UPDATE ... FROM");
             }
@@ -3116,7 +3166,10 @@ impl<'a> Analyzer<'a> {
         let mut using = Vec::new();
         for f in &s.using_clause {
             using.push(self.range_item(f.node.as_ref())?);
-            if matches!(using.last(), Some(FromItem::Lateral { .. })) {
+            if matches!(
+                using.last(),
+                Some(FromItem::Lateral { .. } | FromItem::Rows { .. })
+            ) {
                 return unsupported("LATERAL in DELETE ... USING");
             }
         }
@@ -3159,7 +3212,12 @@ impl<'a> Analyzer<'a> {
                     .ok_or(Fail::Unsupported("cast".into()))?;
                 let (oid, typmod) = self.type_name(tn)?;
                 // `date '2024-01-01'` and `'1'::int` are typed literals.
-                let e = self.expr(arg)?;
+                let e = match arg.node.as_ref() {
+                    Some(N::AArrayExpr(a)) if array_element(oid).is_some() => {
+                        self.array_expr(a, Some(oid), typmod)?
+                    }
+                    _ => self.expr(arg)?,
+                };
                 self.coerce(e, oid, typmod, CastContext::Explicit, tc.location)
             }
             N::AExpr(a) => self.a_expr(a),
@@ -3272,6 +3330,8 @@ impl<'a> Analyzer<'a> {
             }
             N::SubLink(s) => self.sublink(s),
             N::SqlvalueFunction(f) => self.sql_value_function(f),
+            N::AArrayExpr(a) => self.array_expr(a, None, -1),
+            N::AIndirection(i) => self.indirection(i),
             _ => unsupported("expression"),
         }
     }
@@ -3596,6 +3656,9 @@ impl<'a> Analyzer<'a> {
                     both
                 })
             }
+            x if x == K::AexprOpAny as i32 || x == K::AexprOpAll as i32 => {
+                self.array_quantified(a, x == K::AexprOpAll as i32)
+            }
             _ => unsupported("operator kind"),
         }
     }
@@ -3629,6 +3692,9 @@ impl<'a> Analyzer<'a> {
     }
 
     pub(crate) fn binary_op(&mut self, op: &str, l: Expr, r: Expr, location: i32) -> R<Expr> {
+        if let Some(e) = self.array_op(op, &l, &r, location)? {
+            return Ok(e);
+        }
         let (lt, rt) = (l.ty(), r.ty());
         for t in [lt, rt] {
             if t != UNKNOWN && !computable(t) {
@@ -3769,6 +3835,9 @@ impl<'a> Analyzer<'a> {
             };
             return Ok(Expr::Const(Value::Text(shown), REGTYPE));
         }
+        if let Some(e) = self.array_function(fname, f)? {
+            return Ok(e);
+        }
         let Some(cands) = ops::catalog().functions.get(fname) else {
             self.note_missing(fname, f);
             return unsupported(format!("function {fname}"));
@@ -3785,6 +3854,9 @@ impl<'a> Analyzer<'a> {
             }
             args
         };
+        if let Some(e) = self.array_min_max(fname, f, &args)? {
+            return Ok(e);
+        }
         let types: Vec<u32> = args.iter().map(Expr::ty).collect();
         if types.iter().any(|&t| t != UNKNOWN && !computable(t)) && fname != "count" {
             return unsupported("function on a type the analyzer does not compute with");
@@ -4234,6 +4306,7 @@ impl<'a> Analyzer<'a> {
                 let ty = q.targets[0].expr.ty();
                 Ok(Expr::ScalarSub(Box::new(Query::Select(Box::new(q))), ty))
             }
+            x if x == T::ArraySublink as i32 => self.array_sublink(q, s.location),
             x if (x == T::AnySublink as i32 || x == T::AllSublink as i32)
                 && q.targets.len() == 1
                 && (x == T::AllSublink as i32
@@ -4357,9 +4430,10 @@ impl<'a> Analyzer<'a> {
         let from = e.ty();
         let explicit = context == CastContext::Explicit;
         let with_typmod = |e: Expr| -> R<Expr> {
+            let base = array_element(to).unwrap_or(to);
             if typmod < 0
                 || !matches!(
-                    to,
+                    base,
                     VARCHAR | BPCHAR | NUMERIC | TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ | INTERVAL
                 )
             {
@@ -4380,6 +4454,10 @@ impl<'a> Analyzer<'a> {
             }
             return with_typmod(e);
         }
+        let e = match self.array_coerce(e, to, typmod, context, location)? {
+            Ok(done) => return Ok(done),
+            Err(e) => e,
+        };
         if !storable(to) {
             return unsupported("type the analyzer does not know");
         }
@@ -4461,8 +4539,22 @@ impl<'a> Analyzer<'a> {
 
     /// A type name as PostgreSQL resolves it: oid and typmod.
     fn type_name(&self, tn: &pb::TypeName) -> R<(u32, i32)> {
-        if !tn.array_bounds.is_empty() || tn.setof || tn.pct_type {
-            return unsupported("array type");
+        if tn.setof || tn.pct_type {
+            return unsupported("SETOF / %TYPE");
+        }
+        if !tn.array_bounds.is_empty() {
+            // `int[]`, `int[3][3]`: the element's array type (the bounds
+            // are documentation, as in PostgreSQL), its typmod the element's.
+            let element = pb::TypeName {
+                array_bounds: Vec::new(),
+                ..tn.clone()
+            };
+            let (elem, typmod) = self.type_name(&element)?;
+            let ty = crate::array::array_of(elem);
+            if ty == 0 || array_element(ty).is_none() {
+                return unsupported("array of this element type");
+            }
+            return Ok((ty, typmod));
         }
         let parts = name_parts(&tn.names);
         let name = parts.join(".");
@@ -4643,27 +4735,28 @@ fn retype(e: Expr, to: u32) -> Expr {
 /// Types whose SQLite order (as stored or computed) is PostgreSQL's
 /// order; numeric is ordered through its sort key by the generator.
 fn ordered_like_postgresql(t: u32) -> bool {
-    matches!(
-        t,
-        BOOL | INT2
-            | INT4
-            | INT8
-            | FLOAT4
-            | FLOAT8
-            | NUMERIC
-            | TEXT
-            | VARCHAR
-            | DATE
-            | TIMESTAMP
-            | NAME
-            | BPCHAR
-            | INTERVAL
-            | TIME
-            | CHAR
-            | OID
-            | REGCLASS
-            | TIMETZ
-    )
+    array_element(t).is_some()
+        || matches!(
+            t,
+            BOOL | INT2
+                | INT4
+                | INT8
+                | FLOAT4
+                | FLOAT8
+                | NUMERIC
+                | TEXT
+                | VARCHAR
+                | DATE
+                | TIMESTAMP
+                | NAME
+                | BPCHAR
+                | INTERVAL
+                | TIME
+                | CHAR
+                | OID
+                | REGCLASS
+                | TIMETZ
+        )
 }
 
 /// Whether a FROM item has a reference to WITH query `name` on the
@@ -4851,7 +4944,14 @@ fn figure(n: &pb::Node) -> Option<(String, u8)> {
             },
             _ => None,
         },
-        N::AArrayExpr(_) => Some(("array".into(), 1)),
+        // ARRAY[...] is named like a function.
+        N::AArrayExpr(_) => strong("array"),
+        // x[1], (row).field: the last field name, else the subscripted
+        // expression's name.
+        N::AIndirection(i) => match i.indirection.iter().rev().find_map(str_of) {
+            Some(field) => strong(field),
+            None => i.arg.as_deref().and_then(figure),
+        },
         _ => None,
     }
 }

@@ -774,7 +774,13 @@ fn storage_type(oid: u32, typmod: i32) -> Option<String> {
         }
         BOOL | INT2 | INT8 | FLOAT4 | FLOAT8 | TEXT | VARCHAR | BPCHAR | NAME | DATE | INTERVAL
         | UUID | BYTEA => format_type(oid, typmod),
-        _ => return None,
+        // An array: `_` and its element's name and typmod, as pg_type
+        // names arrays (SQLite's type names end at the typmod; the values
+        // are array_out's text, see crate::array).
+        _ => match element_of(oid).filter(|&e| crate::array::supported_element(e)) {
+            Some(elem) => format!("_{}", storage_type(elem, typmod)?),
+            None => return None,
+        },
     })
 }
 

@@ -633,15 +633,15 @@ fn distinct_on(s: &Select, out: &mut String) {
 /// 1.10, interval '1 day' and '24 hours'): SQLite's own equality would
 /// tell them apart.
 fn keyed(ty: u32) -> bool {
-    matches!(ty, NUMERIC | INTERVAL)
+    matches!(ty, NUMERIC | INTERVAL) || crate::types::element_of(ty).is_some()
 }
 
 /// What to compare for PostgreSQL's equality of a value of type `ty`.
 fn equality_key(ty: u32, e: &str) -> String {
-    match ty {
-        NUMERIC => format!("pg_numeric_sortkey({e})"),
-        INTERVAL => format!("pg_interval_sortkey({e})"),
-        _ => e.to_string(),
+    if keyed(ty) {
+        order_key(ty, e)
+    } else {
+        e.to_string()
     }
 }
 
@@ -750,41 +750,35 @@ fn has_agg(e: &Expr) -> bool {
     matches!(e, Expr::Agg { .. })
 }
 
-fn order_item(o: &OrderItem, out: &mut String) {
-    if o.expr.ty() == NUMERIC {
-        // Numeric values are stored as text or numbers: order by a key
-        // whose byte order is numeric order.
-        out.push_str("pg_numeric_sortkey(");
-        expr(&o.expr, out);
-        out.push(')');
-    } else if o.expr.ty() == BPCHAR {
+/// What SQLite compares to order values of type `ty` as PostgreSQL does
+/// (`e` is the generated value).
+fn order_key(ty: u32, e: &str) -> String {
+    match ty {
+        // Numeric values are stored as text or numbers: a key whose byte
+        // order is numeric order.
+        NUMERIC => format!("pg_numeric_sortkey({e})"),
         // char(n) compares without its trailing blanks.
-        out.push_str("rtrim(");
-        expr(&o.expr, out);
-        out.push_str(", ' ')");
-    } else if o.expr.ty() == CHAR {
+        BPCHAR => format!("rtrim({e}, ' ')"),
         // "char" orders by its byte (stored as its output text).
-        out.push_str("pg_char_code(");
-        expr(&o.expr, out);
-        out.push(')');
-    } else if o.expr.ty() == TIMETZ {
+        CHAR => format!("pg_char_code({e})"),
         // timetz orders by UTC time, then zone.
-        out.push_str("pg_timetz_sortkey(");
-        expr(&o.expr, out);
-        out.push(')');
-    } else if o.expr.ty() == REGCLASS {
+        TIMETZ => format!("pg_timetz_sortkey({e})"),
         // regclass orders by oid.
-        let mut e = String::new();
-        expr(&o.expr, &mut e);
-        out.push_str(&crate::ops::REGCLASS_TO_OID.replace("$1", &e));
-    } else if o.expr.ty() == INTERVAL {
+        REGCLASS => crate::ops::REGCLASS_TO_OID.replace("$1", e),
         // Intervals are ordered by their span, not their text.
-        out.push_str("pg_interval_sortkey(");
-        expr(&o.expr, out);
-        out.push(')');
-    } else {
-        expr(&o.expr, out);
+        INTERVAL => format!("pg_interval_sortkey({e})"),
+        // Arrays by elements, then dimensions (array_cmp).
+        t => match crate::types::element_of(t) {
+            Some(elem) => format!("pm_array_key({e}, {elem})"),
+            None => e.to_string(),
+        },
     }
+}
+
+fn order_item(o: &OrderItem, out: &mut String) {
+    let mut e = String::new();
+    expr(&o.expr, &mut e);
+    out.push_str(&order_key(o.expr.ty(), &e));
     out.push_str(if o.desc { " DESC" } else { " ASC" });
     out.push_str(if o.nulls_first {
         " NULLS FIRST"
@@ -882,6 +876,12 @@ fn from_item(f: &FromItem, out: &mut String) {
             out.push_str(")) FROM (");
             select(q, out);
             out.push_str(") AS \"pm_lateral\")) AS ");
+            out.push_str(&quote_ident(alias));
+        }
+        FromItem::Rows { json, alias } => {
+            out.push_str("json_each(");
+            expr(json, out);
+            out.push_str(") AS ");
             out.push_str(&quote_ident(alias));
         }
         FromItem::Join {
@@ -1134,13 +1134,7 @@ pub fn expr(e: &Expr, out: &mut String) {
                 out.push_str(" AS \"v\"");
             }
             out.push_str(") WHERE \"v\" IS NOT NULL ORDER BY ");
-            if *ty == NUMERIC {
-                out.push_str("pg_numeric_sortkey(\"v\")");
-            } else if *ty == INTERVAL {
-                out.push_str("pg_interval_sortkey(\"v\")");
-            } else {
-                out.push_str("\"v\"");
-            }
+            out.push_str(&order_key(*ty, "\"v\""));
             out.push_str(if *greatest { " DESC" } else { " ASC" });
             out.push_str(" LIMIT 1)");
         }

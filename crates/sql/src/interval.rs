@@ -1043,6 +1043,11 @@ pub fn span(iv: Interval) -> i128 {
     (iv.months as i128 * 30 + iv.days as i128) * USECS_PER_DAY as i128 + iv.micros as i128
 }
 
+/// The sort key of a stored interval.
+pub(crate) fn stored_sort_key(text: &str) -> Option<Vec<u8>> {
+    stored(text).map(sort_key)
+}
+
 /// Bytes whose order is span order (for ORDER BY and indexes).
 fn sort_key(iv: Interval) -> Vec<u8> {
     ((span(iv) as u128) ^ (1u128 << 127)).to_be_bytes().to_vec()

@@ -30,6 +30,7 @@
 
 pub mod adt;
 pub mod analyze;
+pub mod array;
 pub mod catalog;
 pub mod copy;
 pub mod datadir;

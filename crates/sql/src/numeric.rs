@@ -441,6 +441,10 @@ fn float_to_numeric(f: f64, digits: usize) -> Result<Numeric, PgError> {
 
 /// An order-preserving key for numeric values: memcmp order of the keys is
 /// numeric order (sign, decimal exponent, digits; inverted for negatives).
+pub(crate) fn sort_key(n: &Numeric) -> Vec<u8> {
+    numeric_sort_key(n)
+}
+
 fn numeric_sort_key(n: &Numeric) -> Vec<u8> {
     let d = match n {
         Numeric::NaN => return vec![3],

@@ -1263,6 +1263,10 @@ fn leak_args(args: &[u32]) -> &'static [u32] {
 
 /// can_coerce_type() for one argument in the implicit context.
 pub fn can_coerce_implicitly(from: u32, to: u32) -> bool {
+    // An array to an array: when its elements coerce (array coercion).
+    if let (Some(f), Some(t)) = (element_of(from), element_of(to)) {
+        return from == to || can_coerce_implicitly(f, t);
+    }
     from == to
         || from == UNKNOWN
         || catalog()

@@ -2521,6 +2521,11 @@ fn bind_value(type_oid: u32, text: &str) -> Result<ToSqlOutput<'_>, PgError> {
                 }
             })?),
         ),
+        // An array parameter: validated and stored as array_in reads it.
+        oid if types::element_of(oid).is_some_and(crate::array::supported_element) => {
+            let elem = types::element_of(oid).unwrap_or(types::TEXT);
+            ToSqlOutput::Owned(Value::Text(crate::array::input(elem, text, -1)?))
+        }
         _ => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
     })
 }
@@ -2698,6 +2703,7 @@ fn register_functions(
     crate::upsert::register(conn)?;
     crate::ordered_set::register(conn)?;
     crate::portal::register(conn)?;
+    crate::array::register(conn)?;
     crate::timetz::register(conn)?;
     if opts.debug_allow_panic {
         conn.create_scalar_function("pg_debug_panic", 1, volatile, |ctx| {

@@ -260,6 +260,15 @@ pub fn array_text<S: AsRef<str>>(elements: &[Option<S>]) -> String {
 /// atttypmod for a declared type: `varchar(n)`/`char(n)` -> n + 4,
 /// `numeric(p, s)` -> ((p << 16) | (s & 0x7ff)) + 4, else -1.
 pub fn type_modifier(declared: &str) -> i32 {
+    // An array's typmod is its element's.
+    let declared = declared.trim();
+    let declared = match declared
+        .strip_suffix("[]")
+        .or_else(|| declared.strip_prefix('_'))
+    {
+        Some(element) if element_of(oid_for_type_name(declared)).is_some() => element,
+        _ => declared,
+    };
     let Some((_, args)) = declared.split_once('(') else {
         return -1;
     };
@@ -285,6 +294,9 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
     let Some(t) = type_info(oid) else {
         return "???".to_string();
     };
+    if let Some(elem) = element_of(oid).filter(|_| typmod >= 0) {
+        return format!("{}[]", format_type(elem, typmod));
+    }
     match (oid, typmod) {
         (VARCHAR | BPCHAR, m) if m >= 4 => format!("{}({})", t.sql_name, m - 4),
         (NUMERIC, m) if m >= 4 => {
@@ -347,6 +359,10 @@ pub fn format_text(oid: u32, value: ValueRef<'_>) -> Option<String> {
                 .map_or_else(|| format_float(f), |n| n.to_text()),
             _ => format_float(f),
         },
+        ValueRef::Text(bytes) if element_of(oid).is_some_and(crate::array::supported_element) => {
+            let elem = element_of(oid).unwrap_or(TEXT);
+            crate::array::output(elem, &String::from_utf8_lossy(bytes))
+        }
         ValueRef::Text(bytes) => {
             let text = String::from_utf8_lossy(bytes);
             match oid {
