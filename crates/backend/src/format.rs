@@ -51,6 +51,9 @@ pub fn encode(oid: u32, value: ValueRef<'_>, binary: bool) -> Result<Option<Vec<
         }
     };
     if let Some(element) = types::element_of(oid) {
+        if let (true, ValueRef::Text(stored)) = (pm_sql::array::supported_element(element), value) {
+            return encode_stored_array(element, &String::from_utf8_lossy(stored)).map(Some);
+        }
         return encode_array(element, &text()).map(Some);
     }
     let bytes = match oid {
@@ -299,7 +302,39 @@ fn parse_timestamp_micros(text: &str) -> Option<i64> {
     (parsed - pg_epoch()).num_microseconds()
 }
 
-/// A binary parameter as the text SQLite will be given.
+/// array_send for an array in the analyzer's storage (pm_sql::array):
+/// ndim, has-nulls flag, element oid, each dimension's length and lower
+/// bound, then each element as length + binary value (-1 for NULL).
+fn encode_stored_array(element: u32, stored: &str) -> Result<Vec<u8>, PgError> {
+    let a = pm_sql::array::stored(stored)?;
+    let mut out = Vec::new();
+    out.extend_from_slice(&(a.dims.len() as i32).to_be_bytes());
+    out.extend_from_slice(&i32::from(a.items.iter().any(Option::is_none)).to_be_bytes());
+    out.extend_from_slice(&element.to_be_bytes());
+    for &(len, lb) in &a.dims {
+        out.extend_from_slice(&(len as i32).to_be_bytes());
+        out.extend_from_slice(&lb.to_be_bytes());
+    }
+    for item in &a.items {
+        let v = item
+            .as_deref()
+            .map(|t| pm_sql::array::element_value(element, t));
+        match v
+            .as_ref()
+            .map(|v| encode(element, ValueRef::from(v), true))
+            .transpose()?
+            .flatten()
+        {
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+            Some(b) => {
+                out.extend_from_slice(&(b.len() as i32).to_be_bytes());
+                out.extend_from_slice(&b);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// array_send for a one-dimensional array (element type `element`) given
 /// in text form: ndim, has-nulls flag, element oid, length and lower
 /// bound, then each element as length + binary value (-1 for NULL).
@@ -334,7 +369,7 @@ fn encode_array(element: u32, text: &str) -> Result<Vec<u8>, PgError> {
     Ok(out)
 }
 
-/// array_recv for a one-dimensional array: the array's text form.
+/// array_recv: the array's text form (dimensions and lower bounds kept).
 fn decode_binary_array(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
     let wrong = || {
         PgError::error(
@@ -352,20 +387,21 @@ fn decode_binary_array(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
     let ndim = int(&mut rest)?;
     let _has_nulls = int(&mut rest)?;
     let element = int(&mut rest)? as u32;
-    let count = match ndim {
-        0 => 0,
-        1 => {
-            let n = int(&mut rest)?;
-            let _lower_bound = int(&mut rest)?;
-            usize::try_from(n).map_err(|_| wrong())?
-        }
-        _ => {
-            return Err(PgError::error(
-                code::FEATURE_NOT_SUPPORTED,
-                "multidimensional arrays are not supported",
-            ))
-        }
-    };
+    if !(0..=6).contains(&ndim) {
+        return Err(wrong());
+    }
+    let mut dims = Vec::new();
+    let mut count = 1usize;
+    for _ in 0..ndim {
+        let n = usize::try_from(int(&mut rest)?).map_err(|_| wrong())?;
+        let lower_bound = int(&mut rest)?;
+        count = count.checked_mul(n).ok_or_else(wrong)?;
+        dims.push((n, lower_bound));
+    }
+    if ndim == 0 || count == 0 {
+        count = 0;
+        dims.clear();
+    }
     let mut elements: Vec<Option<String>> = Vec::with_capacity(count.min(1 << 16));
     for _ in 0..count {
         let len = int(&mut rest)?;
@@ -388,7 +424,10 @@ fn decode_binary_array(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
     if !rest.is_empty() {
         return Err(wrong());
     }
-    Ok(types::array_text(&elements))
+    Ok(pm_sql::array::format_array(&pm_sql::array::Array {
+        dims,
+        items: elements,
+    }))
 }
 
 pub fn decode_binary_param(oid: u32, bytes: &[u8]) -> Result<String, PgError> {
