@@ -539,3 +539,88 @@ async fn multi_step_statements_over_the_extended_protocol() {
         assert_eq!(got, [10, 20, 30], "{mode}");
     }
 }
+
+#[tokio::test]
+async fn arrays_over_the_extended_protocol() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute(
+            "CREATE TABLE arr (id int, a int[], t text[], f float8[], b bool[], s text)",
+        )
+        .await
+        .unwrap();
+        // Binary parameters (tokio-postgres sends arrays as array_send).
+        let ints: Vec<Option<i32>> = vec![Some(3), None, Some(1)];
+        let texts = vec!["a b".to_string(), "NULL".to_string(), "{x}".to_string()];
+        let floats = vec![0.1f64, f64::INFINITY];
+        let bools = vec![true, false];
+        c.execute(
+            "INSERT INTO arr VALUES (1, $1, $2, $3, $4, NULL)",
+            &[&ints, &texts, &floats, &bools],
+        )
+        .await
+        .unwrap();
+        // Binary results, and the same values as text.
+        let row = c
+            .query_one("SELECT a, t, f, b, a::text, t::text FROM arr", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, Vec<Option<i32>>>(0), ints, "{mode}");
+        assert_eq!(row.get::<_, Vec<String>>(1), texts, "{mode}");
+        assert_eq!(row.get::<_, Vec<f64>>(2), floats, "{mode}");
+        assert_eq!(row.get::<_, Vec<bool>>(3), bools, "{mode}");
+        assert_eq!(row.get::<_, String>(4), "{3,NULL,1}", "{mode}");
+        assert_eq!(row.get::<_, String>(5), r#"{"a b","NULL","{x}"}"#, "{mode}");
+        // = ANY with an array parameter, and unnest of parameters (as
+        // Django's bulk insert writes it).
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM generate_series(1, 5) g WHERE g = ANY($1)",
+                &[&vec![2i32, 4, 9]],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 2, "{mode}");
+        let n = c
+            .execute(
+                "INSERT INTO arr (id, s) SELECT * FROM UNNEST($1::integer[], $2::text[])",
+                &[&vec![2i32, 3], &vec![Some("p".to_string()), None]],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "{mode}");
+        let rows = c
+            .query(
+                "SELECT i, s FROM UNNEST($1::integer[], $2::text[]) AS u(i, s) ORDER BY i DESC",
+                &[&vec![2i32, 3], &vec![Some("p".to_string()), None]],
+            )
+            .await
+            .unwrap();
+        let got: Vec<(i32, Option<String>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        assert_eq!(got, [(3, None), (2, Some("p".to_string()))], "{mode}");
+        // Two dimensions and lower bounds, through a parameter and back.
+        let m: String = c
+            .query_one("SELECT ($1::text::int[])[2:2]::text", &[&"[0:2]={1,2,3}"])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(m, "{3}", "{mode}");
+        let dims: String = c
+            .query_one("SELECT array_dims($1::int[])", &[&vec![1i32, 2, 3]])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(dims, "[1:3]", "{mode}");
+        // Bad array text is PostgreSQL's error.
+        let e = c
+            .execute(
+                "INSERT INTO arr (id, a) VALUES (9, $1::text::int[])",
+                &[&"{1,x}"],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "22P02", "{mode}");
+    }
+}
