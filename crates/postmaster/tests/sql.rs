@@ -624,3 +624,36 @@ async fn arrays_over_the_extended_protocol() {
         assert_eq!(sqlstate(&e), "22P02", "{mode}");
     }
 }
+
+#[tokio::test]
+async fn for_update_holds_other_writers_off_until_commit() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let a = server.connect().await;
+        let b = server.connect().await;
+        a.batch_execute("CREATE TABLE fu (id int, v text); INSERT INTO fu VALUES (1, 'a')")
+            .await
+            .unwrap();
+        a.batch_execute("BEGIN").await.unwrap();
+        let rows = a
+            .query("SELECT v FROM fu WHERE id = 1 FOR UPDATE", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{mode}");
+        // Another transaction may not lock (or change) the rows meanwhile.
+        let e = b
+            .query("SELECT v FROM fu FOR UPDATE NOWAIT", &[])
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "55P03", "{mode}");
+        a.batch_execute("UPDATE fu SET v = 'b' WHERE id = 1; COMMIT")
+            .await
+            .unwrap();
+        let v: String = b
+            .query_one("SELECT v FROM fu FOR UPDATE NOWAIT", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(v, "b", "{mode}");
+    }
+}

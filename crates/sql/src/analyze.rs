@@ -22,7 +22,9 @@ use crate::ops::{self, CastContext, FuncKind, UNKNOWN};
 use crate::types::*;
 
 mod arrays;
+mod locking;
 use arrays::array_element;
+pub use locking::Locking;
 
 /// A column of a relation as the schema declares it.
 #[derive(Debug, Clone, PartialEq)]
@@ -354,6 +356,8 @@ pub struct Select {
     pub materialized: bool,
     /// FETCH FIRST n ROWS WITH TIES: the rows tied with the last one too.
     pub with_ties: bool,
+    /// FOR UPDATE / FOR SHARE: the rows it locks.
+    pub locking: Option<Locking>,
 }
 
 /// INSERT ... ON CONFLICT.
@@ -861,7 +865,7 @@ impl<'a> Analyzer<'a> {
                 at,
             ));
         }
-        if !s.locking_clause.is_empty() || !s.window_clause.is_empty() || s.group_distinct {
+        if !s.window_clause.is_empty() || s.group_distinct {
             return unsupported("clause");
         }
         let with_ties = s.limit_option == pb::LimitOption::WithTies as i32;
@@ -879,12 +883,19 @@ impl<'a> Analyzer<'a> {
         };
         let result = with.and_then(|with| {
             let mut out = if s.op != pb::SetOperation::SetopNone as i32 {
-                self.set_operation(s)?
+                let mut out = self.set_operation(s)?;
+                self.locking(s, &mut out)?;
+                out
             } else if !s.values_lists.is_empty() {
+                if !s.locking_clause.is_empty() {
+                    return unsupported("FOR UPDATE on VALUES");
+                }
                 self.values(s)?
             } else {
                 self.scopes.push(Vec::new());
-                let r = self.select_body(s, keep_unknown);
+                let r = self
+                    .select_body(s, keep_unknown)
+                    .and_then(|mut out| self.locking(s, &mut out).map(|_| out));
                 self.scopes.pop();
                 r?
             };
@@ -3143,7 +3154,12 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        let filter = self.where_filter(&s.where_clause)?;
+        let filter = match node(&s.where_clause) {
+            Some(N::CurrentOfExpr(c)) if s.from_clause.is_empty() => {
+                Some(self.current_of(c, &table)?)
+            }
+            _ => self.where_filter(&s.where_clause)?,
+        };
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Update {
@@ -3173,7 +3189,12 @@ impl<'a> Analyzer<'a> {
                 return unsupported("LATERAL in DELETE ... USING");
             }
         }
-        let filter = self.where_filter(&s.where_clause)?;
+        let filter = match node(&s.where_clause) {
+            Some(N::CurrentOfExpr(c)) if s.using_clause.is_empty() => {
+                Some(self.current_of(c, &table)?)
+            }
+            _ => self.where_filter(&s.where_clause)?,
+        };
         let returning = self.returning(&s.returning_clause)?;
         self.scopes.pop();
         Ok(Query::Delete {

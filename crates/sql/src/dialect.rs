@@ -108,6 +108,13 @@ pub enum Command {
         /// of a statement PostgreSQL's grammar accepted (its syntax error
         /// would be wrong): 0A000, or 42883 for an unknown function.
         refusal: Option<pm_elog::PgError>,
+        /// FOR UPDATE / SHARE: tables to take SQLite's write lock through
+        /// before the statement runs, and whether NOWAIT refuses to wait.
+        locks: Vec<String>,
+        nowait: bool,
+        /// For a cursor: the table of each hidden trailing rowid column
+        /// (see analyze::Select::add_row_ids).
+        row_ids: Vec<String>,
     },
 }
 
@@ -476,6 +483,9 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 steps: Vec::new(),
                 upsert: None,
                 refusal: None,
+                locks: Vec::new(),
+                nowait: false,
+                row_ids: Vec::new(),
             },
             tag: tag.clone(),
             inferred: Default::default(),

@@ -208,21 +208,84 @@ pub struct Cursor {
     pub binary: bool,
     /// When it was declared (timestamptz output text).
     pub created: String,
+    /// Per row, the rowids of `row_id_tables` (WHERE CURRENT OF).
+    pub row_ids: Vec<Vec<i64>>,
+    /// The tables WHERE CURRENT OF may change through this cursor: its
+    /// FOR UPDATE / SHARE tables, or the table of a simply updatable scan.
+    pub row_id_tables: Vec<String>,
+    /// It has FOR UPDATE / SHARE (PostgreSQL's errors differ).
+    pub locked: bool,
+}
+
+/// What WHERE CURRENT OF needs of a cursor (see [`Portals::sync_current`]).
+struct CurrentOf {
+    held: bool,
+    locked: bool,
+    tables: Vec<String>,
+    row: Option<Vec<i64>>,
 }
 
 thread_local! {
     /// The session's cursors as JSON rows for pg_cursors ([`Portals::publish`]).
     static PUBLISHED: std::cell::RefCell<String> = std::cell::RefCell::new("[]".into());
+    /// Where the session's cursors stand, for `pm_current_of`.
+    static CURRENT: std::cell::RefCell<HashMap<String, CurrentOf>> = std::cell::RefCell::new(HashMap::new());
 }
 
-/// `pm_cursors()`: the published cursors (the pg_cursors view reads them).
+/// The rowid of the row cursor `name` stands on, for WHERE CURRENT OF in
+/// an UPDATE or DELETE of `table`, with PostgreSQL's errors
+/// (execCurrentOf).
+fn current_of(name: &str, table: &str) -> Result<i64, PgError> {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        let cursor = c.get(name).ok_or_else(|| undefined(name))?;
+        let state = |message: String| PgError::error(code::INVALID_CURSOR_STATE, message);
+        if cursor.held {
+            return Err(state(format!(
+                "cursor \"{name}\" is held from a previous transaction"
+            )));
+        }
+        let at: Vec<usize> = (0..cursor.tables.len())
+            .filter(|&i| cursor.tables[i] == table)
+            .collect();
+        let i = match (at.as_slice(), cursor.locked) {
+            ([i], _) => *i,
+            ([], true) => {
+                return Err(state(format!(
+                "cursor \"{name}\" does not have a FOR UPDATE/SHARE reference to table \"{table}\""
+            )))
+            }
+            ([], false) => {
+                return Err(state(format!(
+                    "cursor \"{name}\" is not a simply updatable scan of table \"{table}\""
+                )))
+            }
+            _ => {
+                return Err(state(format!(
+                "cursor \"{name}\" has multiple FOR UPDATE/SHARE references to table \"{table}\""
+            )))
+            }
+        };
+        cursor
+            .row
+            .as_ref()
+            .map(|r| r[i])
+            .ok_or_else(|| state(format!("cursor \"{name}\" is not positioned on a row")))
+    })
+}
+
+/// `pm_cursors()`: the published cursors (the pg_cursors view reads them);
+/// `pm_current_of(cursor, table)`: see [`current_of`].
 pub fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function(
-        "pm_cursors",
-        0,
-        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
-        |_| Ok(PUBLISHED.with(|p| p.borrow().clone())),
-    )
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function("pm_cursors", 0, FunctionFlags::SQLITE_UTF8, |_| {
+        Ok(PUBLISHED.with(|p| p.borrow().clone()))
+    })?;
+    conn.create_scalar_function("pm_current_of", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let name: String = ctx.get(0)?;
+        let table: String = ctx.get(1)?;
+        current_of(&name, &table).map_err(crate::errors::function_error)
+    })
 }
 
 /// Collects a query's rows for DECLARE.
@@ -268,6 +331,31 @@ impl Portals {
 
     pub fn insert(&mut self, name: String, cursor: Cursor) {
         self.cursors.insert(name, cursor);
+        self.sync_current();
+    }
+
+    /// Makes where the cursors stand what `pm_current_of` sees.
+    fn sync_current(&self) {
+        CURRENT.with(|c| {
+            let mut c = c.borrow_mut();
+            c.clear();
+            for (name, cursor) in &self.cursors {
+                let row = cursor
+                    .position
+                    .checked_sub(1)
+                    .and_then(|i| cursor.row_ids.get(i))
+                    .cloned();
+                c.insert(
+                    name.clone(),
+                    CurrentOf {
+                        held: cursor.hold && !cursor.this_transaction,
+                        locked: cursor.locked,
+                        tables: cursor.row_id_tables.clone(),
+                        row,
+                    },
+                );
+            }
+        });
     }
 
     pub fn columns(&self, name: &str) -> Option<Vec<Column>> {
@@ -281,6 +369,7 @@ impl Portals {
                 self.cursors.remove(n).ok_or_else(|| undefined(n))?;
             }
         }
+        self.sync_current();
         Ok(())
     }
 
@@ -290,11 +379,13 @@ impl Portals {
         for c in self.cursors.values_mut() {
             c.this_transaction = false;
         }
+        self.sync_current();
     }
 
     /// At rollback: also the held cursors this transaction declared.
     pub fn rolled_back(&mut self) {
         self.cursors.retain(|_, c| c.hold && !c.this_transaction);
+        self.sync_current();
     }
 
     /// Makes the cursors what the pg_cursors view shows (`pm_cursors()`)
@@ -312,6 +403,12 @@ impl Portals {
 
     /// FETCH / MOVE: sends the rows (FETCH) and returns the tag.
     pub fn fetch(&mut self, f: &Fetch, sink: &mut dyn ResultSink) -> Result<String, PgError> {
+        let result = self.fetch_rows(f, sink);
+        self.sync_current();
+        result
+    }
+
+    fn fetch_rows(&mut self, f: &Fetch, sink: &mut dyn ResultSink) -> Result<String, PgError> {
         let c = self
             .cursors
             .get_mut(&f.name)
@@ -328,7 +425,8 @@ impl Portals {
                     let target = absolute_target(f.count, n);
                     target < c.position || (target == c.position && target != 0)
                 }
-                Direction::Relative => f.count < 0,
+                // (RELATIVE 0 fetches the current row again: a step back.)
+                Direction::Relative => f.count < 0 || (f.count == 0 && c.position != 0),
                 _ => false,
             };
         if c.no_scroll && moves_back {
@@ -438,6 +536,9 @@ mod tests {
                 statement: String::new(),
                 binary: false,
                 created: String::new(),
+                row_ids: Vec::new(),
+                row_id_tables: Vec::new(),
+                locked: false,
             },
         );
         p

@@ -456,9 +456,14 @@ fn undefined_prepared(name: &str) -> PgError {
 thread_local! {
     /// The busy handler is a plain fn: it finds its interrupts here.
     static BUSY_INTERRUPTS: RefCell<Option<Arc<dyn Interrupts>>> = const { RefCell::new(None) };
+    /// FOR UPDATE NOWAIT is taking its lock: do not wait.
+    static NO_WAIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn busy_handler(_attempt: i32) -> bool {
+    if NO_WAIT.with(std::cell::Cell::get) {
+        return false;
+    }
     let interrupted = BUSY_INTERRUPTS.with(|i| i.borrow().as_ref().is_some_and(|i| i.pending()));
     if interrupted {
         return false;
@@ -743,6 +748,32 @@ impl Session {
             self.mark_failed();
         }
         result
+    }
+
+    /// A DECLARE's query (not cached: its rows carry rowids).
+    fn translate_cursor(&mut self, text: &str) -> Result<Translated, PgError> {
+        self.forget_stale_schema();
+        let conn = &self.conn;
+        let result =
+            pm_elog::contain_panic(|| translate_query(text, &SchemaCatalog(conn), &[], true))
+                .map_err(|message| {
+                    PgError::error(
+                        code::INTERNAL_ERROR,
+                        "internal error while translating the statement",
+                    )
+                    .with_detail(message)
+                })
+                .and_then(|r| r);
+        match result {
+            Ok((t, _)) => Ok(t),
+            Err(e) => {
+                if self.status == TransactionStatus::Failed && e.code != code::SYNTAX_ERROR {
+                    return Err(in_failed_transaction());
+                }
+                self.mark_failed();
+                Err(e)
+            }
+        }
     }
 
     fn translate_text(&mut self, text: &str) -> Result<Arc<Translated>, PgError> {
@@ -1091,7 +1122,7 @@ impl Session {
                         format!("cursor \"{}\" already exists", d.name),
                     ));
                 }
-                let query = self.translate(&d.query)?;
+                let query = self.translate_cursor(&d.query)?;
                 if matches!(&query.command, Command::Sql { steps, .. } if !steps.is_empty()) {
                     return Err(PgError::error(
                         code::FEATURE_NOT_SUPPORTED,
@@ -1109,11 +1140,33 @@ impl Session {
                 for n in rows.notices {
                     sink.notice(n);
                 }
+                // The trailing rowid columns are the cursor's, not its rows'.
+                let (row_id_tables, locked) = match &query.command {
+                    Command::Sql { row_ids, locks, .. } => (row_ids.clone(), !locks.is_empty()),
+                    _ => (Vec::new(), false),
+                };
+                let visible = rows.columns.len().saturating_sub(row_id_tables.len());
+                rows.columns.truncate(visible);
+                let mut row_ids = Vec::with_capacity(rows.rows.len());
+                for r in &mut rows.rows {
+                    row_ids.push(
+                        r.split_off(visible)
+                            .into_iter()
+                            .map(|v| match v {
+                                rusqlite::types::Value::Integer(i) => i,
+                                _ => 0,
+                            })
+                            .collect(),
+                    );
+                }
                 self.portals.borrow_mut().insert(
                     d.name.clone(),
                     crate::portal::Cursor {
                         columns: rows.columns,
                         rows: rows.rows,
+                        row_ids,
+                        row_id_tables,
+                        locked,
                         position: 0,
                         no_scroll: d.no_scroll,
                         hold: d.hold,
@@ -1692,6 +1745,30 @@ impl Session {
         Ok(())
     }
 
+    /// FOR UPDATE / SHARE: SQLite's write lock, taken through a write to
+    /// `table` that changes nothing, held to the end of the transaction
+    /// (analyze::locking). NOWAIT: 55P03 when another transaction has it.
+    fn lock_for_update(&self, table: &str, nowait: bool) -> Result<(), PgError> {
+        NO_WAIT.with(|n| n.set(nowait));
+        let result = self
+            .conn
+            .prepare_cached(&format!("DELETE FROM {} WHERE 0", quote_ident(table)))
+            .and_then(|mut s| s.execute([]));
+        NO_WAIT.with(|n| n.set(false));
+        match result {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if nowait && f.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Err(PgError::error(
+                    code::LOCK_NOT_AVAILABLE,
+                    format!("could not obtain lock on row in relation \"{table}\""),
+                ))
+            }
+            Err(e) => Err(self.interrupt_or(errors::from_sqlite(&e))),
+        }
+    }
+
     /// Runs a statement's SQL on SQLite, its rows to `sink`.
     fn run_main(
         &self,
@@ -1707,6 +1784,8 @@ impl Session {
             ast,
             upsert,
             refusal,
+            locks,
+            nowait,
             ..
         } = &t.command
         else {
@@ -1714,6 +1793,9 @@ impl Session {
         };
         let tag = &t.tag;
         crate::partition::reset_rows();
+        for table in locks {
+            self.lock_for_update(table, *nowait)?;
+        }
         if let Some(table) = upsert {
             crate::upsert::begin(&self.conn, table)?;
         }
@@ -1998,6 +2080,17 @@ pub fn translate_statement(
     schema: &dyn analyze::Schema,
     literals: &[normalize::Literal],
 ) -> Result<(Translated, Option<Vec<bool>>), PgError> {
+    translate_query(text, schema, literals, false)
+}
+
+/// [`translate_statement`]; `cursor`: the query of a DECLARE, whose rows
+/// carry the rowids of its updatable tables (`Command::Sql::row_ids`).
+fn translate_query(
+    text: &str,
+    schema: &dyn analyze::Schema,
+    literals: &[normalize::Literal],
+    cursor: bool,
+) -> Result<(Translated, Option<Vec<bool>>), PgError> {
     let stmts = pgparse::parse(text)?;
     if stmts.len() != 1 {
         return Ok((dialect::translate(text)?, None));
@@ -2196,6 +2289,21 @@ pub fn translate_statement(
             upsert: generate::upsert_table(&s.query).map(str::to_string),
         })
         .collect();
+    // A cursor's rows carry the rowids WHERE CURRENT OF reads.
+    let mut query = query;
+    let mut row_ids = Vec::new();
+    if cursor {
+        if let analyze::Query::Select(s) = &mut *query {
+            row_ids = s.add_row_ids(&|t: &str| {
+                schema.relation(t).is_some() && !schema.is_view(t) && !schema.partitioned(t)
+            });
+        }
+    }
+    let locks: Vec<String> = query
+        .locked_tables()
+        .into_iter()
+        .filter(|t| !schema.is_view(t))
+        .collect();
     let sql = generate::query(&query);
     let columns = query.columns();
     let mut body = &*query;
@@ -2227,6 +2335,9 @@ pub fn translate_statement(
             steps,
             upsert: generate::upsert_table(&query).map(str::to_string),
             refusal: None,
+            locks,
+            nowait: query.lock_nowait(),
+            row_ids,
         },
         tag,
         inferred: Default::default(),
