@@ -49,7 +49,12 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         }
     }
     let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
-    let mut first = words.next().unwrap_or_default();
+    // (A parenthesized set operation starts with its SELECT.)
+    let mut first = words
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('(')
+        .to_string();
     let upper = sql.to_ascii_uppercase();
     // WITH ... INSERT / UPDATE / DELETE is tagged by the statement after
     // its last WITH query.

@@ -1724,7 +1724,18 @@ fn extract(field: &str, value: &str, timestamp: bool) -> Result<String, PgError>
                 secs.to_string()
             }
         }
-        "julian" => return Err(not_supported()),
+        // The Julian day and the fraction of it (numeric division).
+        "julian" => {
+            let day = ts.date().num_days_from_ce() as i64 + 1_721_425;
+            let us = ((ts.hour() as i64 * 60 + ts.minute() as i64) * 60 + sec) * 1_000_000 + micros;
+            let fraction = crate::numeric::numeric_div(
+                &bigdecimal::BigDecimal::from(us),
+                &bigdecimal::BigDecimal::from(86_400_000_000i64),
+            )?;
+            let sum =
+                crate::numeric::exact_add(&bigdecimal::BigDecimal::from(day), &fraction, false);
+            Numeric::Num(sum).to_text()
+        }
         _ => {
             return Err(err(
                 code::INVALID_PARAMETER_VALUE,

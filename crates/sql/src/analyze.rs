@@ -1354,20 +1354,31 @@ impl<'a> Analyzer<'a> {
                 let e = std::mem::replace(&mut side.targets[i].expr, Expr::Const(Value::Null, ty));
                 side.targets[i].expr = self.coerce(e, ty, -1, CastContext::Implicit, -1)?;
             }
-            let name = left.targets[i].name.clone();
-            if targets.iter().any(|t: &Target| t.name == name) {
-                return unsupported("duplicate column names in a set operation");
-            }
             targets.push(Target {
                 expr: Expr::Column {
                     rel: Some("pm_setop".into()),
-                    name: name.clone(),
+                    name: left.targets[i].name.clone(),
                     ty,
                     typmod: -1,
                 },
-                name,
+                name: left.targets[i].name.clone(),
                 star: None,
             });
+        }
+        // Columns of one name (`SELECT 1, 2 UNION ...`: ?column? twice)
+        // are told apart in SQLite by position: the left side names them.
+        let duplicated = targets
+            .iter()
+            .enumerate()
+            .any(|(i, t)| targets[..i].iter().any(|u| u.name == t.name));
+        if duplicated {
+            for (i, t) in targets.iter_mut().enumerate() {
+                let sql_name = format!("pm$c{i}");
+                left.targets[i].name = sql_name.clone();
+                if let Expr::Column { name, .. } = &mut t.expr {
+                    *name = sql_name;
+                }
+            }
         }
         let mut out = Select {
             targets,
@@ -1387,7 +1398,14 @@ impl<'a> Analyzer<'a> {
                     typmod: -1,
                 })
                 .collect(),
-            sql_names: out.targets.iter().map(|t| t.name.clone()).collect(),
+            sql_names: out
+                .targets
+                .iter()
+                .map(|t| match &t.expr {
+                    Expr::Column { name, .. } => name.clone(),
+                    _ => t.name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }]);
         let result = self.order_limit(s, &mut out);
@@ -1815,16 +1833,25 @@ impl<'a> Analyzer<'a> {
                 }
                 let mut columns = Vec::new();
                 for t in &q.targets {
-                    if columns.iter().any(|c: &ColumnDef| c.name == t.name) {
-                        return unsupported("duplicate column names in a FROM subquery");
-                    }
                     columns.push(ColumnDef {
                         name: t.name.clone(),
                         type_oid: t.expr.ty(),
                         typmod: t.expr.typmod(),
                     });
                 }
-                let sql_names = columns.iter().map(|c| c.name.clone()).collect();
+                let mut sql_names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                // Columns of one name (a reference to it is ambiguous) are
+                // told apart in SQLite by position.
+                let duplicated = columns
+                    .iter()
+                    .enumerate()
+                    .any(|(i, c)| columns[..i].iter().any(|d| d.name == c.name));
+                if duplicated {
+                    for (i, t) in q.targets.iter_mut().enumerate() {
+                        t.name = format!("pm$c{i}");
+                        sql_names[i] = t.name.clone();
+                    }
+                }
                 self.add_rel(
                     Rel {
                         alias: alias.clone(),

@@ -916,6 +916,60 @@ impl Aggregate<Vec<Option<Array>>, Option<String>> for ArrayAggArrays {
     }
 }
 
+/// array_agg(DISTINCT v [ORDER BY v [DESC] [NULLS FIRST | LAST]]): the
+/// distinct values sorted by the element's key (one NULL at most, last
+/// unless NULLS FIRST; DESC puts NULLs first by default, as ORDER BY).
+struct ArrayAggDistinct;
+
+type DistinctState = (u32, bool, bool, Vec<Option<String>>);
+
+impl Aggregate<DistinctState, Option<String>> for ArrayAggDistinct {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<DistinctState> {
+        Ok((TEXT, false, false, Vec::new()))
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut DistinctState) -> rusqlite::Result<()> {
+        acc.0 = elem_arg(ctx, 0)?;
+        acc.1 = adt::int_arg(ctx, 2)? == Some(1);
+        acc.2 = adt::int_arg(ctx, 3)? == Some(1);
+        acc.3.push(match adt::owned(ctx.get_raw(1)) {
+            Value::Null => None,
+            v => Some(stored_text(acc.0, &v)),
+        });
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<DistinctState>,
+    ) -> rusqlite::Result<Option<String>> {
+        let Some((elem, desc, nulls_first, items)) = acc else {
+            return Ok(None);
+        };
+        let mut keyed: Vec<(Vec<u8>, String)> = Vec::new();
+        let mut null = false;
+        for item in items {
+            match item {
+                None => null = true,
+                Some(t) => keyed.push((element_key(elem, &t), t)),
+            }
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|a, b| a.0 == b.0);
+        if desc {
+            keyed.reverse();
+        }
+        let mut out: Vec<Option<String>> = keyed.into_iter().map(|(_, t)| Some(t)).collect();
+        if null {
+            if nulls_first {
+                out.insert(0, None);
+            } else {
+                out.push(None);
+            }
+        }
+        Ok(Some(text(&Array::vector(out))))
+    }
+}
+
 /// min / max over arrays (array_smaller / array_larger): the least or
 /// greatest by [`sort_key`], NULLs skipped.
 struct ArrayMinMax {
@@ -1395,6 +1449,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let agg = FunctionFlags::SQLITE_UTF8;
     conn.create_aggregate_function("pm_array_agg", 2, agg, ArrayAgg)?;
     conn.create_aggregate_function("pm_array_agg_arrays", 1, agg, ArrayAggArrays)?;
+    conn.create_aggregate_function("pm_array_agg_distinct", 4, agg, ArrayAggDistinct)?;
     conn.create_aggregate_function("pm_array_max", 2, agg, ArrayMinMax { max: true })?;
     conn.create_aggregate_function("pm_array_min", 2, agg, ArrayMinMax { max: false })?;
     // pm_array_set(a, elem, v, subs...): `SET a[subs] = v`.

@@ -851,6 +851,14 @@ fn build() -> Catalog {
         S,
         "pg_date_part($1, $2)",
     );
+    // date_part(text, date) is date_part($1, $2::timestamp): no time zone.
+    func(
+        "date_part",
+        &[TEXT, DATE],
+        FLOAT8,
+        S,
+        "pg_date_part($1, $2)",
+    );
     func(
         "date_part",
         &[TEXT, TIMESTAMPTZ],

@@ -14,10 +14,12 @@
 use bigdecimal::{BigDecimal, Zero};
 use pm_elog::{sqlstate as code, PgError};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use crate::adt::{err, float_arg, pg};
 use crate::numeric::{exact_add, numeric_div, plain, sqrt_to_scale, Numeric};
+use crate::types::FLOAT8;
 
 /// N, Sx, Sxx, Sy, Syy, Sxy as float8_regr_accum keeps them (the first
 /// three are float8_accum's).
@@ -98,6 +100,81 @@ impl Moments {
             }
         }
         Ok(())
+    }
+}
+
+impl Moments {
+    /// float8_combine / float8_regr_combine: two states as one.
+    fn combine(&self, o: &Moments) -> Result<Moments, PgError> {
+        if self.n == 0.0 {
+            return Ok(*o);
+        }
+        if o.n == 0.0 {
+            return Ok(*self);
+        }
+        let sum = |a: f64, b: f64| {
+            let r = a + b;
+            if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
+                Err(overflow())
+            } else {
+                Ok(r)
+            }
+        };
+        let n = self.n + o.n;
+        let dx = self.sx / self.n - o.sx / o.n;
+        let dy = self.sy / self.n - o.sy / o.n;
+        // (In PostgreSQL's order of operations, for the same last bits.)
+        let term = |a: f64, b: f64| self.n * o.n * a * b / n;
+        Ok(Moments {
+            n,
+            sx: sum(self.sx, o.sx)?,
+            sxx: sum(self.sxx + o.sxx, term(dx, dx))?,
+            sy: sum(self.sy, o.sy)?,
+            syy: sum(self.syy + o.syy, term(dy, dy))?,
+            sxy: sum(self.sxy + o.sxy, term(dx, dy))?,
+        })
+    }
+
+    /// The state from a float8[] of 3 (N, Sx, Sxx) or 6 values.
+    fn from_array(function: &str, stored: &str, width: usize) -> Result<Moments, PgError> {
+        let bad = || {
+            PgError::error(
+                code::INTERNAL_ERROR,
+                format!("{function}: expected {width}-element float8 array"),
+            )
+        };
+        let a = crate::array::stored(stored)?;
+        if a.dims.len() != 1 || a.items.len() != width {
+            return Err(bad());
+        }
+        let mut v = Vec::with_capacity(width);
+        for item in &a.items {
+            let t = item.as_deref().ok_or_else(bad)?;
+            v.push(match crate::array::element_value(FLOAT8, t) {
+                Value::Real(f) => f,
+                Value::Integer(i) => i as f64,
+                _ => return Err(bad()),
+            });
+        }
+        let mut m = Moments {
+            n: v[0],
+            sx: v[1],
+            sxx: v[2],
+            ..Moments::default()
+        };
+        if width == 6 {
+            (m.sy, m.syy, m.sxy) = (v[3], v[4], v[5]);
+        }
+        Ok(m)
+    }
+
+    fn to_array(self, width: usize) -> String {
+        let all = [self.n, self.sx, self.sxx, self.sy, self.syy, self.sxy];
+        let items = all[..width]
+            .iter()
+            .map(|f| Some(crate::array::stored_text(FLOAT8, &Value::Real(*f))))
+            .collect();
+        crate::array::format_array(&crate::array::Array::vector(items))
     }
 }
 
@@ -291,6 +368,38 @@ impl Aggregate<i64, i64> for RegrCount {
 
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8;
+    let det = flags | FunctionFlags::SQLITE_DETERMINISTIC;
+    // The transition and combine functions on their float8[] states
+    // (float8_accum, float8_regr_accum, float8_combine, float8_regr_combine).
+    for (name, width) in [("float8_accum", 3), ("float8_regr_accum", 6)] {
+        let nargs = if width == 3 { 2 } else { 3 };
+        conn.create_scalar_function(format!("pm_{name}").as_str(), nargs, det, move |ctx| {
+            let Some(state) = ctx.get::<Option<String>>(0)? else {
+                return Ok(None);
+            };
+            let mut m = pg(Moments::from_array(name, &state, width))?;
+            let args: Vec<Option<f64>> = (1..ctx.len())
+                .map(|i| float_arg(ctx, i))
+                .collect::<rusqlite::Result<_>>()?;
+            match args.as_slice() {
+                [Some(x)] => pg(m.add(*x))?,
+                [Some(y), Some(x)] => pg(m.add_pair(*y, *x))?,
+                _ => return Ok(None),
+            }
+            Ok(Some(m.to_array(width)))
+        })?;
+    }
+    for (name, width) in [("float8_combine", 3), ("float8_regr_combine", 6)] {
+        conn.create_scalar_function(format!("pm_{name}").as_str(), 2, det, move |ctx| {
+            let (Some(a), Some(b)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+            else {
+                return Ok(None);
+            };
+            let a = pg(Moments::from_array(name, &a, width))?;
+            let b = pg(Moments::from_array(name, &b, width))?;
+            Ok(Some(pg(a.combine(&b))?.to_array(width)))
+        })?;
+    }
     conn.create_aggregate_function("pg_float8_regr_count", 2, flags, RegrCount)?;
     for &(name, args, finish) in FLOAT8_FINALS {
         conn.create_aggregate_function(

@@ -604,6 +604,10 @@ impl<'a> Analyzer<'a> {
             "array_replace",
             "array_agg",
             "unnest",
+            "float8_accum",
+            "float8_regr_accum",
+            "float8_combine",
+            "float8_regr_combine",
         ];
         if !NAMES.contains(&fname) || f.agg_star || f.func_variadic {
             return Ok(None);
@@ -797,7 +801,33 @@ impl<'a> Analyzer<'a> {
                     });
                 }
                 if f.agg_distinct {
-                    return unsupported("array_agg(DISTINCT ...)");
+                    // The distinct values in their type's order (PostgreSQL
+                    // sorts to find them); ORDER BY may only be the argument.
+                    let (desc, nulls_first) = match order.as_slice() {
+                        [] => (false, false),
+                        [o] if o.expr == x => (o.desc, o.nulls_first),
+                        _ => {
+                            return Err(self.error_at(
+                                PgError::error(
+                                    code::INVALID_COLUMN_REFERENCE,
+                                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                                ),
+                                f.location,
+                            ))
+                        }
+                    };
+                    if is_array(t) || !supported_element(t) || array_of(t) == 0 {
+                        return unsupported("array_agg(DISTINCT ...) of this type");
+                    }
+                    let flag = |b: bool| Expr::Const(Value::Integer(b as i64), INT4);
+                    return Ok(Some(Expr::Agg {
+                        template: "pm_array_agg_distinct($1, $2, $3, $4)",
+                        args: vec![elem_const(t), x, flag(desc), flag(nulls_first)],
+                        distinct: false,
+                        ty: array_of(t),
+                        filter,
+                        order: Vec::new(),
+                    }));
                 }
                 if is_array(t) {
                     Expr::Agg {
@@ -820,6 +850,29 @@ impl<'a> Analyzer<'a> {
                 } else {
                     return unsupported("array_agg of this type");
                 }
+            }
+            // The float8 statistics aggregates' transition and combine
+            // functions, over their float8[] states.
+            ("float8_accum", 2)
+            | ("float8_regr_accum", 3)
+            | ("float8_combine" | "float8_regr_combine", 2) => {
+                let state = array_of(FLOAT8);
+                let mut v = Vec::new();
+                for (i, a) in (0..n).map(|_| next()).enumerate() {
+                    let to = if i == 0 || fname.ends_with("combine") {
+                        state
+                    } else {
+                        FLOAT8
+                    };
+                    v.push(self.coerce(a, to, -1, CastContext::Implicit, f.location)?);
+                }
+                let template = match fname {
+                    "float8_accum" => "pm_float8_accum($1, $2)",
+                    "float8_regr_accum" => "pm_float8_regr_accum($1, $2, $3)",
+                    "float8_combine" => "pm_float8_combine($1, $2)",
+                    _ => "pm_float8_regr_combine($1, $2)",
+                };
+                call(template, v, state)
             }
             ("unnest", _) => return unsupported("function unnest outside FROM"),
             _ if types
