@@ -1781,7 +1781,7 @@ pub fn quote_literal_text(s: &str) -> String {
 
 /// format(formatstr, args...) as PostgreSQL's text_format: `%[n$][-][width]s|I|L`,
 /// widths from arguments with `*` / `*n$`, `%%`.
-fn format(fmt: &str, args: &[Option<String>]) -> Result<String, PgError> {
+pub(crate) fn format(fmt: &str, args: &[Option<String>]) -> Result<String, PgError> {
     let bad = |m: &str| err(code::INVALID_PARAMETER_VALUE, m);
     let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::new();
@@ -1938,8 +1938,8 @@ fn extract_tz(field: &str, value: &str) -> Result<String, PgError> {
     match f.as_str() {
         "epoch" => extract(&f, value.strip_suffix("+00").unwrap_or(value), true),
         "timezone" => Ok(offset()?.to_string()),
-        "timezone_h" => Ok((offset()? / 3600).to_string()),
-        "timezone_m" => Ok(((offset()? % 3600) / 60).to_string()),
+        "timezone_h" | "timezone_hour" => Ok((offset()? / 3600).to_string()),
+        "timezone_m" | "timezone_minute" => Ok(((offset()? % 3600) / 60).to_string()),
         _ => {
             let local = crate::datefmt::convert(value, TIMESTAMPTZ, TIMESTAMP)?;
             extract(&f, &local, true)

@@ -3863,6 +3863,10 @@ impl<'a> Analyzer<'a> {
         if f.agg_within_group && f.over.is_none() && !f.func_variadic {
             return self.ordered_set(fname, f);
         }
+        if f.func_variadic && f.over.is_none() && matches!(fname, "concat" | "concat_ws" | "format")
+        {
+            return self.concat_variadic(fname, f);
+        }
         if f.over.is_some() || f.agg_within_group || f.func_variadic {
             return unsupported("aggregate clause");
         }
@@ -3887,6 +3891,31 @@ impl<'a> Analyzer<'a> {
             return Ok(e);
         }
         let Some(cands) = ops::catalog().functions.get(fname) else {
+            // `float8(x)`, `text(x)`: a type's name called on one argument
+            // is that explicit cast (func_get_detail's coercion).
+            if let [arg] = f.args.as_slice() {
+                if BUILTIN_TYPE_NAMES.contains(&fname)
+                    && !f.agg_star
+                    && !f.agg_distinct
+                    && f.agg_filter.is_none()
+                    && f.agg_order.is_empty()
+                    && !matches!(arg.node, Some(N::NamedArgExpr(_)))
+                {
+                    let tn = pb::TypeName {
+                        names: vec![pb::Node {
+                            node: Some(N::String(pb::String {
+                                sval: fname.to_string(),
+                            })),
+                        }],
+                        typemod: -1,
+                        location: f.location,
+                        ..Default::default()
+                    };
+                    let (oid, typmod) = self.type_name(&tn)?;
+                    let e = self.expr(arg)?;
+                    return self.coerce(e, oid, typmod, CastContext::Explicit, f.location);
+                }
+            }
             self.note_missing(fname, f);
             return unsupported(format!("function {fname}"));
         };

@@ -1272,6 +1272,28 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
         Ok(Some(parts.join(&sep)))
     })?;
+    // pm_format_variadic(fmt, a, elem): format(fmt, VARIADIC a) (a NULL
+    // array: no arguments).
+    conn.create_scalar_function("pm_format_variadic", 3, det, |ctx| {
+        let Some(fmt) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let elem = elem_arg(ctx, 2)?;
+        let args: Vec<Option<String>> = array_arg(ctx, 1)?
+            .map(|a| {
+                a.items
+                    .iter()
+                    .map(|i| {
+                        i.as_ref().map(|t| {
+                            let v = element_value(elem, t);
+                            format_text(elem, value_ref(&v)).unwrap_or_default()
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(pg(adt::format(&fmt, &args))?))
+    })?;
     // pm_string_to_array(text, sep, null_text): a text[].
     conn.create_scalar_function("pm_string_to_array", 3, det, |ctx| {
         let Some(s) = ctx.get::<Option<String>>(0)? else {

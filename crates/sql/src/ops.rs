@@ -880,6 +880,14 @@ fn build() -> Catalog {
         S,
         "pg_date_trunc_tz($1, $2)",
     );
+    // date_trunc(field, value, zone): truncated in that zone's local time.
+    func(
+        "date_trunc",
+        &[TEXT, TIMESTAMPTZ, TEXT],
+        TIMESTAMPTZ,
+        S,
+        "pg_at_time_zone(pg_date_trunc($1, pg_at_time_zone($2, $3, 1)), $3, 0)",
+    );
     // interval functions (crate::interval).
     func(
         "justify_hours",
@@ -996,6 +1004,19 @@ fn build() -> Catalog {
         S,
         "CASE WHEN $1 IS NOT NULL THEN 1 END",
     );
+    // Dates and timestamps store their infinities as that text.
+    for t in [DATE, TIMESTAMP, TIMESTAMPTZ] {
+        func(
+            "isfinite",
+            leak_args(&[t]),
+            BOOL,
+            S,
+            "CASE WHEN $1 IS NOT NULL THEN $1 NOT IN ('infinity', '-infinity') END",
+        );
+    }
+    // The boolean operators' functions.
+    func("booleq", &[BOOL, BOOL], BOOL, S, "($1 = $2)");
+    func("boolne", &[BOOL, BOOL], BOOL, S, "($1 <> $2)");
     // AT TIME ZONE (the grammar's timezone(zone, value)).
     func(
         "timezone",

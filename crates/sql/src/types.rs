@@ -509,9 +509,14 @@ pub fn is_reserved_keyword(word: &str) -> bool {
 
 /// PostgreSQL's boolean input spellings.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
-        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
+    // Any prefix of true, false, yes, no; on, of / off (parse_bool_with_len).
+    let t = text.trim().to_ascii_lowercase();
+    let prefix = |word: &str| !t.is_empty() && word.starts_with(t.as_str());
+    match t.as_str() {
+        "1" | "on" => Some(true),
+        "0" | "of" | "off" => Some(false),
+        _ if prefix("true") || prefix("yes") => Some(true),
+        _ if prefix("false") || prefix("no") => Some(false),
         _ => None,
     }
 }

@@ -990,6 +990,64 @@ impl<'a> Analyzer<'a> {
         Ok(call("pm_array_set($*)", args, col.type_oid))
     }
 
+    /// concat(VARIADIC a), concat_ws(sep, VARIADIC a), format(f, VARIADIC
+    /// a): the array's elements as the arguments.
+    pub(super) fn concat_variadic(&mut self, fname: &str, f: &pb::FuncCall) -> R<Expr> {
+        let leading = usize::from(fname != "concat");
+        if f.args.len() != leading + 1 || f.agg_star || f.agg_distinct {
+            return unsupported("VARIADIC with these arguments");
+        }
+        let last = &f.args[leading];
+        let mut a = self.expr(last)?;
+        if a.ty() == UNKNOWN {
+            a = self.coerce(
+                a,
+                array_of(TEXT),
+                -1,
+                CastContext::Implicit,
+                node_location(last),
+            )?;
+        }
+        let Some(elem) = array_element(a.ty()) else {
+            if element_of(a.ty()).is_some() {
+                return unsupported("VARIADIC array of this type");
+            }
+            return Err(self.array_error(
+                code::DATATYPE_MISMATCH,
+                "VARIADIC argument must be an array".into(),
+                node_location(last),
+            ));
+        };
+        let text_arg = |s: &mut Self, n: &pb::Node| -> R<Expr> {
+            let e = s.expr(n)?;
+            s.coerce(e, TEXT, -1, CastContext::Implicit, f.location)
+        };
+        Ok(match fname {
+            // NULLs skipped, each element by its output function.
+            "concat" => call(
+                "pm_array_to_string($1, $2, '', NULL)",
+                vec![a, elem_const(elem)],
+                TEXT,
+            ),
+            "concat_ws" => {
+                let sep = text_arg(self, &f.args[0])?;
+                call(
+                    "pm_array_to_string($1, $2, $3, NULL)",
+                    vec![a, elem_const(elem), sep],
+                    TEXT,
+                )
+            }
+            _ => {
+                let fmt = text_arg(self, &f.args[0])?;
+                call(
+                    "pm_format_variadic($1, $2, $3)",
+                    vec![fmt, a, elem_const(elem)],
+                    TEXT,
+                )
+            }
+        })
+    }
+
     /// unnest's argument: an array of a supported element type.
     fn unnest_argument(&self, e: Expr, location: i32) -> R<Expr> {
         if e.ty() == UNKNOWN {
