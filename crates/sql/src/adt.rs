@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use pm_elog::{sqlstate as code, PgError};
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
@@ -1158,6 +1158,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(float_arg(ctx, 0)?.map(format_float4))
     })?;
     crate::numeric::register(conn)?;
+    conn.create_aggregate_function("pg_bytea_agg", 2, FunctionFlags::SQLITE_UTF8, ByteaAgg)?;
     // Typmods and input functions at run time (parameters, casts from text).
     // The output function of a type (date/time in the session's DateStyle
     // and TimeZone), as a text value.
@@ -2201,6 +2202,44 @@ impl rusqlite::functions::Aggregate<(f64, i64), Option<Float>> for FloatSum {
             Some((sum, n)) if self.avg => Some(Float(sum / n as f64)),
             Some((sum, _)) => Some(Float(sum)),
         })
+    }
+}
+
+/// string_agg(bytea, bytea): the values, NULLs skipped, each after the
+/// delimiter given with it (none before the first).
+struct ByteaAgg;
+
+impl Aggregate<Option<Vec<u8>>, Option<Vec<u8>>> for ByteaAgg {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<Vec<u8>>) -> rusqlite::Result<()> {
+        let bytes = |v: ValueRef<'_>| match v {
+            ValueRef::Blob(b) | ValueRef::Text(b) => Some(b.to_vec()),
+            ValueRef::Null => None,
+            ValueRef::Integer(i) => Some(i.to_string().into_bytes()),
+            ValueRef::Real(f) => Some(f.to_string().into_bytes()),
+        };
+        let Some(v) = bytes(ctx.get_raw(0)) else {
+            return Ok(());
+        };
+        match acc {
+            None => *acc = Some(v),
+            Some(out) => {
+                if let Some(sep) = bytes(ctx.get_raw(1)) {
+                    out.extend_from_slice(&sep);
+                }
+                out.extend_from_slice(&v);
+            }
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<Option<Vec<u8>>>,
+    ) -> rusqlite::Result<Option<Vec<u8>>> {
+        Ok(acc.flatten())
     }
 }
 

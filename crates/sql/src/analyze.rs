@@ -3863,6 +3863,9 @@ impl<'a> Analyzer<'a> {
         if f.agg_within_group && f.over.is_none() && !f.func_variadic {
             return self.ordered_set(fname, f);
         }
+        if fname == "string_agg" && f.agg_distinct && f.over.is_none() && !f.func_variadic {
+            return self.string_agg_distinct(f);
+        }
         if f.func_variadic && f.over.is_none() && matches!(fname, "concat" | "concat_ws" | "format")
         {
             return self.concat_variadic(fname, f);
@@ -3935,7 +3938,9 @@ impl<'a> Analyzer<'a> {
             return Ok(e);
         }
         let types: Vec<u32> = args.iter().map(Expr::ty).collect();
-        if types.iter().any(|&t| t != UNKNOWN && !computable(t)) && fname != "count" {
+        if types.iter().any(|&t| t != UNKNOWN && !computable(t))
+            && !matches!(fname, "count" | "string_agg")
+        {
             return unsupported("function on a type the analyzer does not compute with");
         }
         if f.agg_star {

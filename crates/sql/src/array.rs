@@ -970,6 +970,48 @@ impl Aggregate<DistinctState, Option<String>> for ArrayAggDistinct {
     }
 }
 
+/// string_agg(DISTINCT v, sep [ORDER BY v [DESC]]): NULLs skipped, the
+/// distinct values in byte order (the C collation's), each after the
+/// separator given with it.
+struct StringAggDistinct;
+
+type StringsState = (bool, Vec<(String, Option<String>)>);
+
+impl Aggregate<StringsState, Option<String>> for StringAggDistinct {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<StringsState> {
+        Ok((false, Vec::new()))
+    }
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut StringsState) -> rusqlite::Result<()> {
+        acc.0 = adt::int_arg(ctx, 2)? == Some(1);
+        if let Some(v) = ctx.get::<Option<String>>(0)? {
+            acc.1.push((v, ctx.get::<Option<String>>(1)?));
+        }
+        Ok(())
+    }
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<StringsState>,
+    ) -> rusqlite::Result<Option<String>> {
+        let Some((desc, mut values)) = acc.filter(|(_, v)| !v.is_empty()) else {
+            return Ok(None);
+        };
+        values.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        values.dedup_by(|a, b| a.0 == b.0);
+        if desc {
+            values.reverse();
+        }
+        let mut out = String::new();
+        for (i, (v, sep)) in values.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep.as_deref().unwrap_or(""));
+            }
+            out.push_str(v);
+        }
+        Ok(Some(out))
+    }
+}
+
 /// min / max over arrays (array_smaller / array_larger): the least or
 /// greatest by [`sort_key`], NULLs skipped.
 struct ArrayMinMax {
@@ -1472,6 +1514,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_aggregate_function("pm_array_agg", 2, agg, ArrayAgg)?;
     conn.create_aggregate_function("pm_array_agg_arrays", 1, agg, ArrayAggArrays)?;
     conn.create_aggregate_function("pm_array_agg_distinct", 4, agg, ArrayAggDistinct)?;
+    conn.create_aggregate_function("pm_string_agg_distinct", 4, agg, StringAggDistinct)?;
     conn.create_aggregate_function("pm_array_max", 2, agg, ArrayMinMax { max: true })?;
     conn.create_aggregate_function("pm_array_min", 2, agg, ArrayMinMax { max: false })?;
     // pm_array_set(a, elem, v, subs...): `SET a[subs] = v`.

@@ -1131,6 +1131,13 @@ fn build() -> Catalog {
     func("bool_or", &[BOOL], BOOL, A, "max($1)");
     func("every", &[BOOL], BOOL, A, "min($1)");
     func("string_agg", &[TEXT, TEXT], TEXT, A, "group_concat($1, $2)");
+    func(
+        "string_agg",
+        &[BYTEA, BYTEA],
+        BYTEA,
+        A,
+        "pg_bytea_agg($1, $2)",
+    );
     let mut functions: HashMap<&'static str, Vec<Function>> = HashMap::new();
     for f in funcs {
         functions.entry(f.name).or_default().push(f);

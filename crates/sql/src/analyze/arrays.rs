@@ -1048,6 +1048,65 @@ impl<'a> Analyzer<'a> {
         })
     }
 
+    /// string_agg(DISTINCT v, sep [ORDER BY v]): the distinct values in
+    /// text order (PostgreSQL sorts to find them), joined by `sep`.
+    pub(super) fn string_agg_distinct(&mut self, f: &pb::FuncCall) -> R<Expr> {
+        let [v, sep] = f.args.as_slice() else {
+            return unsupported("string_agg(DISTINCT ...) with these arguments");
+        };
+        let x = self.expr(v)?;
+        if !matches!(x.ty(), TEXT | VARCHAR | BPCHAR | NAME | UNKNOWN) {
+            return unsupported("string_agg(DISTINCT ...) of this type");
+        }
+        let mut order = Vec::new();
+        for o in &f.agg_order {
+            let Some(N::SortBy(sb)) = o.node.as_ref() else {
+                return unsupported("aggregate ORDER BY");
+            };
+            let (desc, nulls_first) = sort_direction(sb)?;
+            let e = self.expr(sb.node.as_deref().ok_or(Fail::Unsupported("sort".into()))?)?;
+            order.push((e, desc, nulls_first));
+        }
+        let (desc, nulls_first) = match order.as_slice() {
+            [] => (false, false),
+            [(e, desc, nulls_first)] if *e == x => (*desc, *nulls_first),
+            _ => {
+                return Err(self.error_at(
+                    PgError::error(
+                        code::INVALID_COLUMN_REFERENCE,
+                        "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                    ),
+                    f.location,
+                ))
+            }
+        };
+        if x.ty() == BPCHAR {
+            // (char(n) would order without its blanks.)
+            return unsupported("string_agg(DISTINCT ...) over character(n)");
+        }
+        let x = self.coerce(x, TEXT, -1, CastContext::Implicit, f.location)?;
+        let sep = self.expr(sep)?;
+        let sep = self.coerce(sep, TEXT, -1, CastContext::Implicit, f.location)?;
+        if x.contains_agg() || sep.contains_agg() {
+            return Err(self.error_at(
+                PgError::error(
+                    code::GROUPING_ERROR,
+                    "aggregate function calls cannot be nested",
+                ),
+                f.location,
+            ));
+        }
+        let flag = |b: bool| Expr::Const(Value::Integer(b as i64), INT4);
+        Ok(Expr::Agg {
+            template: "pm_string_agg_distinct($1, $2, $3, $4)",
+            args: vec![x, sep, flag(desc), flag(nulls_first)],
+            distinct: false,
+            ty: TEXT,
+            filter: self.agg_filter(f)?,
+            order: Vec::new(),
+        })
+    }
+
     /// unnest's argument: an array of a supported element type.
     fn unnest_argument(&self, e: Expr, location: i32) -> R<Expr> {
         if e.ty() == UNKNOWN {
