@@ -4246,6 +4246,14 @@ impl<'a> Analyzer<'a> {
     /// What orders values of `e`'s type as PostgreSQL does, in SQLite's
     /// comparison of stored values.
     fn sort_key(&self, e: Expr) -> R<Expr> {
+        if let Some(elem) = array_element(e.ty()) {
+            // Arrays by array_cmp's order, never by their text.
+            return Ok(Expr::Call {
+                template: "pm_array_key($1, $2)",
+                args: vec![e, Expr::Const(Value::Integer(elem as i64), INT4)],
+                ty: BYTEA,
+            });
+        }
         let template = match e.ty() {
             NUMERIC => "pg_numeric_sortkey($1)",
             INTERVAL => "pg_interval_sortkey($1)",
