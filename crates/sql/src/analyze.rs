@@ -433,6 +433,15 @@ pub enum Query {
 pub const LATERAL_COLUMN: &str = "pm$lat$";
 pub const LATERAL_HEX_COLUMN: &str = "pm$latx$";
 
+/// The SQLite name of column `i` of type `ty` of a LATERAL item.
+fn lateral_column(ty: u32, i: usize) -> String {
+    if ty == BYTEA {
+        format!("{LATERAL_HEX_COLUMN}{i}")
+    } else {
+        format!("{LATERAL_COLUMN}{i}")
+    }
+}
+
 /// A data-modifying WITH query as the statement run before the one that
 /// reads it: its RETURNING rows go to temporary table `table`, columns
 /// c0, c1, ... (`width` of them).
@@ -2123,13 +2132,7 @@ impl<'a> Analyzer<'a> {
             .columns
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                if c.type_oid == BYTEA {
-                    format!("{}{i}", LATERAL_HEX_COLUMN)
-                } else {
-                    format!("{}{i}", LATERAL_COLUMN)
-                }
-            })
+            .map(|(i, c)| lateral_column(c.type_oid, i))
             .collect();
         FromItem::Lateral {
             query: Box::new(Select {
@@ -4601,17 +4604,7 @@ impl<'a> Analyzer<'a> {
                     }
                 });
                 let Some(cast) = cast else {
-                    return Err(self.error_at(
-                        PgError::error(
-                            code::CANNOT_COERCE,
-                            format!(
-                                "cannot cast type {} to {}",
-                                ops::type_name(from),
-                                format_type(to, -1)
-                            ),
-                        ),
-                        location,
-                    ));
+                    return Err(self.cannot_cast(from, to, location));
                 };
                 let e = if cast.template == "$1" {
                     retype(e, to)

@@ -16,11 +16,11 @@
 //! through [`sort_key`], a byte string whose memcmp order is that order:
 //! `=`, `<`, ORDER BY, DISTINCT, GROUP BY.
 //!
-//! SQLite sees an array's elements through `pm_array_json(a, elem)`, one
-//! flat JSON array whose values have their SQLite storage class (numbers
-//! for integers, bools and floats, strings for the rest, bytea as hex):
-//! json_each() over it gives `unnest`, `= ANY (...)` and ARRAY(...)
-//! consumers a row per element.
+//! SQLite sees an array's elements through `pm_unnest_json(ordinality,
+//! a1, e1, ...)`: a JSON array of rows whose values have their SQLite
+//! storage class (numbers for integers, bools and floats, strings for the
+//! rest, bytea as hex); json_each() over it gives `unnest` and
+//! `= ANY (array)` a row per element.
 
 use pm_elog::{sqlstate as code, PgError};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
@@ -467,16 +467,6 @@ pub fn element_value(elem: u32, text: &str) -> Value {
     }
 }
 
-fn value_ref(v: &Value) -> ValueRef<'_> {
-    match v {
-        Value::Null => ValueRef::Null,
-        Value::Integer(i) => ValueRef::Integer(*i),
-        Value::Real(f) => ValueRef::Real(*f),
-        Value::Text(s) => ValueRef::Text(s.as_bytes()),
-        Value::Blob(b) => ValueRef::Blob(b),
-    }
-}
-
 /// The dimension decoration array_out prints when a lower bound is not 1.
 fn decoration(a: &Array) -> String {
     if a.dims.iter().all(|d| d.1 == 1) {
@@ -530,7 +520,7 @@ pub fn output(elem: u32, stored_text: &str) -> String {
         .map(|i| {
             i.as_ref().and_then(|t| {
                 let v = element_value(elem, t);
-                format_text(elem, value_ref(&v))
+                format_text(elem, ValueRef::from(&v))
             })
         })
         .collect();
@@ -623,19 +613,7 @@ fn elements_equal(elem: u32, a: &Option<String>, b: &Option<String>) -> bool {
 
 // ------------------------------------------------------------ SQLite side
 
-/// The elements as one flat JSON array of SQLite-typed values.
-pub fn json(elem: u32, a: &Array) -> String {
-    let mut out = String::from("[");
-    for (i, item) in a.items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&json_value(elem, item.as_deref()));
-    }
-    out.push(']');
-    out
-}
-
+/// An element as a JSON value of its SQLite type (unnest's rows).
 fn json_value(elem: u32, item: Option<&str>) -> String {
     let Some(t) = item else {
         return "null".into();
@@ -667,6 +645,43 @@ fn array_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Array>> {
             Some(pg(stored(&t))?)
         }
     })
+}
+
+/// Argument `i` as an element of type `elem` in its stored form (None: NULL).
+fn element_arg(ctx: &Context<'_>, i: usize, elem: u32) -> Option<String> {
+    match adt::owned(ctx.get_raw(i)) {
+        Value::Null => None,
+        v => Some(stored_text(elem, &v)),
+    }
+}
+
+/// array_position(s): the subscripts of the elements of array argument 0
+/// (element type from argument 1) that are argument 2 (NULL finds NULLs);
+/// None for a NULL array.
+fn positions(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<i64>>> {
+    let elem = elem_arg(ctx, 1)?;
+    let Some(a) = array_arg(ctx, 0)? else {
+        return Ok(None);
+    };
+    if a.dims.len() > 1 {
+        return Err(function_error(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "searching for elements in multidimensional arrays is not supported",
+        )));
+    }
+    let v = element_arg(ctx, 2, elem);
+    let lb = a.dims.first().map_or(1, |d| d.1 as i64);
+    Ok(Some(
+        a.items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| match (&v, item) {
+                (None, None) => true,
+                (x, y) => elements_equal(elem, x, y),
+            })
+            .map(|(i, _)| lb + i as i64)
+            .collect(),
+    ))
 }
 
 fn elem_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<u32> {
@@ -856,11 +871,7 @@ impl Aggregate<(u32, Vec<Option<String>>), Option<String>> for ArrayAgg {
         acc: &mut (u32, Vec<Option<String>>),
     ) -> rusqlite::Result<()> {
         acc.0 = elem_arg(ctx, 0)?;
-        let v = adt::owned(ctx.get_raw(1));
-        acc.1.push(match v {
-            Value::Null => None,
-            v => Some(stored_text(acc.0, &v)),
-        });
+        acc.1.push(element_arg(ctx, 1, acc.0));
         Ok(())
     }
     fn finalize(
@@ -931,10 +942,7 @@ impl Aggregate<DistinctState, Option<String>> for ArrayAggDistinct {
         acc.0 = elem_arg(ctx, 0)?;
         acc.1 = adt::int_arg(ctx, 2)? == Some(1);
         acc.2 = adt::int_arg(ctx, 3)? == Some(1);
-        acc.3.push(match adt::owned(ctx.get_raw(1)) {
-            Value::Null => None,
-            v => Some(stored_text(acc.0, &v)),
-        });
+        acc.3.push(element_arg(ctx, 1, acc.0));
         Ok(())
     }
     fn finalize(
@@ -1131,12 +1139,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // pm_array_make(elem, v1, v2, ...): ARRAY[v1, v2, ...].
     conn.create_scalar_function("pm_array_make", -1, det, |ctx| {
         let elem = elem_arg(ctx, 0)?;
-        let items = (1..ctx.len())
-            .map(|i| match adt::owned(ctx.get_raw(i)) {
-                Value::Null => None,
-                v => Some(stored_text(elem, &v)),
-            })
-            .collect();
+        let items = (1..ctx.len()).map(|i| element_arg(ctx, i, elem)).collect();
         Ok(text(&Array::vector(items)))
     })?;
     // pm_array_stack(a1, a2, ...): ARRAY[[...], [...]].
@@ -1149,10 +1152,6 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pm_array_key", 2, det, |ctx| {
         let elem = elem_arg(ctx, 1)?;
         Ok(array_arg(ctx, 0)?.map(|a| sort_key(elem, &a)))
-    })?;
-    conn.create_scalar_function("pm_array_json", 2, det, |ctx| {
-        let elem = elem_arg(ctx, 1)?;
-        Ok(array_arg(ctx, 0)?.map(|a| json(elem, &a)))
     })?;
     // pm_unnest_json(ordinality, a1, e1, a2, e2, ...): the rows of
     // unnest(a1, a2, ...) as a JSON array of JSON arrays (shorter arrays
@@ -1266,19 +1265,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // pm_array_append(a, elem, v) / pm_array_prepend(v, a, elem).
     conn.create_scalar_function("pm_array_append", 3, det, |ctx| {
         let elem = elem_arg(ctx, 1)?;
-        let v = match adt::owned(ctx.get_raw(2)) {
-            Value::Null => None,
-            v => Some(stored_text(elem, &v)),
-        };
+        let v = element_arg(ctx, 2, elem);
         let a = array_arg(ctx, 0)?.unwrap_or_default();
         Ok(text(&pg(concat(a, Array::vector(vec![v])))?))
     })?;
     conn.create_scalar_function("pm_array_prepend", 3, det, |ctx| {
         let elem = elem_arg(ctx, 2)?;
-        let v = match adt::owned(ctx.get_raw(0)) {
-            Value::Null => None,
-            v => Some(stored_text(elem, &v)),
-        };
+        let v = element_arg(ctx, 0, elem);
         let a = array_arg(ctx, 1)?.unwrap_or_default();
         Ok(text(&pg(concat(Array::vector(vec![v]), a))?))
     })?;
@@ -1303,7 +1296,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             match item {
                 Some(t) => {
                     let v = element_value(elem, t);
-                    parts.push(format_text(elem, value_ref(&v)).unwrap_or_default());
+                    parts.push(format_text(elem, ValueRef::from(&v)).unwrap_or_default());
                 }
                 None => {
                     if let Some(n) = &null {
@@ -1328,7 +1321,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                     .map(|i| {
                         i.as_ref().map(|t| {
                             let v = element_value(elem, t);
-                            format_text(elem, value_ref(&v)).unwrap_or_default()
+                            format_text(elem, ValueRef::from(&v)).unwrap_or_default()
                         })
                     })
                     .collect()
@@ -1363,64 +1356,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     // pm_array_position(a, elem, v, start) / pm_array_positions(a, elem, v).
     conn.create_scalar_function("pm_array_position", 4, det, |ctx| {
-        let elem = elem_arg(ctx, 1)?;
-        let Some(a) = array_arg(ctx, 0)? else {
+        let Some(hits) = positions(ctx)? else {
             return Ok(None);
         };
-        if a.dims.len() > 1 {
-            return Err(function_error(PgError::error(
-                code::FEATURE_NOT_SUPPORTED,
-                "searching for elements in multidimensional arrays is not supported",
-            )));
-        }
-        let v = match adt::owned(ctx.get_raw(2)) {
-            Value::Null => None,
-            v => Some(stored_text(elem, &v)),
+        let first = match adt::int_arg(ctx, 3)? {
+            Some(start) => hits.into_iter().find(|&s| s >= start),
+            None => hits.first().copied(),
         };
-        let lb = a.dims.first().map_or(1, |d| d.1 as i64);
-        let start = adt::int_arg(ctx, 3)?.unwrap_or(lb);
-        for (i, item) in a.items.iter().enumerate() {
-            let sub = lb + i as i64;
-            if sub < start {
-                continue;
-            }
-            let hit = match (&v, item) {
-                (None, None) => true,
-                (a, b) => elements_equal(elem, a, b),
-            };
-            if hit {
-                return Ok(Some(sub));
-            }
-        }
-        Ok(None)
+        Ok(first)
     })?;
     conn.create_scalar_function("pm_array_positions", 3, det, |ctx| {
-        let elem = elem_arg(ctx, 1)?;
-        let Some(a) = array_arg(ctx, 0)? else {
-            return Ok(None);
-        };
-        if a.dims.len() > 1 {
-            return Err(function_error(PgError::error(
-                code::FEATURE_NOT_SUPPORTED,
-                "searching for elements in multidimensional arrays is not supported",
-            )));
-        }
-        let v = match adt::owned(ctx.get_raw(2)) {
-            Value::Null => None,
-            v => Some(stored_text(elem, &v)),
-        };
-        let lb = a.dims.first().map_or(1, |d| d.1 as i64);
-        let hits = a
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| match (&v, item) {
-                (None, None) => true,
-                (a, b) => elements_equal(elem, a, b),
-            })
-            .map(|(i, _)| Some((lb + i as i64).to_string()))
-            .collect();
-        Ok(Some(text(&Array::vector(hits))))
+        Ok(positions(ctx)?.map(|hits| {
+            text(&Array::vector(
+                hits.into_iter().map(|s| Some(s.to_string())).collect(),
+            ))
+        }))
     })?;
     // pm_array_replace(a, elem, from, to) (array_remove: to is absent).
     for (name, n) in [("pm_array_remove", 3), ("pm_array_replace", 4)] {
@@ -1429,15 +1379,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             let Some(a) = array_arg(ctx, 0)? else {
                 return Ok(None);
             };
-            let from = match adt::owned(ctx.get_raw(2)) {
-                Value::Null => None,
-                v => Some(stored_text(elem, &v)),
-            };
+            let from = element_arg(ctx, 2, elem);
             let to = if n == 4 {
-                match adt::owned(ctx.get_raw(3)) {
-                    Value::Null => None,
-                    v => Some(stored_text(elem, &v)),
-                }
+                element_arg(ctx, 3, elem)
             } else {
                 None
             };
@@ -1503,7 +1447,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let explicit = adt::int_arg(ctx, 4)? == Some(1);
         for item in a.items.iter_mut().flatten() {
             let v = element_value(from, item);
-            let shown = format_text(from, value_ref(&v)).unwrap_or_default();
+            let shown = format_text(from, ValueRef::from(&v)).unwrap_or_default();
             let v = pg(adt::input(to, &shown))?;
             let v = pg(adt::apply_typmod(to, typmod, v, explicit))?;
             *item = stored_text(to, &v);
@@ -1521,10 +1465,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pm_array_set", -1, det, |ctx| {
         let elem = elem_arg(ctx, 1)?;
         let a = array_arg(ctx, 0)?;
-        let v = match adt::owned(ctx.get_raw(2)) {
-            Value::Null => None,
-            v => Some(stored_text(elem, &v)),
-        };
+        let v = element_arg(ctx, 2, elem);
         let mut subs = Vec::new();
         for i in 3..ctx.len() {
             subs.push(adt::int_arg(ctx, i)?.ok_or_else(|| {

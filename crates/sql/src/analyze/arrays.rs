@@ -293,11 +293,7 @@ impl<'a> Analyzer<'a> {
             ));
         };
         let alias = self.fresh_alias();
-        let column_name = if elem == BYTEA {
-            format!("{LATERAL_HEX_COLUMN}0")
-        } else {
-            format!("{LATERAL_COLUMN}0")
-        };
+        let column_name = lateral_column(elem, 0);
         let element = Expr::Column {
             rel: Some(alias.clone()),
             name: column_name,
@@ -570,7 +566,8 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn cannot_cast(&self, from: u32, to: u32, location: i32) -> Fail {
+    /// 42846 `cannot cast type x to y`.
+    pub(super) fn cannot_cast(&self, from: u32, to: u32, location: i32) -> Fail {
         self.error_at(
             PgError::error(
                 code::CANNOT_COERCE,
@@ -1186,11 +1183,7 @@ impl<'a> Analyzer<'a> {
                 type_oid: elem,
                 typmod: -1,
             });
-            sql_names.push(if elem == BYTEA {
-                format!("{LATERAL_HEX_COLUMN}{i}")
-            } else {
-                format!("{LATERAL_COLUMN}{i}")
-            });
+            sql_names.push(lateral_column(elem, i));
         }
         if rf.ordinality {
             let i = arrays.len();
@@ -1265,11 +1258,7 @@ impl<'a> Analyzer<'a> {
         let mut columns = Vec::new();
         for (k, a) in arrays.iter().enumerate() {
             let elem = array_element(a.ty()).unwrap_or(TEXT);
-            let name = if elem == BYTEA {
-                format!("{LATERAL_HEX_COLUMN}{k}")
-            } else {
-                format!("{LATERAL_COLUMN}{k}")
-            };
+            let name = lateral_column(elem, k);
             columns.push(Expr::Column {
                 rel: Some(alias.clone()),
                 name,
