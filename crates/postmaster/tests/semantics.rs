@@ -82,7 +82,12 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
     let tag = match first.as_str() {
         // SELECT ... INTO and CREATE TABLE ... AS report `SELECT n`.
         "SELECT" if upper.contains(" INTO ") => format!("SELECT {count}"),
-        "CREATE" if upper.contains(" AS SELECT ") => format!("SELECT {count}"),
+        "CREATE"
+            if upper.contains(" AS SELECT ")
+                && !upper.split_whitespace().take(5).any(|w| w == "VIEW") =>
+        {
+            format!("SELECT {count}")
+        }
         // psql prints the rows only of a FETCH, SHOW or EXECUTE'd query.
         "SELECT" | "WITH" | "FETCH" | "EXECUTE" | "SHOW" => return rows.join(";"),
         "MOVE" => format!("MOVE {count}"),
@@ -97,7 +102,12 @@ async fn answer(c: &tokio_postgres::Client, sql: &str) -> String {
         _ => format!(
             "{first} {}",
             words
-                .find(|w| !matches!(w.as_str(), "UNIQUE" | "TEMP" | "TEMPORARY" | "UNLOGGED"))
+                .find(|w| {
+                    !matches!(
+                        w.as_str(),
+                        "UNIQUE" | "TEMP" | "TEMPORARY" | "UNLOGGED" | "OR" | "REPLACE"
+                    )
+                })
                 .unwrap_or_default()
         ),
     };

@@ -65,6 +65,26 @@ pub trait Schema {
     fn identity_always(&self, _table: &str, _column: &str) -> bool {
         false
     }
+    /// Whether `name` is a temporary relation.
+    fn is_temp(&self, _name: &str) -> bool {
+        false
+    }
+    /// Whether `name` is a view made by [`crate::ddl::create_view`] (found
+    /// as a prepare finds it: without a read, which in a transaction
+    /// block would take the block's snapshot before its first write).
+    fn is_typed_view(&self, _name: &str) -> bool {
+        false
+    }
+    /// A view's definition as SQLite holds it.
+    fn view_sql(&self, _name: &str) -> Option<String> {
+        None
+    }
+    /// The CREATE VIEW statement a view was made by, kept with its
+    /// definition ([`crate::ddl::view_statement`]).
+    fn view_definition(&self, name: &str) -> Option<String> {
+        self.view_sql(name)
+            .and_then(|sql| crate::ddl::view_statement(&sql))
+    }
 }
 
 /// The outcome of analysis.
@@ -221,6 +241,40 @@ impl Expr {
             )
         });
         found
+    }
+
+    /// [`Expr::walk`], changing what it visits (a node first, then the
+    /// subexpressions of what it became).
+    pub(crate) fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Call { args, .. }
+            | Expr::Agg { args, .. }
+            | Expr::And(args)
+            | Expr::Or(args)
+            | Expr::Coalesce(args, _)
+            | Expr::MinMax { args, .. } => args.iter_mut().for_each(|a| a.walk_mut(f)),
+            Expr::Typmod { arg, .. }
+            | Expr::Not(arg)
+            | Expr::IsNull(arg, _)
+            | Expr::BoolTest(arg, _)
+            | Expr::InSub(arg, _, _)
+            | Expr::QuantSub { left: arg, .. } => arg.walk_mut(f),
+            Expr::Distinct(a, b, _) => {
+                a.walk_mut(f);
+                b.walk_mut(f);
+            }
+            Expr::Case { whens, default, .. } => {
+                for (w, t) in whens {
+                    w.walk_mut(f);
+                    t.walk_mut(f);
+                }
+                if let Some(d) = default {
+                    d.walk_mut(f);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Visits this expression and its subexpressions (not subqueries).
@@ -477,6 +531,18 @@ struct DmlCtes {
     no_returning: Vec<String>,
 }
 
+impl Select {
+    /// The result columns written out one by one, not as `t.*`: a view's
+    /// columns are the ones its table had when it was created.
+    pub fn expand_stars(&mut self) {
+        clear_star(&mut self.targets);
+        if let Some(c) = &mut self.compound {
+            c.left.expand_stars();
+            c.right.expand_stars();
+        }
+    }
+}
+
 impl Query {
     /// The result columns (name, type, typmod).
     pub fn columns(&self) -> Vec<(String, u32, i32)> {
@@ -539,6 +605,21 @@ pub struct Analyzer<'a> {
     dml: DmlCtes,
     /// 42883 for the first function met that no catalog of ours has.
     missing: Option<PgError>,
+    /// The view an INSERT / UPDATE / DELETE writes through.
+    view: Option<ViewTarget>,
+}
+
+/// A simple view written through to its table (rewriteTargetView).
+#[derive(Debug, Default)]
+struct ViewTarget {
+    name: String,
+    /// The view's WHERE, over the statement's target (UPDATE / DELETE
+    /// see only the rows the view shows).
+    filter: Option<Expr>,
+    /// The view's columns that are not columns of its table.
+    read_only: Vec<String>,
+    /// `insert into`, `update`, `delete from`.
+    verb: &'static str,
 }
 
 /// Analyzes one raw statement. `sql` is the statement's text (positions).
@@ -579,6 +660,7 @@ pub fn analyze_with_literals(
             ..Default::default()
         },
         missing: None,
+        view: None,
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((
@@ -642,6 +724,7 @@ impl<'a> Analyzer<'a> {
             literals_by_value: true,
             dml: DmlCtes::default(),
             missing: None,
+            view: None,
         }
     }
 
@@ -649,10 +732,30 @@ impl<'a> Analyzer<'a> {
     pub fn select_query(&mut self, s: &pb::SelectStmt) -> DdlResult<Query> {
         let r = self.select(s, false).map(|s| Query::Select(Box::new(s)));
         let r = match r {
-            Ok(_) if !self.params.is_empty() => unsupported("parameter in CREATE TABLE AS"),
+            // A utility statement has no parameters.
+            Ok(_) if !self.params.is_empty() => Err(Fail::Error(PgError::error(
+                code::UNDEFINED_PARAMETER,
+                format!("there is no parameter ${}", self.params.len()),
+            ))),
             other => other,
         };
         ddl_result(r)
+    }
+
+    /// The tables and views the analyzed statement reads.
+    pub fn relations_read(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, name, access, _) in &self.dml.touched {
+            if *access == Access::Read && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether the analyzed statement has data-modifying WITH queries.
+    pub fn has_steps(&self) -> bool {
+        !self.dml.steps.is_empty()
     }
 
     /// A column's declared type: oid and typmod (typenameTypeIdAndMod).
@@ -952,10 +1055,20 @@ impl<'a> Analyzer<'a> {
         };
         let before = self.ctes.len();
         let result = self.with_clause(w, top).and_then(|mut ctes| {
+            let steps_before = self.dml.steps.len();
             let q = body(self)?;
             for (i, (_, c)) in ctes.iter_mut().enumerate() {
                 let refs = self.ctes.get(before + i).map_or(0, |c| c.2.get());
                 c.materialized = refs > 1 && !c.recursive;
+            }
+            // The body's own steps (returning_through_steps) see the WITH
+            // queries as the body does.
+            for step in &mut self.dml.steps[steps_before..] {
+                let query = std::mem::replace(&mut step.query, Query::Select(Box::default()));
+                step.query = Query::With {
+                    ctes: ctes.clone(),
+                    body: Box::new(query),
+                };
             }
             Ok(Query::With {
                 ctes,
@@ -2557,9 +2670,13 @@ impl<'a> Analyzer<'a> {
         &mut self,
         rv: &Option<pb::RangeVar>,
         qualify: bool,
+        verb: &'static str,
     ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
         let rv = rv.as_ref().ok_or(Fail::Unsupported("no table".into()))?;
         let (name, alias, columns) = self.range_var(rv)?;
+        if self.schema.is_typed_view(&name) {
+            return self.view_target(&name, alias, columns, qualify, verb);
+        }
         let table = self.scanned_table(rv, &name)?;
         let explicit_alias = rv.alias.as_ref().map(|a| a.aliasname.clone());
         self.scopes.push(vec![Rel {
@@ -2574,7 +2691,195 @@ impl<'a> Analyzer<'a> {
         Ok((name, explicit_alias, columns))
     }
 
-    fn returning(&mut self, r: &Option<pb::ReturningClause>) -> R<Vec<Target>> {
+    /// `qualified`: the columns keep their tables' names (see
+    /// [`Analyzer::returning_through_steps`]).
+    /// A view as the target of INSERT / UPDATE / DELETE: an automatically
+    /// updatable view (view_query_is_auto_updatable) is written through
+    /// to its table, the statement seeing the view's columns and, for
+    /// UPDATE / DELETE, only the rows its WHERE shows. Returns what
+    /// [`Analyzer::target_table`] does, for the table.
+    fn view_target(
+        &mut self,
+        view: &str,
+        alias: String,
+        columns: Vec<ColumnDef>,
+        qualify: bool,
+        verb: &'static str,
+    ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
+        let (gerund, command) = match verb {
+            "insert into" => ("inserting into", "INSERT"),
+            "update" => ("updating", "UPDATE"),
+            _ => ("deleting from", "DELETE"),
+        };
+        let not_updatable = |detail: &str| {
+            Fail::Error(
+                PgError::error(
+                    code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("cannot {verb} view \"{view}\""),
+                )
+                .with_detail(detail)
+                .with_hint(format!(
+                    "To enable {gerund} the view, provide an INSTEAD OF {command} trigger or an unconditional ON {command} DO INSTEAD rule."
+                )),
+            )
+        };
+        let not_supported = || {
+            Fail::Error(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "cannot {verb} view \"{view}\": writing through this view is not supported"
+                ),
+            ))
+        };
+        // The view's own statement, kept with its SQLite definition
+        // (ddl::create_view); views made otherwise are not written to.
+        let definition = self
+            .schema
+            .view_definition(view)
+            .ok_or_else(not_supported)?;
+        let parsed = crate::pgparse::parse(&definition).map_err(|_| not_supported())?;
+        let query = match parsed
+            .first()
+            .and_then(|s| s.stmt.as_ref())
+            .and_then(|n| n.node.as_ref())
+        {
+            Some(N::ViewStmt(v)) => match v.query.as_deref().and_then(|n| n.node.as_ref()) {
+                Some(N::SelectStmt(q)) => q.clone(),
+                _ => return Err(not_supported()),
+            },
+            _ => return Err(not_supported()),
+        };
+        let mut a = Analyzer::for_ddl(self.schema, &definition);
+        let sel = match a.select(&query, false) {
+            Ok(sel) => sel,
+            Err(Fail::Error(e)) => return Err(Fail::Error(e)),
+            Err(Fail::Unsupported(_)) => return Err(not_supported()),
+        };
+        if !sel.with.is_empty() {
+            return Err(not_updatable(
+                "Views containing WITH are not automatically updatable.",
+            ));
+        }
+        if sel.compound.is_some() {
+            return Err(not_updatable(
+                "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.",
+            ));
+        }
+        if sel.distinct || !sel.distinct_on.is_empty() {
+            return Err(not_updatable(
+                "Views containing DISTINCT are not automatically updatable.",
+            ));
+        }
+        if !sel.group_by.is_empty() {
+            return Err(not_updatable(
+                "Views containing GROUP BY are not automatically updatable.",
+            ));
+        }
+        if sel.having.is_some() {
+            return Err(not_updatable(
+                "Views containing HAVING are not automatically updatable.",
+            ));
+        }
+        if sel.limit.is_some() || sel.offset.is_some() {
+            return Err(not_updatable(
+                "Views containing LIMIT or OFFSET are not automatically updatable.",
+            ));
+        }
+        if sel.targets.iter().any(|t| t.expr.contains_agg()) {
+            return Err(not_updatable(
+                "Views that return aggregate functions are not automatically updatable.",
+            ));
+        }
+        let (table, from_alias) = match (sel.values.is_none(), sel.from.as_slice()) {
+            (true, [FromItem::Table { name, alias }]) => (name.clone(), alias.clone()),
+            _ => {
+                return Err(not_updatable(
+                    "Views that do not select from a single table or view are not automatically updatable.",
+                ))
+            }
+        };
+        if self.schema.is_view(&table) || self.schema.partitioned(&table) {
+            return Err(not_supported());
+        }
+        // A table renamed since: SQLite rewrote the view's SQL, not the
+        // statement kept with it.
+        if !self
+            .schema
+            .view_sql(view)
+            .is_some_and(|sql| sql.contains(&crate::session::quote_ident(&table)))
+        {
+            return Err(not_supported());
+        }
+        let qualifier = qualify.then(|| alias.clone());
+        // The view's expressions over the statement's target.
+        let over_target = |e: &mut Expr| {
+            if e.contains_subquery() {
+                return Err(not_supported());
+            }
+            e.walk_mut(&mut |e| {
+                if let Expr::Column { rel, .. } = e {
+                    if rel.as_deref() == Some(from_alias.as_str()) {
+                        *rel = qualifier.clone();
+                    }
+                }
+            });
+            Ok(())
+        };
+        let mut read_only = Vec::new();
+        let mut exprs = Vec::new();
+        for (col, t) in columns.iter().zip(&sel.targets) {
+            match &t.expr {
+                Expr::Column {
+                    rel: Some(r), name, ..
+                } if *r == from_alias && *name == col.name => {}
+                Expr::Column { rel: Some(r), .. } if *r == from_alias => {
+                    return Err(not_supported())
+                }
+                _ => read_only.push(col.name.clone()),
+            }
+            let mut e = t.expr.clone();
+            over_target(&mut e)?;
+            exprs.push(e);
+        }
+        if read_only.len() == columns.len() && verb != "delete from" {
+            return Err(not_updatable(
+                "Views that have no updatable columns are not automatically updatable.",
+            ));
+        }
+        let mut filter = sel.filter;
+        if let Some(f) = &mut filter {
+            over_target(f)?;
+        }
+        self.view = Some(ViewTarget {
+            name: view.to_string(),
+            filter,
+            read_only,
+            verb,
+        });
+        // UPDATE / DELETE name the table by the view's name.
+        let sql_alias = qualifier.clone();
+        self.scopes.push(vec![Rel {
+            alias,
+            qualifier,
+            sql_names: columns.iter().map(|c| c.name.clone()).collect(),
+            columns: columns.clone(),
+            table: Some(table.clone()),
+            exprs: Some(exprs),
+            ..Default::default()
+        }]);
+        Ok((table, sql_alias, columns))
+    }
+
+    /// The view's WHERE (see [`Analyzer::view_target`]) and the
+    /// statement's.
+    fn with_view_filter(&mut self, filter: Option<Expr>) -> Option<Expr> {
+        match (self.view.as_mut().and_then(|v| v.filter.take()), filter) {
+            (Some(v), Some(f)) => Some(Expr::And(vec![v, f])),
+            (v, f) => v.or(f),
+        }
+    }
+
+    fn returning(&mut self, r: &Option<pb::ReturningClause>, qualified: bool) -> R<Vec<Target>> {
         let Some(r) = r else {
             return Ok(Vec::new());
         };
@@ -2582,9 +2887,19 @@ impl<'a> Analyzer<'a> {
             return unsupported("RETURNING options");
         }
         // RETURNING names the target table's columns without a qualifier.
-        if let Some(scope) = self.scopes.last_mut() {
+        if let Some(scope) = self.scopes.last_mut().filter(|_| !qualified) {
             for rel in scope.iter_mut() {
-                rel.qualifier = None;
+                let qualifier = rel.qualifier.take();
+                // A view's columns over its table (view_target).
+                for e in rel.exprs.iter_mut().flatten() {
+                    e.walk_mut(&mut |e| {
+                        if let Expr::Column { rel, .. } = e {
+                            if *rel == qualifier {
+                                *rel = None;
+                            }
+                        }
+                    });
+                }
             }
         }
         let mut out = Vec::new();
@@ -2633,6 +2948,21 @@ impl<'a> Analyzer<'a> {
         name: &str,
         location: i32,
     ) -> R<&'c ColumnDef> {
+        if let Some(v) = self
+            .view
+            .as_ref()
+            .filter(|v| v.read_only.iter().any(|c| c == name))
+        {
+            return Err(Fail::Error(
+                PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("cannot {} column \"{name}\" of view \"{}\"", v.verb, v.name),
+                )
+                .with_detail(
+                    "View columns that are not columns of their base relation are not updatable.",
+                ),
+            ));
+        }
         columns.iter().find(|c| c.name == name).ok_or_else(|| {
             self.error_at(
                 PgError::error(
@@ -2696,7 +3026,7 @@ impl<'a> Analyzer<'a> {
         let overriding_user = s.r#override == pb::OverridingKind::OverridingUserValue as i32;
         // `INSERT INTO t AS a`: the rel is named a (the target's columns
         // are written unqualified, so the alias needs no SQL of its own).
-        let (table, _alias, columns) = self.target_table(&s.relation, false)?;
+        let (table, _alias, columns) = self.target_table(&s.relation, false, "insert into")?;
         let access = match s.on_conflict_clause {
             Some(_) => Access::Modify,
             None => Access::Insert,
@@ -2733,7 +3063,7 @@ impl<'a> Analyzer<'a> {
                 return unsupported("DEFAULT VALUES with ON CONFLICT");
             }
             // DEFAULT VALUES
-            let returning = self.returning(&s.returning_clause)?;
+            let returning = self.returning(&s.returning_clause, false)?;
             self.scopes.pop();
             let (names, rows) = if self.schema.partitioned(&table) {
                 // A view has no defaults: the table's, written out.
@@ -2896,7 +3226,7 @@ impl<'a> Analyzer<'a> {
             Some(oc) => Some(self.on_conflict(oc, &table, &columns)?),
             None => None,
         };
-        let returning = self.returning(&s.returning_clause)?;
+        let returning = self.returning(&s.returning_clause, false)?;
         self.scopes.pop();
         Ok(Query::Insert {
             table,
@@ -3138,10 +3468,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn update(&mut self, s: &pb::UpdateStmt) -> R<Query> {
-        if !s.from_clause.is_empty() && s.returning_clause.is_some() {
-            return unsupported("UPDATE ... FROM ... RETURNING");
-        }
-        let (table, alias, columns) = self.target_table(&s.relation, true)?;
+        let (table, alias, columns) = self.target_table(&s.relation, true, "update")?;
         self.touch(&table, Access::Modify);
         // UPDATE ... FROM: the other tables join the target's scope.
         let mut from = Vec::new();
@@ -3190,7 +3517,21 @@ impl<'a> Analyzer<'a> {
             }
             _ => self.where_filter(&s.where_clause)?,
         };
-        let returning = self.returning(&s.returning_clause)?;
+        let filter = self.with_view_filter(filter);
+        if !from.is_empty() && s.returning_clause.is_some() {
+            let returning = self.returning(&s.returning_clause, true)?;
+            let target = self.scopes.pop().and_then(|mut sc| sc.drain(..1).next());
+            let q = Query::Update {
+                table,
+                alias,
+                sets,
+                from: from.clone(),
+                filter: filter.clone(),
+                returning: Vec::new(),
+            };
+            return self.returning_through_steps(q, returning, target, from, filter);
+        }
+        let returning = self.returning(&s.returning_clause, false)?;
         self.scopes.pop();
         Ok(Query::Update {
             table,
@@ -3202,11 +3543,158 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn delete(&mut self, s: &pb::DeleteStmt) -> R<Query> {
-        if !s.using_clause.is_empty() && s.returning_clause.is_some() {
-            return unsupported("DELETE ... USING ... RETURNING");
+    /// RETURNING of an UPDATE ... FROM or DELETE ... USING, which may name
+    /// the other tables that SQLite's RETURNING cannot see: two steps and
+    /// a join. The first keeps, per target row the statement changes, its
+    /// rowid and the other tables' columns RETURNING reads (one joined row
+    /// per target row, as the statement uses one); the second is the
+    /// statement itself, returning the rowid and the target's columns (new
+    /// values for UPDATE, old for DELETE); RETURNING is computed over the
+    /// two, joined on rowid.
+    fn returning_through_steps(
+        &mut self,
+        mut q: Query,
+        mut returning: Vec<Target>,
+        target: Option<Rel>,
+        others: Vec<FromItem>,
+        filter: Option<Expr>,
+    ) -> R<Query> {
+        let Some(target) = target.filter(|t| !t.partitioned && t.exprs.is_none()) else {
+            return unsupported("RETURNING of UPDATE ... FROM or DELETE ... USING on this table");
+        };
+        let (Some(qualifier), Some(table)) = (target.qualifier.clone(), target.table.clone())
+        else {
+            return unsupported("RETURNING of UPDATE ... FROM or DELETE ... USING on this table");
+        };
+        if returning.iter().any(|t| t.expr.contains_subquery()) {
+            return unsupported("a subquery in RETURNING of UPDATE ... FROM or DELETE ... USING");
         }
-        let (table, alias, _) = self.target_table(&s.relation, true)?;
+        let n = self.dml.steps.len();
+        let (old, new) = (format!("pm$ret{n}o"), format!("pm$ret{n}n"));
+        let column = |rel: &str, i: usize, ty: u32, typmod: i32| Expr::Column {
+            rel: Some(rel.to_string()),
+            name: format!("c{i}"),
+            ty,
+            typmod,
+        };
+        let row_id = |rel: Option<String>| Expr::Column {
+            rel,
+            name: "rowid".into(),
+            ty: INT8,
+            typmod: -1,
+        };
+        // The other tables' columns RETURNING reads, each once.
+        let mut picked: Vec<Expr> = Vec::new();
+        for t in &mut returning {
+            t.star = None;
+            t.expr.walk_mut(&mut |e| {
+                let Expr::Column {
+                    rel,
+                    name,
+                    ty,
+                    typmod,
+                } = e
+                else {
+                    return;
+                };
+                let (ty, typmod) = (*ty, *typmod);
+                if rel.as_deref() == Some(qualifier.as_str()) {
+                    if let Some(i) = target.sql_names.iter().position(|c| c == name) {
+                        *e = column(&new, i + 1, ty, typmod);
+                    }
+                    return;
+                }
+                let i = match picked.iter().position(|p| p == e) {
+                    Some(i) => i,
+                    None => {
+                        picked.push(e.clone());
+                        picked.len() - 1
+                    }
+                };
+                *e = column(&old, i + 1, ty, typmod);
+            });
+        }
+        let key = row_id(Some(qualifier.clone()));
+        let mut targets = vec![Target {
+            expr: key.clone(),
+            name: "rowid".into(),
+            star: None,
+        }];
+        targets.extend(picked.into_iter().map(|expr| Target {
+            expr,
+            name: "?column?".into(),
+            star: None,
+        }));
+        let mut from = vec![FromItem::Table {
+            name: table,
+            alias: qualifier,
+        }];
+        from.extend(others);
+        let matched = Select {
+            targets,
+            from,
+            filter,
+            group_by: vec![key],
+            ..Default::default()
+        };
+        let mut changed = vec![Target {
+            expr: row_id(None),
+            name: "rowid".into(),
+            star: None,
+        }];
+        changed.extend(
+            target
+                .columns
+                .iter()
+                .zip(&target.sql_names)
+                .map(|(c, name)| Target {
+                    expr: Expr::Column {
+                        rel: None,
+                        name: name.clone(),
+                        ty: c.type_oid,
+                        typmod: c.typmod,
+                    },
+                    name: c.name.clone(),
+                    star: None,
+                }),
+        );
+        if let Query::Update { returning, .. } | Query::Delete { returning, .. } = &mut q {
+            *returning = changed;
+        }
+        self.dml.steps.push(DmlStep {
+            table: old.clone(),
+            width: matched.targets.len(),
+            query: Query::Select(Box::new(matched)),
+        });
+        self.dml.steps.push(DmlStep {
+            table: new.clone(),
+            width: target.columns.len() + 1,
+            query: q,
+        });
+        Ok(Query::Select(Box::new(Select {
+            targets: returning,
+            from: [&new, &old]
+                .map(|t| FromItem::Table {
+                    name: t.clone(),
+                    alias: t.clone(),
+                })
+                .into(),
+            filter: Some(Expr::Call {
+                template: "($1 = $2)",
+                args: vec![column(&new, 0, INT8, -1), column(&old, 0, INT8, -1)],
+                ty: BOOL,
+            }),
+            order_by: vec![OrderItem {
+                expr: row_id(Some(new.clone())),
+                desc: false,
+                nulls_first: false,
+            }],
+            ..Default::default()
+        })))
+    }
+
+    fn delete(&mut self, s: &pb::DeleteStmt) -> R<Query> {
+        let (table, alias, _) = self.target_table(&s.relation, true, "delete from")?;
         self.touch(&table, Access::Modify);
         // DELETE ... USING: the other tables join the target's scope.
         let mut using = Vec::new();
@@ -3225,7 +3713,20 @@ impl<'a> Analyzer<'a> {
             }
             _ => self.where_filter(&s.where_clause)?,
         };
-        let returning = self.returning(&s.returning_clause)?;
+        let filter = self.with_view_filter(filter);
+        if !using.is_empty() && s.returning_clause.is_some() {
+            let returning = self.returning(&s.returning_clause, true)?;
+            let target = self.scopes.pop().and_then(|mut sc| sc.drain(..1).next());
+            let q = Query::Delete {
+                table,
+                alias,
+                using: using.clone(),
+                filter: filter.clone(),
+                returning: Vec::new(),
+            };
+            return self.returning_through_steps(q, returning, target, using, filter);
+        }
+        let returning = self.returning(&s.returning_clause, false)?;
         self.scopes.pop();
         Ok(Query::Delete {
             table,

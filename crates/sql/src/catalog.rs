@@ -38,7 +38,10 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                                   WHERE p.type = 'table' AND p.name = 'pm$' || s.name) THEN 'p' \
                      ELSE 'v' END AS relkind, s.name AS tablename, \
                 0 AS isunique, 0 AS isprimary, s.sql AS definition, 0 AS isconstraint, \
-                NULL AS indcols, s.rowid AS pm_rowid \
+                NULL AS indcols, s.rowid AS pm_rowid, \
+                CASE WHEN s.type = 'view' AND EXISTS (SELECT 1 FROM main.sqlite_schema v \
+                  WHERE v.type = 'table' AND v.name = 'pm$view$' || s.name) \
+                  THEN 'pm$view$' || s.name ELSE s.name END AS attsource \
          FROM main.sqlite_schema s \
          WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
            AND s.name NOT LIKE 'pm$%' AND s.name <> 'pm_partition' \
@@ -56,7 +59,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                   (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii) || ')', \
                 il.origin IN ('pk', 'u') OR (il.\"unique\" AND (il.name LIKE '%\\_pkey' ESCAPE '\\' \
                   OR il.name LIKE '%\\_key' ESCAPE '\\')), \
-                (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii), i.rowid \
+                (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii), i.rowid, \
+                il.name \
          FROM main.sqlite_schema t JOIN pragma_index_list(t.name) il \
               JOIN main.sqlite_schema i ON i.name = il.name AND i.type = 'index' \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
@@ -65,7 +69,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
          SELECT CAST(1000000 + t.rowid AS INTEGER), t.name || '_pkey', 'i', t.name, 1, 1, \
                 'CREATE UNIQUE INDEX ' || t.name || '_pkey ON public.' || t.name || ' USING btree (' || \
                 (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1) || ')', 1, \
-                (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1), t.rowid \
+                (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1), t.rowid, \
+                t.name || '_pkey' \
          FROM main.sqlite_schema t \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
            AND t.name NOT LIKE 'pm$%' AND t.name <> 'pm_partition' \
@@ -113,7 +118,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CAST(-1 AS REAL) AS reltuples, CAST(0 AS INTEGER) AS relpages, \
                 (r.relkind = 'r' AND EXISTS (SELECT 1 FROM pm_relations x WHERE x.relkind = 'i' AND x.tablename = r.relname)) AS relhasindex, \
                 0 AS relisshared, 'p' AS relpersistence, \
-                CAST((SELECT count(*) FROM pragma_table_info(r.relname)) AS INTEGER) AS relnatts, \
+                CAST((SELECT count(*) FROM pragma_table_info(r.attsource)) AS INTEGER) AS relnatts, \
                 CAST((SELECT count(*) FROM pg_constraint k \
                       WHERE k.conrelid = r.oid AND k.contype = 'c') AS INTEGER) AS relchecks, \
                 0 AS relhasrules, \
@@ -153,7 +158,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 0 AS attisdropped, '' AS attidentity, '' AS attgenerated, \
                 CAST(0 AS INTEGER) AS attcollation, 1 AS attislocal, CAST(0 AS INTEGER) AS attinhcount, \
                 NULL AS attacl, NULL AS attoptions, -1 AS attstattarget \
-         FROM pm_relations r JOIN pragma_table_info(r.relname) p WHERE r.relkind IN ('r', 'v')",
+         FROM pm_relations r JOIN pragma_table_info(r.attsource) p WHERE r.relkind IN ('r', 'v')",
     ),
     (
         "pg_attrdef",
@@ -345,7 +350,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CASE s.type WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_insertable_into, \
                 'NO' AS is_typed, NULL AS commit_action \
          FROM main.sqlite_schema s \
-         WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+         WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+           AND s.name NOT LIKE 'pm$%'",
     ),
     (
         "information_schema_columns",
@@ -360,8 +366,11 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 pg_type_name(pg_type_oid(p.type)) AS udt_name, \
                 'NO' AS is_identity, 'NEVER' AS is_generated, \
                 CASE s.type WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
-         FROM main.sqlite_schema s JOIN pragma_table_info(s.name) p \
-         WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+         FROM main.sqlite_schema s JOIN pragma_table_info(CASE WHEN s.type = 'view' AND EXISTS \
+                (SELECT 1 FROM main.sqlite_schema v WHERE v.type = 'table' AND v.name = 'pm$view$' || s.name) \
+                THEN 'pm$view$' || s.name ELSE s.name END) p \
+         WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+           AND s.name NOT LIKE 'pm$%'",
     ),
 ];
 

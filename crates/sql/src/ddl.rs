@@ -46,6 +46,8 @@ pub struct Plan {
     /// ALTER COLUMN SET / DROP DEFAULT: (table, column, the new DEFAULT's
     /// SQL or None), written into the table's stored definition.
     pub set_default: Option<(String, String, Option<String>)>,
+    /// A NOTICE the statement sends (`view "v" will be a temporary view`).
+    pub notice: Option<String>,
 }
 
 /// What a DDL statement does to sequences ([`crate::sequence`]).
@@ -155,6 +157,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
             },
         },
         N::IndexStmt(i) => create_index(i, sql, schema),
+        N::ViewStmt(v) => create_view(v, sql, schema).map(Some),
         N::CreateTableAsStmt(c) if c.objtype == pb::ObjectType::ObjectTable as i32 => {
             match (node_select(&c.query), c.into.as_deref()) {
                 (Some(q), Some(into)) => create_table_as(q, into, c.if_not_exists, sql, schema),
@@ -189,6 +192,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 skip_if_exists: None,
                 partition: None,
                 set_default: None,
+                notice: None,
             }))
         }
         N::AlterSeqStmt(a) => {
@@ -210,6 +214,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 skip_if_exists: None,
                 partition: None,
                 set_default: None,
+                notice: None,
             }))
         }
         N::DropStmt(d) if d.remove_type == pb::ObjectType::ObjectSequence as i32 => {
@@ -235,6 +240,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 skip_if_exists: None,
                 partition: None,
                 set_default: None,
+                notice: None,
             }))
         }
         _ => Ok(None),
@@ -315,6 +321,7 @@ fn column_default(
         skip_if_exists: None,
         partition: None,
         set_default: Some((table, column.name.clone(), default)),
+        notice: None,
     }))
 }
 
@@ -473,6 +480,7 @@ fn storage_only(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         skip_if_exists: None,
         partition: None,
         set_default: None,
+        notice: None,
     }))
 }
 
@@ -521,6 +529,7 @@ fn partition_command(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         skip_if_exists: None,
         partition: Some(action),
         set_default: None,
+        notice: None,
     }))
 }
 
@@ -613,7 +622,190 @@ fn create_table_as(
         skip_if_exists: if_not_exists.then_some(table),
         partition: None,
         set_default: None,
+        notice: None,
     }))
+}
+
+/// The prefix of the table that gives a view's columns their declared
+/// types (see [`create_view`]).
+pub const VIEW_SHAPE: &str = "pm$view$";
+
+/// The comment in a view's SQLite definition that keeps the CREATE VIEW
+/// statement it was made by (hex), read back when the view is written
+/// through ([`crate::analyze`]'s view_target).
+const VIEW_STATEMENT: &str = "/*pm:statement:";
+
+/// The CREATE VIEW statement kept in a view's SQLite definition.
+pub fn view_statement(sqlite_sql: &str) -> Option<String> {
+    let start = sqlite_sql.find(VIEW_STATEMENT)? + VIEW_STATEMENT.len();
+    let end = start + sqlite_sql[start..].find("*/")?;
+    let hex = &sqlite_sql.as_bytes()[start..end];
+    let bytes: Option<Vec<u8>> = hex
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// CREATE [OR REPLACE] [TEMP] VIEW (DefineView): the query analyzed as any
+/// other, so the view answers with PostgreSQL's meaning, its columns
+/// fixed at creation as PostgreSQL fixes them. SQLite gives a view's
+/// columns the declared types of the columns they select, so the view
+/// is an empty table of the view's column types (`pm$view$<name>`)
+/// UNION ALL the generated query: the columns carry their PostgreSQL
+/// types to `SELECT *`, the catalogs and every query over the view.
+fn create_view(v: &pb::ViewStmt, sql: &str, schema: &dyn Schema) -> Result<Plan, PgError> {
+    let not_supported = |what: &str| {
+        PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("{what} is not supported"),
+        )
+    };
+    let rv = v
+        .view
+        .as_ref()
+        .ok_or_else(|| not_supported("CREATE VIEW"))?;
+    let (name, mut temp) =
+        relation_name(rv).ok_or_else(|| not_supported("CREATE VIEW in this schema"))?;
+    if v.with_check_option > pb::ViewCheckOption::NoCheckOption as i32 {
+        return Err(not_supported("WITH CHECK OPTION"));
+    }
+    if !v.options.is_empty() {
+        return Err(not_supported("CREATE VIEW with options"));
+    }
+    let Some(N::SelectStmt(query)) = v.query.as_deref().and_then(|n| n.node.as_ref()) else {
+        return Err(not_supported("this form of CREATE VIEW"));
+    };
+    if query.into_clause.is_some() {
+        return Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "views must not contain SELECT INTO",
+        ));
+    }
+    let mut a = Analyzer::for_ddl(schema, sql);
+    let mut q = match a.select_query(query)? {
+        Ok(q) => q,
+        Err(reason) => return Err(not_supported(&reason)),
+    };
+    if let crate::analyze::Query::Select(s) = &mut q {
+        s.expand_stars();
+    }
+    if a.has_steps() {
+        return Err(PgError::error(
+            code::FEATURE_NOT_SUPPORTED,
+            "views must not contain data-modifying statements in WITH",
+        ));
+    }
+    let mut columns = q.columns();
+    let names: Vec<&str> = v.aliases.iter().filter_map(str_of).collect();
+    if names.len() > columns.len() {
+        return Err(PgError::error(
+            code::SYNTAX_ERROR,
+            "CREATE VIEW specifies more column names than columns",
+        ));
+    }
+    for (c, n) in columns.iter_mut().zip(&names) {
+        c.0 = n.to_string();
+    }
+    let mut defs = Vec::new();
+    for (column, oid, typmod) in columns.iter_mut() {
+        if defs.iter().any(|(n, _): &(String, String)| n == column) {
+            return Err(PgError::error(
+                code::DUPLICATE_COLUMN,
+                format!("column \"{column}\" specified more than once"),
+            ));
+        }
+        // An unknown-typed literal column is text, as PostgreSQL makes it.
+        if *oid == crate::ops::UNKNOWN {
+            (*oid, *typmod) = (TEXT, -1);
+        }
+        let storage = storage_type(*oid, *typmod).ok_or_else(|| {
+            not_supported(&format!(
+                "a view column of type {}",
+                format_type(*oid, *typmod)
+            ))
+        })?;
+        defs.push((column.clone(), storage));
+    }
+    let mut notice = None;
+    if !temp && a.relations_read().iter().any(|t| schema.is_temp(t)) {
+        temp = true;
+        notice = Some(format!("view \"{name}\" will be a temporary view"));
+    }
+    let mut statements = Vec::new();
+    if let Some(old) = schema.relation(&name) {
+        if !v.replace {
+            return Err(PgError::error(
+                code::DUPLICATE_TABLE,
+                format!("relation \"{name}\" already exists"),
+            ));
+        }
+        if !schema.is_view(&name) || schema.partitioned(&name) {
+            return Err(PgError::error(
+                code::WRONG_OBJECT_TYPE,
+                format!("\"{name}\" is not a view"),
+            ));
+        }
+        check_view_columns(&old, &columns)?;
+        statements.push(format!(
+            "DROP VIEW {}; DROP TABLE IF EXISTS {};",
+            quote_ident(&name),
+            quote_ident(&format!("{VIEW_SHAPE}{name}"))
+        ));
+    }
+    let temp_word = if temp { "TEMP " } else { "" };
+    let shape = quote_ident(&format!("{VIEW_SHAPE}{name}"));
+    statements.push(format!(
+        "CREATE {temp_word}TABLE {shape} ({});",
+        defs.iter()
+            .map(|(n, t)| format!("{} {t}", quote_ident(n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    statements.push(format!(
+        "CREATE {temp_word}VIEW {} AS {VIEW_STATEMENT}{}*/ SELECT * FROM {shape} UNION ALL SELECT * FROM ({});",
+        quote_ident(&name),
+        sql.bytes().map(|b| format!("{b:02x}")).collect::<String>(),
+        generate::query(&q)
+    ));
+    Ok(Plan {
+        sequences: Vec::new(),
+        sql: Some(statements.concat()),
+        fill: None,
+        tag: "CREATE VIEW",
+        skip_if_exists: None,
+        partition: None,
+        set_default: None,
+        notice,
+    })
+}
+
+/// CREATE OR REPLACE VIEW keeps the old columns, in order, with their names
+/// and types; it may add columns at the end (checkViewColumns).
+fn check_view_columns(old: &[ColumnDef], new: &[(String, u32, i32)]) -> Result<(), PgError> {
+    let invalid = |m: String| PgError::error(code::INVALID_TABLE_DEFINITION, m);
+    if new.len() < old.len() {
+        return Err(invalid("cannot drop columns from view".into()));
+    }
+    for (o, (name, oid, typmod)) in old.iter().zip(new) {
+        if o.name != *name {
+            return Err(invalid(format!(
+                "cannot change name of view column \"{}\" to \"{name}\"",
+                o.name
+            ))
+            .with_hint(
+                "Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.",
+            ));
+        }
+        if o.type_oid != *oid || o.typmod != *typmod {
+            return Err(invalid(format!(
+                "cannot change data type of view column \"{name}\" from {} to {}",
+                format_type(o.type_oid, o.typmod),
+                format_type(*oid, *typmod)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An integer option's value (`INCREMENT BY -2`, `START 10`).
@@ -961,6 +1153,7 @@ fn create_table(
                 keys,
             }),
             set_default: None,
+            notice: None,
         }));
     }
     if !c.inh_relations.is_empty() {
@@ -1332,6 +1525,7 @@ fn create_table(
         skip_if_exists: c.if_not_exists.then_some(table),
         partition,
         set_default: None,
+        notice: None,
     }))
 }
 
@@ -1497,6 +1691,7 @@ fn create_index(
         skip_if_exists: None,
         partition: None,
         set_default: None,
+        notice: None,
     }))
 }
 

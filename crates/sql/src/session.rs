@@ -1259,6 +1259,13 @@ impl Session {
                         return Ok(t.tag.render(0));
                     }
                 }
+                if let Some(notice) = &plan.notice {
+                    sink.notice(PgError::new(
+                        Severity::Notice,
+                        code::SUCCESSFUL_COMPLETION,
+                        notice.clone(),
+                    ));
+                }
                 let created = self.run_sequence_actions(&plan.sequences, sink)?;
                 // The table and its rows (CREATE TABLE AS) as one statement.
                 let result = self.in_savepoint(|s| {
@@ -2186,6 +2193,7 @@ fn translate_query(
                                 stmt: Box::new(a.clone()),
                             }),
                             set_default: None,
+                            notice: None,
                         }),
                         tag: Tag::Fixed("ALTER TABLE".into()),
                         inferred: Default::default(),
@@ -2310,12 +2318,17 @@ fn translate_query(
     while let analyze::Query::With { body: b, .. } = body {
         body = b;
     }
-    let tag = match body {
-        analyze::Query::Select(_) => Tag::Select,
-        analyze::Query::Insert { .. } => Tag::Insert,
-        analyze::Query::Update { .. } => Tag::Update,
-        analyze::Query::Delete { .. } => Tag::Delete,
-        analyze::Query::With { .. } | analyze::Query::Steps { .. } => {
+    use pg_query::protobuf::node::Node as N;
+    let tag = match (body, stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref())) {
+        // RETURNING computed after the statement's steps (analyze's
+        // returning_through_steps) is still the statement's.
+        (_, Some(N::UpdateStmt(_))) => Tag::Update,
+        (_, Some(N::DeleteStmt(_))) => Tag::Delete,
+        (analyze::Query::Select(_), _) => Tag::Select,
+        (analyze::Query::Insert { .. }, _) => Tag::Insert,
+        (analyze::Query::Update { .. }, _) => Tag::Update,
+        (analyze::Query::Delete { .. }, _) => Tag::Delete,
+        (analyze::Query::With { .. } | analyze::Query::Steps { .. }, _) => {
             unreachable!("unwrapped above")
         }
     };
@@ -2424,7 +2437,15 @@ impl SchemaCatalog<'_> {
 impl analyze::Schema for SchemaCatalog<'_> {
     fn relation(&self, name: &str) -> Option<Vec<analyze::ColumnDef>> {
         let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
-        let stmt = self.0.prepare_cached(&sql).ok()?;
+        let mut stmt = self.0.prepare_cached(&sql).ok()?;
+        if stmt.columns().any(|c| c.decl_type().is_none()) {
+            // A view's columns are typed by its table (ddl::create_view).
+            let shape = format!("{}{name}", crate::ddl::VIEW_SHAPE);
+            let sql = format!("SELECT * FROM {}", utility::quote_ident(&shape));
+            if let Ok(s) = self.0.prepare_cached(&sql) {
+                stmt = s;
+            }
+        }
         Some(
             stmt.columns()
                 .filter(|c| !c.name().starts_with("pm$"))
@@ -2473,6 +2494,34 @@ impl analyze::Schema for SchemaCatalog<'_> {
                 [name],
                 |_| Ok(()),
             )
+            .is_ok()
+    }
+
+    fn is_typed_view(&self, name: &str) -> bool {
+        let shape = format!("{}{name}", crate::ddl::VIEW_SHAPE);
+        self.0
+            .prepare_cached(&format!("SELECT * FROM {}", utility::quote_ident(&shape)))
+            .is_ok()
+    }
+
+    fn view_sql(&self, name: &str) -> Option<String> {
+        self.0
+            .query_row(
+                "SELECT sql FROM (SELECT type, name, sql FROM temp.sqlite_schema UNION ALL \
+                   SELECT type, name, sql FROM main.sqlite_schema) WHERE type = 'view' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .ok()
+    }
+
+    /// Found as a prepare finds it (see `is_typed_view`).
+    fn is_temp(&self, name: &str) -> bool {
+        self.0
+            .prepare_cached(&format!(
+                "SELECT * FROM temp.{}",
+                utility::quote_ident(name)
+            ))
             .is_ok()
     }
 

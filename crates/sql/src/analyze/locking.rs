@@ -234,6 +234,12 @@ impl Analyzer<'_> {
     /// `WHERE CURRENT OF cursor` of an UPDATE or DELETE of `table`: the
     /// row the cursor stands on, by rowid.
     pub(super) fn current_of(&self, c: &pb::CurrentOfExpr, table: &str) -> R<Expr> {
+        if self.view.is_some() {
+            return Err(Fail::Error(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "WHERE CURRENT OF on a view is not implemented",
+            )));
+        }
         if self.schema.partitioned(table) || self.schema.is_view(table) {
             return unsupported("WHERE CURRENT OF a partitioned table or a view");
         }

@@ -333,6 +333,11 @@ impl Session {
                     kind.sqlite_type().to_ascii_uppercase(),
                     quote_ident(name)
                 ))?;
+                if kind == ObjectKind::View {
+                    // The table that types its columns (ddl::create_view).
+                    let shape = format!("{}{name}", crate::ddl::VIEW_SHAPE);
+                    s.batch(&format!("DROP TABLE IF EXISTS {}", quote_ident(&shape)))?;
+                }
             }
             Ok(())
         })?;
