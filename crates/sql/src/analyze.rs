@@ -753,6 +753,12 @@ impl<'a> Analyzer<'a> {
         out
     }
 
+    /// PostgreSQL's 42883 for a function nothing here has, when that is
+    /// why the statement was not analyzed.
+    pub fn missing_function(&mut self) -> Option<PgError> {
+        self.missing.take()
+    }
+
     /// Whether the analyzed statement has data-modifying WITH queries.
     pub fn has_steps(&self) -> bool {
         !self.dml.steps.is_empty()

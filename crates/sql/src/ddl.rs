@@ -685,7 +685,11 @@ fn create_view(v: &pb::ViewStmt, sql: &str, schema: &dyn Schema) -> Result<Plan,
     let mut a = Analyzer::for_ddl(schema, sql);
     let mut q = match a.select_query(query)? {
         Ok(q) => q,
-        Err(reason) => return Err(not_supported(&reason)),
+        Err(reason) => {
+            return Err(a
+                .missing_function()
+                .unwrap_or_else(|| not_supported(&reason)))
+        }
     };
     if let crate::analyze::Query::Select(s) = &mut q {
         s.expand_stars();
