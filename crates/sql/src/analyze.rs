@@ -75,6 +75,11 @@ pub trait Schema {
     fn is_typed_view(&self, _name: &str) -> bool {
         false
     }
+    /// Whether `name` is a view an earlier version made (its query as the
+    /// older translator left it, not analyzed: never read).
+    fn is_legacy_view(&self, _name: &str) -> bool {
+        false
+    }
     /// A view's definition as SQLite holds it.
     fn view_sql(&self, _name: &str) -> Option<String> {
         None
@@ -2547,6 +2552,9 @@ impl<'a> Analyzer<'a> {
         }
         if self.schema.is_catalog(&name) {
             return unsupported("catalog relation");
+        }
+        if self.schema.is_legacy_view(&name) {
+            return Err(self.error_at(legacy_view(&name), rv.location));
         }
         let Some(columns) = self.schema.relation(&name) else {
             return Err(self.error_at(
@@ -5289,6 +5297,16 @@ fn rel_column(rel: &Rel, pos: usize) -> Expr {
         ty: col.type_oid,
         typmod: col.typmod,
     }
+}
+
+/// A view made before views were analyzed (see `Schema::is_legacy_view`).
+pub fn legacy_view(name: &str) -> PgError {
+    PgError::error(
+        code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+        format!("view \"{name}\" was created by an earlier version of this server"),
+    )
+    .with_detail("Its query was kept as translated for SQLite, without PostgreSQL's analysis, and could answer with SQLite's meaning.")
+    .with_hint(format!("Recreate it with CREATE OR REPLACE VIEW {name} AS ..."))
 }
 
 /// Targets written out one by one (their names or expressions changed).

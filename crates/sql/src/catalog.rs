@@ -41,7 +41,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 NULL AS indcols, s.rowid AS pm_rowid, \
                 CASE WHEN s.type = 'view' AND EXISTS (SELECT 1 FROM main.sqlite_schema v \
                   WHERE v.type = 'table' AND v.name = 'pm$view$' || s.name) \
-                  THEN 'pm$view$' || s.name ELSE s.name END AS attsource \
+                  THEN 'pm$view$' || s.name ELSE s.name END AS attsource, \
+                CASE WHEN s.type = 'view' THEN pm_view_query(s.sql) END AS viewdef \
          FROM main.sqlite_schema s \
          WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
            AND s.name NOT LIKE 'pm$%' AND s.name <> 'pm_partition' \
@@ -60,7 +61,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 il.origin IN ('pk', 'u') OR (il.\"unique\" AND (il.name LIKE '%\\_pkey' ESCAPE '\\' \
                   OR il.name LIKE '%\\_key' ESCAPE '\\')), \
                 (SELECT group_concat(ii.name, ', ') FROM pragma_index_info(il.name) ii), i.rowid, \
-                il.name \
+                il.name, NULL \
          FROM main.sqlite_schema t JOIN pragma_index_list(t.name) il \
               JOIN main.sqlite_schema i ON i.name = il.name AND i.type = 'index' \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
@@ -70,7 +71,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 'CREATE UNIQUE INDEX ' || t.name || '_pkey ON public.' || t.name || ' USING btree (' || \
                 (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1) || ')', 1, \
                 (SELECT p.name FROM pragma_table_info(t.name) p WHERE p.pk = 1), t.rowid, \
-                t.name || '_pkey' \
+                t.name || '_pkey', NULL \
          FROM main.sqlite_schema t \
          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
            AND t.name NOT LIKE 'pm$%' AND t.name <> 'pm_partition' \
@@ -537,6 +538,11 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
             &stored,
             declared.as_deref().unwrap_or(""),
         )))
+    })?;
+    conn.create_scalar_function("pm_view_query", 1, det, |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .and_then(|sql| crate::ddl::view_query_text(&sql)))
     })?;
     conn.create_scalar_function("pg_table_is_visible", 1, det, |_| Ok(true))?;
     conn.create_scalar_function("pg_encoding_to_char", 1, det, |_| Ok("UTF8"))?;

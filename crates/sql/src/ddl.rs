@@ -647,6 +647,20 @@ pub fn view_statement(sqlite_sql: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
+/// A view's query as text (pg_get_viewdef), from its SQLite definition:
+/// the kept CREATE VIEW statement's query, deparsed by PostgreSQL's
+/// deparser (spelled as pg_query writes it, not as ruleutils would).
+pub fn view_query_text(sqlite_sql: &str) -> Option<String> {
+    let statement = view_statement(sqlite_sql)?;
+    let parsed = crate::pgparse::parse(&statement).ok()?;
+    let Some(N::ViewStmt(v)) = parsed.first()?.stmt.as_ref()?.node.as_ref() else {
+        return None;
+    };
+    let query = v.query.as_deref()?.node.as_ref()?;
+    let text = query.deparse(pg_query::DeparseOptions::default()).ok()?;
+    Some(format!(" {text};"))
+}
+
 /// CREATE [OR REPLACE] [TEMP] VIEW (DefineView): the query analyzed as any
 /// other, so the view answers with PostgreSQL's meaning, its columns
 /// fixed at creation as PostgreSQL fixes them. SQLite gives a view's
@@ -750,7 +764,10 @@ fn create_view(v: &pb::ViewStmt, sql: &str, schema: &dyn Schema) -> Result<Plan,
                 format!("\"{name}\" is not a view"),
             ));
         }
-        check_view_columns(&old, &columns)?;
+        // A view an earlier version made has no types to keep.
+        if !schema.is_legacy_view(&name) {
+            check_view_columns(&old, &columns)?;
+        }
         statements.push(format!(
             "DROP VIEW {}; DROP TABLE IF EXISTS {};",
             quote_ident(&name),

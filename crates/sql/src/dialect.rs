@@ -1419,7 +1419,7 @@ fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
             }
             if matches!(
                 name.as_str(),
-                "pg_get_indexdef" | "pg_get_userbyid" | "pg_get_constraintdef"
+                "pg_get_indexdef" | "pg_get_userbyid" | "pg_get_constraintdef" | "pg_get_viewdef"
             ) {
                 if let FunctionArguments::List(list) = &f.args {
                     if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) =
@@ -1428,6 +1428,7 @@ fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
                         let (view, column, key) = match name.as_str() {
                             "pg_get_indexdef" => ("pm_relations", "definition", "oid"),
                             "pg_get_constraintdef" => ("pg_constraint", "pm_def", "oid"),
+                            "pg_get_viewdef" => ("pm_relations", "viewdef", "oid"),
                             _ => ("pg_roles", "rolname", "oid"),
                         };
                         // The catalog is read through a derived table whose

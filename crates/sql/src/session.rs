@@ -2504,6 +2504,23 @@ impl analyze::Schema for SchemaCatalog<'_> {
             .is_ok()
     }
 
+    /// A view (sqlite3_table_column_metadata refuses views; it reads the
+    /// schema as a prepare does) that is neither ours nor a partitioned
+    /// table's.
+    fn is_legacy_view(&self, name: &str) -> bool {
+        let sql = format!("SELECT * FROM {}", utility::quote_ident(name));
+        let Ok(stmt) = self.0.prepare_cached(&sql) else {
+            return false;
+        };
+        let Some(first) = stmt.column_names().next().map(|c| c.to_string()) else {
+            return false;
+        };
+        drop(stmt);
+        self.0.column_metadata(None, name, first.as_str()).is_err()
+            && !analyze::Schema::is_typed_view(self, name)
+            && !analyze::Schema::partitioned(self, name)
+    }
+
     fn view_sql(&self, name: &str) -> Option<String> {
         self.0
             .query_row(
