@@ -657,3 +657,106 @@ async fn for_update_holds_other_writers_off_until_commit() {
         assert_eq!(v, "b", "{mode}");
     }
 }
+
+#[tokio::test]
+async fn simple_views_take_writes_with_parameters_for_their_table() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        c.batch_execute(
+            "CREATE TABLE vp (id int PRIMARY KEY, a int, b text DEFAULT 'd');
+             CREATE VIEW vpv AS SELECT id, a, a * 2 AS twice FROM vp WHERE a > 0",
+        )
+        .await
+        .unwrap();
+        let rows = c
+            .query(
+                "INSERT INTO vpv (id, a) VALUES ($1, $2), ($3, $4) RETURNING twice",
+                &[&1i32, &5i32, &2i32, &-5i32],
+            )
+            .await
+            .unwrap();
+        let twice: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(twice, [10, -10], "{mode}");
+        // UPDATE and DELETE see the rows the view shows.
+        let n = c
+            .execute("UPDATE vpv SET a = a + $1", &[&1i32])
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{mode}");
+        let n = c
+            .execute("DELETE FROM vpv WHERE id = ANY($1)", &[&vec![1i32, 2]])
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{mode}");
+        let left: Vec<(i32, i32, String)> = c
+            .query("SELECT id, a, b FROM vp", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        assert_eq!(left, [(2, -5, "d".to_string())], "{mode}");
+        let e = c
+            .execute("UPDATE vpv SET twice = $1", &[&1i32])
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "0A000", "{mode}");
+        let e = e.as_db_error().unwrap();
+        assert_eq!(
+            e.message(),
+            "cannot update column \"twice\" of view \"vpv\""
+        );
+    }
+}
+
+/// A view an earlier version made keeps its query as the older
+/// translator wrote it for SQLite: it is refused, never read, until
+/// CREATE OR REPLACE VIEW makes it anew.
+#[tokio::test]
+async fn views_an_earlier_version_made_are_refused_until_recreated() {
+    let mut server = Server::start("fork", &[]);
+    let c = server.connect().await;
+    c.batch_execute("CREATE TABLE lv (d date); INSERT INTO lv VALUES ('2024-03-15')")
+        .await
+        .unwrap();
+    drop(c);
+    server.stop();
+    // The view as the older translator left it: `d + 1` with SQLite's
+    // meaning (2025, not 2024-03-16).
+    let base = server.data_dir().join("base");
+    let db = std::fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "db")
+                && rusqlite::Connection::open(p)
+                    .and_then(|c| c.prepare("SELECT d FROM lv").map(|_| ()))
+                    .is_ok()
+        })
+        .expect("the database file");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE VIEW lvv AS SELECT d + 1 AS next FROM lv")
+        .unwrap();
+    server.spawn();
+    let c = server.connect().await;
+    let e = c.query("SELECT * FROM lvv", &[]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "55000");
+    assert!(
+        e.as_db_error()
+            .unwrap()
+            .message()
+            .contains("was created by an earlier version"),
+        "{e}"
+    );
+    c.batch_execute("CREATE OR REPLACE VIEW lvv AS SELECT d + 1 AS next FROM lv")
+        .await
+        .unwrap();
+    let next: String = c
+        .query_one("SELECT next::text FROM lvv", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(next, "2024-03-16");
+}
