@@ -466,6 +466,7 @@ async fn psql_meta_commands_print_what_postgresql_prints() {
             "\\l",
             "\\du",
             "\\d items",
+            "\\d+ items",
             "\\d tags",
             "\\d cheap",
         ] {

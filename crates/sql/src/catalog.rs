@@ -158,7 +158,10 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 (p.\"notnull\" OR p.pk > 0) AS attnotnull, (p.dflt_value IS NOT NULL) AS atthasdef, \
                 0 AS attisdropped, '' AS attidentity, '' AS attgenerated, \
                 CAST(0 AS INTEGER) AS attcollation, 1 AS attislocal, CAST(0 AS INTEGER) AS attinhcount, \
-                NULL AS attacl, NULL AS attoptions, -1 AS attstattarget \
+                NULL AS attacl, NULL AS attoptions, -1 AS attstattarget, \
+                CASE WHEN pg_type_oid(p.type) = 1700 THEN 'm' \
+                     WHEN pg_type_len(pg_type_oid(p.type)) = -1 THEN 'x' ELSE 'p' END AS attstorage, \
+                '' AS attcompression \
          FROM pm_relations r JOIN pragma_table_info(r.attsource) p WHERE r.relkind IN ('r', 'v')",
     ),
     (
@@ -544,6 +547,15 @@ pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Res
             .get::<Option<String>>(0)?
             .and_then(|sql| crate::ddl::view_query_text(&sql)))
     })?;
+    // COMMENT ON is not supported, so no object has a description.
+    for (name, n) in [
+        ("col_description", 2),
+        ("obj_description", 1),
+        ("obj_description", 2),
+        ("shobj_description", 2),
+    ] {
+        conn.create_scalar_function(name, n, det, |_| Ok(None::<String>))?;
+    }
     conn.create_scalar_function("pg_table_is_visible", 1, det, |_| Ok(true))?;
     conn.create_scalar_function("pg_encoding_to_char", 1, det, |_| Ok("UTF8"))?;
     for n in [2, 3] {

@@ -1013,6 +1013,17 @@ impl sqlparser::ast::VisitorMut for PreRewrite {
                     "SELECT value AS \"{column}\" FROM generate_series({list}) AS {SERIES_ALIAS}"
                 )
             }
+            // unnest(array) in a catalog query (psql's \d+ reads
+            // reloptions so), named after the alias as PostgreSQL names a
+            // one-column function's column.
+            "unnest" if args.args.len() == 1 => {
+                let column = columns
+                    .first()
+                    .cloned()
+                    .or_else(|| alias.as_ref().map(|a| a.name.value.clone()))
+                    .unwrap_or_else(|| "unnest".to_string());
+                format!("SELECT value AS \"{column}\" FROM json_each(pm_unnest_json({list}))")
+            }
             _ => return ControlFlow::Continue(()),
         };
         if alias.is_none() {
