@@ -440,6 +440,10 @@ pub struct Session {
     sequences: Arc<std::sync::Mutex<crate::sequence::Sequences>>,
     /// Sequences of tables dropped in the open transaction block.
     pending_sequence_drops: RefCell<Vec<String>>,
+    /// Sequences created in the open transaction block (CREATE SEQUENCE,
+    /// serial and identity columns): a rollback removes them, as
+    /// PostgreSQL's rollback does.
+    created_sequences: RefCell<Vec<String>>,
     /// DECLAREd cursors.
     portals: RefCell<crate::portal::Portals>,
     /// SQL-level PREPAREd statements: query text and parameter types.
@@ -658,6 +662,7 @@ impl Session {
             catalogs_made: Default::default(),
             sequences,
             pending_sequence_drops: RefCell::new(Vec::new()),
+            created_sequences: RefCell::new(Vec::new()),
             portals: RefCell::new(Default::default()),
             prepared: HashMap::new(),
         })
@@ -910,6 +915,13 @@ impl Session {
 
     fn rollback_sqlite(&self) {
         self.pending_sequence_drops.borrow_mut().clear();
+        let created = std::mem::take(&mut *self.created_sequences.borrow_mut());
+        if !created.is_empty() {
+            let mut seqs = self.sequences();
+            for name in created {
+                let _ = seqs.remove(&name);
+            }
+        }
         self.portals.borrow_mut().rolled_back();
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
@@ -1384,6 +1396,9 @@ impl Session {
                         let r = self.sequences().create(name, &def, owned);
                         if r.is_ok() {
                             created.push(name.clone());
+                            if self.status != TransactionStatus::Idle {
+                                self.created_sequences.borrow_mut().push(name.clone());
+                            }
                         }
                         r
                     }
@@ -1475,6 +1490,7 @@ impl Session {
     /// After a commit: the sequence drops it was waiting for.
     fn committed(&self) {
         self.portals.borrow_mut().committed();
+        self.created_sequences.borrow_mut().clear();
         let drops = std::mem::take(&mut *self.pending_sequence_drops.borrow_mut());
         let mut seqs = self.sequences();
         for name in drops {
