@@ -11,8 +11,10 @@
 //! of our own would save the fsync per call). The file is opened at a
 //! session's first use of a sequence.
 //!
-//! A sequence's definition is in the same file, so CREATE / ALTER / DROP
-//! SEQUENCE take effect at once, not at commit as in PostgreSQL.
+//! A sequence's definition is in the same file, so ALTER / DROP SEQUENCE
+//! take effect at once, not at commit as in PostgreSQL; a sequence created
+//! in a transaction block that rolls back is removed by the session's
+//! rollback (and a dropped table's sequences go at commit).
 //! currval and lastval are the session's own, as in PostgreSQL.
 
 use std::collections::HashMap;
