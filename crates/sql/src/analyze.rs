@@ -1600,7 +1600,9 @@ impl<'a> Analyzer<'a> {
             };
             if let Some((_, column)) = srfs.iter().find(|(at, _)| *at == i) {
                 let name = if rt.name.is_empty() {
-                    "unnest".to_string()
+                    rt.val
+                        .as_deref()
+                        .map_or_else(|| "unnest".to_string(), figure_colname)
                 } else {
                     rt.name.clone()
                 };
@@ -4946,6 +4948,63 @@ impl<'a> Analyzer<'a> {
                     cmp: Box::new(cmp),
                     query: Box::new(Query::Select(Box::new(q))),
                     all: x == T::AllSublink as i32,
+                })
+            }
+            x if x == T::AnySublink as i32
+                && q.targets.len() > 1
+                && matches!(name_parts(&s.oper_name).as_slice(), [] | ["="]) =>
+            {
+                // (a, b) IN (SELECT x, y ...): a row compares true when every
+                // column does, NULL when none is false and one is NULL.
+                let Some(N::RowExpr(row)) = s.testexpr.as_deref().and_then(|n| n.node.as_ref())
+                else {
+                    return unsupported("ANY subquery");
+                };
+                if row.args.len() != q.targets.len() {
+                    let message = if row.args.len() < q.targets.len() {
+                        "subquery has too many columns"
+                    } else {
+                        "subquery has too few columns"
+                    };
+                    return Err(
+                        self.error_at(PgError::error(code::SYNTAX_ERROR, message), s.location)
+                    );
+                }
+                let names: Vec<&str> = q.targets.iter().map(|t| t.name.as_str()).collect();
+                if names
+                    .iter()
+                    .enumerate()
+                    .any(|(i, n)| names[..i].contains(n))
+                {
+                    return unsupported("ANY subquery with duplicate column names");
+                }
+                let mut cmps = Vec::new();
+                let mut first = None;
+                for (arg, t) in row.args.iter().zip(&q.targets) {
+                    let mut l = self.expr(arg)?;
+                    // An untyped literal takes the column's type (its input
+                    // function's error now, not a comparison of text).
+                    if l.ty() == UNKNOWN && t.expr.ty() != UNKNOWN {
+                        l = self.coerce(l, t.expr.ty(), -1, CastContext::Implicit, s.location)?;
+                    }
+                    first.get_or_insert_with(|| l.clone());
+                    let column = Expr::Column {
+                        rel: Some("pm_q".into()),
+                        name: t.name.clone(),
+                        ty: t.expr.ty(),
+                        typmod: t.expr.typmod(),
+                    };
+                    let cmp = self.binary_op("=", l, column, s.location)?;
+                    if cmp.ty() != BOOL {
+                        return unsupported("ANY subquery");
+                    }
+                    cmps.push(cmp);
+                }
+                Ok(Expr::QuantSub {
+                    left: Box::new(first.expect("a row of several columns")),
+                    cmp: Box::new(Expr::And(cmps)),
+                    query: Box::new(Query::Select(Box::new(q))),
+                    all: false,
                 })
             }
             x if x == T::AnySublink as i32 => {

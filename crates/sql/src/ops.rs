@@ -623,6 +623,23 @@ fn build() -> Catalog {
     func("quote_nullable", &[TEXT], TEXT, S, "pg_quote_nullable($1)");
     func("to_regtype", &[TEXT], REGTYPE, S, "pg_to_regtype($1)");
     func("pg_is_in_recovery", &[], BOOL, S, "0");
+    // The session's own functions (session.rs: current_setting, pg_sleep).
+    func("pg_sleep", &[FLOAT8], VOID, S, "pg_sleep($1)");
+    func("current_setting", &[TEXT], TEXT, S, "current_setting($1)");
+    func(
+        "current_setting",
+        &[TEXT, BOOL],
+        TEXT,
+        S,
+        "current_setting($1, $2)",
+    );
+    func(
+        "set_config",
+        &[TEXT, TEXT, BOOL],
+        TEXT,
+        S,
+        "set_config($1, $2, $3)",
+    );
     // COMMENT ON is not supported, so no object has a description.
     func("obj_description", &[OID, NAME], TEXT, S, "NULL");
     func("obj_description", &[OID], TEXT, S, "NULL");

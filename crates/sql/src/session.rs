@@ -2297,6 +2297,26 @@ fn translate_query(
                     format!("{} is not supported", statement_kind(&stmts[0], &reason)),
                 ));
             }
+            // A query of the user's tables that the analyzer declined would
+            // get SQLite's meaning from the older translator (its types,
+            // NULL order, integer arithmetic): refused. That translator
+            // stays for the emulated catalogs that tools query.
+            if let Command::Sql {
+                refusal: Some(r),
+                catalogs,
+                ast: Some(ast),
+                ..
+            } = &t.command
+            {
+                let mut reads_tables = false;
+                let _ = sqlparser::ast::visit_relations(&**ast, |_| {
+                    reads_tables = true;
+                    std::ops::ControlFlow::<()>::Break(())
+                });
+                if dml && catalogs.is_empty() && reads_tables {
+                    return Err(r.clone());
+                }
+            }
             return Ok((t, None));
         }
     };

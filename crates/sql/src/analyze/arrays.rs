@@ -1218,6 +1218,67 @@ impl<'a> Analyzer<'a> {
         Ok(item)
     }
 
+    /// generate_series(...) as the select list's one set-returning
+    /// function: its FROM item (as `FROM generate_series(...)` makes it,
+    /// LATERAL when its arguments name FROM's columns) after FROM's, and the
+    /// target its column.
+    fn select_list_series(
+        &mut self,
+        s: &pb::SelectStmt,
+        unnests: &[(usize, &pb::FuncCall)],
+        series: &[(usize, &pb::FuncCall)],
+        out: &mut Select,
+    ) -> R<Vec<(usize, Expr)>> {
+        let [(i, fc)] = series else {
+            return unsupported("several set-returning functions in the select list");
+        };
+        if !unnests.is_empty() {
+            return unsupported("several set-returning functions in the select list");
+        }
+        if !s.group_clause.is_empty() || s.having_clause.is_some() || !s.distinct_clause.is_empty()
+        {
+            return unsupported(
+                "generate_series in the select list of a grouped or DISTINCT query",
+            );
+        }
+        let alias = self.fresh_alias();
+        let column = "generate_series".to_string();
+        let rf = pb::RangeFunction {
+            functions: vec![pb::Node {
+                node: Some(N::List(pb::List {
+                    items: vec![pb::Node {
+                        node: Some(N::FuncCall(Box::new((*fc).clone()))),
+                    }],
+                })),
+            }],
+            alias: Some(pb::Alias {
+                aliasname: alias.clone(),
+                colnames: vec![pb::Node {
+                    node: Some(N::String(pb::String {
+                        sval: column.clone(),
+                    })),
+                }],
+            }),
+            ..Default::default()
+        };
+        let item = self.range_function(&rf)?;
+        out.from.push(item);
+        let column = self
+            .scopes
+            .last()
+            .and_then(|sc| sc.iter().find(|r| r.alias == alias))
+            .filter(|r| !r.columns.is_empty())
+            .map(|r| rel_column(r, 0))
+            .ok_or(Fail::Unsupported(
+                "generate_series in the select list".into(),
+            ))?;
+        // Not a relation of the select list's own (`*` does not show it).
+        if let Some(sc) = self.scopes.last_mut() {
+            sc.retain(|r| r.alias != alias);
+        }
+        Ok(vec![(*i, column)])
+    }
+
     /// The select list's `unnest(array)` targets (PostgreSQL's set-returning
     /// functions in the select list, zipped to the longest): one FROM item
     /// after FROM's, and each such target's column of it.
@@ -1227,14 +1288,20 @@ impl<'a> Analyzer<'a> {
         out: &mut Select,
     ) -> R<Vec<(usize, Expr)>> {
         let mut at = Vec::new();
+        let mut series = Vec::new();
         for (i, t) in s.target_list.iter().enumerate() {
             if let Some(N::ResTarget(rt)) = t.node.as_ref() {
                 if let Some(N::FuncCall(fc)) = node(&rt.val) {
-                    if name_parts(&fc.funcname).as_slice() == ["unnest"] {
-                        at.push((i, fc));
+                    match name_parts(&fc.funcname).as_slice() {
+                        ["unnest"] => at.push((i, &**fc)),
+                        ["generate_series"] => series.push((i, &**fc)),
+                        _ => {}
                     }
                 }
             }
+        }
+        if !series.is_empty() {
+            return self.select_list_series(s, &at, &series, out);
         }
         if at.is_empty() {
             return Ok(Vec::new());
