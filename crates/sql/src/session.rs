@@ -2313,7 +2313,10 @@ fn translate_query(
                     reads_tables = true;
                     std::ops::ControlFlow::<()>::Break(())
                 });
-                if dml && catalogs.is_empty() && reads_tables {
+                // (Tables with columns of types the analyzer does not know
+                // yet, uuid or jsonb, stay with that translator for now.)
+                let unknown_types = reason == "column of a type the analyzer does not know";
+                if dml && catalogs.is_empty() && reads_tables && !unknown_types {
                     return Err(r.clone());
                 }
             }
