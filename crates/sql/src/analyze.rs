@@ -2690,6 +2690,8 @@ impl<'a> Analyzer<'a> {
     ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
         let rv = rv.as_ref().ok_or(Fail::Unsupported("no table".into()))?;
         let (name, alias, columns) = self.range_var(rv)?;
+        // A WITH query's view target is not this statement's.
+        self.view = None;
         if self.schema.is_typed_view(&name) {
             return self.view_target(&name, alias, columns, qualify, verb);
         }
@@ -3534,29 +3536,38 @@ impl<'a> Analyzer<'a> {
             _ => self.where_filter(&s.where_clause)?,
         };
         let filter = self.with_view_filter(filter);
-        if !from.is_empty() && s.returning_clause.is_some() {
-            let returning = self.returning(&s.returning_clause, true)?;
-            let target = self.scopes.pop().and_then(|mut sc| sc.drain(..1).next());
-            let q = Query::Update {
-                table,
-                alias,
-                sets,
-                from: from.clone(),
-                filter: filter.clone(),
-                returning: Vec::new(),
-            };
-            return self.returning_through_steps(q, returning, target, from, filter);
-        }
-        let returning = self.returning(&s.returning_clause, false)?;
-        self.scopes.pop();
-        Ok(Query::Update {
+        let q = Query::Update {
             table,
             alias,
             sets,
             from,
             filter,
-            returning,
-        })
+            returning: Vec::new(),
+        };
+        self.with_returning(q, &s.returning_clause)
+    }
+
+    /// An UPDATE's or DELETE's RETURNING, in the target's scope (which it
+    /// then leaves): SQLite's own, or, when other tables are joined in,
+    /// [`Analyzer::returning_through_steps`].
+    fn with_returning(&mut self, mut q: Query, r: &Option<pb::ReturningClause>) -> R<Query> {
+        let (others, filter) = match &q {
+            Query::Update { from, filter, .. } => (from, filter),
+            Query::Delete { using, filter, .. } => (using, filter),
+            _ => return unsupported("RETURNING"),
+        };
+        if !others.is_empty() && r.is_some() {
+            let (others, filter) = (others.clone(), filter.clone());
+            let returning = self.returning(r, true)?;
+            let target = self.scopes.pop().and_then(|mut sc| sc.drain(..1).next());
+            return self.returning_through_steps(q, returning, target, others, filter);
+        }
+        let list = self.returning(r, false)?;
+        self.scopes.pop();
+        if let Query::Update { returning, .. } | Query::Delete { returning, .. } = &mut q {
+            *returning = list;
+        }
+        Ok(q)
     }
 
     /// RETURNING of an UPDATE ... FROM or DELETE ... USING, which may name
@@ -3730,27 +3741,14 @@ impl<'a> Analyzer<'a> {
             _ => self.where_filter(&s.where_clause)?,
         };
         let filter = self.with_view_filter(filter);
-        if !using.is_empty() && s.returning_clause.is_some() {
-            let returning = self.returning(&s.returning_clause, true)?;
-            let target = self.scopes.pop().and_then(|mut sc| sc.drain(..1).next());
-            let q = Query::Delete {
-                table,
-                alias,
-                using: using.clone(),
-                filter: filter.clone(),
-                returning: Vec::new(),
-            };
-            return self.returning_through_steps(q, returning, target, using, filter);
-        }
-        let returning = self.returning(&s.returning_clause, false)?;
-        self.scopes.pop();
-        Ok(Query::Delete {
+        let q = Query::Delete {
             table,
             alias,
             using,
             filter,
-            returning,
-        })
+            returning: Vec::new(),
+        };
+        self.with_returning(q, &s.returning_clause)
     }
 
     // ------------------------------------------------------------ expressions

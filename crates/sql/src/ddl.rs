@@ -563,40 +563,11 @@ fn create_table_as(
         return Ok(None);
     };
     let mut columns = q.columns();
-    let names: Vec<String> = into
-        .col_names
-        .iter()
-        .filter_map(str_of)
-        .map(str::to_string)
-        .collect();
-    if names.len() > columns.len() {
-        return Err(PgError::error(
-            code::SYNTAX_ERROR,
-            "too many column names were specified",
-        ));
-    }
-    for (c, n) in columns.iter_mut().zip(&names) {
-        c.0 = n.clone();
-    }
-    let mut defs = Vec::new();
-    for (name, oid, typmod) in &columns {
-        if defs.iter().any(|(n, _): &(String, String)| n == name) {
-            return Err(PgError::error(
-                code::DUPLICATE_COLUMN,
-                format!("column \"{name}\" specified more than once"),
-            ));
-        }
-        // An unknown-typed literal column is text, as PostgreSQL makes it.
-        let oid = if *oid == crate::ops::UNKNOWN {
-            TEXT
-        } else {
-            *oid
-        };
-        let Some(storage) = storage_type(oid, *typmod) else {
-            return Ok(None);
-        };
-        defs.push((name.clone(), storage));
-    }
+    let names: Vec<&str> = into.col_names.iter().filter_map(str_of).collect();
+    let Some(defs) = stored_columns(&mut columns, &names, "too many column names were specified")?
+    else {
+        return Ok(None);
+    };
     let create = format!(
         "CREATE {}TABLE {}{} ({})",
         if temp { "TEMP " } else { "" },
@@ -624,6 +595,41 @@ fn create_table_as(
         set_default: None,
         notice: None,
     }))
+}
+
+/// The columns of CREATE TABLE AS / CREATE VIEW as (name, declared SQLite
+/// type): renamed by the statement's column list, unknown-typed literals
+/// made text (as PostgreSQL makes them, in `columns` too), PostgreSQL's
+/// errors for too many names (`too_many`) and duplicates; None when a
+/// type has no storage here.
+fn stored_columns(
+    columns: &mut [(String, u32, i32)],
+    names: &[&str],
+    too_many: &str,
+) -> Result<Option<Vec<(String, String)>>, PgError> {
+    if names.len() > columns.len() {
+        return Err(PgError::error(code::SYNTAX_ERROR, too_many));
+    }
+    for (c, n) in columns.iter_mut().zip(names) {
+        c.0 = n.to_string();
+    }
+    let mut defs: Vec<(String, String)> = Vec::new();
+    for (name, oid, typmod) in columns.iter_mut() {
+        if defs.iter().any(|(n, _)| n == name) {
+            return Err(PgError::error(
+                code::DUPLICATE_COLUMN,
+                format!("column \"{name}\" specified more than once"),
+            ));
+        }
+        if *oid == crate::ops::UNKNOWN {
+            (*oid, *typmod) = (TEXT, -1);
+        }
+        let Some(storage) = storage_type(*oid, *typmod) else {
+            return Ok(None);
+        };
+        defs.push((name.clone(), storage));
+    }
+    Ok(Some(defs))
 }
 
 /// The prefix of the table that gives a view's columns their declared
@@ -716,35 +722,18 @@ fn create_view(v: &pb::ViewStmt, sql: &str, schema: &dyn Schema) -> Result<Plan,
     }
     let mut columns = q.columns();
     let names: Vec<&str> = v.aliases.iter().filter_map(str_of).collect();
-    if names.len() > columns.len() {
-        return Err(PgError::error(
-            code::SYNTAX_ERROR,
-            "CREATE VIEW specifies more column names than columns",
-        ));
-    }
-    for (c, n) in columns.iter_mut().zip(&names) {
-        c.0 = n.to_string();
-    }
-    let mut defs = Vec::new();
-    for (column, oid, typmod) in columns.iter_mut() {
-        if defs.iter().any(|(n, _): &(String, String)| n == column) {
-            return Err(PgError::error(
-                code::DUPLICATE_COLUMN,
-                format!("column \"{column}\" specified more than once"),
-            ));
-        }
-        // An unknown-typed literal column is text, as PostgreSQL makes it.
-        if *oid == crate::ops::UNKNOWN {
-            (*oid, *typmod) = (TEXT, -1);
-        }
-        let storage = storage_type(*oid, *typmod).ok_or_else(|| {
-            not_supported(&format!(
-                "a view column of type {}",
-                format_type(*oid, *typmod)
-            ))
-        })?;
-        defs.push((column.clone(), storage));
-    }
+    let too_many = "CREATE VIEW specifies more column names than columns";
+    let Some(defs) = stored_columns(&mut columns, &names, too_many)? else {
+        let (_, oid, typmod) = columns
+            .iter()
+            .find(|(_, oid, typmod)| storage_type(*oid, *typmod).is_none())
+            .cloned()
+            .unwrap_or_default();
+        return Err(not_supported(&format!(
+            "a view column of type {}",
+            format_type(oid, typmod)
+        )));
+    };
     let mut notice = None;
     if !temp && a.relations_read().iter().any(|t| schema.is_temp(t)) {
         temp = true;
