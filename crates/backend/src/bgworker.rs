@@ -319,6 +319,7 @@ fn pg_background_main(worker: &BackgroundWorker, w: &WorkerEnv<'_>) -> i32 {
             database: &database,
             database_oid,
             user: &user,
+            user_oid: role.oid,
             is_superuser: role.is_superuser,
             backend_pid: env.pid,
             interrupts,

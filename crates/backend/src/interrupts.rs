@@ -160,6 +160,10 @@ impl pm_sql::Interrupts for BackendInterrupts {
         self.shmem.bump_catalog_generation();
     }
 
+    fn catalog_generation(&self) -> u64 {
+        self.shmem.catalog_generation()
+    }
+
     fn schema_generation(&self) -> u64 {
         self.shmem.schema_generation()
     }

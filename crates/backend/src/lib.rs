@@ -232,7 +232,7 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         env,
         &packet,
         database_oid,
-        role.is_superuser,
+        (role.oid, role.is_superuser),
         pid,
         interrupts.clone(),
     )) {
@@ -307,7 +307,7 @@ fn session_options<'a>(
     env: &'a BackendEnv,
     packet: &'a StartupPacket,
     database_oid: i64,
-    is_superuser: bool,
+    (user_oid, is_superuser): (i64, bool),
     pid: i32,
     interrupts: Arc<BackendInterrupts>,
 ) -> pm_sql::session::SessionOptions<'a> {
@@ -325,6 +325,7 @@ fn session_options<'a>(
         database: &packet.database,
         database_oid,
         user: &packet.user,
+        user_oid,
         is_superuser,
         backend_pid: pid,
         interrupts,

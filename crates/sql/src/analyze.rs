@@ -586,6 +586,9 @@ struct Rel {
     table: Option<String>,
     /// The table is partitioned: a view whose rows carry their leaf.
     partitioned: bool,
+    /// The relation whose SELECT privilege reading a column needs, when
+    /// not `table` (a view written through to its table).
+    acl_name: Option<String>,
 }
 
 pub struct Analyzer<'a> {
@@ -612,6 +615,9 @@ pub struct Analyzer<'a> {
     missing: Option<PgError>,
     /// The view an INSERT / UPDATE / DELETE writes through.
     view: Option<ViewTarget>,
+    /// The relations the statement reads and writes, with the privilege
+    /// each needs (ExecCheckPermissions' list; [`crate::acl`]).
+    accesses: std::cell::RefCell<Vec<crate::acl::Access>>,
 }
 
 /// A simple view written through to its table (rewriteTargetView).
@@ -633,12 +639,17 @@ pub fn analyze(
     sql: &str,
     schema: &dyn Schema,
 ) -> Result<(Analysis, Vec<u32>), PgError> {
-    analyze_with_literals(stmt, sql, schema, &[]).map(|(a, p, _)| (a, p))
+    analyze_with_literals(stmt, sql, schema, &[]).map(|(a, p, _, _)| (a, p))
 }
 
 /// An analysis, the resolved parameter types, and per integer literal
 /// whether the tree holds it negated (None: not made a parameter).
-pub type Analyzed = (Analysis, Vec<u32>, Vec<Option<bool>>);
+pub type Analyzed = (
+    Analysis,
+    Vec<u32>,
+    Vec<Option<bool>>,
+    Vec<crate::acl::Access>,
+);
 
 /// [`analyze`], binding the text's integer `literals` as parameters; also
 /// returns, per literal, whether the tree holds it negated (None: the
@@ -666,10 +677,12 @@ pub fn analyze_with_literals(
         },
         missing: None,
         view: None,
+        accesses: Default::default(),
     };
     let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
         return Ok((
             Analysis::Unsupported("empty statement".into(), None),
+            Vec::new(),
             Vec::new(),
             Vec::new(),
         ));
@@ -686,13 +699,20 @@ pub fn analyze_with_literals(
         Ok(q) => {
             if a.params.contains(&UNKNOWN) {
                 let why = Analysis::Unsupported("untyped parameter".into(), None);
-                return Ok((why, Vec::new(), Vec::new()));
+                return Ok((why, Vec::new(), Vec::new(), Vec::new()));
             }
             let params = a.params.clone();
-            Ok((Analysis::Query(Box::new(q)), params, a.slot_negated))
+            let accesses = a.accesses.take();
+            Ok((
+                Analysis::Query(Box::new(q)),
+                params,
+                a.slot_negated,
+                accesses,
+            ))
         }
         Err(Fail::Unsupported(w)) => Ok((
             Analysis::Unsupported(w, a.missing.take()),
+            Vec::new(),
             Vec::new(),
             Vec::new(),
         )),
@@ -730,6 +750,7 @@ impl<'a> Analyzer<'a> {
             dml: DmlCtes::default(),
             missing: None,
             view: None,
+            accesses: Default::default(),
         }
     }
 
@@ -1907,6 +1928,9 @@ impl<'a> Analyzer<'a> {
         match n {
             Some(N::RangeVar(rv)) => {
                 let (name, alias, columns) = self.range_var(rv)?;
+                if !self.is_cte(rv) {
+                    self.note_access(&name, crate::acl::SELECT);
+                }
                 let alias_name = alias.clone();
                 let sql_names = columns.iter().map(|c| c.name.clone()).collect();
                 let mut visible = columns;
@@ -2527,6 +2551,31 @@ impl<'a> Analyzer<'a> {
         Ok(())
     }
 
+    /// Whether a RangeVar names a WITH query in scope.
+    fn is_cte(&self, rv: &pb::RangeVar) -> bool {
+        rv.schemaname.is_empty() && self.ctes.iter().any(|(n, _, _)| *n == rv.relname)
+    }
+
+    /// The statement needs `privileges` on relation `name`.
+    fn note_access(&self, name: &str, privileges: u16) {
+        let mut accesses = self.accesses.borrow_mut();
+        match accesses.iter_mut().find(|a| a.relation == name) {
+            Some(a) => a.privileges |= privileges,
+            None => accesses.push(crate::acl::Access {
+                relation: name.to_string(),
+                privileges,
+            }),
+        }
+    }
+
+    /// A column of `rel` is read: SELECT on its table (for a view written
+    /// through, on the view: markVarForSelectPriv).
+    fn note_read(&self, rel: &Rel) {
+        if let Some(name) = rel.acl_name.as_deref().or(rel.table.as_deref()) {
+            self.note_access(name, crate::acl::SELECT);
+        }
+    }
+
     /// A table reference: its name, alias and typed columns.
     fn range_var(&self, rv: &pb::RangeVar) -> R<(String, String, Vec<ColumnDef>)> {
         if !rv.catalogname.is_empty() || (!rv.schemaname.is_empty() && rv.schemaname != "public") {
@@ -2690,6 +2739,14 @@ impl<'a> Analyzer<'a> {
     ) -> R<(String, Option<String>, Vec<ColumnDef>)> {
         let rv = rv.as_ref().ok_or(Fail::Unsupported("no table".into()))?;
         let (name, alias, columns) = self.range_var(rv)?;
+        self.note_access(
+            &name,
+            match verb {
+                "insert into" => crate::acl::INSERT,
+                "update" => crate::acl::UPDATE,
+                _ => crate::acl::DELETE,
+            },
+        );
         // A WITH query's view target is not this statement's.
         self.view = None;
         if self.schema.is_typed_view(&name) {
@@ -2883,6 +2940,7 @@ impl<'a> Analyzer<'a> {
             columns: columns.clone(),
             table: Some(table.clone()),
             exprs: Some(exprs),
+            acl_name: Some(view.to_string()),
             ..Default::default()
         }]);
         Ok((table, sql_alias, columns))
@@ -3941,11 +3999,11 @@ impl<'a> Analyzer<'a> {
             }
             x if x == O::SvfopCurrentUser as i32
                 || x == O::SvfopCurrentRole as i32
-                || x == O::SvfopUser as i32
-                || x == O::SvfopSessionUser as i32 =>
+                || x == O::SvfopUser as i32 =>
             {
                 text_call("current_user()")
             }
+            x if x == O::SvfopSessionUser as i32 => text_call("session_user()"),
             x if x == O::SvfopCurrentCatalog as i32 => text_call("current_database()"),
             x if x == O::SvfopCurrentSchema as i32 => text_call("current_schema()"),
             // CURRENT_TIME is timetz; LOCALTIME needs timestamp -> time.
@@ -4060,6 +4118,7 @@ impl<'a> Analyzer<'a> {
                 0 if name != "tableoid" || tables_named(scope, table).is_empty() => continue,
                 1 => {
                     let (rel, pos) = found[0];
+                    self.note_read(rel);
                     return Ok(rel_column(rel, pos));
                 }
                 _ => {

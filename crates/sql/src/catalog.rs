@@ -112,7 +112,9 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         "pg_class",
         &["pm_relations", "pg_constraint"],
         "SELECT r.oid AS oid, r.relname AS relname, CAST(2200 AS INTEGER) AS relnamespace, \
-                r.relkind AS relkind, CAST(10 AS INTEGER) AS relowner, \
+                r.relkind AS relkind, \
+                CAST(coalesce((SELECT a.owner FROM \"pm$acl\" a WHERE a.name = r.relname), 10) AS INTEGER) \
+                  AS relowner, \
                 CAST(CASE r.relkind WHEN 'r' THEN 2 WHEN 'i' THEN 403 ELSE 0 END AS INTEGER) AS relam, \
                 CAST(0 AS INTEGER) AS reltype, CAST(0 AS INTEGER) AS reloftype, \
                 CAST(0 AS INTEGER) AS reltablespace, CAST(0 AS INTEGER) AS reltoastrelid, \
@@ -127,7 +129,8 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                         AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, \
                 0 AS relhassubclass, 0 AS relrowsecurity, 0 AS relforcerowsecurity, \
                 1 AS relispopulated, 'd' AS relreplident, 0 AS relispartition, \
-                NULL AS relacl, NULL AS reloptions, NULL AS relpartbound \
+                pm_acl_out((SELECT a.acl FROM \"pm$acl\" a WHERE a.name = r.relname)) AS relacl, \
+                NULL AS reloptions, NULL AS relpartbound \
          FROM pm_relations r",
     ),
     (
@@ -184,14 +187,16 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
         &[],
         "SELECT CAST(json_extract(value, '$.oid') AS INTEGER) AS oid, \
                 json_extract(value, '$.name') AS rolname, \
-                json_extract(value, '$.super') AS rolsuper, 1 AS rolinherit, \
-                json_extract(value, '$.super') AS rolcreaterole, \
-                json_extract(value, '$.super') AS rolcreatedb, \
+                json_extract(value, '$.super') AS rolsuper, \
+                json_extract(value, '$.inherit') AS rolinherit, \
+                json_extract(value, '$.createrole') AS rolcreaterole, \
+                json_extract(value, '$.createdb') AS rolcreatedb, \
                 json_extract(value, '$.login') AS rolcanlogin, \
-                json_extract(value, '$.super') AS rolreplication, \
-                json_extract(value, '$.super') AS rolbypassrls, \
-                CAST(-1 AS INTEGER) AS rolconnlimit, '********' AS rolpassword, \
-                NULL AS rolvaliduntil, NULL AS rolconfig \
+                json_extract(value, '$.replication') AS rolreplication, \
+                json_extract(value, '$.bypassrls') AS rolbypassrls, \
+                CAST(json_extract(value, '$.connlimit') AS INTEGER) AS rolconnlimit, \
+                '********' AS rolpassword, \
+                json_extract(value, '$.validuntil') AS rolvaliduntil, NULL AS rolconfig \
          FROM json_each(pm_global_catalog('roles'))",
     ),
     (
@@ -205,15 +210,20 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
     (
         "pg_auth_members",
         &[],
-        "SELECT CAST(0 AS INTEGER) AS oid, CAST(0 AS INTEGER) AS roleid, \
-                CAST(0 AS INTEGER) AS member, CAST(0 AS INTEGER) AS grantor, 0 AS admin_option \
-         WHERE 0",
+        "SELECT CAST(json_extract(value, '$.role') * 65536 + json_extract(value, '$.member') AS INTEGER) AS oid, \
+                CAST(json_extract(value, '$.role') AS INTEGER) AS roleid, \
+                CAST(json_extract(value, '$.member') AS INTEGER) AS member, \
+                CAST(json_extract(value, '$.grantor') AS INTEGER) AS grantor, \
+                json_extract(value, '$.admin') AS admin_option, \
+                1 AS inherit_option, 1 AS set_option \
+         FROM json_each(pm_global_catalog('memberships'))",
     ),
     (
         "pg_database",
         &[],
         "SELECT CAST(json_extract(value, '$.oid') AS INTEGER) AS oid, \
-                json_extract(value, '$.name') AS datname, CAST(10 AS INTEGER) AS datdba, \
+                json_extract(value, '$.name') AS datname, \
+                CAST(json_extract(value, '$.owner') AS INTEGER) AS datdba, \
                 CAST(6 AS INTEGER) AS encoding, 'c' AS datlocprovider, 0 AS datistemplate, \
                 1 AS datallowconn, CAST(-1 AS INTEGER) AS datconnlimit, 'C' AS datcollate, \
                 'C' AS datctype, NULL AS daticulocale, NULL AS datacl, \
@@ -498,6 +508,20 @@ const TYPE_VIEW: &str = "SELECT oid, typname, typnamespace, typowner, typlen, ty
 /// The SQL functions the views and psql's queries call.
 pub fn register_functions(conn: &Connection, data_dir: PathBuf) -> rusqlite::Result<()> {
     let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let dir = data_dir.clone();
+    conn.create_scalar_function("pm_acl_out", 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        let Some(stored) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let Some(items) = crate::acl::parse_acl(&stored) else {
+            return Ok(None);
+        };
+        let snapshot = crate::datadir::CatalogSnapshot::load(&dir, 0)
+            .map_err(|e| rusqlite::Error::UserFunctionError(e.message.into()))?;
+        let namer = crate::acl::role_namer(&snapshot);
+        let shown = crate::acl::display_acl(&items, &namer);
+        Ok(Some(shown))
+    })?;
     conn.create_scalar_function("pg_type_oid", 1, det, |ctx| {
         Ok(types::oid_for_type_name(&ctx.get::<Option<String>>(0)?.unwrap_or_default()) as i64)
     })?;
@@ -929,13 +953,29 @@ fn global_catalog_json(data_dir: &std::path::Path, what: &str) -> Result<String,
                 serde_json::json!({
                     "oid": r.oid, "name": r.name,
                     "super": r.is_superuser as i64, "login": r.can_login as i64,
+                    "inherit": r.inherit as i64, "createrole": r.create_role as i64,
+                    "createdb": r.create_db as i64, "replication": r.replication as i64,
+                    "bypassrls": r.bypass_rls as i64, "connlimit": r.connection_limit,
+                    "validuntil": r.valid_until,
+                })
+            })
+            .collect(),
+        "memberships" => snapshot
+            .memberships
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "role": m.role, "member": m.member, "grantor": m.grantor,
+                    "admin": m.admin as i64,
                 })
             })
             .collect(),
         _ => snapshot
             .databases
             .iter()
-            .map(|(name, oid)| serde_json::json!({"oid": oid, "name": name}))
+            .map(|(name, oid)| {
+                serde_json::json!({"oid": oid, "name": name, "owner": snapshot.database_owner(*oid)})
+            })
             .collect(),
     };
     Ok(serde_json::Value::Array(rows).to_string())

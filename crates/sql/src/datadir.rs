@@ -74,6 +74,64 @@ pub struct RoleAttributes {
     pub login: Option<bool>,
     /// The stored form: a SCRAM-SHA-256 verifier or an md5 hash.
     pub password: Option<Option<String>>,
+    pub inherit: Option<bool>,
+    pub create_role: Option<bool>,
+    pub create_db: Option<bool>,
+    pub replication: Option<bool>,
+    pub bypass_rls: Option<bool>,
+    pub connection_limit: Option<i64>,
+    /// VALID UNTIL as PostgreSQL's timestamptz output; `Some(None)`: none.
+    pub valid_until: Option<Option<String>>,
+}
+
+/// The columns pg_authid gained after its first layout, with the value
+/// they take in a catalog written before (the bootstrap superuser gets
+/// every attribute, as initdb gives it).
+const AUTHID_ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("rolinherit", "INTEGER NOT NULL DEFAULT 1"),
+    ("rolcreaterole", "INTEGER NOT NULL DEFAULT 0"),
+    ("rolcreatedb", "INTEGER NOT NULL DEFAULT 0"),
+    ("rolreplication", "INTEGER NOT NULL DEFAULT 0"),
+    ("rolbypassrls", "INTEGER NOT NULL DEFAULT 0"),
+    ("rolconnlimit", "INTEGER NOT NULL DEFAULT -1"),
+    ("rolvaliduntil", "TEXT"),
+];
+
+/// Brings a global catalog written by an earlier version to this
+/// layout, in place (new columns with their defaults, pg_auth_members,
+/// pg_database.datdba): nothing in it is lost or read differently.
+fn upgrade_catalog(catalog: &Connection) -> rusqlite::Result<()> {
+    let has = |table: &str, column: &str| -> rusqlite::Result<bool> {
+        catalog.query_row(
+            "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )
+    };
+    let tx = catalog.unchecked_transaction()?;
+    for (column, decl) in AUTHID_ADDED_COLUMNS {
+        if !has("pg_authid", column)? {
+            tx.execute_batch(&format!("ALTER TABLE pg_authid ADD COLUMN {column} {decl}"))?;
+            if *column != "rolconnlimit" && *column != "rolvaliduntil" {
+                tx.execute(
+                    &format!("UPDATE pg_authid SET {column} = 1 WHERE oid = ?1"),
+                    [BOOTSTRAP_SUPERUSER_OID],
+                )?;
+            }
+        }
+    }
+    if !has("pg_database", "datdba")? {
+        tx.execute_batch(&format!(
+            "ALTER TABLE pg_database ADD COLUMN datdba INTEGER NOT NULL DEFAULT {BOOTSTRAP_SUPERUSER_OID}"
+        ))?;
+    }
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS pg_auth_members (
+             roleid INTEGER NOT NULL, member INTEGER NOT NULL,
+             grantor INTEGER NOT NULL, admin_option INTEGER NOT NULL,
+             PRIMARY KEY (roleid, member))",
+    )?;
+    tx.commit()
 }
 
 fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
@@ -84,18 +142,28 @@ fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
     Ok(catalog)
 }
 
-/// CREATE ROLE: a new row in pg_authid.
-pub fn create_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result<(), PgError> {
+/// CREATE ROLE: a new row in pg_authid. Returns its oid.
+pub fn create_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result<i64, PgError> {
     let catalog = open_catalog_for_update(data_dir)?;
     let inserted = catalog
         .execute(
-            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin, rolpassword)
-             SELECT max(max(oid) + 1, 16384), ?1, ?2, ?3, ?4 FROM pg_authid",
+            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin, rolpassword,
+                 rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
+                 rolconnlimit, rolvaliduntil)
+             SELECT max(max(oid) + 1, 16384), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+             FROM pg_authid",
             rusqlite::params![
                 name,
                 attrs.superuser.unwrap_or(false),
                 attrs.login.unwrap_or(false),
-                attrs.password.clone().flatten()
+                attrs.password.clone().flatten(),
+                attrs.inherit.unwrap_or(true),
+                attrs.create_role.unwrap_or(false),
+                attrs.create_db.unwrap_or(false),
+                attrs.replication.unwrap_or(false),
+                attrs.bypass_rls.unwrap_or(false),
+                attrs.connection_limit.unwrap_or(-1),
+                attrs.valid_until.clone().flatten(),
             ],
         )
         .map_err(catalog_error)?;
@@ -105,7 +173,13 @@ pub fn create_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Resul
             format!("role \"{name}\" already exists"),
         ));
     }
-    Ok(())
+    catalog
+        .query_row(
+            "SELECT oid FROM pg_authid WHERE rolname = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .map_err(catalog_error)
 }
 
 /// ALTER ROLE: changes the attributes given. Returns whether the role exists.
@@ -115,16 +189,107 @@ pub fn alter_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result
         .execute(
             "UPDATE pg_authid SET rolsuper = coalesce(?2, rolsuper),
                  rolcanlogin = coalesce(?3, rolcanlogin),
-                 rolpassword = CASE WHEN ?4 THEN ?5 ELSE rolpassword END
+                 rolpassword = CASE WHEN ?4 THEN ?5 ELSE rolpassword END,
+                 rolinherit = coalesce(?6, rolinherit),
+                 rolcreaterole = coalesce(?7, rolcreaterole),
+                 rolcreatedb = coalesce(?8, rolcreatedb),
+                 rolreplication = coalesce(?9, rolreplication),
+                 rolbypassrls = coalesce(?10, rolbypassrls),
+                 rolconnlimit = coalesce(?11, rolconnlimit),
+                 rolvaliduntil = CASE WHEN ?12 THEN ?13 ELSE rolvaliduntil END
              WHERE rolname = ?1",
             rusqlite::params![
                 name,
                 attrs.superuser,
                 attrs.login,
                 attrs.password.is_some(),
-                attrs.password.clone().flatten()
+                attrs.password.clone().flatten(),
+                attrs.inherit,
+                attrs.create_role,
+                attrs.create_db,
+                attrs.replication,
+                attrs.bypass_rls,
+                attrs.connection_limit,
+                attrs.valid_until.is_some(),
+                attrs.valid_until.clone().flatten(),
             ],
         )
+        .map_err(catalog_error)?;
+    Ok(n > 0)
+}
+
+/// ALTER ROLE ... RENAME TO. Returns whether the role existed.
+pub fn rename_role(data_dir: &Path, name: &str, new_name: &str) -> Result<bool, PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    let n = catalog
+        .execute(
+            "UPDATE pg_authid SET rolname = ?2 WHERE rolname = ?1",
+            [name, new_name],
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => PgError::error(
+                code::DUPLICATE_OBJECT,
+                format!("role \"{new_name}\" already exists"),
+            ),
+            _ => catalog_error(e),
+        })?;
+    Ok(n > 0)
+}
+
+/// GRANT role TO member: a row of pg_auth_members (WITH ADMIN OPTION
+/// added to an existing one). Returns false when the membership existed
+/// and nothing changed.
+pub fn grant_membership(
+    data_dir: &Path,
+    role: i64,
+    member: i64,
+    grantor: i64,
+    admin: bool,
+) -> Result<bool, PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    let existing: Option<bool> = catalog
+        .query_row(
+            "SELECT admin_option FROM pg_auth_members WHERE roleid = ?1 AND member = ?2",
+            [role, member],
+            |r| r.get::<_, i64>(0).map(|a| a != 0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })
+        .map_err(catalog_error)?;
+    match existing {
+        Some(had) if had || !admin => Ok(false),
+        _ => {
+            catalog
+                .execute(
+                    "INSERT OR REPLACE INTO pg_auth_members (roleid, member, grantor, admin_option)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![role, member, grantor, admin],
+                )
+                .map_err(catalog_error)?;
+            Ok(true)
+        }
+    }
+}
+
+/// REVOKE role FROM member (`admin_only`: REVOKE ADMIN OPTION FOR).
+/// Returns whether the membership existed.
+pub fn revoke_membership(
+    data_dir: &Path,
+    role: i64,
+    member: i64,
+    admin_only: bool,
+) -> Result<bool, PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    let sql = if admin_only {
+        "UPDATE pg_auth_members SET admin_option = 0 WHERE roleid = ?1 AND member = ?2"
+    } else {
+        "DELETE FROM pg_auth_members WHERE roleid = ?1 AND member = ?2"
+    };
+    let n = catalog
+        .execute(sql, [role, member])
         .map_err(catalog_error)?;
     Ok(n > 0)
 }
@@ -136,14 +301,24 @@ pub fn drop_role(data_dir: &Path, name: &str) -> Result<bool, PgError> {
         .busy_timeout(std::time::Duration::from_secs(5))
         .map_err(catalog_error)?;
     let n = catalog
-        .execute("DELETE FROM pg_authid WHERE rolname = ?1", [name])
+        .execute_batch("BEGIN")
+        .and_then(|_| {
+            catalog.execute(
+                "DELETE FROM pg_auth_members WHERE roleid = (SELECT oid FROM pg_authid WHERE rolname = ?1)
+                    OR member = (SELECT oid FROM pg_authid WHERE rolname = ?1)",
+                [name],
+            )?;
+            let n = catalog.execute("DELETE FROM pg_authid WHERE rolname = ?1", [name])?;
+            catalog.execute_batch("COMMIT")?;
+            Ok(n)
+        })
         .map_err(catalog_error)?;
     Ok(n > 0)
 }
 
 /// CREATE DATABASE: a row in pg_database and a new SQLite file. Returns
 /// the new database's oid.
-pub fn create_database(data_dir: &Path, name: &str) -> Result<i64, PgError> {
+pub fn create_database(data_dir: &Path, name: &str, owner: i64) -> Result<i64, PgError> {
     let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;
     catalog
         .busy_timeout(std::time::Duration::from_secs(5))
@@ -177,8 +352,8 @@ pub fn create_database(data_dir: &Path, name: &str) -> Result<i64, PgError> {
     create_database_file(data_dir, oid).map_err(catalog_error)?;
     let inserted = catalog
         .execute(
-            "INSERT OR IGNORE INTO pg_database (oid, datname) VALUES (?1, ?2)",
-            rusqlite::params![oid, name],
+            "INSERT OR IGNORE INTO pg_database (oid, datname, datdba) VALUES (?1, ?2, ?3)",
+            rusqlite::params![oid, name, owner],
         )
         .map_err(catalog_error)?;
     if inserted == 0 {
@@ -266,7 +441,9 @@ pub fn check(data_dir: &Path) -> Result<(), String> {
             version.trim()
         ));
     }
-    Ok(())
+    let catalog = Connection::open(catalog_path(data_dir))
+        .map_err(|e| format!("could not open the global catalog: {e}"))?;
+    upgrade_catalog(&catalog).map_err(|e| format!("could not upgrade the global catalog: {e}"))
 }
 
 /// Creates a data directory with the `postgres` database and superuser
@@ -312,6 +489,7 @@ pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
                      rolpassword TEXT);",
             )
             .map_err(sql_err)?;
+        upgrade_catalog(&catalog).map_err(sql_err)?;
         catalog
             .execute(
                 "INSERT OR IGNORE INTO pg_database (oid, datname) VALUES (?1, 'postgres')",
@@ -320,7 +498,9 @@ pub fn init(data_dir: &Path, superuser: &str) -> Result<(), String> {
             .map_err(sql_err)?;
         catalog
             .execute(
-                "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin) VALUES (?1, ?2, 1, 1)",
+                "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin, rolinherit,
+                     rolcreaterole, rolcreatedb, rolreplication, rolbypassrls)
+                 VALUES (?1, ?2, 1, 1, 1, 1, 1, 1, 1)",
                 rusqlite::params![BOOTSTRAP_SUPERUSER_OID, superuser],
             )
             .map_err(sql_err)?;
@@ -353,6 +533,24 @@ pub struct Role {
     pub can_login: bool,
     /// SCRAM-SHA-256 verifier or md5 hash; None: no password.
     pub password: Option<String>,
+    pub inherit: bool,
+    pub create_role: bool,
+    pub create_db: bool,
+    pub replication: bool,
+    pub bypass_rls: bool,
+    /// -1: no limit.
+    pub connection_limit: i64,
+    /// VALID UNTIL, as timestamptz output text.
+    pub valid_until: Option<String>,
+}
+
+/// A row of pg_auth_members: `member` is a member of `role`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Membership {
+    pub role: i64,
+    pub member: i64,
+    pub grantor: i64,
+    pub admin: bool,
 }
 
 /// What login needs from the global catalog: every role and database.
@@ -369,6 +567,9 @@ pub struct CatalogSnapshot {
     pub roles: Vec<Role>,
     /// (datname, oid)
     pub databases: Vec<(String, i64)>,
+    pub memberships: Vec<Membership>,
+    /// (database oid, owner oid)
+    pub database_owners: Vec<(i64, i64)>,
 }
 
 impl CatalogSnapshot {
@@ -384,7 +585,12 @@ impl CatalogSnapshot {
         )
         .map_err(internal)?;
         let roles = catalog
-            .prepare("SELECT oid, rolname, rolsuper, rolcanlogin, rolpassword FROM pg_authid")
+            .prepare(
+                "SELECT oid, rolname, rolsuper, rolcanlogin, rolpassword, rolinherit,
+                        rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
+                        rolconnlimit, rolvaliduntil
+                 FROM pg_authid ORDER BY oid",
+            )
             .and_then(|mut stmt| {
                 stmt.query_map([], |r| {
                     Ok(Role {
@@ -393,6 +599,13 @@ impl CatalogSnapshot {
                         is_superuser: r.get::<_, i64>(2)? != 0,
                         can_login: r.get::<_, i64>(3)? != 0,
                         password: r.get(4)?,
+                        inherit: r.get::<_, i64>(5)? != 0,
+                        create_role: r.get::<_, i64>(6)? != 0,
+                        create_db: r.get::<_, i64>(7)? != 0,
+                        replication: r.get::<_, i64>(8)? != 0,
+                        bypass_rls: r.get::<_, i64>(9)? != 0,
+                        connection_limit: r.get(10)?,
+                        valid_until: r.get(11)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -405,16 +618,84 @@ impl CatalogSnapshot {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(internal)?;
+        let database_owners = catalog
+            .prepare("SELECT oid, datdba FROM pg_database")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(internal)?;
+        let memberships = catalog
+            .prepare("SELECT roleid, member, grantor, admin_option FROM pg_auth_members")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| {
+                    Ok(Membership {
+                        role: r.get(0)?,
+                        member: r.get(1)?,
+                        grantor: r.get(2)?,
+                        admin: r.get::<_, i64>(3)? != 0,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(internal)?;
         Ok(CatalogSnapshot {
             generation,
             roles,
             databases,
+            memberships,
+            database_owners,
         })
     }
 
     /// A role by name.
     pub fn role(&self, user: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.name == user)
+    }
+
+    /// A role by oid.
+    pub fn role_by_oid(&self, oid: i64) -> Option<&Role> {
+        self.roles.iter().find(|r| r.oid == oid)
+    }
+
+    /// The owner of database `oid`.
+    pub fn database_owner(&self, oid: i64) -> i64 {
+        self.database_owners
+            .iter()
+            .find(|(d, _)| *d == oid)
+            .map_or(BOOTSTRAP_SUPERUSER_OID, |(_, o)| *o)
+    }
+
+    /// The roles whose privileges `role` has (itself, then the roles it
+    /// is a member of through roles with INHERIT, as has_privs_of_role),
+    /// or, with `all`, every role it is a member of (is_member_of_role:
+    /// what SET ROLE may switch to).
+    pub fn roles_of(&self, role: i64, all: bool) -> Vec<i64> {
+        let mut out = vec![role];
+        let mut i = 0;
+        while i < out.len() {
+            let r = out[i];
+            i += 1;
+            let inherits = all || self.role_by_oid(r).is_some_and(|r| r.inherit);
+            if !inherits {
+                continue;
+            }
+            for m in self.memberships.iter().filter(|m| m.member == r) {
+                if !out.contains(&m.role) {
+                    out.push(m.role);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `role` holds ADMIN OPTION on `of` (directly or through a
+    /// role it is a member of).
+    pub fn has_admin(&self, role: i64, of: i64) -> bool {
+        let roles = self.roles_of(role, true);
+        self.memberships
+            .iter()
+            .any(|m| m.role == of && m.admin && roles.contains(&m.member))
     }
 
     /// The role and database named in a startup packet, with PostgreSQL's

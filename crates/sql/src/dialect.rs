@@ -31,16 +31,6 @@ use crate::infer::{self, first_projection};
 use crate::utility::{self, Utility};
 use crate::{catalog, types};
 
-/// What CREATE/ALTER ROLE sets; None leaves an attribute alone. The
-/// password is the cleartext (or pre-hashed text) the statement gave;
-/// `Some(None)` is PASSWORD NULL.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RoleOptions {
-    pub superuser: Option<bool>,
-    pub login: Option<bool>,
-    pub password: Option<Option<String>>,
-}
-
 /// What one statement asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -60,16 +50,26 @@ pub enum Command {
     /// CREATE ROLE / CREATE USER: a row in the global catalog.
     CreateRole {
         name: String,
-        options: RoleOptions,
+        options: crate::roles::RoleOptions,
     },
     AlterRole {
-        name: String,
-        options: RoleOptions,
+        role: crate::roles::RoleRef,
+        options: crate::roles::RoleOptions,
     },
     DropRole {
-        name: String,
+        names: Vec<crate::roles::RoleRef>,
         missing_ok: bool,
     },
+    RenameRole {
+        name: String,
+        new_name: String,
+    },
+    /// GRANT role TO role / REVOKE role FROM role.
+    GrantRole(crate::roles::GrantRole),
+    /// GRANT / REVOKE privileges on objects.
+    Grant(Box<crate::roles::Grant>),
+    /// SET ROLE / SET SESSION AUTHORIZATION and their RESET.
+    SetRole(crate::roles::SetRole),
     /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,
     /// multi-name DROP, ALTER TABLE ... ADD constraint).
     Utility(Utility),
@@ -144,6 +144,8 @@ pub struct Translated {
     /// Values of the text's integer literals, bound as `:l0x`, `:l1x`, ...
     /// (a translation cached by [`crate::normalize`] key serves them all).
     pub literals: Vec<i64>,
+    /// The privileges it needs and the ownership it changes ([`crate::acl`]).
+    pub needs: crate::acl::Needs,
 }
 
 /// The CommandComplete tag, as PostgreSQL writes it.
@@ -409,6 +411,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
     let second = words.get(1).map(String::as_str).unwrap_or("");
     let utility = |command| {
         Ok(Translated {
+            needs: Default::default(),
             command,
             tag: tag.clone(),
             inferred: Default::default(),
@@ -431,6 +434,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
                 _ => name,
             };
             return Ok(Translated {
+                needs: Default::default(),
                 command: Command::Show { name },
                 tag: Tag::Fixed("SHOW".to_string()),
                 inferred: Default::default(),
@@ -447,12 +451,10 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
             };
             return utility(Command::Reset { name });
         }
-        "create" | "drop" | "alter" if matches!(second, "role" | "user") => {
-            return parse_role(stmt)
-        }
         "create" | "drop" | "truncate" | "vacuum" | "analyze" | "analyse" | "copy" | "alter" => {
             if let Some(parsed) = utility::parse(stmt) {
                 return parsed.map(|u| Translated {
+                    needs: Default::default(),
                     command: Command::Utility(u),
                     tag: tag.clone(),
                     inferred: Default::default(),
@@ -463,6 +465,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
         }
         "set" => {
             return parse_set(stmt).map(|command| Translated {
+                needs: Default::default(),
                 command,
                 tag: tag.clone(),
                 inferred: Default::default(),
@@ -474,6 +477,7 @@ pub fn translate(stmt: &str) -> Result<Translated, PgError> {
     }
     let sql_command = |sql: String, column_types, column_names, ast, catalogs| {
         Ok(Translated {
+            needs: Default::default(),
             command: Command::Sql {
                 sql,
                 column_types,
@@ -520,158 +524,6 @@ fn unquote_ident(s: &str) -> &str {
     s.strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(s)
-}
-
-/// A role name as PostgreSQL folds it: quoted kept, unquoted lower-cased.
-fn role_name(word: &str) -> String {
-    match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => word.to_ascii_lowercase(),
-    }
-}
-
-/// `CREATE {ROLE | USER} name [[WITH] option ...]`, `ALTER {ROLE | USER}
-/// name [[WITH] option ...]`, `DROP {ROLE | USER} [IF EXISTS] name`.
-/// Options: [NO]SUPERUSER, [NO]LOGIN, [ENCRYPTED] PASSWORD 'x' | NULL,
-/// [NO]INHERIT.
-fn parse_role(stmt: &str) -> Result<Translated, PgError> {
-    let text = stmt.trim().trim_end_matches(';');
-    let words = role_tokens(text)?;
-    let syntax = |near: &str| {
-        PgError::error(
-            code::SYNTAX_ERROR,
-            format!("syntax error at or near \"{near}\""),
-        )
-    };
-    let verb = words[0].to_ascii_lowercase();
-    let is_user = words[1].eq_ignore_ascii_case("user");
-    if verb == "drop" {
-        let (missing_ok, rest) = match words.get(2..4) {
-            Some([a, b]) if a.eq_ignore_ascii_case("if") && b.eq_ignore_ascii_case("exists") => {
-                (true, &words[4..])
-            }
-            _ => (false, &words[2..]),
-        };
-        let [name] = rest else {
-            return Err(syntax(
-                rest.get(1).or(rest.first()).map_or(";", |s| s.as_str()),
-            ));
-        };
-        return Ok(Translated {
-            command: Command::DropRole {
-                name: role_name(name),
-                missing_ok,
-            },
-            tag: Tag::Fixed("DROP ROLE".to_string()),
-            inferred: Default::default(),
-            param_types: None,
-            literals: Vec::new(),
-        });
-    }
-    let name = words.get(2).ok_or_else(|| syntax(";"))?;
-    let mut options = RoleOptions {
-        login: (verb == "create").then_some(is_user),
-        ..Default::default()
-    };
-    let mut rest = words.iter().skip(3).peekable();
-    while let Some(option) = rest.next() {
-        match option.to_ascii_lowercase().as_str() {
-            "with" | "encrypted" | "inherit" | "noinherit" => {}
-            "superuser" => options.superuser = Some(true),
-            "nosuperuser" => options.superuser = Some(false),
-            "login" => options.login = Some(true),
-            "nologin" => options.login = Some(false),
-            "password" => {
-                let value = rest.next().ok_or_else(|| syntax(";"))?;
-                options.password = Some(if value.eq_ignore_ascii_case("null") {
-                    None
-                } else if let Some(literal) =
-                    value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))
-                {
-                    Some(literal.replace("''", "'"))
-                } else {
-                    return Err(syntax(value));
-                });
-            }
-            other => {
-                return Err(PgError::error(
-                    code::FEATURE_NOT_SUPPORTED,
-                    format!("role option \"{other}\" is not supported"),
-                ))
-            }
-        }
-    }
-    let (command, tag) = if verb == "create" {
-        (
-            Command::CreateRole {
-                name: role_name(name),
-                options,
-            },
-            "CREATE ROLE",
-        )
-    } else {
-        (
-            Command::AlterRole {
-                name: role_name(name),
-                options,
-            },
-            "ALTER ROLE",
-        )
-    };
-    Ok(Translated {
-        command,
-        tag: Tag::Fixed(tag.to_string()),
-        inferred: Default::default(),
-        param_types: None,
-        literals: Vec::new(),
-    })
-}
-
-/// Words of a role statement: bare words, `"quoted names"` and
-/// `'string literals'` (kept with their quotes).
-fn role_tokens(text: &str) -> Result<Vec<String>, PgError> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let mut word = String::new();
-        if c == '\'' || c == '"' {
-            word.push(c);
-            chars.next();
-            let mut closed = false;
-            while let Some(ch) = chars.next() {
-                word.push(ch);
-                if ch == c {
-                    if chars.peek() == Some(&c) {
-                        word.push(c);
-                        chars.next();
-                    } else {
-                        closed = true;
-                        break;
-                    }
-                }
-            }
-            if !closed {
-                return Err(PgError::error(
-                    code::SYNTAX_ERROR,
-                    "unterminated quoted string at or near \"'\"",
-                ));
-            }
-        } else {
-            while let Some(&ch) = chars.peek() {
-                if ch.is_whitespace() {
-                    break;
-                }
-                word.push(ch);
-                chars.next();
-            }
-        }
-        out.push(word);
-    }
-    Ok(out)
 }
 
 /// `SET [SESSION | LOCAL] name { TO | = } value [, ...]`, `SET TIME ZONE v`.

@@ -28,6 +28,7 @@
 //! This crate never forks, signals or touches sockets: it is called from a
 //! backend, in whatever process or thread that backend runs.
 
+pub mod acl;
 pub mod adt;
 pub mod analyze;
 pub mod array;
@@ -51,6 +52,7 @@ pub mod ordered_set;
 pub mod partition;
 pub mod pgparse;
 pub mod portal;
+pub mod roles;
 pub mod sequence;
 pub mod session;
 pub mod stats;

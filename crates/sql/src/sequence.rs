@@ -299,6 +299,16 @@ impl Sequences {
     }
 
     /// Sequences owned by a column of `table` (dropped with it).
+    /// Every sequence's name.
+    pub fn names(&mut self) -> Result<Vec<String>, PgError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare("SELECT name FROM pm_sequence ORDER BY name")
+            .map_err(io_error)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(io_error)?;
+        rows.collect::<Result<_, _>>().map_err(io_error)
+    }
+
     pub fn owned_by(&mut self, table: &str) -> Result<Vec<(String, String)>, PgError> {
         let conn = self.conn()?;
         let mut stmt = conn
@@ -404,6 +414,11 @@ impl Sequences {
                 format!("currval of sequence \"{name}\" is not yet defined in this session"),
             )
         })
+    }
+
+    /// The sequence lastval() reads.
+    pub fn last_name(&self) -> Option<String> {
+        self.last.clone()
     }
 
     pub fn lastval(&mut self) -> Result<i64, PgError> {

@@ -29,6 +29,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::dialect::{self, Command, Tag, Translated};
 use crate::utility::Utility;
 
+mod privileges;
 mod utility;
 use crate::{adt, analyze, datadir, datetime, errors, generate, infer, normalize, pgparse, types};
 pub(crate) use utility::quote_ident;
@@ -55,6 +56,11 @@ pub trait Interrupts: Send + Sync {
     /// The global catalog (roles, databases) was changed by this session:
     /// snapshots taken before must not be used any more.
     fn catalog_changed(&self) {}
+    /// A counter [`Interrupts::catalog_changed`] moves (a session whose
+    /// copy of the catalog was read at another value reads it again).
+    fn catalog_generation(&self) -> u64 {
+        0
+    }
     /// A counter every session's schema change moves (see
     /// `schema_changed`); a session whose last reading differs drops its
     /// cached statements and translations.
@@ -147,6 +153,10 @@ impl Interrupts for TimedInterrupts {
 
     fn catalog_changed(&self) {
         self.inner.catalog_changed()
+    }
+
+    fn catalog_generation(&self) -> u64 {
+        self.inner.catalog_generation()
     }
 
     fn schema_generation(&self) -> u64 {
@@ -378,6 +388,8 @@ pub struct SessionOptions<'a> {
     pub database: &'a str,
     pub database_oid: i64,
     pub user: &'a str,
+    /// The role's oid (pg_authid).
+    pub user_oid: i64,
     pub is_superuser: bool,
     pub backend_pid: i32,
     pub interrupts: Arc<dyn Interrupts>,
@@ -416,7 +428,6 @@ pub struct Session {
     data_dir: std::path::PathBuf,
     database_oid: i64,
     backend_pid: i32,
-    user: String,
     is_superuser: bool,
     /// `statement_timeout` in milliseconds (0: none), kept in step with
     /// the setting's text by `store_setting`.
@@ -448,6 +459,23 @@ pub struct Session {
     portals: RefCell<crate::portal::Portals>,
     /// SQL-level PREPAREd statements: query text and parameter types.
     prepared: HashMap<String, (String, Vec<u32>)>,
+    /// The database's name.
+    database: String,
+    /// The authenticated role (oid, name): SET SESSION AUTHORIZATION
+    /// needs it to be a superuser.
+    login: (i64, String),
+    /// Who runs statements (SET ROLE, SET SESSION AUTHORIZATION).
+    identity: RefCell<privileges::IdentityState>,
+    /// The privilege state, shared with the SQL functions ([`crate::acl`]).
+    privileges: crate::acl::Shared,
+    /// The login catalog as last read, and the generation it was read at.
+    catalog_cache: RefCell<Option<(u64, Arc<datadir::CatalogSnapshot>)>>,
+    /// (catalog generation, session user, current user) the privilege
+    /// state was computed for.
+    who_key: std::cell::Cell<Option<(u64, i64, i64)>>,
+    /// The end of a transaction restored an earlier identity (its
+    /// settings are shown again at the next chance).
+    identity_restored: std::cell::Cell<bool>,
 }
 
 fn undefined_prepared(name: &str) -> PgError {
@@ -576,7 +604,27 @@ impl Session {
         let sequences = Arc::new(std::sync::Mutex::new(crate::sequence::Sequences::new(
             datadir::sequence_path(opts.data_dir, opts.database_oid),
         )));
-        register_sequence_functions(&conn, &sequences).map_err(fail)?;
+        // A superuser's privilege state needs no catalog read; another
+        // role's is computed at its first statement (its memberships).
+        let login = (opts.user_oid, opts.user.to_string());
+        let privileges: crate::acl::Shared = Default::default();
+        {
+            let mut state = privileges.lock().unwrap_or_else(|p| p.into_inner());
+            state.who = crate::acl::Who {
+                current: login.0,
+                current_name: login.1.clone(),
+                session: login.0,
+                session_name: login.1.clone(),
+                superuser: opts.is_superuser,
+                privileges_of: vec![login.0, crate::acl::PUBLIC],
+            };
+        }
+        let who_key = opts
+            .is_superuser
+            .then(|| (opts.interrupts.catalog_generation(), login.0, login.0));
+        crate::acl::ensure_table(&conn);
+        register_sequence_functions(&conn, &sequences, &privileges).map_err(fail)?;
+        register_identity_functions(&conn, &privileges).map_err(fail)?;
 
         let mut defaults = BTreeMap::new();
         for (name, value) in [
@@ -599,6 +647,7 @@ impl Session {
             ("integer_datetimes", "on"),
             ("is_superuser", if opts.is_superuser { "on" } else { "off" }),
             ("session_authorization", opts.user),
+            ("role", "none"),
             ("max_identifier_length", "63"),
             ("block_size", "8192"),
             ("lc_collate", "C"),
@@ -655,7 +704,6 @@ impl Session {
             data_dir: opts.data_dir.to_path_buf(),
             database_oid: opts.database_oid,
             backend_pid: opts.backend_pid,
-            user: opts.user.to_string(),
             is_superuser: opts.is_superuser,
             cache: HashMap::new(),
             literal_cache: HashMap::new(),
@@ -665,6 +713,19 @@ impl Session {
             created_sequences: RefCell::new(Vec::new()),
             portals: RefCell::new(Default::default()),
             prepared: HashMap::new(),
+            database: opts.database.to_string(),
+            identity: RefCell::new(privileges::IdentityState {
+                now: privileges::Identity {
+                    session: login.clone(),
+                    role: None,
+                },
+                ..Default::default()
+            }),
+            login,
+            privileges,
+            catalog_cache: RefCell::new(None),
+            who_key: std::cell::Cell::new(who_key),
+            identity_restored: std::cell::Cell::new(false),
         })
     }
 
@@ -682,38 +743,6 @@ impl Session {
         self.settings
             .get(&name.to_ascii_lowercase())
             .map(String::as_str)
-    }
-
-    /// The catalog attributes of CREATE/ALTER ROLE options: a cleartext
-    /// password is stored hashed as `password_encryption` says (a text
-    /// that already is a SCRAM verifier or md5 hash is stored as given).
-    fn role_attributes(
-        &self,
-        role: &str,
-        options: &dialect::RoleOptions,
-        sink: &mut dyn ResultSink,
-    ) -> datadir::RoleAttributes {
-        let password = options.password.clone().map(|p| match p {
-            Some(p) if p.is_empty() => {
-                sink.notice(PgError::new(
-                    Severity::Notice,
-                    code::SUCCESSFUL_COMPLETION,
-                    "empty string is not a valid password, clearing password",
-                ));
-                None
-            }
-            Some(p) if is_hashed_password(&p) => Some(p),
-            Some(p) => Some(match self.setting("password_encryption") {
-                Some("md5") => postgres_protocol::password::md5(p.as_bytes(), role),
-                _ => postgres_protocol::password::scram_sha_256(p.as_bytes()),
-            }),
-            None => None,
-        });
-        datadir::RoleAttributes {
-            superuser: options.superuser,
-            login: options.login,
-            password,
-        }
     }
 
     /// The ParameterStatus values to send at the end of start-up.
@@ -863,6 +892,9 @@ impl Session {
     /// After a transaction ended: a schema change in it is now committed
     /// or rolled back, which others must see.
     fn transaction_over(&mut self) {
+        if self.identity_restored.take() {
+            self.identity_settings();
+        }
         if self.schema_dirty && self.status == TransactionStatus::Idle {
             self.schema_dirty = false;
             self.schema_changed();
@@ -914,6 +946,7 @@ impl Session {
     }
 
     fn rollback_sqlite(&self) {
+        self.identity_transaction_over(false);
         self.pending_sequence_drops.borrow_mut().clear();
         let created = std::mem::take(&mut *self.created_sequences.borrow_mut());
         if !created.is_empty() {
@@ -996,7 +1029,21 @@ impl Session {
         {
             return Err(in_failed_transaction());
         }
-        match &t.command {
+        // Privileges: checked before the statement touches storage,
+        // ownership recorded once it succeeded ([`crate::acl`]).
+        let checked = matches!(
+            t.command,
+            Command::Sql { .. } | Command::Ddl(_) | Command::Utility(_)
+        );
+        let mut created = Vec::new();
+        if checked {
+            self.prepare_privileges(true)?;
+            self.check_needs(&t.needs)?;
+            if !t.needs.creates.is_empty() {
+                created = self.new_relations(&t.needs);
+            }
+        }
+        let result = match &t.command {
             Command::Begin => {
                 if self.status == TransactionStatus::InBlock && !self.implicit {
                     sink.notice(PgError::new(
@@ -1048,7 +1095,18 @@ impl Session {
             }
             Command::Reset { name } => {
                 if name == "all" {
-                    let names: Vec<String> = self.settings.keys().cloned().collect();
+                    // (Who runs statements is not a setting RESET ALL resets.)
+                    let names: Vec<String> = self
+                        .settings
+                        .keys()
+                        .filter(|n| {
+                            !matches!(
+                                n.as_str(),
+                                "role" | "session_authorization" | "is_superuser"
+                            )
+                        })
+                        .cloned()
+                        .collect();
                     for n in names {
                         self.reset(&n);
                     }
@@ -1059,61 +1117,13 @@ impl Session {
                 Ok("RESET".to_string())
             }
             Command::Show { name } => self.show(name, sink),
-            Command::CreateRole { name, options } => {
-                self.require_superuser("create role")?;
-                let attrs = self.role_attributes(name, options, sink);
-                datadir::create_role(&self.data_dir, name, &attrs)?;
-                self.interrupts.catalog_changed();
-                Ok(t.tag.render(0))
-            }
-            Command::AlterRole { name, options } => {
-                // A role may change its own password; anything else is for
-                // superusers.
-                let own_password =
-                    *name == self.user && options.superuser.is_none() && options.login.is_none();
-                if !own_password && !self.is_superuser {
-                    return Err(PgError::error(
-                        code::INSUFFICIENT_PRIVILEGE,
-                        "permission denied to alter role",
-                    )
-                    .with_detail(
-                        "Only roles with the SUPERUSER attribute may alter other roles.",
-                    ));
-                }
-                let attrs = self.role_attributes(name, options, sink);
-                if !datadir::alter_role(&self.data_dir, name, &attrs)? {
-                    return Err(PgError::error(
-                        code::UNDEFINED_OBJECT,
-                        format!("role \"{name}\" does not exist"),
-                    ));
-                }
-                self.interrupts.catalog_changed();
-                Ok(t.tag.render(0))
-            }
-            Command::DropRole { name, missing_ok } => {
-                self.require_superuser("drop role")?;
-                if *name == self.user {
-                    return Err(PgError::error(
-                        code::OBJECT_IN_USE,
-                        "current user cannot be dropped",
-                    ));
-                }
-                if datadir::drop_role(&self.data_dir, name)? {
-                    self.interrupts.catalog_changed();
-                } else if *missing_ok {
-                    sink.notice(PgError::new(
-                        Severity::Notice,
-                        code::SUCCESSFUL_COMPLETION,
-                        format!("role \"{name}\" does not exist, skipping"),
-                    ));
-                } else {
-                    return Err(PgError::error(
-                        code::UNDEFINED_OBJECT,
-                        format!("role \"{name}\" does not exist"),
-                    ));
-                }
-                Ok(t.tag.render(0))
-            }
+            Command::CreateRole { .. }
+            | Command::AlterRole { .. }
+            | Command::DropRole { .. }
+            | Command::RenameRole { .. }
+            | Command::GrantRole(_)
+            | Command::Grant(_)
+            | Command::SetRole(_) => self.run_role_command(t, sink),
             Command::Utility(u) => {
                 let result = self.run_utility(u, &t.tag, sink);
                 if result.is_ok() && !matches!(u, Utility::Copy(_) | Utility::Maintain { .. }) {
@@ -1352,7 +1362,11 @@ impl Session {
                 }
                 result
             }
+        };
+        if result.is_ok() && checked {
+            self.record_needs(&t.needs, &created)?;
         }
+        result
     }
 
     pub(crate) fn sequences(&self) -> std::sync::MutexGuard<'_, crate::sequence::Sequences> {
@@ -1489,6 +1503,7 @@ impl Session {
 
     /// After a commit: the sequence drops it was waiting for.
     fn committed(&self) {
+        self.identity_transaction_over(true);
         self.portals.borrow_mut().committed();
         self.created_sequences.borrow_mut().clear();
         let drops = std::mem::take(&mut *self.pending_sequence_drops.borrow_mut());
@@ -2108,6 +2123,8 @@ pub fn translate_statement(
 
 /// [`translate_statement`]; `cursor`: the query of a DECLARE, whose rows
 /// carry the rowids of its updatable tables (`Command::Sql::row_ids`).
+/// The translation carries what the statement needs in privileges and
+/// changes in ownership ([`crate::acl::Needs`]).
 fn translate_query(
     text: &str,
     schema: &dyn analyze::Schema,
@@ -2118,6 +2135,54 @@ fn translate_query(
     if stmts.len() != 1 {
         return Ok((dialect::translate(text)?, None));
     }
+    let (mut t, negated) = translate_parsed(&stmts, text, schema, literals, cursor)?;
+    if let Some(node) = stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref()) {
+        use pg_query::protobuf::node::Node as N;
+        let mut needs = crate::roles::needs(node, text);
+        if t.needs.access.is_empty() {
+            // The older translator's queries: what pg_query finds in them.
+            let verb = match node {
+                N::InsertStmt(_) => crate::acl::INSERT,
+                N::UpdateStmt(_) => crate::acl::UPDATE,
+                N::DeleteStmt(_) => crate::acl::DELETE,
+                _ => 0,
+            };
+            let dml = verb != 0 || matches!(node, N::SelectStmt(_));
+            if let (true, Ok(parsed)) = (dml, pg_query::parse(text, 0)) {
+                for (name, privileges) in parsed
+                    .select_tables()
+                    .into_iter()
+                    .map(|n| (n, crate::acl::SELECT))
+                    .chain(parsed.dml_tables().into_iter().map(|n| (n, verb)))
+                {
+                    let relation = name.trim_start_matches("public.").to_string();
+                    if schema.is_catalog(&relation) || privileges == 0 {
+                        continue;
+                    }
+                    match needs.access.iter_mut().find(|a| a.relation == relation) {
+                        Some(a) => a.privileges |= privileges,
+                        None => needs.access.push(crate::acl::Access {
+                            relation,
+                            privileges,
+                        }),
+                    }
+                }
+            }
+        } else {
+            needs.access.append(&mut t.needs.access);
+        }
+        t.needs = needs;
+    }
+    Ok((t, negated))
+}
+
+fn translate_parsed(
+    stmts: &[pg_query::protobuf::RawStmt],
+    text: &str,
+    schema: &dyn analyze::Schema,
+    literals: &[normalize::Literal],
+    cursor: bool,
+) -> Result<(Translated, Option<Vec<bool>>), PgError> {
     analyze::check_column_types(&stmts[0], text)?;
     if let Some(node) = stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref()) {
         use pg_query::protobuf::node::Node as N;
@@ -2160,9 +2225,13 @@ fn translate_query(
             )),
             _ => None,
         };
+        if let Some(t) = crate::roles::plan(node)? {
+            return Ok((t, None));
+        }
         if let Some((command, tag)) = portal_command {
             return Ok((
                 Translated {
+                    needs: Default::default(),
                     command,
                     tag: Tag::Fixed(tag.to_string()),
                     inferred: Default::default(),
@@ -2176,6 +2245,7 @@ fn translate_query(
             let tag = Tag::Fixed(plan.tag.to_string());
             return Ok((
                 Translated {
+                    needs: Default::default(),
                     command: Command::Ddl(plan),
                     tag,
                     inferred: Default::default(),
@@ -2198,6 +2268,7 @@ fn translate_query(
             {
                 return Ok((
                     Translated {
+                        needs: Default::default(),
                         command: Command::Ddl(crate::ddl::Plan {
                             sequences: Vec::new(),
                             sql: None,
@@ -2235,7 +2306,7 @@ fn translate_query(
             }
         }
     }
-    let (analysis, param_types, negated) =
+    let (analysis, param_types, negated, accesses) =
         analyze::analyze_with_literals(&stmts[0], text, schema, literals)?;
     let query = match analysis {
         analyze::Analysis::Query(q) => q,
@@ -2378,6 +2449,10 @@ fn translate_query(
     let negated: Option<Vec<bool>> = negated.into_iter().collect();
     let negated = negated.filter(|n| !n.is_empty());
     let t = Translated {
+        needs: crate::acl::Needs {
+            access: accesses,
+            ..Default::default()
+        },
         command: Command::Sql {
             sql,
             column_types: columns.iter().map(|c| Some(c.1)).collect(),
@@ -2837,48 +2912,93 @@ fn register_setting_functions(conn: &Connection) -> rusqlite::Result<()> {
 
 /// nextval, currval, setval, lastval and pg_get_serial_sequence over the
 /// session's [`crate::sequence::Sequences`].
+/// current_user and session_user: who runs the statement now.
+fn register_identity_functions(
+    conn: &Connection,
+    privileges: &crate::acl::Shared,
+) -> rusqlite::Result<()> {
+    let volatile = FunctionFlags::SQLITE_UTF8;
+    for (name, session) in [("current_user", false), ("session_user", true)] {
+        let p = privileges.clone();
+        conn.create_scalar_function(name, 0, volatile, move |_| {
+            let state = p.lock().unwrap_or_else(|p| p.into_inner());
+            Ok(if session {
+                state.who.session_name.clone()
+            } else {
+                state.who.current_name.clone()
+            })
+        })?;
+    }
+    Ok(())
+}
+
 fn register_sequence_functions(
     conn: &Connection,
     sequences: &Arc<std::sync::Mutex<crate::sequence::Sequences>>,
+    privileges: &crate::acl::Shared,
 ) -> rusqlite::Result<()> {
+    use crate::acl::{SELECT, UPDATE, USAGE};
     use crate::sequence::regclass_name;
     let volatile = FunctionFlags::SQLITE_UTF8;
+    // Each checks the privileges its PostgreSQL function checks (any of).
+    let check = {
+        let p = privileges.clone();
+        move |name: &str, any_of: u16, exists: &mut dyn FnMut() -> bool| {
+            let state = p.lock().unwrap_or_else(|p| p.into_inner());
+            if state.who.superuser || !exists() {
+                return Ok(());
+            }
+            state.check_sequence(name, any_of).map_err(user_error)
+        }
+    };
     let seq = sequences.clone();
+    let ok = check.clone();
     conn.create_scalar_function("pg_nextval", 1, volatile, move |ctx| {
         let Some(name) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
         };
+        let name = regclass_name(&name);
         let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
-        s.nextval(&regclass_name(&name))
-            .map(Some)
-            .map_err(user_error)
+        ok(&name, USAGE | UPDATE, &mut || {
+            s.exists(&name).unwrap_or(false)
+        })?;
+        s.nextval(&name).map(Some).map_err(user_error)
     })?;
     let seq = sequences.clone();
+    let ok = check.clone();
     conn.create_scalar_function("pg_currval", 1, volatile, move |ctx| {
         let Some(name) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
         };
+        let name = regclass_name(&name);
         let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
-        s.currval(&regclass_name(&name))
-            .map(Some)
-            .map_err(user_error)
+        ok(&name, SELECT | USAGE, &mut || {
+            s.exists(&name).unwrap_or(false)
+        })?;
+        s.currval(&name).map(Some).map_err(user_error)
     })?;
     let seq = sequences.clone();
+    let ok = check.clone();
     conn.create_scalar_function("pg_setval", 3, volatile, move |ctx| {
         let (Some(name), Some(value)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<i64>>(1)?)
         else {
             return Ok(None);
         };
         let called = ctx.get::<Option<bool>>(2)?.unwrap_or(true);
+        let name = regclass_name(&name);
         let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
-        s.setval(&regclass_name(&name), value, called)
-            .map(Some)
-            .map_err(user_error)
+        ok(&name, UPDATE, &mut || s.exists(&name).unwrap_or(false))?;
+        s.setval(&name, value, called).map(Some).map_err(user_error)
     })?;
     let seq = sequences.clone();
+    let ok = check;
     conn.create_scalar_function("pg_lastval", 0, volatile, move |_| {
         let mut s = seq.lock().unwrap_or_else(|p| p.into_inner());
-        s.lastval().map_err(user_error)
+        let value = s.lastval().map_err(user_error)?;
+        if let Some(name) = s.last_name() {
+            ok(&name, SELECT | USAGE, &mut || true)?;
+        }
+        Ok(value)
     })?;
     let seq = sequences.clone();
     conn.create_scalar_function("pg_get_serial_sequence", 2, volatile, move |ctx| {
@@ -2934,8 +3054,6 @@ fn register_functions(
     conn.create_scalar_function("current_database", 0, deterministic, move |_| {
         Ok(database.clone())
     })?;
-    let user = opts.user.to_string();
-    conn.create_scalar_function("current_user", 0, deterministic, move |_| Ok(user.clone()))?;
     conn.create_scalar_function("current_schema", 0, deterministic, |_| Ok("public"))?;
     crate::catalog::register_functions(conn, opts.data_dir.to_path_buf())?;
     rusqlite::vtab::series::load_module(conn)?;

@@ -128,7 +128,15 @@ impl Session {
             }
             Utility::CreateDatabase { name } => {
                 self.database_statement("CREATE DATABASE", "create database")?;
-                datadir::create_database(&self.data_dir, name)?;
+                let owner = self
+                    .identity
+                    .borrow()
+                    .now
+                    .role
+                    .as_ref()
+                    .unwrap_or(&self.identity.borrow().now.session)
+                    .0;
+                datadir::create_database(&self.data_dir, name, owner)?;
                 self.interrupts.catalog_changed();
                 Ok(tag.render(0))
             }

@@ -1,0 +1,678 @@
+//! Ownership and privileges as PostgreSQL has them (acl.c, aclchk.c).
+//!
+//! Every relation (table, view, sequence) and the `public` schema has an
+//! owner and an access-control list, kept per database in the table
+//! `pm$acl` (name, relkind, owner oid, acl), written in the same SQLite
+//! transaction as the DDL or GRANT that changes them (so a rollback
+//! undoes them too). A relation without a row there is owned by the
+//! bootstrap superuser with the default ACL (what every relation made
+//! before this module existed gets: as PostgreSQL's objects created by
+//! initdb's superuser). The acl column holds aclitems as PostgreSQL
+//! writes them, with role oids for names (`10=arwdDxt/10,0=r/10`, 0 being
+//! PUBLIC); NULL is acldefault's list.
+//!
+//! Checks (`pg_class_aclcheck`) run before a statement touches storage:
+//! the analyzer lists the relations a statement reads and writes with the
+//! privilege each needs ([`Access`]), the session checks them for the
+//! current role (superusers pass, as in PostgreSQL); the sequence
+//! functions check theirs when called.
+
+use std::collections::HashMap;
+
+use pm_elog::{sqlstate as code, PgError};
+use rusqlite::Connection;
+
+use crate::datadir::{CatalogSnapshot, BOOTSTRAP_SUPERUSER_OID};
+
+/// PUBLIC as a grantee.
+pub const PUBLIC: i64 = 0;
+/// pg_database_owner: whoever owns the current database.
+pub const DATABASE_OWNER: i64 = 6171;
+
+pub const INSERT: u16 = 1 << 0;
+pub const SELECT: u16 = 1 << 1;
+pub const UPDATE: u16 = 1 << 2;
+pub const DELETE: u16 = 1 << 3;
+pub const TRUNCATE: u16 = 1 << 4;
+pub const REFERENCES: u16 = 1 << 5;
+pub const TRIGGER: u16 = 1 << 6;
+pub const EXECUTE: u16 = 1 << 7;
+pub const USAGE: u16 = 1 << 8;
+pub const CREATE: u16 = 1 << 9;
+pub const TEMPORARY: u16 = 1 << 10;
+pub const CONNECT: u16 = 1 << 11;
+
+/// The letters of aclitem's text form, in PostgreSQL's order
+/// (ACL_ALL_RIGHTS_STR).
+const LETTERS: [(u16, char); 12] = [
+    (INSERT, 'a'),
+    (SELECT, 'r'),
+    (UPDATE, 'w'),
+    (DELETE, 'd'),
+    (TRUNCATE, 'D'),
+    (REFERENCES, 'x'),
+    (TRIGGER, 't'),
+    (EXECUTE, 'X'),
+    (USAGE, 'U'),
+    (CREATE, 'C'),
+    (TEMPORARY, 'T'),
+    (CONNECT, 'c'),
+];
+
+/// The privilege keywords of GRANT / REVOKE.
+const NAMES: [(u16, &str); 12] = [
+    (INSERT, "INSERT"),
+    (SELECT, "SELECT"),
+    (UPDATE, "UPDATE"),
+    (DELETE, "DELETE"),
+    (TRUNCATE, "TRUNCATE"),
+    (REFERENCES, "REFERENCES"),
+    (TRIGGER, "TRIGGER"),
+    (EXECUTE, "EXECUTE"),
+    (USAGE, "USAGE"),
+    (CREATE, "CREATE"),
+    (TEMPORARY, "TEMPORARY"),
+    (CONNECT, "CONNECT"),
+];
+
+/// What kind of object an ACL belongs to: which privileges it can have
+/// and how PostgreSQL names it in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Table,
+    View,
+    Sequence,
+    Schema,
+}
+
+impl ObjectKind {
+    /// ACL_ALL_RIGHTS_RELATION and friends.
+    pub fn all_rights(self) -> u16 {
+        match self {
+            ObjectKind::Table | ObjectKind::View => {
+                INSERT | SELECT | UPDATE | DELETE | TRUNCATE | REFERENCES | TRIGGER
+            }
+            ObjectKind::Sequence => USAGE | SELECT | UPDATE,
+            ObjectKind::Schema => USAGE | CREATE,
+        }
+    }
+
+    /// The word of `permission denied for table t`.
+    pub fn word(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::View => "view",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Schema => "schema",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "r",
+            ObjectKind::View => "v",
+            ObjectKind::Sequence => "S",
+            ObjectKind::Schema => "n",
+        }
+    }
+
+    fn from_code(code: &str) -> ObjectKind {
+        match code {
+            "v" => ObjectKind::View,
+            "S" => ObjectKind::Sequence,
+            "n" => ObjectKind::Schema,
+            _ => ObjectKind::Table,
+        }
+    }
+}
+
+/// One aclitem: `grantee=privs/grantor`, with grant options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclItem {
+    pub grantee: i64,
+    pub grantor: i64,
+    pub privileges: u16,
+    pub grant_options: u16,
+}
+
+/// The owner and ACL of one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: ObjectKind,
+    pub owner: i64,
+    /// None: the default (acldefault).
+    pub acl: Option<Vec<AclItem>>,
+}
+
+impl Entry {
+    /// acldefault: the owner holds every privilege (with grant option,
+    /// implicitly: an owner may always grant); for the public schema
+    /// PostgreSQL 15's `{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}`.
+    pub fn items(&self) -> Vec<AclItem> {
+        if let Some(acl) = &self.acl {
+            return acl.clone();
+        }
+        let mut items = vec![AclItem {
+            grantee: self.owner,
+            grantor: self.owner,
+            privileges: self.kind.all_rights(),
+            grant_options: 0,
+        }];
+        if self.kind == ObjectKind::Schema {
+            items.push(AclItem {
+                grantee: PUBLIC,
+                grantor: self.owner,
+                privileges: USAGE,
+                grant_options: 0,
+            });
+        }
+        items
+    }
+}
+
+/// A relation's entry, or the default one (owned by the bootstrap
+/// superuser) when none is stored.
+pub fn default_entry(kind: ObjectKind) -> Entry {
+    Entry {
+        kind,
+        owner: if kind == ObjectKind::Schema {
+            DATABASE_OWNER
+        } else {
+            BOOTSTRAP_SUPERUSER_OID
+        },
+        acl: None,
+    }
+}
+
+/// The stored text of an ACL (`10=arwdDxt/10,0=r*/10`).
+pub fn format_acl(items: &[AclItem]) -> String {
+    items
+        .iter()
+        .map(|i| format!("{}={}/{}", i.grantee, letters(i), i.grantor))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn letters(i: &AclItem) -> String {
+    let mut s = String::new();
+    for (bit, c) in LETTERS {
+        if i.privileges & bit != 0 {
+            s.push(c);
+            if i.grant_options & bit != 0 {
+                s.push('*');
+            }
+        }
+    }
+    s
+}
+
+/// Reads [`format_acl`]'s text (None: not ours).
+pub fn parse_acl(text: &str) -> Option<Vec<AclItem>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(',')
+        .map(|item| {
+            let (grantee, rest) = item.split_once('=')?;
+            let (privs, grantor) = rest.rsplit_once('/')?;
+            let mut out = AclItem {
+                grantee: grantee.parse().ok()?,
+                grantor: grantor.parse().ok()?,
+                privileges: 0,
+                grant_options: 0,
+            };
+            let mut last = 0;
+            for c in privs.chars() {
+                if c == '*' {
+                    out.grant_options |= last;
+                    continue;
+                }
+                last = LETTERS.iter().find(|(_, l)| *l == c)?.0;
+                out.privileges |= last;
+            }
+            Some(out)
+        })
+        .collect()
+}
+
+/// aclitemout: the ACL as PostgreSQL shows it (`{postgres=arwdDxt/postgres,=r/postgres}`).
+pub fn display_acl(items: &[AclItem], name_of: &dyn Fn(i64) -> String) -> String {
+    let shown: Vec<String> = items
+        .iter()
+        .map(|i| {
+            let who = if i.grantee == PUBLIC {
+                String::new()
+            } else {
+                quote_role(&name_of(i.grantee))
+            };
+            format!("{who}={}/{}", letters(i), quote_role(&name_of(i.grantor)))
+        })
+        .collect();
+    format!("{{{}}}", shown.join(","))
+}
+
+/// putid: a role name double-quoted when it is not all lower-case
+/// letters, digits and underscores.
+fn quote_role(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// The privileges a statement needs on one relation (ANY of
+/// `privileges` for sequence functions, ALL of them otherwise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub relation: String,
+    pub privileges: u16,
+}
+
+/// Who runs the statement: the current role and every role whose
+/// privileges it has (itself, PUBLIC, inherited memberships,
+/// pg_database_owner when it owns the database).
+#[derive(Debug, Clone, Default)]
+pub struct Who {
+    pub current: i64,
+    pub current_name: String,
+    pub session: i64,
+    pub session_name: String,
+    pub superuser: bool,
+    pub privileges_of: Vec<i64>,
+}
+
+impl Who {
+    pub fn new(
+        catalog: &CatalogSnapshot,
+        session: (i64, &str),
+        current: (i64, &str),
+        database: i64,
+    ) -> Who {
+        let mut privileges_of = catalog.roles_of(current.0, false);
+        if privileges_of.contains(&catalog.database_owner(database)) {
+            privileges_of.push(DATABASE_OWNER);
+        }
+        privileges_of.push(PUBLIC);
+        Who {
+            current: current.0,
+            current_name: current.1.to_string(),
+            session: session.0,
+            session_name: session.1.to_string(),
+            superuser: catalog
+                .role_by_oid(current.0)
+                .is_some_and(|r| r.is_superuser),
+            privileges_of,
+        }
+    }
+
+    /// The privileges of `entry` this role holds (aclmask).
+    pub fn mask(&self, entry: &Entry) -> u16 {
+        if self.superuser {
+            return entry.kind.all_rights();
+        }
+        entry
+            .items()
+            .iter()
+            .filter(|i| self.privileges_of.contains(&i.grantee))
+            .fold(0, |m, i| m | i.privileges)
+    }
+
+    /// Whether the role owns `entry` (or is a member of its owner).
+    pub fn owns(&self, entry: &Entry) -> bool {
+        self.superuser || self.privileges_of.contains(&entry.owner)
+    }
+}
+
+/// The `pm$acl` table.
+pub const TABLE: &str = "pm$acl";
+
+fn sql_error(e: rusqlite::Error) -> PgError {
+    crate::errors::from_sqlite(&e)
+}
+
+/// Creates `pm$acl` if it is missing (a session does at start, so that
+/// the catalogs can read it; a database it cannot write to yet is left
+/// alone: the first GRANT or CREATE makes it).
+pub fn ensure_table(conn: &Connection) {
+    if conn.prepare("SELECT 1 FROM \"pm$acl\" LIMIT 0").is_err() {
+        let _ = create_table(conn);
+    }
+}
+
+fn create_table(conn: &Connection) -> Result<(), PgError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS \"pm$acl\" (
+             name TEXT PRIMARY KEY, relkind TEXT NOT NULL, owner INTEGER NOT NULL, acl TEXT)",
+    )
+    .map_err(sql_error)
+}
+
+/// Every stored entry, by name (an empty map when the table is missing).
+pub fn load(conn: &Connection) -> Result<HashMap<String, Entry>, PgError> {
+    let mut stmt = match conn.prepare_cached("SELECT name, relkind, owner, acl FROM \"pm$acl\"") {
+        Ok(s) => s,
+        Err(_) => return Ok(HashMap::new()),
+    };
+    let rows = stmt
+        .query_map([], |r| {
+            let acl: Option<String> = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                Entry {
+                    kind: ObjectKind::from_code(&r.get::<_, String>(1)?),
+                    owner: r.get(2)?,
+                    acl: acl.and_then(|a| parse_acl(&a)),
+                },
+            ))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
+        .map_err(sql_error)?;
+    Ok(rows)
+}
+
+/// A new object: owned by `owner`, default ACL (any earlier entry of a
+/// dropped object of that name is gone).
+pub fn record_owner(
+    conn: &Connection,
+    name: &str,
+    kind: ObjectKind,
+    owner: i64,
+) -> Result<(), PgError> {
+    create_table(conn)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO \"pm$acl\" (name, relkind, owner, acl) VALUES (?1, ?2, ?3, NULL)",
+        rusqlite::params![name, kind.code(), owner],
+    )
+    .map_err(sql_error)?;
+    Ok(())
+}
+
+/// A dropped object's entry goes with it.
+pub fn forget(conn: &Connection, name: &str) -> Result<(), PgError> {
+    if conn
+        .prepare_cached("SELECT 1 FROM \"pm$acl\" LIMIT 0")
+        .is_err()
+    {
+        return Ok(());
+    }
+    conn.execute("DELETE FROM \"pm$acl\" WHERE name = ?1", [name])
+        .map_err(sql_error)?;
+    Ok(())
+}
+
+/// ALTER ... RENAME: the entry follows the object.
+pub fn rename(conn: &Connection, name: &str, new_name: &str) -> Result<(), PgError> {
+    if conn
+        .prepare_cached("SELECT 1 FROM \"pm$acl\" LIMIT 0")
+        .is_err()
+    {
+        return Ok(());
+    }
+    conn.execute(
+        "UPDATE \"pm$acl\" SET name = ?2 WHERE name = ?1",
+        [name, new_name],
+    )
+    .map_err(sql_error)?;
+    Ok(())
+}
+
+/// Writes an object's entry.
+pub fn store(conn: &Connection, name: &str, entry: &Entry) -> Result<(), PgError> {
+    create_table(conn)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO \"pm$acl\" (name, relkind, owner, acl) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            name,
+            entry.kind.code(),
+            entry.owner,
+            entry.acl.as_ref().map(|a| format_acl(a))
+        ],
+    )
+    .map_err(sql_error)?;
+    Ok(())
+}
+
+/// 42501 `permission denied for table t`.
+pub fn denied(kind: ObjectKind, name: &str) -> PgError {
+    PgError::error(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("permission denied for {} {name}", kind.word()),
+    )
+}
+
+/// 42501 `must be owner of table t`.
+pub fn not_owner(kind: ObjectKind, name: &str) -> PgError {
+    PgError::error(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("must be owner of {} {name}", kind.word()),
+    )
+}
+
+/// The privilege bits of GRANT's keywords (`ALL` is None: every one the
+/// object has); 0A000 / 42601 as PostgreSQL for others.
+pub fn privilege_bits(name: &str) -> Option<u16> {
+    let upper = name.to_ascii_uppercase();
+    let upper = if upper == "TEMP" {
+        "TEMPORARY".into()
+    } else {
+        upper
+    };
+    NAMES.iter().find(|(_, n)| *n == upper).map(|(b, _)| *b)
+}
+
+/// The keyword of one privilege bit (`SELECT`).
+pub fn privilege_name(bit: u16) -> &'static str {
+    NAMES
+        .iter()
+        .find(|(b, _)| *b == bit)
+        .map_or("?", |(_, n)| n)
+}
+
+/// merge_acl_with_grant: adds (grant) or removes (revoke) `privileges`
+/// (and their grant options) of `grantee` given by `grantor`.
+/// `grant_option_only`: REVOKE GRANT OPTION FOR.
+pub fn apply(
+    items: &mut Vec<AclItem>,
+    grantee: i64,
+    grantor: i64,
+    privileges: u16,
+    grant: bool,
+    with_grant_option: bool,
+    grant_option_only: bool,
+) {
+    let pos = items
+        .iter()
+        .position(|i| i.grantee == grantee && i.grantor == grantor);
+    if grant {
+        let item = match pos {
+            Some(p) => &mut items[p],
+            None => {
+                items.push(AclItem {
+                    grantee,
+                    grantor,
+                    privileges: 0,
+                    grant_options: 0,
+                });
+                items.last_mut().expect("just pushed")
+            }
+        };
+        item.privileges |= privileges;
+        if with_grant_option {
+            item.grant_options |= privileges;
+        }
+    } else if let Some(p) = pos {
+        let item = &mut items[p];
+        item.grant_options &= !privileges;
+        if !grant_option_only {
+            item.privileges &= !privileges;
+        }
+        if item.privileges == 0 {
+            items.remove(p);
+        }
+    }
+}
+
+/// Revoking a grant option from `grantee` takes away what it granted
+/// with it, recursively (REVOKE ... CASCADE, recursive_revoke). Returns
+/// whether something depended on it (RESTRICT refuses then).
+pub fn revoke_dependents(
+    items: &mut Vec<AclItem>,
+    grantee: i64,
+    privileges: u16,
+    owner: i64,
+) -> bool {
+    let mut found = false;
+    let mut queue = vec![grantee];
+    while let Some(g) = queue.pop() {
+        // What g may still grant (the owner always may).
+        let still: u16 = if g == owner {
+            u16::MAX
+        } else {
+            items
+                .iter()
+                .filter(|i| i.grantee == g)
+                .fold(0, |m, i| m | i.grant_options)
+        };
+        let lost = privileges & !still;
+        if lost == 0 {
+            continue;
+        }
+        let dependents: Vec<i64> = items
+            .iter()
+            .filter(|i| i.grantor == g && i.privileges & lost != 0)
+            .map(|i| i.grantee)
+            .collect();
+        for d in dependents {
+            found = true;
+            apply(items, d, g, lost, false, false, false);
+            queue.push(d);
+        }
+    }
+    found
+}
+
+/// Role names for display (an unknown oid as its number, as PostgreSQL
+/// shows a dropped role's leftovers).
+pub fn role_namer(catalog: &CatalogSnapshot) -> impl Fn(i64) -> String + '_ {
+    move |oid| match oid {
+        PUBLIC => "public".to_string(),
+        DATABASE_OWNER => "pg_database_owner".to_string(),
+        _ => catalog
+            .role_by_oid(oid)
+            .map_or_else(|| oid.to_string(), |r| r.name.clone()),
+    }
+}
+
+/// What a statement needs, worked out from its parse tree when it is
+/// translated and checked each time it runs (a REVOKE takes effect at the
+/// next statement of every session).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Privileges on relations (ALL of each list's bits).
+    pub access: Vec<Access>,
+    /// Relations the role must own (DROP, ALTER, CREATE INDEX, ...).
+    pub owns: Vec<String>,
+    /// Relations the statement creates in the public schema (CREATE on
+    /// it), owned by the current role once made.
+    pub creates: Vec<(String, ObjectKind)>,
+    /// Relations it drops: their entries go with them.
+    pub drops: Vec<String>,
+    /// ALTER ... RENAME of a relation.
+    pub rename: Option<(String, String)>,
+}
+
+/// The privilege state shared with the SQL functions that check their
+/// own (nextval, currval, setval, lastval) and that show who runs
+/// (current_user, session_user).
+#[derive(Debug, Default)]
+pub struct State {
+    pub who: Who,
+    /// The database's stored entries, read at the start of each statement
+    /// of a role that is not a superuser (empty for superusers).
+    pub entries: HashMap<String, Entry>,
+}
+
+impl State {
+    /// A relation's entry (the default one when none is stored).
+    pub fn entry(&self, name: &str, kind: ObjectKind) -> Entry {
+        self.entries
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| default_entry(kind))
+    }
+
+    /// Whether the current role holds ANY of `privileges` on sequence
+    /// `name` (42501 `permission denied for sequence s` if not).
+    pub fn check_sequence(&self, name: &str, privileges: u16) -> Result<(), PgError> {
+        if self.who.superuser {
+            return Ok(());
+        }
+        let entry = self.entry(name, ObjectKind::Sequence);
+        if self.who.mask(&entry) & privileges == 0 {
+            return Err(denied(ObjectKind::Sequence, name));
+        }
+        Ok(())
+    }
+}
+
+pub type Shared = std::sync::Arc<std::sync::Mutex<State>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acl_text_round_trips() {
+        let items = vec![
+            AclItem {
+                grantee: 10,
+                grantor: 10,
+                privileges: ObjectKind::Table.all_rights(),
+                grant_options: 0,
+            },
+            AclItem {
+                grantee: 0,
+                grantor: 10,
+                privileges: SELECT | UPDATE,
+                grant_options: SELECT,
+            },
+        ];
+        let text = format_acl(&items);
+        assert_eq!(text, "10=arwdDxt/10,0=r*w/10");
+        assert_eq!(parse_acl(&text).unwrap(), items);
+        let names = |oid: i64| {
+            if oid == 10 {
+                "postgres".into()
+            } else {
+                "Bob".into()
+            }
+        };
+        assert_eq!(
+            display_acl(&items, &names),
+            "{postgres=arwdDxt/postgres,=r*w/postgres}"
+        );
+    }
+
+    #[test]
+    fn revoking_a_grant_option_cascades() {
+        let mut items = Vec::new();
+        apply(&mut items, 20, 10, SELECT, true, true, false);
+        apply(&mut items, 30, 20, SELECT, true, false, false);
+        assert_eq!(items.len(), 2);
+        apply(&mut items, 20, 10, SELECT, false, false, true);
+        assert!(revoke_dependents(&mut items, 20, SELECT, 10));
+        assert_eq!(
+            items,
+            vec![AclItem {
+                grantee: 20,
+                grantor: 10,
+                privileges: SELECT,
+                grant_options: 0
+            }]
+        );
+    }
+}

@@ -1,0 +1,949 @@
+//! Roles and privileges in a session: who runs its statements (the
+//! session user and SET ROLE's current user, SET SESSION AUTHORIZATION),
+//! the checks of [`crate::acl`] before a statement touches storage,
+//! ownership of what it creates, CREATE / ALTER / DROP ROLE, GRANT and
+//! REVOKE (of roles and of privileges on relations and the public schema).
+
+use std::sync::Arc;
+
+use pm_elog::{sqlstate as code, PgError, Severity};
+
+use super::{
+    is_hashed_password, Interrupts, ResultSink, SchemaCatalog, Session, TransactionStatus,
+};
+use crate::acl::{self, Entry, Needs, ObjectKind, Who};
+use crate::datadir::{self, CatalogSnapshot};
+use crate::dialect::{Command, Translated};
+use crate::roles::{Grant, GrantRole, RoleOptions, RoleRef, SetRole};
+
+/// The session user and the role SET ROLE chose (None: the session user).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Identity {
+    pub session: (i64, String),
+    pub role: Option<(i64, String)>,
+}
+
+impl Identity {
+    fn current(&self) -> &(i64, String) {
+        self.role.as_ref().unwrap_or(&self.session)
+    }
+}
+
+/// Who runs statements now, and what that becomes when the transaction
+/// ends (SET LOCAL lasts to its end, SET to its commit).
+#[derive(Debug, Default)]
+pub(super) struct IdentityState {
+    pub now: Identity,
+    /// The identity a commit leaves (None: `now`).
+    pub at_commit: Option<Identity>,
+    /// The identity a rollback restores (None: `now`, nothing changed).
+    pub at_start: Option<Identity>,
+}
+
+fn undefined_role(name: &str) -> PgError {
+    PgError::error(
+        code::UNDEFINED_OBJECT,
+        format!("role \"{name}\" does not exist"),
+    )
+}
+
+fn denied(message: &str, detail: &str) -> PgError {
+    let e = PgError::error(code::INSUFFICIENT_PRIVILEGE, message.to_string());
+    if detail.is_empty() {
+        e
+    } else {
+        e.with_detail(detail.to_string())
+    }
+}
+
+impl Session {
+    /// The login catalog: the copy read last, unless some session changed
+    /// the catalog since.
+    pub(super) fn catalog(&self) -> Result<Arc<CatalogSnapshot>, PgError> {
+        let generation = self.interrupts.catalog_generation();
+        if let Some((g, c)) = &*self.catalog_cache.borrow() {
+            if *g == generation {
+                return Ok(c.clone());
+            }
+        }
+        let c = Arc::new(CatalogSnapshot::load(&self.data_dir, generation)?);
+        *self.catalog_cache.borrow_mut() = Some((generation, c.clone()));
+        Ok(c)
+    }
+
+    /// This session changed the global catalog.
+    fn catalog_changed_here(&self) {
+        *self.catalog_cache.borrow_mut() = None;
+        self.who_key.set(None);
+        self.interrupts.catalog_changed();
+    }
+
+    /// Brings the privilege state up to date for the next statement:
+    /// who runs it, and (for a role that is not a superuser) the
+    /// database's ACLs.
+    pub(super) fn prepare_privileges(&mut self, entries: bool) -> Result<(), PgError> {
+        let identity = self.identity.borrow().now.clone();
+        let current = identity.current().clone();
+        let key = (
+            self.interrupts.catalog_generation(),
+            identity.session.0,
+            current.0,
+        );
+        if self.who_key.get() != Some(key) {
+            let catalog = self.catalog()?;
+            let who = Who::new(
+                &catalog,
+                (identity.session.0, &identity.session.1),
+                (current.0, &current.1),
+                self.database_oid,
+            );
+            self.is_superuser = who.superuser;
+            let shown = if who.superuser { "on" } else { "off" };
+            self.store_setting("is_superuser", shown.to_string());
+            self.privileges_state().who = who;
+            self.who_key.set(Some(key));
+        }
+        if entries && !self.is_superuser {
+            let loaded = acl::load(&self.conn)?;
+            self.privileges_state().entries = loaded;
+        }
+        Ok(())
+    }
+
+    pub(super) fn privileges_state(&self) -> std::sync::MutexGuard<'_, acl::State> {
+        self.privileges.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The kind of relation `name` (None: there is none).
+    fn relation_kind(&self, name: &str) -> Option<ObjectKind> {
+        let schema = SchemaCatalog(&self.conn);
+        if analyze::Schema::relation(&schema, name).is_some() {
+            return Some(
+                if analyze::Schema::is_view(&schema, name)
+                    && !analyze::Schema::partitioned(&schema, name)
+                {
+                    ObjectKind::View
+                } else {
+                    ObjectKind::Table
+                },
+            );
+        }
+        self.sequences()
+            .exists(name)
+            .ok()
+            .filter(|e| *e)
+            .map(|_| ObjectKind::Sequence)
+    }
+
+    /// A relation's owner and ACL.
+    fn relation_entry(&self, name: &str, kind: ObjectKind) -> Entry {
+        let mut entry = self.privileges_state().entry(name, kind);
+        entry.kind = kind;
+        entry
+    }
+
+    /// What the statement needs, checked for the current role before it
+    /// runs (superusers pass, as in PostgreSQL).
+    pub(super) fn check_needs(&self, needs: &Needs) -> Result<(), PgError> {
+        if self.is_superuser {
+            return Ok(());
+        }
+        let state = self.privileges_state();
+        if !needs.creates.is_empty() {
+            let schema = state.entry("public", ObjectKind::Schema);
+            if state.who.mask(&schema) & acl::CREATE == 0 {
+                return Err(acl::denied(ObjectKind::Schema, "public"));
+            }
+        }
+        drop(state);
+        for name in &needs.owns {
+            if let Some(kind) = self.relation_kind(name) {
+                let entry = self.relation_entry(name, kind);
+                if !self.privileges_state().who.owns(&entry) {
+                    return Err(acl::not_owner(kind, name));
+                }
+            }
+        }
+        for access in &needs.access {
+            let Some(kind) = self.relation_kind(&access.relation) else {
+                continue;
+            };
+            let entry = self.relation_entry(&access.relation, kind);
+            let mask = self.privileges_state().who.mask(&entry);
+            // A sequence read as a relation needs SELECT.
+            let wanted = access.privileges & kind.all_rights();
+            if mask & wanted != wanted || wanted == 0 {
+                return Err(acl::denied(kind, &access.relation));
+            }
+        }
+        Ok(())
+    }
+
+    /// Which of a statement's creations did not exist before it (those
+    /// are the ones it makes, and owns).
+    pub(super) fn new_relations(&self, needs: &Needs) -> Vec<(String, ObjectKind)> {
+        needs
+            .creates
+            .iter()
+            .filter(|(name, _)| self.relation_kind(name).is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// After a statement succeeded: the owners of what it created, the
+    /// entries of what it dropped or renamed.
+    pub(super) fn record_needs(
+        &self,
+        needs: &Needs,
+        created: &[(String, ObjectKind)],
+    ) -> Result<(), PgError> {
+        let owner = self.identity.borrow().now.current().0;
+        for (name, kind) in created {
+            if self.relation_kind(name).is_none() {
+                continue;
+            }
+            acl::record_owner(&self.conn, name, *kind, owner)?;
+            if *kind == ObjectKind::Table {
+                let owned = self.sequences().owned_by(name)?;
+                for (seq, _) in owned {
+                    acl::record_owner(&self.conn, &seq, ObjectKind::Sequence, owner)?;
+                }
+            }
+        }
+        for name in &needs.drops {
+            if self.relation_kind(name).is_none() {
+                acl::forget(&self.conn, name)?;
+            }
+        }
+        if let Some((old, new)) = &needs.rename {
+            if self.relation_kind(old).is_none() {
+                acl::rename(&self.conn, old, new)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A transaction ended: SET LOCAL's identity goes, and a rollback
+    /// undoes SET's too.
+    pub(super) fn identity_transaction_over(&self, committed: bool) {
+        let mut state = self.identity.borrow_mut();
+        let restored = if committed {
+            state.at_commit.take()
+        } else {
+            state.at_start.take()
+        };
+        state.at_commit = None;
+        state.at_start = None;
+        if let Some(identity) = restored {
+            if identity != state.now {
+                state.now = identity;
+                self.identity_restored.set(true);
+            }
+        }
+    }
+
+    /// The role a statement names.
+    fn role_oid(&self, catalog: &CatalogSnapshot, r: &RoleRef) -> Result<(i64, String), PgError> {
+        let identity = self.identity.borrow().now.clone();
+        match r {
+            RoleRef::Name(n) => catalog
+                .role(n)
+                .map(|role| (role.oid, role.name.clone()))
+                .ok_or_else(|| undefined_role(n)),
+            RoleRef::CurrentUser => Ok(identity.current().clone()),
+            RoleRef::SessionUser => Ok(identity.session.clone()),
+            RoleRef::Public => Ok((acl::PUBLIC, "public".to_string())),
+        }
+    }
+
+    /// The catalog attributes of CREATE/ALTER ROLE options: a cleartext
+    /// password is stored hashed as `password_encryption` says (a text
+    /// that already is a SCRAM verifier or md5 hash is stored as given).
+    fn role_attributes(
+        &self,
+        role: &str,
+        options: &RoleOptions,
+        sink: &mut dyn ResultSink,
+    ) -> Result<datadir::RoleAttributes, PgError> {
+        let password = options.password.clone().map(|p| match p {
+            Some(p) if p.is_empty() => {
+                sink.notice(PgError::new(
+                    Severity::Notice,
+                    code::SUCCESSFUL_COMPLETION,
+                    "empty string is not a valid password, clearing password",
+                ));
+                None
+            }
+            Some(p) if is_hashed_password(&p) => Some(p),
+            Some(p) => Some(match self.setting("password_encryption") {
+                Some("md5") => postgres_protocol::password::md5(p.as_bytes(), role),
+                _ => postgres_protocol::password::scram_sha_256(p.as_bytes()),
+            }),
+            None => None,
+        });
+        let valid_until = match &options.valid_until {
+            Some(Some(text)) => Some(Some(crate::datefmt::timestamptz_out(
+                &crate::datefmt::timestamptz_in(text)?,
+            ))),
+            other => other.clone(),
+        };
+        Ok(datadir::RoleAttributes {
+            superuser: options.superuser,
+            login: options.login,
+            password,
+            inherit: options.inherit,
+            create_role: options.create_role,
+            create_db: options.create_db,
+            replication: options.replication,
+            bypass_rls: options.bypass_rls,
+            connection_limit: options.connection_limit,
+            valid_until,
+        })
+    }
+
+    /// CREATE / ALTER / DROP ROLE, GRANT / REVOKE, SET ROLE.
+    pub(super) fn run_role_command(
+        &mut self,
+        t: &Translated,
+        sink: &mut dyn ResultSink,
+    ) -> Result<String, PgError> {
+        self.prepare_privileges(matches!(t.command, Command::Grant(_)))?;
+        match &t.command {
+            Command::CreateRole { name, options } => self.create_role(name, options, sink)?,
+            Command::AlterRole { role, options } => self.alter_role(role, options, sink)?,
+            Command::DropRole { names, missing_ok } => self.drop_roles(names, *missing_ok, sink)?,
+            Command::RenameRole { name, new_name } => self.rename_role(name, new_name)?,
+            Command::GrantRole(g) => self.grant_role(g, sink)?,
+            Command::Grant(g) => self.grant(g, sink)?,
+            Command::SetRole(s) => self.set_role(s, sink)?,
+            _ => unreachable!("run_role_command is only called for role commands"),
+        }
+        Ok(t.tag.render(0))
+    }
+
+    fn create_role(
+        &mut self,
+        name: &str,
+        options: &RoleOptions,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let me = self.identity.borrow().now.current().0;
+        let my_role = catalog.role_by_oid(me).cloned();
+        let superuser = my_role.as_ref().is_some_and(|r| r.is_superuser);
+        let create_role = my_role.as_ref().is_some_and(|r| r.create_role);
+        if !superuser {
+            if !create_role {
+                return Err(denied(
+                    "permission denied to create role",
+                    "Only roles with the CREATEROLE attribute may create roles.",
+                ));
+            }
+            for (set, attribute) in [
+                (options.superuser, "SUPERUSER"),
+                (options.replication, "REPLICATION"),
+                (options.bypass_rls, "BYPASSRLS"),
+            ] {
+                if set == Some(true) {
+                    return Err(denied(
+                        "permission denied to create role",
+                        &format!("Only roles with the {attribute} attribute may create roles with the {attribute} attribute."),
+                    ));
+                }
+            }
+        }
+        if name.starts_with("pg_") {
+            return Err(PgError::error(
+                code::RESERVED_NAME,
+                format!("role name \"{name}\" is reserved"),
+            )
+            .with_detail("Role names starting with \"pg_\" are reserved."));
+        }
+        if matches!(name, "public" | "none") {
+            return Err(PgError::error(
+                code::RESERVED_NAME,
+                format!("role name \"{name}\" is reserved"),
+            ));
+        }
+        // Roles named in IN ROLE / ROLE / ADMIN must exist first.
+        let mut links = Vec::new();
+        for (list, as_member_of, admin) in [
+            (&options.in_roles, true, false),
+            (&options.members, false, false),
+            (&options.admins, false, true),
+        ] {
+            for r in list {
+                links.push((self.role_oid(&catalog, r)?.0, as_member_of, admin));
+            }
+        }
+        let attrs = self.role_attributes(name, options, sink)?;
+        let oid = datadir::create_role(&self.data_dir, name, &attrs)?;
+        for (other, as_member_of, admin) in links {
+            let (role, member) = if as_member_of {
+                (other, oid)
+            } else {
+                (oid, other)
+            };
+            datadir::grant_membership(&self.data_dir, role, member, me, admin)?;
+        }
+        // PostgreSQL 16 on: the creator of a role gets ADMIN OPTION on it
+        // (a role with CREATEROLE can then manage the roles it made).
+        if !superuser {
+            datadir::grant_membership(&self.data_dir, oid, me, me, true)?;
+        }
+        self.catalog_changed_here();
+        Ok(())
+    }
+
+    fn alter_role(
+        &mut self,
+        role: &RoleRef,
+        options: &RoleOptions,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let (oid, name) = self.role_oid(&catalog, role)?;
+        let target = catalog
+            .role_by_oid(oid)
+            .cloned()
+            .ok_or_else(|| undefined_role(&name))?;
+        let me = self.identity.borrow().now.current().0;
+        let mine = catalog.role_by_oid(me).cloned();
+        let superuser = mine.as_ref().is_some_and(|r| r.is_superuser);
+        if !superuser {
+            let only_password = options
+                == &RoleOptions {
+                    password: options.password.clone(),
+                    ..Default::default()
+                };
+            let own_password = oid == me && only_password;
+            let may_manage = mine.as_ref().is_some_and(|r| r.create_role)
+                && catalog.has_admin(me, oid)
+                && !target.is_superuser;
+            let attribute_change = options.superuser.is_some()
+                || options.replication.is_some()
+                || options.bypass_rls.is_some();
+            if target.is_superuser || attribute_change {
+                return Err(denied(
+                    "permission denied to alter role",
+                    "Only roles with the SUPERUSER attribute may alter roles with the SUPERUSER attribute.",
+                ));
+            }
+            if !own_password && !may_manage {
+                return Err(denied(
+                    "permission denied to alter role",
+                    &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may alter this role."),
+                ));
+            }
+        }
+        if !options.in_roles.is_empty() || !options.members.is_empty() || !options.admins.is_empty()
+        {
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "ALTER ROLE with role memberships is not supported",
+            ));
+        }
+        let attrs = self.role_attributes(&name, options, sink)?;
+        if !datadir::alter_role(&self.data_dir, &name, &attrs)? {
+            return Err(undefined_role(&name));
+        }
+        self.catalog_changed_here();
+        Ok(())
+    }
+
+    fn drop_roles(
+        &mut self,
+        names: &[RoleRef],
+        missing_ok: bool,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let me = self.identity.borrow().now.current().0;
+        let session = self.identity.borrow().now.session.0;
+        let mine = catalog.role_by_oid(me).cloned();
+        let superuser = mine.as_ref().is_some_and(|r| r.is_superuser);
+        if !superuser && !mine.as_ref().is_some_and(|r| r.create_role) {
+            return Err(denied(
+                "permission denied to drop role",
+                "Only roles with the CREATEROLE attribute and the ADMIN option on the target roles may drop roles.",
+            ));
+        }
+        for r in names {
+            let RoleRef::Name(name) = r else {
+                return Err(PgError::error(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "cannot use special role specifier in DROP ROLE",
+                ));
+            };
+            let Some(role) = catalog.role(name).cloned() else {
+                if missing_ok {
+                    sink.notice(PgError::new(
+                        Severity::Notice,
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("role \"{name}\" does not exist, skipping"),
+                    ));
+                    continue;
+                }
+                return Err(undefined_role(name));
+            };
+            if role.oid == me {
+                return Err(PgError::error(
+                    code::OBJECT_IN_USE,
+                    "current user cannot be dropped",
+                ));
+            }
+            if role.oid == session {
+                return Err(PgError::error(
+                    code::OBJECT_IN_USE,
+                    "session user cannot be dropped",
+                ));
+            }
+            if role.oid == datadir::BOOTSTRAP_SUPERUSER_OID {
+                return Err(PgError::error(
+                    code::DEPENDENT_OBJECTS_STILL_EXIST,
+                    format!(
+                        "cannot drop role {name} because it is required by the database system"
+                    ),
+                ));
+            }
+            if !superuser {
+                if role.is_superuser {
+                    return Err(denied(
+                        "permission denied to drop role",
+                        "Only roles with the SUPERUSER attribute may drop roles with the SUPERUSER attribute.",
+                    ));
+                }
+                if !catalog.has_admin(me, role.oid) {
+                    return Err(denied(
+                        "permission denied to drop role",
+                        &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may drop this role."),
+                    ));
+                }
+            }
+            self.check_no_dependents(&catalog, &role)?;
+            datadir::drop_role(&self.data_dir, name)?;
+        }
+        self.catalog_changed_here();
+        Ok(())
+    }
+
+    /// DROP ROLE of a role that owns or has privileges on objects of
+    /// this database: 2BP01 with PostgreSQL's DETAIL lines.
+    fn check_no_dependents(
+        &self,
+        catalog: &CatalogSnapshot,
+        role: &datadir::Role,
+    ) -> Result<(), PgError> {
+        let mut lines = Vec::new();
+        if catalog.database_owner(self.database_oid) == role.oid {
+            lines.push(format!("owner of database {}", self.database));
+        }
+        let mut entries: Vec<(String, Entry)> = acl::load(&self.conn)?.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, entry) in &entries {
+            let kind = entry.kind.word();
+            if entry.owner == role.oid {
+                lines.push(format!("owner of {kind} {name}"));
+            } else if entry.items().iter().any(|i| i.grantee == role.oid) {
+                lines.push(format!("privileges for {kind} {name}"));
+            }
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        Err(PgError::error(
+            code::DEPENDENT_OBJECTS_STILL_EXIST,
+            format!(
+                "role \"{}\" cannot be dropped because some objects depend on it",
+                role.name
+            ),
+        )
+        .with_detail(lines.join("\n")))
+    }
+
+    fn rename_role(&mut self, name: &str, new_name: &str) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let role = catalog
+            .role(name)
+            .cloned()
+            .ok_or_else(|| undefined_role(name))?;
+        let identity = self.identity.borrow().now.clone();
+        if role.oid == identity.session.0 {
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "session user cannot be renamed",
+            ));
+        }
+        if role.oid == identity.current().0 {
+            return Err(PgError::error(
+                code::FEATURE_NOT_SUPPORTED,
+                "current user cannot be renamed",
+            ));
+        }
+        if !self.is_superuser {
+            let me = identity.current().0;
+            let may = catalog.role_by_oid(me).is_some_and(|r| r.create_role)
+                && catalog.has_admin(me, role.oid)
+                && !role.is_superuser;
+            if !may {
+                return Err(denied(
+                    "permission denied to rename role",
+                    &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may rename this role."),
+                ));
+            }
+        }
+        if new_name.starts_with("pg_") {
+            return Err(PgError::error(
+                code::RESERVED_NAME,
+                format!("role name \"{new_name}\" is reserved"),
+            )
+            .with_detail("Role names starting with \"pg_\" are reserved."));
+        }
+        if !datadir::rename_role(&self.data_dir, name, new_name)? {
+            return Err(undefined_role(name));
+        }
+        self.catalog_changed_here();
+        Ok(())
+    }
+
+    fn grant_role(&mut self, g: &GrantRole, sink: &mut dyn ResultSink) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let me = self.identity.borrow().now.current().0;
+        for r in &g.roles {
+            let (role, role_name) = self.role_oid(&catalog, r)?;
+            if !self.is_superuser && !catalog.has_admin(me, role) {
+                let verb = if g.is_grant { "grant" } else { "revoke" };
+                return Err(denied(
+                    &format!("permission denied to {verb} role \"{role_name}\""),
+                    &format!("Only roles with the ADMIN option on role \"{role_name}\" may {verb} this role."),
+                ));
+            }
+            for grantee in &g.grantees {
+                let (member, member_name) = self.role_oid(&catalog, grantee)?;
+                if g.is_grant {
+                    // A membership loop (the role already is a member of
+                    // the grantee) is refused.
+                    if catalog.roles_of(role, true).contains(&member) {
+                        return Err(PgError::error(
+                            code::INVALID_GRANT_OPERATION,
+                            format!("role \"{member_name}\" is a member of role \"{role_name}\""),
+                        ));
+                    }
+                    if !datadir::grant_membership(&self.data_dir, role, member, me, g.admin)? {
+                        sink.notice(PgError::new(
+                            Severity::Notice,
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("role \"{member_name}\" has already been granted membership in role \"{role_name}\" by role \"{}\"", self.privileges_state().who.current_name),
+                        ));
+                    }
+                } else if !datadir::revoke_membership(&self.data_dir, role, member, g.admin)? {
+                    sink.notice(PgError::new(
+                        Severity::Warning,
+                        code::WARNING,
+                        format!("role \"{member_name}\" has not been granted membership in role \"{role_name}\" by role \"{}\"", self.privileges_state().who.current_name),
+                    ));
+                }
+            }
+        }
+        self.catalog_changed_here();
+        Ok(())
+    }
+
+    /// SET [LOCAL] ROLE / SESSION AUTHORIZATION (SetSessionAuthorization,
+    /// check_role).
+    fn set_role(&mut self, s: &SetRole, sink: &mut dyn ResultSink) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let in_block = self.status != TransactionStatus::Idle && !self.implicit;
+        if s.local && !in_block {
+            sink.notice(PgError::new(
+                Severity::Warning,
+                code::NO_ACTIVE_SQL_TRANSACTION,
+                "SET LOCAL can only be used in transaction blocks",
+            ));
+            return Ok(());
+        }
+        let now = self.identity.borrow().now.clone();
+        let target = match &s.role {
+            None => None,
+            Some(name) => {
+                let role = catalog.role(name).ok_or_else(|| {
+                    PgError::error(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("role \"{name}\" does not exist"),
+                    )
+                })?;
+                Some((role.oid, role.name.clone()))
+            }
+        };
+        let next = if s.session_authorization {
+            let login = self.login.clone();
+            let login_super = catalog.role_by_oid(login.0).is_some_and(|r| r.is_superuser);
+            let session = target.unwrap_or(login.clone());
+            if session.0 != login.0 && !login_super {
+                return Err(denied("permission denied to set session authorization", ""));
+            }
+            Identity {
+                session,
+                role: None,
+            }
+        } else {
+            let role = match target {
+                None => None,
+                Some(role) => {
+                    let session = &now.session;
+                    let session_super = catalog
+                        .role_by_oid(session.0)
+                        .is_some_and(|r| r.is_superuser);
+                    if !session_super && !catalog.roles_of(session.0, true).contains(&role.0) {
+                        return Err(denied(
+                            &format!("permission denied to set role \"{}\"", role.1),
+                            "",
+                        ));
+                    }
+                    Some(role)
+                }
+            };
+            Identity {
+                session: now.session.clone(),
+                role,
+            }
+        };
+        {
+            let mut state = self.identity.borrow_mut();
+            if in_block && state.at_start.is_none() {
+                state.at_start = Some(now.clone());
+            }
+            if s.local {
+                if state.at_commit.is_none() {
+                    state.at_commit = Some(now);
+                }
+            } else {
+                state.at_commit = None;
+            }
+            state.now = next;
+        }
+        self.identity_settings();
+        Ok(())
+    }
+
+    /// The settings that show the identity (SHOW role,
+    /// session_authorization, is_superuser, reported to the client).
+    pub(super) fn identity_settings(&mut self) {
+        let identity = self.identity.borrow().now.clone();
+        let role = identity
+            .role
+            .as_ref()
+            .map_or("none".to_string(), |r| r.1.clone());
+        self.store_setting("role", role);
+        self.store_setting("session_authorization", identity.session.1.clone());
+        self.who_key.set(None);
+        if self.prepare_privileges(false).is_err() {
+            self.who_key.set(None);
+        }
+    }
+
+    /// GRANT / REVOKE privileges on relations or the public schema
+    /// (ExecGrant_Relation, merge_acl_with_grant, restrict_and_check_grant).
+    fn grant(&mut self, g: &Grant, sink: &mut dyn ResultSink) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let mut grantees = Vec::new();
+        for r in &g.grantees {
+            let (oid, _) = self.role_oid(&catalog, r)?;
+            if oid == acl::PUBLIC && g.grant_option && g.is_grant {
+                return Err(PgError::error(
+                    code::INVALID_GRANT_OPERATION,
+                    "grant options can only be granted to roles",
+                ));
+            }
+            grantees.push(oid);
+        }
+        let objects: Vec<(String, ObjectKind)> = if g.all_in_schema {
+            if g.objects.iter().any(|s| s != "public") {
+                let other = g
+                    .objects
+                    .iter()
+                    .find(|s| *s != "public")
+                    .cloned()
+                    .unwrap_or_default();
+                return Err(PgError::error(
+                    code::INVALID_SCHEMA_NAME,
+                    format!("schema \"{other}\" does not exist"),
+                ));
+            }
+            self.all_relations(g.kind)?
+        } else {
+            let mut out = Vec::new();
+            for name in &g.objects {
+                let kind = if g.kind == ObjectKind::Schema {
+                    if name != "public" {
+                        return Err(PgError::error(
+                            code::INVALID_SCHEMA_NAME,
+                            format!("schema \"{name}\" does not exist"),
+                        ));
+                    }
+                    ObjectKind::Schema
+                } else {
+                    let kind = self.relation_kind(name).ok_or_else(|| {
+                        PgError::error(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{name}\" does not exist"),
+                        )
+                    })?;
+                    if g.kind == ObjectKind::Sequence && kind != ObjectKind::Sequence {
+                        return Err(PgError::error(
+                            code::WRONG_OBJECT_TYPE,
+                            format!("\"{name}\" is not a sequence"),
+                        ));
+                    }
+                    kind
+                };
+                out.push((name.clone(), kind));
+            }
+            out
+        };
+        let requested: Option<u16> = match &g.privileges {
+            None => None,
+            Some(names) => {
+                let mut bits = 0;
+                for n in names {
+                    let bit = acl::privilege_bits(n).ok_or_else(|| {
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            format!("unrecognized privilege type \"{n}\""),
+                        )
+                    })?;
+                    bits |= bit;
+                }
+                Some(bits)
+            }
+        };
+        let who = self.privileges_state().who.clone();
+        for (name, kind) in objects {
+            let all = kind.all_rights();
+            let mut privileges = requested.unwrap_or(all);
+            if privileges & !all != 0 {
+                let bad = (0..16)
+                    .map(|b| 1u16 << b)
+                    .find(|b| privileges & !all & b != 0)
+                    .unwrap_or(0);
+                if kind == ObjectKind::Sequence && g.kind != ObjectKind::Sequence {
+                    sink.notice(PgError::new(
+                        Severity::Warning,
+                        code::WARNING,
+                        format!("sequence \"{name}\" only supports USAGE, SELECT, and UPDATE privileges"),
+                    ));
+                    privileges &= all;
+                } else {
+                    return Err(PgError::error(
+                        code::INVALID_GRANT_OPERATION,
+                        format!(
+                            "invalid privilege type {} for {}",
+                            acl::privilege_name(bad),
+                            kind.word()
+                        ),
+                    ));
+                }
+            }
+            let mut entry = if kind == ObjectKind::Schema {
+                self.privileges_state().entry("public", ObjectKind::Schema)
+            } else {
+                self.relation_entry(&name, kind)
+            };
+            if self.is_superuser {
+                // (Superusers' state holds no entries: read this one.)
+                if let Some(e) = acl::load(&self.conn)?.remove(&name) {
+                    entry = e;
+                    entry.kind = kind;
+                }
+            }
+            let mut items = entry.items();
+            // The grantor: the owner when the role owns the object (or is
+            // a superuser), else the role itself, limited to what it
+            // holds with grant option.
+            let (grantor, may_grant) = if who.owns(&entry) {
+                (entry.owner, all)
+            } else {
+                let options = items
+                    .iter()
+                    .filter(|i| who.privileges_of.contains(&i.grantee))
+                    .fold(0, |m, i| m | i.grant_options);
+                let held = who.mask(&entry);
+                if options == 0 && held & all == 0 {
+                    return Err(acl::denied(kind, &name));
+                }
+                (who.current, options)
+            };
+            let effective = privileges & may_grant;
+            if effective != privileges {
+                let message = match (g.is_grant, effective == 0) {
+                    (true, true) => format!("no privileges were granted for \"{name}\""),
+                    (true, false) => format!("not all privileges were granted for \"{name}\""),
+                    (false, true) => format!("no privileges could be revoked for \"{name}\""),
+                    (false, false) => format!("not all privileges could be revoked for \"{name}\""),
+                };
+                let state = if g.is_grant {
+                    code::WARNING_PRIVILEGE_NOT_GRANTED
+                } else {
+                    code::WARNING_PRIVILEGE_NOT_REVOKED
+                };
+                sink.notice(PgError::new(Severity::Warning, state, message));
+            }
+            for &grantee in &grantees {
+                let options_only = !g.is_grant && g.grant_option;
+                acl::apply(
+                    &mut items,
+                    grantee,
+                    grantor,
+                    effective,
+                    g.is_grant,
+                    g.grant_option,
+                    options_only,
+                );
+                if !g.is_grant
+                    && acl::revoke_dependents(&mut items.clone(), grantee, effective, entry.owner)
+                {
+                    if !g.cascade {
+                        return Err(PgError::error(
+                            code::DEPENDENT_PRIVILEGE_DESCRIPTORS_STILL_EXIST,
+                            "dependent privileges exist",
+                        )
+                        .with_hint("Use CASCADE to revoke them too."));
+                    }
+                    acl::revoke_dependents(&mut items, grantee, effective, entry.owner);
+                }
+            }
+            entry.acl = Some(items);
+            acl::store(&self.conn, &name, &entry)?;
+        }
+        Ok(())
+    }
+
+    /// The relations of `kind` in the public schema (ON ALL TABLES /
+    /// SEQUENCES IN SCHEMA public).
+    fn all_relations(&self, kind: ObjectKind) -> Result<Vec<(String, ObjectKind)>, PgError> {
+        if kind == ObjectKind::Sequence {
+            let names = self.sequences().names()?;
+            return Ok(names
+                .into_iter()
+                .map(|n| (n, ObjectKind::Sequence))
+                .collect());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') \
+                 AND name NOT LIKE 'pm$%' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .map_err(|e| crate::errors::from_sqlite(&e))?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| crate::errors::from_sqlite(&e))?;
+        Ok(names
+            .into_iter()
+            .filter_map(|n| self.relation_kind(&n).map(|k| (n, k)))
+            .collect())
+    }
+}
+
+use crate::analyze;
