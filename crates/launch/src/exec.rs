@@ -344,6 +344,8 @@ mod tests {
                 generation: 0,
                 roles: Vec::new(),
                 databases: vec![("postgres".into(), 5)],
+                memberships: Vec::new(),
+                database_owners: vec![(5, 10)],
             },
             hba: Default::default(),
         }

@@ -476,6 +476,11 @@ pub struct Session {
     /// The end of a transaction restored an earlier identity (its
     /// settings are shown again at the next chance).
     identity_restored: std::cell::Cell<bool>,
+    /// This transaction wrote ACLs (so reading them again starts no
+    /// snapshot of its own).
+    acl_written: std::cell::Cell<bool>,
+    /// The ACLs were read for the open block (or the statement now).
+    acl_loaded: std::cell::Cell<bool>,
 }
 
 fn undefined_prepared(name: &str) -> PgError {
@@ -726,6 +731,8 @@ impl Session {
             catalog_cache: RefCell::new(None),
             who_key: std::cell::Cell::new(who_key),
             identity_restored: std::cell::Cell::new(false),
+            acl_written: std::cell::Cell::new(false),
+            acl_loaded: std::cell::Cell::new(false),
         })
     }
 
@@ -892,6 +899,10 @@ impl Session {
     /// After a transaction ended: a schema change in it is now committed
     /// or rolled back, which others must see.
     fn transaction_over(&mut self) {
+        if self.status == TransactionStatus::Idle {
+            self.acl_written.set(false);
+            self.acl_loaded.set(false);
+        }
         if self.identity_restored.take() {
             self.identity_settings();
         }
@@ -904,6 +915,8 @@ impl Session {
     /// Opens the implicit transaction of a multi-statement Query.
     pub fn begin_implicit(&mut self) -> Result<(), PgError> {
         if self.status == TransactionStatus::Idle {
+            // (The ACLs the block's statements are checked against.)
+            self.prepare_privileges(true)?;
             self.sqlite_batch("BEGIN")?;
             self.xact_start_us.store(now_us(), Ordering::Relaxed);
             self.implicit = true;
@@ -1054,6 +1067,7 @@ impl Session {
                 } else if self.implicit {
                     self.implicit = false;
                 } else {
+                    self.prepare_privileges(true)?;
                     self.sqlite_batch("BEGIN")?;
                     self.xact_start_us.store(now_us(), Ordering::Relaxed);
                     self.status = TransactionStatus::InBlock;

@@ -103,9 +103,18 @@ impl Session {
             self.privileges_state().who = who;
             self.who_key.set(Some(key));
         }
-        if entries && !self.is_superuser {
+        // The ACLs are read outside a transaction block (at BEGIN too), or
+        // once this block wrote them: a read inside a block would start
+        // its SQLite snapshot early (see ARCHITECTURE.md, Invariants), so a
+        // block uses the ones read at its start. (Only a block that
+        // switched from a superuser to another role reads them inside.)
+        let readable = self.status == TransactionStatus::Idle
+            || self.acl_written.get()
+            || !self.acl_loaded.get();
+        if entries && !self.is_superuser && readable {
             let loaded = acl::load(&self.conn)?;
             self.privileges_state().entries = loaded;
+            self.acl_loaded.set(true);
         }
         Ok(())
     }
@@ -203,6 +212,7 @@ impl Session {
                 continue;
             }
             acl::record_owner(&self.conn, name, *kind, owner)?;
+            self.acl_written.set(true);
             if *kind == ObjectKind::Table {
                 let owned = self.sequences().owned_by(name)?;
                 for (seq, _) in owned {
@@ -332,23 +342,25 @@ impl Session {
         let my_role = catalog.role_by_oid(me).cloned();
         let superuser = my_role.as_ref().is_some_and(|r| r.is_superuser);
         let create_role = my_role.as_ref().is_some_and(|r| r.create_role);
+        // PostgreSQL 15's rules: CREATEROLE may create any role but a
+        // superuser, replication or bypassrls one.
         if !superuser {
             if !create_role {
-                return Err(denied(
-                    "permission denied to create role",
-                    "Only roles with the CREATEROLE attribute may create roles.",
-                ));
+                return Err(denied("permission denied to create role", ""));
             }
-            for (set, attribute) in [
-                (options.superuser, "SUPERUSER"),
-                (options.replication, "REPLICATION"),
-                (options.bypass_rls, "BYPASSRLS"),
+            for (set, message) in [
+                (options.superuser, "must be superuser to create superusers"),
+                (
+                    options.replication,
+                    "must be superuser to create replication users",
+                ),
+                (
+                    options.bypass_rls,
+                    "must be superuser to create bypassrls users",
+                ),
             ] {
                 if set == Some(true) {
-                    return Err(denied(
-                        "permission denied to create role",
-                        &format!("Only roles with the {attribute} attribute may create roles with the {attribute} attribute."),
-                    ));
+                    return Err(denied(message, ""));
                 }
             }
         }
@@ -386,11 +398,6 @@ impl Session {
             };
             datadir::grant_membership(&self.data_dir, role, member, me, admin)?;
         }
-        // PostgreSQL 16 on: the creator of a role gets ADMIN OPTION on it
-        // (a role with CREATEROLE can then manage the roles it made).
-        if !superuser {
-            datadir::grant_membership(&self.data_dir, oid, me, me, true)?;
-        }
         self.catalog_changed_here();
         Ok(())
     }
@@ -410,30 +417,38 @@ impl Session {
         let me = self.identity.borrow().now.current().0;
         let mine = catalog.role_by_oid(me).cloned();
         let superuser = mine.as_ref().is_some_and(|r| r.is_superuser);
+        // PostgreSQL 15's rules (AlterRole): superuser roles and the
+        // SUPERUSER / REPLICATION / BYPASSRLS attributes are for superusers;
+        // CREATEROLE may alter other roles; anyone may change their own
+        // password.
         if !superuser {
             let only_password = options
                 == &RoleOptions {
                     password: options.password.clone(),
                     ..Default::default()
                 };
-            let own_password = oid == me && only_password;
-            let may_manage = mine.as_ref().is_some_and(|r| r.create_role)
-                && catalog.has_admin(me, oid)
-                && !target.is_superuser;
-            let attribute_change = options.superuser.is_some()
-                || options.replication.is_some()
-                || options.bypass_rls.is_some();
-            if target.is_superuser || attribute_change {
+            if target.is_superuser || options.superuser.is_some() {
                 return Err(denied(
-                    "permission denied to alter role",
-                    "Only roles with the SUPERUSER attribute may alter roles with the SUPERUSER attribute.",
+                    "must be superuser to alter superuser roles or change superuser attribute",
+                    "",
                 ));
             }
-            if !own_password && !may_manage {
+            if target.replication || options.replication.is_some() {
                 return Err(denied(
-                    "permission denied to alter role",
-                    &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may alter this role."),
+                    "must be superuser to alter replication roles or change replication attribute",
+                    "",
                 ));
+            }
+            if options.bypass_rls.is_some() {
+                return Err(denied(
+                    "must be superuser to change bypassrls attribute",
+                    "",
+                ));
+            }
+            let create_role = mine.as_ref().is_some_and(|r| r.create_role);
+            let own_password = oid == me && only_password;
+            if !(create_role || own_password) {
+                return Err(denied("permission denied", ""));
             }
         }
         if !options.in_roles.is_empty() || !options.members.is_empty() || !options.admins.is_empty()
@@ -463,10 +478,7 @@ impl Session {
         let mine = catalog.role_by_oid(me).cloned();
         let superuser = mine.as_ref().is_some_and(|r| r.is_superuser);
         if !superuser && !mine.as_ref().is_some_and(|r| r.create_role) {
-            return Err(denied(
-                "permission denied to drop role",
-                "Only roles with the CREATEROLE attribute and the ADMIN option on the target roles may drop roles.",
-            ));
+            return Err(denied("permission denied to drop role", ""));
         }
         for r in names {
             let RoleRef::Name(name) = r else {
@@ -506,19 +518,8 @@ impl Session {
                     ),
                 ));
             }
-            if !superuser {
-                if role.is_superuser {
-                    return Err(denied(
-                        "permission denied to drop role",
-                        "Only roles with the SUPERUSER attribute may drop roles with the SUPERUSER attribute.",
-                    ));
-                }
-                if !catalog.has_admin(me, role.oid) {
-                    return Err(denied(
-                        "permission denied to drop role",
-                        &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may drop this role."),
-                    ));
-                }
+            if !superuser && role.is_superuser {
+                return Err(denied("must be superuser to drop superusers", ""));
             }
             self.check_no_dependents(&catalog, &role)?;
             datadir::drop_role(&self.data_dir, name)?;
@@ -582,14 +583,11 @@ impl Session {
         }
         if !self.is_superuser {
             let me = identity.current().0;
-            let may = catalog.role_by_oid(me).is_some_and(|r| r.create_role)
-                && catalog.has_admin(me, role.oid)
-                && !role.is_superuser;
-            if !may {
-                return Err(denied(
-                    "permission denied to rename role",
-                    &format!("Only roles with the CREATEROLE attribute and the ADMIN option on role \"{name}\" may rename this role."),
-                ));
+            if role.is_superuser {
+                return Err(denied("must be superuser to rename superusers", ""));
+            }
+            if !catalog.role_by_oid(me).is_some_and(|r| r.create_role) {
+                return Err(denied("permission denied to rename role", ""));
             }
         }
         if new_name.starts_with("pg_") {
@@ -611,12 +609,20 @@ impl Session {
         let me = self.identity.borrow().now.current().0;
         for r in &g.roles {
             let (role, role_name) = self.role_oid(&catalog, r)?;
-            if !self.is_superuser && !catalog.has_admin(me, role) {
-                let verb = if g.is_grant { "grant" } else { "revoke" };
-                return Err(denied(
-                    &format!("permission denied to {verb} role \"{role_name}\""),
-                    &format!("Only roles with the ADMIN option on role \"{role_name}\" may {verb} this role."),
-                ));
+            // PostgreSQL 15 (check_role_grantor): superuser roles need a
+            // superuser; others ADMIN OPTION or CREATEROLE.
+            if !self.is_superuser {
+                let target = catalog.role_by_oid(role);
+                if target.is_some_and(|t| t.is_superuser) {
+                    return Err(denied("must be superuser to alter superusers", ""));
+                }
+                let create_role = catalog.role_by_oid(me).is_some_and(|r| r.create_role);
+                if !create_role && !catalog.has_admin(me, role) {
+                    return Err(denied(
+                        &format!("must have admin option on role \"{role_name}\""),
+                        "",
+                    ));
+                }
             }
             for grantee in &g.grantees {
                 let (member, member_name) = self.role_oid(&catalog, grantee)?;
@@ -633,14 +639,14 @@ impl Session {
                         sink.notice(PgError::new(
                             Severity::Notice,
                             code::SUCCESSFUL_COMPLETION,
-                            format!("role \"{member_name}\" has already been granted membership in role \"{role_name}\" by role \"{}\"", self.privileges_state().who.current_name),
+                            format!("role \"{member_name}\" is already a member of role \"{role_name}\""),
                         ));
                     }
                 } else if !datadir::revoke_membership(&self.data_dir, role, member, g.admin)? {
                     sink.notice(PgError::new(
                         Severity::Warning,
                         code::WARNING,
-                        format!("role \"{member_name}\" has not been granted membership in role \"{role_name}\" by role \"{}\"", self.privileges_state().who.current_name),
+                        format!("role \"{member_name}\" is not a member of role \"{role_name}\""),
                     ));
                 }
             }
@@ -888,7 +894,7 @@ impl Session {
                 };
                 sink.notice(PgError::new(Severity::Warning, state, message));
             }
-            for &grantee in &grantees {
+            for &grantee in grantees.iter().filter(|_| effective != 0) {
                 let options_only = !g.is_grant && g.grant_option;
                 acl::apply(
                     &mut items,
@@ -914,6 +920,7 @@ impl Session {
             }
             entry.acl = Some(items);
             acl::store(&self.conn, &name, &entry)?;
+            self.acl_written.set(true);
         }
         Ok(())
     }
