@@ -37,7 +37,8 @@ const STEPS: &[(&str, Want)] = &[
     ("SELECT nextval('secret_id_seq')", E("42501", "permission denied for sequence secret_id_seq")),
     ("CREATE TABLE mine (x int)", E("42501", "permission denied for schema public")),
     // No escalation.
-    ("CREATE ROLE evil SUPERUSER", E("42501", "permission denied to create role")),
+    ("CREATE ROLE evil SUPERUSER", E("42501", "must be superuser to create superusers")),
+    ("CREATE ROLE evil", E("42501", "permission denied to create role")),
     ("ALTER ROLE app SUPERUSER", E("42501", "must be superuser to alter superuser roles or change superuser attribute")),
     ("ALTER ROLE postgres PASSWORD 'x'", E("42501", "must be superuser to alter superuser roles or change superuser attribute")),
     ("GRANT readers TO app", E("42501", "must have admin option on role \"readers\"")),
@@ -81,6 +82,13 @@ const STEPS: &[(&str, Want)] = &[
             "mine {app=arwdDxt/app,readers=r/app}; secret {postgres=arwdDxt/postgres,app=aw/postgres}; \
              secret_v {postgres=arwdDxt/postgres,readers=r/postgres}",
         ),
+    ),
+    (
+        "SELECT has_table_privilege('app', 'secret', 'insert'), \
+         has_table_privilege('app', 'secret', 'select'), \
+         has_table_privilege('readers', 'secret_v', 'select with grant option'), \
+         has_schema_privilege('app', 'public', 'create')",
+        O("SELECT 1", "t|f|f|t"),
     ),
     // CREATEROLE manages roles that are not superusers.
     ("SET ROLE manager", O("SET", "")),

@@ -583,6 +583,8 @@ pub struct Needs {
     pub drops: Vec<String>,
     /// ALTER ... RENAME of a relation.
     pub rename: Option<(String, String)>,
+    /// It calls has_table_privilege and friends.
+    pub inquiry: bool,
 }
 
 /// The privilege state shared with the SQL functions that check their
@@ -592,8 +594,20 @@ pub struct Needs {
 pub struct State {
     pub who: Who,
     /// The database's stored entries, read at the start of each statement
-    /// of a role that is not a superuser (empty for superusers).
+    /// of a role that is not a superuser (empty for superusers), and of a
+    /// statement that calls the has_*_privilege functions.
     pub entries: HashMap<String, Entry>,
+    /// For has_*_privilege: the login catalog, the database, and the kind
+    /// of every relation, read before such a statement runs.
+    pub inquiry: Option<Inquiry>,
+}
+
+/// What the privilege inquiry functions read (see [`State::inquire`]).
+#[derive(Debug, Clone)]
+pub struct Inquiry {
+    pub catalog: std::sync::Arc<CatalogSnapshot>,
+    pub database: i64,
+    pub kinds: HashMap<String, ObjectKind>,
 }
 
 impl State {
@@ -616,6 +630,115 @@ impl State {
             return Err(denied(ObjectKind::Sequence, name));
         }
         Ok(())
+    }
+}
+
+impl State {
+    /// has_table_privilege / has_sequence_privilege / has_schema_privilege
+    /// (`kind` t, s, n): whether `role` (None: the current one) holds ANY
+    /// of the privileges listed (`SELECT, INSERT`, `UPDATE WITH GRANT
+    /// OPTION`) on `object`, with PostgreSQL's errors.
+    pub fn inquire(
+        &self,
+        kind: &str,
+        role: Option<&str>,
+        object: &str,
+        privileges: &str,
+    ) -> Result<bool, PgError> {
+        let Some(inq) = &self.inquiry else {
+            return Err(PgError::error(
+                code::INTERNAL_ERROR,
+                "privilege inquiry without its catalog",
+            ));
+        };
+        let who = match role {
+            None => self.who.clone(),
+            Some(name) => {
+                let r = inq.catalog.role(name).ok_or_else(|| {
+                    PgError::error(
+                        code::UNDEFINED_OBJECT,
+                        format!("role \"{name}\" does not exist"),
+                    )
+                })?;
+                Who::new(
+                    &inq.catalog,
+                    (r.oid, &r.name),
+                    (r.oid, &r.name),
+                    inq.database,
+                )
+            }
+        };
+        let name = object.strip_prefix("public.").unwrap_or(object);
+        let object_kind = if kind == "n" {
+            if name != "public" {
+                return Err(PgError::error(
+                    code::INVALID_SCHEMA_NAME,
+                    format!("schema \"{name}\" does not exist"),
+                ));
+            }
+            ObjectKind::Schema
+        } else {
+            let found = inq.kinds.get(name).copied().ok_or_else(|| {
+                PgError::error(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{object}\" does not exist"),
+                )
+            })?;
+            if kind == "s" && found != ObjectKind::Sequence {
+                return Err(PgError::error(
+                    code::WRONG_OBJECT_TYPE,
+                    format!("\"{object}\" is not a sequence"),
+                ));
+            }
+            found
+        };
+        let mut wanted = 0u16;
+        let mut with_option = 0u16;
+        for part in privileges.split(',') {
+            let words: Vec<String> = part
+                .split_whitespace()
+                .map(|w| w.to_ascii_uppercase())
+                .collect();
+            let (word, option) = match words.as_slice() {
+                [w] => (w.as_str(), false),
+                [w, a, b, c] if a == "WITH" && b == "GRANT" && c == "OPTION" => (w.as_str(), true),
+                _ => ("", false),
+            };
+            let bit = privilege_bits(word)
+                .filter(|b| object_kind.all_rights() & b != 0 || kind == "t" && word == "USAGE")
+                .ok_or_else(|| {
+                    PgError::error(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("unrecognized privilege type: \"{}\"", part.trim()),
+                    )
+                })?;
+            if option {
+                with_option |= bit;
+            } else {
+                wanted |= bit;
+            }
+        }
+        let entry = if object_kind == ObjectKind::Schema {
+            self.entry("public", ObjectKind::Schema)
+        } else {
+            let mut e = self.entry(name, object_kind);
+            e.kind = object_kind;
+            e
+        };
+        if who.superuser {
+            return Ok(true);
+        }
+        let mask = who.mask(&entry);
+        let options = if who.owns(&entry) {
+            object_kind.all_rights()
+        } else {
+            entry
+                .items()
+                .iter()
+                .filter(|i| who.privileges_of.contains(&i.grantee))
+                .fold(0, |m, i| m | i.grant_options)
+        };
+        Ok(mask & wanted != 0 || options & with_option != 0)
     }
 }
 

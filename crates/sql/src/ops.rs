@@ -623,6 +623,19 @@ fn build() -> Catalog {
     func("quote_nullable", &[TEXT], TEXT, S, "pg_quote_nullable($1)");
     func("to_regtype", &[TEXT], REGTYPE, S, "pg_to_regtype($1)");
     func("pg_is_in_recovery", &[], BOOL, S, "0");
+    // Privilege inquiry functions (acl.rs, session/privileges.rs).
+    for (name, kind) in [
+        ("has_table_privilege", "t"),
+        ("has_sequence_privilege", "s"),
+        ("has_schema_privilege", "n"),
+    ] {
+        let of_current = Box::leak(
+            format!("pm_has_privilege('{kind}', current_user(), $1, $2)").into_boxed_str(),
+        );
+        let of_role = Box::leak(format!("pm_has_privilege('{kind}', $1, $2, $3)").into_boxed_str());
+        func(name, &[TEXT, TEXT], BOOL, S, of_current);
+        func(name, &[TEXT, TEXT, TEXT], BOOL, S, of_role);
+    }
     // The session's own functions (session.rs: current_setting, pg_sleep).
     func("pg_sleep", &[FLOAT8], VOID, S, "pg_sleep($1)");
     func("current_setting", &[TEXT], TEXT, S, "current_setting($1)");

@@ -291,6 +291,7 @@ const REPORTED_SETTINGS: &[(&str, &str)] = &[
 /// (SQLite plans on its own).
 const PLANNER_SETTINGS: &[(&str, &str)] = &[
     ("enable_async_append", "on"),
+    ("force_parallel_mode", "off"),
     ("enable_bitmapscan", "on"),
     ("enable_gathermerge", "on"),
     ("enable_group_by_reordering", "on"),
@@ -630,6 +631,7 @@ impl Session {
         crate::acl::ensure_table(&conn);
         register_sequence_functions(&conn, &sequences, &privileges).map_err(fail)?;
         register_identity_functions(&conn, &privileges).map_err(fail)?;
+        register_inquiry_function(&conn, &privileges).map_err(fail)?;
 
         let mut defaults = BTreeMap::new();
         for (name, value) in [
@@ -1051,6 +1053,9 @@ impl Session {
         let mut created = Vec::new();
         if checked {
             self.prepare_privileges(true)?;
+            if t.needs.inquiry {
+                self.prepare_inquiry()?;
+            }
             self.check_needs(&t.needs)?;
             if !t.needs.creates.is_empty() {
                 created = self.new_relations(&t.needs);
@@ -2185,6 +2190,7 @@ fn translate_query(
         } else {
             needs.access.append(&mut t.needs.access);
         }
+        needs.inquiry = text.to_ascii_lowercase().contains("_privilege");
         t.needs = needs;
     }
     Ok((t, negated))
@@ -2944,6 +2950,35 @@ fn register_identity_functions(
         })?;
     }
     Ok(())
+}
+
+/// pm_has_privilege(kind, role, object, privileges): the has_*_privilege
+/// functions ([`crate::acl::State::inquire`]).
+fn register_inquiry_function(
+    conn: &Connection,
+    privileges: &crate::acl::Shared,
+) -> rusqlite::Result<()> {
+    let p = privileges.clone();
+    conn.create_scalar_function(
+        "pm_has_privilege",
+        4,
+        FunctionFlags::SQLITE_UTF8,
+        move |ctx| {
+            let kind: String = ctx.get(0)?;
+            let (Some(role), Some(object), Some(privileges)) = (
+                ctx.get::<Option<String>>(1)?,
+                ctx.get::<Option<String>>(2)?,
+                ctx.get::<Option<String>>(3)?,
+            ) else {
+                return Ok(None);
+            };
+            let state = p.lock().unwrap_or_else(|p| p.into_inner());
+            state
+                .inquire(&kind, Some(&role), &object, &privileges)
+                .map(Some)
+                .map_err(user_error)
+        },
+    )
 }
 
 fn register_sequence_functions(

@@ -119,6 +119,28 @@ impl Session {
         Ok(())
     }
 
+    /// Before a statement that calls has_*_privilege: every entry, the
+    /// catalog and the kinds of the relations, for the functions to read.
+    pub(super) fn prepare_inquiry(&mut self) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let entries = acl::load(&self.conn)?;
+        let mut kinds = std::collections::HashMap::new();
+        for (name, kind) in self.all_relations(ObjectKind::Table)? {
+            kinds.insert(name, kind);
+        }
+        for (name, kind) in self.all_relations(ObjectKind::Sequence)? {
+            kinds.insert(name, kind);
+        }
+        let mut state = self.privileges_state();
+        state.entries = entries;
+        state.inquiry = Some(acl::Inquiry {
+            catalog,
+            database: self.database_oid,
+            kinds,
+        });
+        Ok(())
+    }
+
     pub(super) fn privileges_state(&self) -> std::sync::MutexGuard<'_, acl::State> {
         self.privileges.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -345,9 +367,6 @@ impl Session {
         // PostgreSQL 15's rules: CREATEROLE may create any role but a
         // superuser, replication or bypassrls one.
         if !superuser {
-            if !create_role {
-                return Err(denied("permission denied to create role", ""));
-            }
             for (set, message) in [
                 (options.superuser, "must be superuser to create superusers"),
                 (
@@ -362,6 +381,9 @@ impl Session {
                 if set == Some(true) {
                     return Err(denied(message, ""));
                 }
+            }
+            if !create_role {
+                return Err(denied("permission denied to create role", ""));
             }
         }
         if name.starts_with("pg_") {
