@@ -767,4 +767,38 @@ mod tests {
         assert!(init(&dir, "postgres").is_err(), "init twice is refused");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn a_catalog_of_the_first_layout_is_upgraded_in_place() {
+        let dir = std::env::temp_dir().join(format!("pm-datadir-upgrade-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("global")).unwrap();
+        std::fs::write(version_file(&dir), format!("{CATALOG_VERSION}\n")).unwrap();
+        {
+            // The layout before roles had more than these attributes.
+            let c = Connection::open(catalog_path(&dir)).unwrap();
+            c.execute_batch(
+                "CREATE TABLE pg_database (oid INTEGER PRIMARY KEY, datname TEXT NOT NULL UNIQUE);
+                 CREATE TABLE pg_authid (oid INTEGER PRIMARY KEY, rolname TEXT NOT NULL UNIQUE,
+                     rolsuper INTEGER NOT NULL, rolcanlogin INTEGER NOT NULL, rolpassword TEXT);
+                 INSERT INTO pg_database VALUES (5, 'postgres'), (16384, 'app');
+                 INSERT INTO pg_authid VALUES (10, 'postgres', 1, 1, NULL),
+                     (16384, 'alice', 0, 1, 'md5abc');",
+            )
+            .unwrap();
+        }
+        check(&dir).unwrap();
+        check(&dir).unwrap(); // twice: nothing left to do
+        let snapshot = CatalogSnapshot::load(&dir, 0).unwrap();
+        let alice = snapshot.role("alice").unwrap();
+        assert_eq!(alice.password.as_deref(), Some("md5abc"));
+        assert!(alice.can_login && alice.inherit && !alice.create_role && !alice.is_superuser);
+        assert_eq!(alice.connection_limit, -1);
+        let postgres = snapshot.role("postgres").unwrap();
+        assert!(postgres.create_role && postgres.create_db && postgres.replication);
+        assert_eq!(snapshot.database_owner(16384), BOOTSTRAP_SUPERUSER_OID);
+        assert!(snapshot.memberships.is_empty());
+        assert_eq!(snapshot.databases.len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
