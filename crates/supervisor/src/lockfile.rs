@@ -134,7 +134,14 @@ impl LockFile {
             if let Some(last) = lines.last_mut() {
                 *last = status;
             }
-            let _ = std::fs::write(&self.path, format!("{}\n", lines.join("\n")));
+            // Rewritten in place, never truncated first (as
+            // AddToDataDirLockFile): a reader never sees it empty.
+            let contents = format!("{}\n", lines.join("\n"));
+            if let Ok(mut f) = OpenOptions::new().write(true).open(&self.path) {
+                let _ = f
+                    .write_all(contents.as_bytes())
+                    .and_then(|_| f.set_len(contents.len() as u64));
+            }
         }
     }
 
