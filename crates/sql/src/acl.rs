@@ -321,6 +321,18 @@ impl Who {
             .fold(0, |m, i| m | i.privileges)
     }
 
+    /// The privileges of `entry` this role may grant (an owner: all).
+    pub fn grant_options(&self, entry: &Entry) -> u16 {
+        if self.owns(entry) {
+            return entry.kind.all_rights();
+        }
+        entry
+            .items()
+            .iter()
+            .filter(|i| self.privileges_of.contains(&i.grantee))
+            .fold(0, |m, i| m | i.grant_options)
+    }
+
     /// Whether the role owns `entry` (or is a member of its owner).
     pub fn owns(&self, entry: &Entry) -> bool {
         self.superuser || self.privileges_of.contains(&entry.owner)
@@ -729,15 +741,7 @@ impl State {
             return Ok(true);
         }
         let mask = who.mask(&entry);
-        let options = if who.owns(&entry) {
-            object_kind.all_rights()
-        } else {
-            entry
-                .items()
-                .iter()
-                .filter(|i| who.privileges_of.contains(&i.grantee))
-                .fold(0, |m, i| m | i.grant_options)
-        };
+        let options = who.grant_options(&entry);
         Ok(mask & wanted != 0 || options & with_option != 0)
     }
 }

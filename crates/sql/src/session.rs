@@ -2166,7 +2166,9 @@ fn translate_query(
                 N::DeleteStmt(_) => crate::acl::DELETE,
                 _ => 0,
             };
-            let dml = verb != 0 || matches!(node, N::SelectStmt(_));
+            // (Only the older translator's: the analyzer's list is complete.)
+            let older = matches!(&t.command, Command::Sql { ast: Some(_), .. });
+            let dml = older && (verb != 0 || matches!(node, N::SelectStmt(_)));
             if let (true, Ok(parsed)) = (dml, pg_query::parse(text, 0)) {
                 for (name, privileges) in parsed
                     .select_tables()

@@ -891,10 +891,7 @@ impl Session {
             let (grantor, may_grant) = if who.owns(&entry) {
                 (entry.owner, all)
             } else {
-                let options = items
-                    .iter()
-                    .filter(|i| who.privileges_of.contains(&i.grantee))
-                    .fold(0, |m, i| m | i.grant_options);
+                let options = who.grant_options(&entry);
                 let held = who.mask(&entry);
                 if options == 0 && held & all == 0 {
                     return Err(acl::denied(kind, &name));
