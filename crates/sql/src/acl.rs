@@ -22,7 +22,9 @@ use std::collections::HashMap;
 use pm_elog::{sqlstate as code, PgError};
 use rusqlite::Connection;
 
-use crate::datadir::{CatalogSnapshot, BOOTSTRAP_SUPERUSER_OID};
+use crate::datadir::{
+    CatalogSnapshot, BOOTSTRAP_SUPERUSER_OID, READ_ALL_DATA_OID, WRITE_ALL_DATA_OID,
+};
 
 /// PUBLIC as a grantee.
 pub const PUBLIC: i64 = 0;
@@ -83,6 +85,9 @@ pub enum ObjectKind {
     View,
     Sequence,
     Schema,
+    /// A column of a table or view (pg_attribute.attacl): its entry's
+    /// name is [`column_key`], its owner the relation's.
+    Column,
 }
 
 impl ObjectKind {
@@ -94,6 +99,7 @@ impl ObjectKind {
             }
             ObjectKind::Sequence => USAGE | SELECT | UPDATE,
             ObjectKind::Schema => USAGE | CREATE,
+            ObjectKind::Column => INSERT | SELECT | UPDATE | REFERENCES,
         }
     }
 
@@ -104,6 +110,7 @@ impl ObjectKind {
             ObjectKind::View => "view",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Schema => "schema",
+            ObjectKind::Column => "column",
         }
     }
 
@@ -113,6 +120,7 @@ impl ObjectKind {
             ObjectKind::View => "v",
             ObjectKind::Sequence => "S",
             ObjectKind::Schema => "n",
+            ObjectKind::Column => "c",
         }
     }
 
@@ -121,6 +129,7 @@ impl ObjectKind {
             "v" => ObjectKind::View,
             "S" => ObjectKind::Sequence,
             "n" => ObjectKind::Schema,
+            "c" => ObjectKind::Column,
             _ => ObjectKind::Table,
         }
     }
@@ -151,6 +160,10 @@ impl Entry {
     pub fn items(&self) -> Vec<AclItem> {
         if let Some(acl) = &self.acl {
             return acl.clone();
+        }
+        // A column's default ACL is empty (its table's privileges cover it).
+        if self.kind == ObjectKind::Column {
+            return Vec::new();
         }
         let mut items = vec![AclItem {
             grantee: self.owner,
@@ -264,12 +277,42 @@ fn quote_role(name: &str) -> String {
     }
 }
 
+/// The name of a column's entry in `pm$acl`: the relation's name, U+001F,
+/// the column's (no identifier of a PostgreSQL client holds U+001F).
+pub fn column_key(relation: &str, column: &str) -> String {
+    format!("{relation}\u{1f}{column}")
+}
+
 /// The privileges a statement needs on one relation (ANY of
-/// `privileges` for sequence functions, ALL of them otherwise).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `privileges` for sequence functions, ALL of them otherwise), and the
+/// columns it reads (SELECT), writes (INSERT, UPDATE) with the privilege
+/// each needs: without the table-level privilege, each of those columns
+/// must have it (`*`: every column of the relation), and with no column
+/// listed for a privilege, some column must (ExecCheckPermissions).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Access {
     pub relation: String,
     pub privileges: u16,
+    pub columns: Vec<(String, u16)>,
+}
+
+impl Access {
+    pub fn new(relation: impl Into<String>, privileges: u16) -> Access {
+        Access {
+            relation: relation.into(),
+            privileges,
+            columns: Vec::new(),
+        }
+    }
+
+    /// Column `name` needs `privilege` (also at table level).
+    pub fn add_column(&mut self, name: &str, privilege: u16) {
+        self.privileges |= privilege;
+        match self.columns.iter_mut().find(|(c, _)| c == name) {
+            Some((_, p)) => *p |= privilege,
+            None => self.columns.push((name.to_string(), privilege)),
+        }
+    }
 }
 
 /// Who runs the statement: the current role and every role whose
@@ -314,11 +357,30 @@ impl Who {
         if self.superuser {
             return entry.kind.all_rights();
         }
-        entry
+        let mut mask = entry
             .items()
             .iter()
             .filter(|i| self.privileges_of.contains(&i.grantee))
-            .fold(0, |m, i| m | i.privileges)
+            .fold(0, |m, i| m | i.privileges);
+        // pg_read_all_data / pg_write_all_data (pg_class_aclmask,
+        // pg_namespace_aclmask).
+        let (read, write) = (
+            self.privileges_of.contains(&READ_ALL_DATA_OID),
+            self.privileges_of.contains(&WRITE_ALL_DATA_OID),
+        );
+        match entry.kind {
+            ObjectKind::Schema if read || write => mask |= USAGE,
+            ObjectKind::Schema => {}
+            kind => {
+                if read {
+                    mask |= SELECT & kind.all_rights();
+                }
+                if write {
+                    mask |= (INSERT | UPDATE | DELETE) & kind.all_rights();
+                }
+            }
+        }
+        mask
     }
 
     /// The privileges of `entry` this role may grant (an owner: all).
@@ -411,8 +473,12 @@ pub fn forget(conn: &Connection, name: &str) -> Result<(), PgError> {
     {
         return Ok(());
     }
-    conn.execute("DELETE FROM \"pm$acl\" WHERE name = ?1", [name])
-        .map_err(sql_error)?;
+    conn.execute(
+        "DELETE FROM \"pm$acl\" WHERE name = ?1 \
+         OR (relkind = 'c' AND substr(name, 1, length(?1) + 1) = ?1 || char(31))",
+        [name],
+    )
+    .map_err(sql_error)?;
     Ok(())
 }
 
@@ -429,12 +495,24 @@ pub fn rename(conn: &Connection, name: &str, new_name: &str) -> Result<(), PgErr
         [name, new_name],
     )
     .map_err(sql_error)?;
+    conn.execute(
+        "UPDATE \"pm$acl\" SET name = ?2 || substr(name, length(?1) + 1) \
+         WHERE relkind = 'c' AND substr(name, 1, length(?1) + 1) = ?1 || char(31)",
+        [name, new_name],
+    )
+    .map_err(sql_error)?;
     Ok(())
 }
 
 /// Writes an object's entry.
 pub fn store(conn: &Connection, name: &str, entry: &Entry) -> Result<(), PgError> {
     create_table(conn)?;
+    // A column left with no privileges has none stored (attacl NULL).
+    if entry.kind == ObjectKind::Column && entry.acl.as_ref().is_some_and(|a| a.is_empty()) {
+        conn.execute("DELETE FROM \"pm$acl\" WHERE name = ?1", [name])
+            .map_err(sql_error)?;
+        return Ok(());
+    }
     conn.execute(
         "INSERT OR REPLACE INTO \"pm$acl\" (name, relkind, owner, acl) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![
@@ -620,6 +698,8 @@ pub struct Inquiry {
     pub catalog: std::sync::Arc<CatalogSnapshot>,
     pub database: i64,
     pub kinds: HashMap<String, ObjectKind>,
+    /// The columns of every table and view (has_column_privilege).
+    pub columns: HashMap<String, Vec<String>>,
 }
 
 impl State {
@@ -653,7 +733,7 @@ impl State {
     pub fn inquire(
         &self,
         kind: &str,
-        role: Option<&str>,
+        role: Option<RoleArg<'_>>,
         object: &str,
         privileges: &str,
     ) -> Result<bool, PgError> {
@@ -665,7 +745,23 @@ impl State {
         };
         let who = match role {
             None => self.who.clone(),
-            Some(name) => {
+            // A role's oid (has_table_privilege(oid, ...)): one that does
+            // not exist holds only PUBLIC's privileges.
+            Some(RoleArg::Oid(oid)) => match inq.catalog.role_by_oid(oid) {
+                Some(r) => Who::new(
+                    &inq.catalog,
+                    (r.oid, &r.name),
+                    (r.oid, &r.name),
+                    inq.database,
+                ),
+                None => Who {
+                    current: oid,
+                    session: oid,
+                    privileges_of: vec![oid, PUBLIC],
+                    ..Default::default()
+                },
+            },
+            Some(RoleArg::Name(name)) => {
                 let r = inq.catalog.role(name).ok_or_else(|| {
                     PgError::error(
                         code::UNDEFINED_OBJECT,
@@ -680,7 +776,19 @@ impl State {
                 )
             }
         };
+        // has_column_privilege: `relation U+001F column`.
+        let (object, column) = match object.split_once('\u{1f}') {
+            Some((o, c)) if kind == "c" => (o, Some(c)),
+            _ => (object, None),
+        };
+        let kind = if kind == "c" { "t" } else { kind };
         let name = object.strip_prefix("public.").unwrap_or(object);
+        // The system catalogs (pg_catalog first in every search path):
+        // owned by the bootstrap superuser, SELECT for PUBLIC but
+        // pg_authid's (its passwords).
+        let catalog_name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+        let catalog = kind == "t"
+            && (crate::catalog::is_catalog(catalog_name) || catalog_name == "pg_authid");
         let object_kind = if kind == "n" {
             if name != "public" {
                 return Err(PgError::error(
@@ -690,7 +798,12 @@ impl State {
             }
             ObjectKind::Schema
         } else {
-            let found = inq.kinds.get(name).copied().ok_or_else(|| {
+            let found = if catalog {
+                Some(ObjectKind::Table)
+            } else {
+                inq.kinds.get(name).copied()
+            };
+            let found = found.ok_or_else(|| {
                 PgError::error(
                     code::UNDEFINED_TABLE,
                     format!("relation \"{object}\" does not exist"),
@@ -716,8 +829,13 @@ impl State {
                 [w, a, b, c] if a == "WITH" && b == "GRANT" && c == "OPTION" => (w.as_str(), true),
                 _ => ("", false),
             };
+            let rights = if column.is_some() {
+                ObjectKind::Column.all_rights()
+            } else {
+                object_kind.all_rights()
+            };
             let bit = privilege_bits(word)
-                .filter(|b| object_kind.all_rights() & b != 0 || kind == "t" && word == "USAGE")
+                .filter(|b| rights & b != 0 || kind == "t" && column.is_none() && word == "USAGE")
                 .ok_or_else(|| {
                     PgError::error(
                         code::INVALID_PARAMETER_VALUE,
@@ -732,18 +850,68 @@ impl State {
         }
         let entry = if object_kind == ObjectKind::Schema {
             self.entry("public", ObjectKind::Schema)
+        } else if catalog {
+            let mut acl = default_entry(ObjectKind::Table).items();
+            if catalog_name != "pg_authid" {
+                acl.push(AclItem {
+                    grantee: PUBLIC,
+                    grantor: BOOTSTRAP_SUPERUSER_OID,
+                    privileges: SELECT,
+                    grant_options: 0,
+                });
+            }
+            Entry {
+                kind: ObjectKind::Table,
+                owner: BOOTSTRAP_SUPERUSER_OID,
+                acl: Some(acl),
+            }
         } else {
             let mut e = self.entry(name, object_kind);
             e.kind = object_kind;
             e
         };
+        let mut column_entry = None;
+        if let Some(column) = column {
+            if !catalog
+                && !inq
+                    .columns
+                    .get(name)
+                    .is_some_and(|cols| cols.iter().any(|c| c == column))
+            {
+                return Err(PgError::error(
+                    code::UNDEFINED_COLUMN,
+                    format!("column \"{column}\" of relation \"{object}\" does not exist"),
+                ));
+            }
+            column_entry = self.entries.get(&column_key(name, column)).map(|e| Entry {
+                kind: ObjectKind::Column,
+                owner: entry.owner,
+                acl: e.acl.clone(),
+            });
+        }
         if who.superuser {
             return Ok(true);
         }
-        let mask = who.mask(&entry);
-        let options = who.grant_options(&entry);
+        let mut mask = who.mask(&entry);
+        let mut options = who.grant_options(&entry);
+        if let Some(e) = &column_entry {
+            mask |= who.mask(e);
+            // (The table's owner has every option already.)
+            options |= e
+                .items()
+                .iter()
+                .filter(|i| who.privileges_of.contains(&i.grantee))
+                .fold(0, |m, i| m | i.grant_options);
+        }
         Ok(mask & wanted != 0 || options & with_option != 0)
     }
+}
+
+/// The role argument of the privilege inquiry functions.
+#[derive(Debug, Clone, Copy)]
+pub enum RoleArg<'a> {
+    Name(&'a str),
+    Oid(i64),
 }
 
 pub type Shared = std::sync::Arc<std::sync::Mutex<State>>;

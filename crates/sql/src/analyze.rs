@@ -589,6 +589,24 @@ struct Rel {
     /// The relation whose SELECT privilege reading a column needs, when
     /// not `table` (a view written through to its table).
     acl_name: Option<String>,
+    /// For a join's columns: the (relation, column) pairs each reads, for
+    /// column privileges (markVarForSelectPriv through join alias vars).
+    acl_columns: Option<Vec<Vec<(String, String)>>>,
+}
+
+/// The table columns (relation, column) that reading column `pos` of
+/// `rel` reads, for column privileges.
+fn acl_columns_of(rel: &Rel, pos: usize) -> Vec<(String, String)> {
+    if let Some(name) = &rel.acl_name {
+        return vec![(name.clone(), rel.columns[pos].name.clone())];
+    }
+    if let Some(cols) = &rel.acl_columns {
+        return cols.get(pos).cloned().unwrap_or_default();
+    }
+    match (&rel.table, &rel.exprs) {
+        (Some(t), None) => vec![(t.clone(), rel.sql_names[pos].clone())],
+        _ => Vec::new(),
+    }
 }
 
 pub struct Analyzer<'a> {
@@ -2112,6 +2130,7 @@ impl<'a> Analyzer<'a> {
         let inner: Vec<Rel> = scope.drain(start..).collect();
         let mut columns = Vec::new();
         let mut exprs = Vec::new();
+        let mut acl_columns = Vec::new();
         for r in &inner {
             for (pos, c) in r.columns.iter().enumerate() {
                 if r.hidden.contains(&c.name) {
@@ -2119,6 +2138,7 @@ impl<'a> Analyzer<'a> {
                 }
                 columns.push(c.clone());
                 exprs.push(rel_column(r, pos));
+                acl_columns.push(acl_columns_of(r, pos));
             }
         }
         self.rename_columns(&mut columns, &a.colnames, &a.aliasname)?;
@@ -2128,6 +2148,7 @@ impl<'a> Analyzer<'a> {
             sql_names: columns.iter().map(|c| c.name.clone()).collect(),
             columns,
             exprs: Some(exprs),
+            acl_columns: Some(acl_columns),
             ..Default::default()
         };
         self.add_rel(rel, -1)
@@ -2135,7 +2156,11 @@ impl<'a> Analyzer<'a> {
 
     /// A visible (not merged-away) column of the rels in `range` of the
     /// current scope: its expression and type.
-    fn side_column(&self, range: std::ops::Range<usize>, name: &str) -> Vec<(usize, Expr)> {
+    fn side_column(
+        &self,
+        range: std::ops::Range<usize>,
+        name: &str,
+    ) -> Vec<(usize, Expr, Vec<(String, String)>)> {
         let scope = self.scopes.last().expect("a scope");
         let mut found = Vec::new();
         for i in range {
@@ -2144,7 +2169,7 @@ impl<'a> Analyzer<'a> {
                 continue;
             }
             if let Some(pos) = rel.columns.iter().position(|c| c.name == name) {
-                found.push((i, rel_column(rel, pos)));
+                found.push((i, rel_column(rel, pos), acl_columns_of(rel, pos)));
             }
         }
         found
@@ -2177,6 +2202,7 @@ impl<'a> Analyzer<'a> {
         let mut conds = Vec::new();
         let mut columns = Vec::new();
         let mut exprs = Vec::new();
+        let mut acl_columns = Vec::new();
         for (k, name) in names.iter().enumerate() {
             if names[..k].contains(name) {
                 return Err(self.error_at(
@@ -2208,18 +2234,23 @@ impl<'a> Analyzer<'a> {
                     }
                 }
             }
-            let (li, l) = sides[0].clone();
-            let (ri, r) = sides[1].clone();
+            let (li, l, l_acl) = sides[0].clone();
+            let (ri, r, r_acl) = sides[1].clone();
+            // The USING condition reads both sides' columns.
+            for (relation, column) in l_acl.iter().chain(&r_acl) {
+                self.note_column(relation, column, crate::acl::SELECT);
+            }
             let ty = self.common_type(&[l.ty(), r.ty()], "JOIN/USING", -1)?;
             let l = self.coerce(l, ty, -1, CastContext::Implicit, -1)?;
             let r = self.coerce(r, ty, -1, CastContext::Implicit, -1)?;
             let eq = self.binary_op("=", l.clone(), r.clone(), -1)?;
             conds.push(self.coerce_bool(eq, "JOIN/USING")?);
-            let merged = match kind {
-                "RIGHT JOIN" => r,
-                "FULL JOIN" => Expr::Coalesce(vec![l, r], ty),
-                _ => l,
+            let (merged, merged_acl) = match kind {
+                "RIGHT JOIN" => (r, r_acl),
+                "FULL JOIN" => (Expr::Coalesce(vec![l, r], ty), [l_acl, r_acl].concat()),
+                _ => (l, l_acl),
             };
+            acl_columns.push(merged_acl);
             columns.push(ColumnDef {
                 name: name.clone(),
                 type_oid: ty,
@@ -2241,6 +2272,7 @@ impl<'a> Analyzer<'a> {
                 columns,
                 hidden: Vec::new(),
                 exprs: Some(exprs),
+                acl_columns: Some(acl_columns),
                 ..Default::default()
             };
             self.scopes.last_mut().expect("a scope").insert(start, rel);
@@ -2561,18 +2593,35 @@ impl<'a> Analyzer<'a> {
         let mut accesses = self.accesses.borrow_mut();
         match accesses.iter_mut().find(|a| a.relation == name) {
             Some(a) => a.privileges |= privileges,
-            None => accesses.push(crate::acl::Access {
-                relation: name.to_string(),
-                privileges,
-            }),
+            None => accesses.push(crate::acl::Access::new(name, privileges)),
         }
     }
 
-    /// A column of `rel` is read: SELECT on its table (for a view written
-    /// through, on the view: markVarForSelectPriv).
-    fn note_read(&self, rel: &Rel) {
-        if let Some(name) = rel.acl_name.as_deref().or(rel.table.as_deref()) {
-            self.note_access(name, crate::acl::SELECT);
+    /// Column `column` of relation `name` needs `privilege` (SELECT,
+    /// INSERT or UPDATE), on it or on the relation.
+    fn note_column(&self, name: &str, column: &str, privilege: u16) {
+        let mut accesses = self.accesses.borrow_mut();
+        if !accesses.iter().any(|a| a.relation == name) {
+            accesses.push(crate::acl::Access::new(name, 0));
+        }
+        if let Some(a) = accesses.iter_mut().find(|a| a.relation == name) {
+            a.add_column(column, privilege);
+        }
+    }
+
+    /// The relation whose privileges writing `table` needs: the view an
+    /// INSERT / UPDATE writes through, else the table.
+    fn acl_target(&self, table: &str) -> String {
+        self.view
+            .as_ref()
+            .map_or_else(|| table.to_string(), |v| v.name.clone())
+    }
+
+    /// Column `pos` of `rel` is read: SELECT on its table's column (for a
+    /// view written through, the view's: markVarForSelectPriv).
+    fn note_read(&self, rel: &Rel, pos: usize) {
+        for (relation, column) in acl_columns_of(rel, pos) {
+            self.note_column(&relation, &column, crate::acl::SELECT);
         }
     }
 
@@ -2719,6 +2768,7 @@ impl<'a> Analyzer<'a> {
                 if bare && r.hidden.contains(&col.name) {
                     continue;
                 }
+                self.note_read(r, pos);
                 out.push(Target {
                     expr: rel_column(r, pos),
                     name: col.name.clone(),
@@ -3215,6 +3265,9 @@ impl<'a> Analyzer<'a> {
                 rows.push(out);
             }
             let used = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+            for (col, _) in &targets[..used.min(targets.len())] {
+                self.note_column(&self.acl_target(&table), &col.name, crate::acl::INSERT);
+            }
             let keep: Vec<usize> = (0..used)
                 .filter(|&i| rows.iter().any(|r| r.get(i).is_some_and(|v| v.is_some())))
                 .collect();
@@ -3276,6 +3329,7 @@ impl<'a> Analyzer<'a> {
                     typmod: t.expr.typmod(),
                 };
                 coerced.push(self.assign(source, &col, -1)?);
+                self.note_column(&self.acl_target(&table), &col.name, crate::acl::INSERT);
                 names.push(col.name.clone());
             }
             (None, Some(Box::new(q)), coerced)
@@ -3352,6 +3406,7 @@ impl<'a> Analyzer<'a> {
                     }
                     None => {
                         let col = self.column(columns, table, &ie.name, -1)?.clone();
+                        self.note_column(table, &col.name, crate::acl::SELECT);
                         target.push(Expr::Column {
                             rel: None,
                             name: col.name,
@@ -3387,6 +3442,13 @@ impl<'a> Analyzer<'a> {
                     qualifier: Some("excluded".into()),
                     sql_names: columns.iter().map(|c| c.name.clone()).collect(),
                     columns: columns.to_vec(),
+                    // excluded.c needs SELECT on the target's column c.
+                    acl_columns: Some(
+                        columns
+                            .iter()
+                            .map(|c| vec![(table.to_string(), c.name.clone())])
+                            .collect(),
+                    ),
                     ..Default::default()
                 });
             }
@@ -3430,6 +3492,7 @@ impl<'a> Analyzer<'a> {
                 return unsupported("SET item");
             };
             let col = self.column(columns, table, &rt.name, rt.location)?.clone();
+            self.note_column(&self.acl_target(table), &col.name, crate::acl::UPDATE);
             if !rt.indirection.is_empty() {
                 let e = self.subscripted_assignment(rt, &col)?;
                 if sets.iter().any(|(n, _)| *n == col.name) {
@@ -4118,7 +4181,7 @@ impl<'a> Analyzer<'a> {
                 0 if name != "tableoid" || tables_named(scope, table).is_empty() => continue,
                 1 => {
                     let (rel, pos) = found[0];
-                    self.note_read(rel);
+                    self.note_read(rel, pos);
                     return Ok(rel_column(rel, pos));
                 }
                 _ => {

@@ -25,9 +25,13 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
     (
         "pg_namespace",
         &[],
-        "SELECT CAST(11 AS INTEGER) AS oid, 'pg_catalog' AS nspname, CAST(10 AS INTEGER) AS nspowner, NULL AS nspacl \
-         UNION ALL SELECT 2200, 'public', 10, NULL \
-         UNION ALL SELECT 13000, 'information_schema', 10, NULL",
+        "SELECT CAST(11 AS INTEGER) AS oid, 'pg_catalog' AS nspname, CAST(10 AS INTEGER) AS nspowner, \
+                pm_acl_out('10=UC/10,0=U/10') AS nspacl \
+         UNION ALL SELECT 2200, 'public', \
+                coalesce((SELECT a.owner FROM \"pm$acl\" a WHERE a.name = 'public' AND a.relkind = 'n'), 6171), \
+                pm_acl_out(coalesce((SELECT a.acl FROM \"pm$acl\" a WHERE a.name = 'public' AND a.relkind = 'n'), \
+                                    '6171=UC/6171,0=U/6171')) \
+         UNION ALL SELECT 13000, 'information_schema', 10, pm_acl_out('10=UC/10,0=U/10')",
     ),
     (
         "pm_relations",
@@ -161,7 +165,9 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 (p.\"notnull\" OR p.pk > 0) AS attnotnull, (p.dflt_value IS NOT NULL) AS atthasdef, \
                 0 AS attisdropped, '' AS attidentity, '' AS attgenerated, \
                 CAST(0 AS INTEGER) AS attcollation, 1 AS attislocal, CAST(0 AS INTEGER) AS attinhcount, \
-                NULL AS attacl, NULL AS attoptions, -1 AS attstattarget, \
+                pm_acl_out((SELECT a.acl FROM \"pm$acl\" a \
+                            WHERE a.name = r.relname || char(31) || p.name AND a.relkind = 'c')) AS attacl, \
+                NULL AS attoptions, -1 AS attstattarget, \
                 CASE WHEN pg_type_oid(p.type) = 1700 THEN 'm' \
                      WHEN pg_type_len(pg_type_oid(p.type)) = -1 THEN 'x' ELSE 'p' END AS attstorage, \
                 '' AS attcompression \
@@ -442,6 +448,11 @@ pub fn column_type(column: &str) -> Option<u32> {
 /// Whether `name` is an emulated catalog relation.
 pub fn is_catalog(name: &str) -> bool {
     VIEWS.iter().any(|(n, _, _)| *n == name)
+}
+
+/// The emulated catalog relations' names.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    VIEWS.iter().map(|(n, _, _)| *n)
 }
 
 /// The static name of a catalog relation.

@@ -131,8 +131,43 @@ fn upgrade_catalog(catalog: &Connection) -> rusqlite::Result<()> {
              grantor INTEGER NOT NULL, admin_option INTEGER NOT NULL,
              PRIMARY KEY (roleid, member))",
     )?;
+    // PostgreSQL's predefined roles (NOLOGIN, with their oids), and
+    // pg_monitor's memberships.
+    for (oid, name) in PREDEFINED_ROLES {
+        tx.execute(
+            "INSERT OR IGNORE INTO pg_authid (oid, rolname, rolsuper, rolcanlogin, rolinherit)
+             VALUES (?1, ?2, 0, 0, 1)",
+            rusqlite::params![oid, name],
+        )?;
+    }
+    for member_of in [3374, 3375, 3377] {
+        tx.execute(
+            "INSERT OR IGNORE INTO pg_auth_members (roleid, member, grantor, admin_option)
+             VALUES (?1, 3373, ?2, 0)",
+            rusqlite::params![member_of, BOOTSTRAP_SUPERUSER_OID],
+        )?;
+    }
     tx.commit()
 }
+
+/// PostgreSQL 15's predefined roles (pg_authid.dat).
+pub const PREDEFINED_ROLES: [(i64, &str); 12] = [
+    (6171, "pg_database_owner"),
+    (6181, "pg_read_all_data"),
+    (6182, "pg_write_all_data"),
+    (3373, "pg_monitor"),
+    (3374, "pg_read_all_settings"),
+    (3375, "pg_read_all_stats"),
+    (3377, "pg_stat_scan_tables"),
+    (4569, "pg_read_server_files"),
+    (4570, "pg_write_server_files"),
+    (4571, "pg_execute_server_program"),
+    (4200, "pg_signal_backend"),
+    (4544, "pg_checkpoint"),
+];
+/// pg_read_all_data / pg_write_all_data.
+pub const READ_ALL_DATA_OID: i64 = 6181;
+pub const WRITE_ALL_DATA_OID: i64 = 6182;
 
 fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
     let catalog = Connection::open(catalog_path(data_dir)).map_err(catalog_error)?;

@@ -635,7 +635,32 @@ fn build() -> Catalog {
         let of_role = Box::leak(format!("pm_has_privilege('{kind}', $1, $2, $3)").into_boxed_str());
         func(name, &[TEXT, TEXT], BOOL, S, of_current);
         func(name, &[TEXT, TEXT, TEXT], BOOL, S, of_role);
+        func(name, &[OID, TEXT, TEXT], BOOL, S, of_role);
     }
+    // has_column_privilege([role,] table, column, privileges): the
+    // column's name after the table's, with U+001F between them.
+    func(
+        "has_column_privilege",
+        &[TEXT, TEXT, TEXT],
+        BOOL,
+        S,
+        "pm_has_privilege('c', current_user(), ($1) || char(31) || ($2), $3)",
+    );
+    let of_role = "pm_has_privilege('c', $1, ($2) || char(31) || ($3), $4)";
+    func(
+        "has_column_privilege",
+        &[TEXT, TEXT, TEXT, TEXT],
+        BOOL,
+        S,
+        of_role,
+    );
+    func(
+        "has_column_privilege",
+        &[OID, TEXT, TEXT, TEXT],
+        BOOL,
+        S,
+        of_role,
+    );
     // The session's own functions (session.rs: current_setting, pg_sleep).
     func("pg_sleep", &[FLOAT8], VOID, S, "pg_sleep($1)");
     func("current_setting", &[TEXT], TEXT, S, "current_setting($1)");

@@ -50,8 +50,9 @@ pub struct Grant {
     /// IN SCHEMA public).
     pub objects: Vec<String>,
     pub all_in_schema: bool,
-    /// None: ALL [PRIVILEGES].
-    pub privileges: Option<Vec<String>>,
+    /// None: ALL [PRIVILEGES]; else each privilege's keyword (`ALL` for
+    /// `ALL (cols)`) and the columns it is for (empty: the object).
+    pub privileges: Option<Vec<(String, Vec<String>)>>,
     pub grantees: Vec<RoleRef>,
     /// WITH GRANT OPTION, or REVOKE GRANT OPTION FOR.
     pub grant_option: bool,
@@ -94,6 +95,13 @@ fn role_ref(spec: &pb::RoleSpec) -> RoleRef {
         x if x == T::RolespecSessionUser as i32 => RoleRef::SessionUser,
         x if x == T::RolespecPublic as i32 => RoleRef::Public,
         _ => RoleRef::Name(spec.rolename.clone()),
+    }
+}
+
+fn str_of(n: &pb::Node) -> Option<String> {
+    match n.node.as_ref() {
+        Some(N::String(s)) => Some(s.sval.clone()),
+        _ => None,
     }
 }
 
@@ -207,9 +215,20 @@ pub fn plan(node: &N) -> Result<Option<Translated>, PgError> {
                 return Ok(None);
             };
             let options = role_options(&s.options, false, false)?;
-            // ALTER ROLE r [WITH] ... ; action -1/+1 is ALTER GROUP.
-            if s.action != 1 {
-                return Err(not_supported("ALTER GROUP"));
+            // ALTER GROUP g ADD / DROP USER u, ...: the grammar's
+            // AlterRoleStmt with action +1 / -1 and the users as
+            // `rolemembers`; a GRANT / REVOKE of g (AlterRole's
+            // AddRoleMems / DelRoleMems).
+            if !options.members.is_empty() {
+                return Ok(Some(fixed(
+                    Command::GrantRole(GrantRole {
+                        is_grant: s.action == 1,
+                        roles: vec![role_ref(role)],
+                        grantees: options.members,
+                        admin: false,
+                    }),
+                    "ALTER ROLE",
+                )));
             }
             fixed(
                 Command::AlterRole {
@@ -330,10 +349,13 @@ fn grant(s: &pb::GrantStmt) -> Result<Grant, PgError> {
         let mut names = Vec::new();
         for p in &s.privileges {
             if let Some(N::AccessPriv(ap)) = p.node.as_ref() {
-                if !ap.cols.is_empty() {
-                    return Err(not_supported("column privileges"));
-                }
-                names.push(ap.priv_name.clone());
+                let columns = ap.cols.iter().filter_map(str_of).collect();
+                let name = if ap.priv_name.is_empty() {
+                    "ALL".to_string()
+                } else {
+                    ap.priv_name.clone()
+                };
+                names.push((name, columns));
             }
         }
         Some(names)
@@ -361,10 +383,8 @@ pub fn needs(node: &N, text: &str) -> crate::acl::Needs {
     let reads = |out: &mut Needs| {
         if let Ok(parsed) = pg_query::parse(text, 0) {
             for t in parsed.select_tables() {
-                out.access.push(Access {
-                    relation: t.trim_start_matches("public.").to_string(),
-                    privileges: acl::SELECT,
-                });
+                out.access
+                    .push(Access::new(t.trim_start_matches("public."), acl::SELECT));
             }
         }
     };
@@ -441,19 +461,25 @@ pub fn needs(node: &N, text: &str) -> crate::acl::Needs {
         N::TruncateStmt(t) => {
             for r in &t.relations {
                 if let Some(N::RangeVar(rv)) = r.node.as_ref() {
-                    out.access.push(Access {
-                        relation: rv.relname.clone(),
-                        privileges: acl::TRUNCATE,
-                    });
+                    out.access
+                        .push(Access::new(rv.relname.clone(), acl::TRUNCATE));
                 }
             }
         }
         N::CopyStmt(c) => {
             if let Some(name) = relname(&c.relation) {
-                out.access.push(Access {
-                    relation: name,
-                    privileges: if c.is_from { acl::INSERT } else { acl::SELECT },
-                });
+                // Each column copied needs the privilege (all of them
+                // without a column list).
+                let privilege = if c.is_from { acl::INSERT } else { acl::SELECT };
+                let mut access = Access::new(name, privilege);
+                let columns: Vec<String> = c.attlist.iter().filter_map(str_of).collect();
+                if columns.is_empty() {
+                    access.add_column("*", privilege);
+                }
+                for column in columns {
+                    access.add_column(&column, privilege);
+                }
+                out.access.push(access);
             } else {
                 reads(&mut out);
             }

@@ -2182,10 +2182,9 @@ fn translate_query(
                     }
                     match needs.access.iter_mut().find(|a| a.relation == relation) {
                         Some(a) => a.privileges |= privileges,
-                        None => needs.access.push(crate::acl::Access {
-                            relation,
-                            privileges,
-                        }),
+                        None => needs
+                            .access
+                            .push(crate::acl::Access::new(relation, privileges)),
                     }
                 }
             }
@@ -2966,17 +2965,26 @@ fn register_inquiry_function(
         4,
         FunctionFlags::SQLITE_UTF8,
         move |ctx| {
+            use rusqlite::types::ValueRef;
             let kind: String = ctx.get(0)?;
-            let (Some(role), Some(object), Some(privileges)) = (
-                ctx.get::<Option<String>>(1)?,
-                ctx.get::<Option<String>>(2)?,
-                ctx.get::<Option<String>>(3)?,
-            ) else {
+            let role = ctx.get_raw(1);
+            let (Some(object), Some(privileges)) =
+                (ctx.get::<Option<String>>(2)?, ctx.get::<Option<String>>(3)?)
+            else {
                 return Ok(None);
+            };
+            let text;
+            let role = match role {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Integer(oid) => crate::acl::RoleArg::Oid(oid),
+                _ => {
+                    text = ctx.get::<String>(1)?;
+                    crate::acl::RoleArg::Name(&text)
+                }
             };
             let state = p.lock().unwrap_or_else(|p| p.into_inner());
             state
-                .inquire(&kind, Some(&role), &object, &privileges)
+                .inquire(&kind, Some(role), &object, &privileges)
                 .map(Some)
                 .map_err(user_error)
         },

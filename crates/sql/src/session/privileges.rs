@@ -131,12 +131,25 @@ impl Session {
         for (name, kind) in self.all_relations(ObjectKind::Sequence)? {
             kinds.insert(name, kind);
         }
+        let mut columns = std::collections::HashMap::new();
+        let schema = SchemaCatalog(&self.conn);
+        for (name, kind) in &kinds {
+            if *kind != ObjectKind::Sequence {
+                let names = analyze::Schema::relation(&schema, name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect();
+                columns.insert(name.clone(), names);
+            }
+        }
         let mut state = self.privileges_state();
         state.entries = entries;
         state.inquiry = Some(acl::Inquiry {
             catalog,
             database: self.database_oid,
             kinds,
+            columns,
         });
         Ok(())
     }
@@ -203,11 +216,74 @@ impl Session {
             let mask = self.privileges_state().who.mask(&entry);
             // A sequence read as a relation needs SELECT.
             let wanted = access.privileges & kind.all_rights();
-            if mask & wanted != wanted || wanted == 0 {
+            if wanted == 0 {
+                return Err(acl::denied(kind, &access.relation));
+            }
+            let missing = wanted & !mask;
+            if missing != 0 && !self.column_privileges_cover(access, kind, missing) {
                 return Err(acl::denied(kind, &access.relation));
             }
         }
         Ok(())
+    }
+
+    /// Whether column privileges make up for `missing` table-level ones
+    /// (SELECT, INSERT, UPDATE only): each column the statement names
+    /// for a privilege has it, or some column does when it names none.
+    fn column_privileges_cover(
+        &self,
+        access: &acl::Access,
+        kind: ObjectKind,
+        missing: u16,
+    ) -> bool {
+        if kind == ObjectKind::Sequence || missing & !(acl::SELECT | acl::INSERT | acl::UPDATE) != 0
+        {
+            return false;
+        }
+        let state = self.privileges_state();
+        let relation = &access.relation;
+        let column_mask = |column: &str| -> u16 {
+            state
+                .entries
+                .get(&acl::column_key(relation, column))
+                .map_or(0, |e| {
+                    let mut e = e.clone();
+                    e.kind = ObjectKind::Column;
+                    state.who.mask(&e)
+                })
+        };
+        let all_columns = || -> Vec<String> {
+            analyze::Schema::relation(&SchemaCatalog(&self.conn), relation)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.name)
+                .collect()
+        };
+        for bit in [acl::SELECT, acl::INSERT, acl::UPDATE] {
+            if missing & bit == 0 {
+                continue;
+            }
+            let mut named: Vec<String> = Vec::new();
+            for (column, wanted) in &access.columns {
+                if wanted & bit == 0 {
+                    continue;
+                }
+                if column == "*" {
+                    named.extend(all_columns());
+                } else {
+                    named.push(column.clone());
+                }
+            }
+            let ok = if named.is_empty() {
+                all_columns().iter().any(|c| column_mask(c) & bit != 0)
+            } else {
+                named.iter().all(|c| column_mask(c) & bit != 0)
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
     }
 
     /// Which of a statement's creations did not exist before it (those
@@ -829,31 +905,40 @@ impl Session {
             }
             out
         };
-        let requested: Option<u16> = match &g.privileges {
-            None => None,
-            Some(names) => {
-                let mut bits = 0;
-                for n in names {
-                    let bit = acl::privilege_bits(n).ok_or_else(|| {
+        // Table-level privileges (None: ALL) and column-level ones.
+        let mut requested: Option<u16> = None;
+        let mut column_specs: Vec<(String, u16)> = Vec::new();
+        if let Some(list) = &g.privileges {
+            let mut bits = 0;
+            for (n, columns) in list {
+                let bit = if n == "ALL" {
+                    ObjectKind::Column.all_rights()
+                } else {
+                    acl::privilege_bits(n).ok_or_else(|| {
                         PgError::error(
                             code::SYNTAX_ERROR,
                             format!("unrecognized privilege type \"{n}\""),
                         )
-                    })?;
+                    })?
+                };
+                if columns.is_empty() {
                     bits |= bit;
                 }
-                Some(bits)
+                for c in columns {
+                    match column_specs.iter_mut().find(|(name, _)| name == c) {
+                        Some((_, b)) => *b |= bit,
+                        None => column_specs.push((c.clone(), bit)),
+                    }
+                }
             }
-        };
+            requested = Some(bits);
+        }
         let who = self.privileges_state().who.clone();
         for (name, kind) in objects {
             let all = kind.all_rights();
             let mut privileges = requested.unwrap_or(all);
             if privileges & !all != 0 {
-                let bad = (0..16)
-                    .map(|b| 1u16 << b)
-                    .find(|b| privileges & !all & b != 0)
-                    .unwrap_or(0);
+                let bad = first_bit(privileges & !all);
                 if kind == ObjectKind::Sequence && g.kind != ObjectKind::Sequence {
                     sink.notice(PgError::new(
                         Severity::Warning,
@@ -862,14 +947,7 @@ impl Session {
                     ));
                     privileges &= all;
                 } else {
-                    return Err(PgError::error(
-                        code::INVALID_GRANT_OPERATION,
-                        format!(
-                            "invalid privilege type {} for {}",
-                            acl::privilege_name(bad),
-                            kind.word()
-                        ),
-                    ));
+                    return Err(invalid_privilege(bad, kind));
                 }
             }
             let mut entry = if kind == ObjectKind::Schema {
@@ -877,70 +955,181 @@ impl Session {
             } else {
                 self.relation_entry(&name, kind)
             };
-            if self.is_superuser {
-                // (Superusers' state holds no entries: read this one.)
-                if let Some(e) = acl::load(&self.conn)?.remove(&name) {
-                    entry = e;
-                    entry.kind = kind;
-                }
-            }
-            let mut items = entry.items();
-            // The grantor: the owner when the role owns the object (or is
-            // a superuser), else the role itself, limited to what it
-            // holds with grant option.
-            let (grantor, may_grant) = if who.owns(&entry) {
-                (entry.owner, all)
+            // (Superusers' state holds no entries: read this one's.)
+            let stored = if self.is_superuser {
+                Some(acl::load(&self.conn)?)
             } else {
-                let options = who.grant_options(&entry);
-                let held = who.mask(&entry);
-                if options == 0 && held & all == 0 {
-                    return Err(acl::denied(kind, &name));
-                }
-                (who.current, options)
+                None
             };
-            let effective = privileges & may_grant;
-            if effective != privileges {
-                let message = match (g.is_grant, effective == 0) {
-                    (true, true) => format!("no privileges were granted for \"{name}\""),
-                    (true, false) => format!("not all privileges were granted for \"{name}\""),
-                    (false, true) => format!("no privileges could be revoked for \"{name}\""),
-                    (false, false) => format!("not all privileges could be revoked for \"{name}\""),
-                };
-                let state = if g.is_grant {
-                    code::WARNING_PRIVILEGE_NOT_GRANTED
-                } else {
-                    code::WARNING_PRIVILEGE_NOT_REVOKED
-                };
-                sink.notice(PgError::new(Severity::Warning, state, message));
+            if let Some(e) = stored.as_ref().and_then(|s| s.get(&name)) {
+                entry = e.clone();
+                entry.kind = kind;
             }
-            for &grantee in grantees.iter().filter(|_| effective != 0) {
-                let options_only = !g.is_grant && g.grant_option;
-                acl::apply(
-                    &mut items,
-                    grantee,
-                    grantor,
-                    effective,
-                    g.is_grant,
-                    g.grant_option,
-                    options_only,
-                );
-                if !g.is_grant
-                    && acl::revoke_dependents(&mut items.clone(), grantee, effective, entry.owner)
-                {
-                    if !g.cascade {
-                        return Err(PgError::error(
-                            code::DEPENDENT_PRIVILEGE_DESCRIPTORS_STILL_EXIST,
-                            "dependent privileges exist",
-                        )
-                        .with_hint("Use CASCADE to revoke them too."));
+            let column_entry = |column: &str| -> Entry {
+                let key = acl::column_key(&name, column);
+                let found = match &stored {
+                    Some(s) => s.get(&key).cloned(),
+                    None => self.privileges_state().entries.get(&key).cloned(),
+                };
+                let mut e = found.unwrap_or_else(|| acl::default_entry(ObjectKind::Column));
+                e.kind = ObjectKind::Column;
+                e.owner = entry.owner;
+                e
+            };
+            if !column_specs.is_empty() {
+                if kind == ObjectKind::Sequence {
+                    return Err(invalid_privilege(
+                        first_bit(column_specs[0].1),
+                        ObjectKind::Column,
+                    ));
+                }
+                let columns = analyze::Schema::relation(&SchemaCatalog(&self.conn), &name)
+                    .unwrap_or_default();
+                for (column, bits) in &column_specs {
+                    if bits & !ObjectKind::Column.all_rights() != 0 {
+                        return Err(invalid_privilege(
+                            first_bit(bits & !ObjectKind::Column.all_rights()),
+                            ObjectKind::Column,
+                        ));
                     }
-                    acl::revoke_dependents(&mut items, grantee, effective, entry.owner);
+                    if !columns.iter().any(|c| &c.name == column) {
+                        return Err(PgError::error(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{column}\" of relation \"{name}\" does not exist"),
+                        ));
+                    }
+                    let mut col = column_entry(column);
+                    let label = format!("column \"{column}\" of relation \"{name}\"");
+                    self.grant_on(
+                        g, &who, &grantees, &label, &name, kind, &entry, &mut col, *bits, sink,
+                    )?;
+                    acl::store(&self.conn, &acl::column_key(&name, column), &col)?;
                 }
             }
-            entry.acl = Some(items);
+            if requested == Some(0) {
+                self.acl_written.set(true);
+                continue;
+            }
+            // REVOKE of table privileges takes them from every column too.
+            if !g.is_grant && kind != ObjectKind::Schema {
+                let keys: Vec<String> = match &stored {
+                    Some(s) => s.keys().cloned().collect(),
+                    None => self.privileges_state().entries.keys().cloned().collect(),
+                };
+                let prefix = acl::column_key(&name, "");
+                let grantor = if who.owns(&entry) {
+                    entry.owner
+                } else {
+                    who.current
+                };
+                for key in keys.iter().filter(|k| k.starts_with(&prefix)) {
+                    let mut col = column_entry(&key[prefix.len()..]);
+                    let mut items = col.items();
+                    for &grantee in &grantees {
+                        acl::apply(
+                            &mut items,
+                            grantee,
+                            grantor,
+                            privileges & ObjectKind::Column.all_rights(),
+                            false,
+                            false,
+                            g.grant_option,
+                        );
+                    }
+                    col.acl = Some(items);
+                    acl::store(&self.conn, key, &col)?;
+                }
+            }
+            let quoted = format!("\"{name}\"");
+            let owner_entry = entry.clone();
+            self.grant_on(
+                g,
+                &who,
+                &grantees,
+                &quoted,
+                &name,
+                kind,
+                &owner_entry,
+                &mut entry,
+                privileges,
+                sink,
+            )?;
             acl::store(&self.conn, &name, &entry)?;
             self.acl_written.set(true);
         }
+        Ok(())
+    }
+
+    /// One object's (or column's) part of GRANT / REVOKE: the grantor and
+    /// what it may grant (restrict_and_check_grant: the owner of
+    /// `owner_entry` grants everything as the owner, others what they hold
+    /// with grant option), then merge_acl_with_grant into `entry`.
+    #[allow(clippy::too_many_arguments)]
+    fn grant_on(
+        &self,
+        g: &Grant,
+        who: &acl::Who,
+        grantees: &[i64],
+        label: &str,
+        relation: &str,
+        kind: ObjectKind,
+        owner_entry: &Entry,
+        entry: &mut Entry,
+        privileges: u16,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let all = entry.kind.all_rights();
+        let mut items = entry.items();
+        let (grantor, may_grant) = if who.owns(owner_entry) {
+            (owner_entry.owner, all)
+        } else {
+            let options = who.grant_options(owner_entry) | who.grant_options(entry);
+            let held = who.mask(owner_entry) | who.mask(entry);
+            if options == 0 && held & all == 0 {
+                return Err(acl::denied(kind, relation));
+            }
+            (who.current, options)
+        };
+        let effective = privileges & may_grant;
+        if effective != privileges {
+            let message = match (g.is_grant, effective == 0) {
+                (true, true) => format!("no privileges were granted for {label}"),
+                (true, false) => format!("not all privileges were granted for {label}"),
+                (false, true) => format!("no privileges could be revoked for {label}"),
+                (false, false) => format!("not all privileges could be revoked for {label}"),
+            };
+            let state = if g.is_grant {
+                code::WARNING_PRIVILEGE_NOT_GRANTED
+            } else {
+                code::WARNING_PRIVILEGE_NOT_REVOKED
+            };
+            sink.notice(PgError::new(Severity::Warning, state, message));
+        }
+        for &grantee in grantees.iter().filter(|_| effective != 0) {
+            let options_only = !g.is_grant && g.grant_option;
+            acl::apply(
+                &mut items,
+                grantee,
+                grantor,
+                effective,
+                g.is_grant,
+                g.grant_option,
+                options_only,
+            );
+            if !g.is_grant
+                && acl::revoke_dependents(&mut items.clone(), grantee, effective, entry.owner)
+            {
+                if !g.cascade {
+                    return Err(PgError::error(
+                        code::DEPENDENT_PRIVILEGE_DESCRIPTORS_STILL_EXIST,
+                        "dependent privileges exist",
+                    )
+                    .with_hint("Use CASCADE to revoke them too."));
+                }
+                acl::revoke_dependents(&mut items, grantee, effective, entry.owner);
+            }
+        }
+        entry.acl = Some(items);
         Ok(())
     }
 
@@ -973,3 +1162,20 @@ impl Session {
 }
 
 use crate::analyze;
+
+/// The lowest privilege bit set in `bits`.
+fn first_bit(bits: u16) -> u16 {
+    bits & bits.wrapping_neg()
+}
+
+/// 0LP01 `invalid privilege type DELETE for column`.
+fn invalid_privilege(bit: u16, kind: ObjectKind) -> PgError {
+    PgError::error(
+        code::INVALID_GRANT_OPERATION,
+        format!(
+            "invalid privilege type {} for {}",
+            acl::privilege_name(bit),
+            kind.word()
+        ),
+    )
+}
