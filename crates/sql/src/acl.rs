@@ -289,7 +289,7 @@ pub fn column_key(relation: &str, column: &str) -> String {
 /// each needs: without the table-level privilege, each of those columns
 /// must have it (`*`: every column of the relation), and with no column
 /// listed for a privilege, some column must (ExecCheckPermissions).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Access {
     pub relation: String,
     pub privileges: u16,
@@ -412,7 +412,10 @@ fn sql_error(e: rusqlite::Error) -> PgError {
 /// the catalogs can read it; a database it cannot write to yet is left
 /// alone: the first GRANT or CREATE makes it).
 pub fn ensure_table(conn: &Connection) {
-    if conn.prepare("SELECT 1 FROM \"pm$acl\" LIMIT 0").is_err() {
+    if conn
+        .prepare("SELECT 1 FROM \"pm$view_reads\" LIMIT 0")
+        .is_err()
+    {
         let _ = create_table(conn);
     }
 }
@@ -420,9 +423,69 @@ pub fn ensure_table(conn: &Connection) {
 fn create_table(conn: &Connection) -> Result<(), PgError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS \"pm$acl\" (
-             name TEXT PRIMARY KEY, relkind TEXT NOT NULL, owner INTEGER NOT NULL, acl TEXT)",
+             name TEXT PRIMARY KEY, relkind TEXT NOT NULL, owner INTEGER NOT NULL, acl TEXT);
+         CREATE TABLE IF NOT EXISTS \"pm$view_reads\" (
+             view TEXT NOT NULL, relation TEXT NOT NULL, privileges INTEGER NOT NULL,
+             columns TEXT NOT NULL, PRIMARY KEY (view, relation))",
     )
     .map_err(sql_error)
+}
+
+/// What a view's query reads ([`Access`] lists, by relation), kept in
+/// `pm$view_reads` and checked against the view's owner when a statement
+/// uses the view (PostgreSQL checks a view's relations as its owner).
+pub const VIEW_READS: &str = "pm$view_reads";
+
+/// CREATE [OR REPLACE] VIEW: what the view reads now.
+pub fn store_view_reads(conn: &Connection, view: &str, reads: &[Access]) -> Result<(), PgError> {
+    create_table(conn)?;
+    conn.execute("DELETE FROM \"pm$view_reads\" WHERE view = ?1", [view])
+        .map_err(sql_error)?;
+    // (A row with no relation marks the view's reads as recorded, also
+    // when it reads nothing.)
+    let marker = Access::new("", 0);
+    for a in reads.iter().chain([&marker]) {
+        conn.execute(
+            "INSERT OR REPLACE INTO \"pm$view_reads\" (view, relation, privileges, columns) \
+             VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                view,
+                a.relation,
+                a.privileges,
+                serde_json::to_string(&a.columns).unwrap_or_else(|_| "[]".into())
+            ],
+        )
+        .map_err(sql_error)?;
+    }
+    Ok(())
+}
+
+/// What view `view` reads (None: made before this was recorded).
+pub fn view_reads(conn: &Connection, view: &str) -> Result<Option<Vec<Access>>, PgError> {
+    let Ok(mut stmt) = conn.prepare_cached(
+        "SELECT relation, privileges, columns FROM \"pm$view_reads\" WHERE view = ?1",
+    ) else {
+        return Ok(None);
+    };
+    let rows = stmt
+        .query_map([view], |r| {
+            let columns: String = r.get(2)?;
+            Ok(Access {
+                relation: r.get(0)?,
+                privileges: r.get(1)?,
+                columns: serde_json::from_str(&columns).unwrap_or_default(),
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Access>>>())
+        .map_err(sql_error)?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        rows.into_iter()
+            .filter(|a| !a.relation.is_empty())
+            .collect(),
+    ))
 }
 
 /// Every stored entry, by name (an empty map when the table is missing).
@@ -479,6 +542,13 @@ pub fn forget(conn: &Connection, name: &str) -> Result<(), PgError> {
         [name],
     )
     .map_err(sql_error)?;
+    if conn
+        .prepare_cached("SELECT 1 FROM \"pm$view_reads\" LIMIT 0")
+        .is_ok()
+    {
+        conn.execute("DELETE FROM \"pm$view_reads\" WHERE view = ?1", [name])
+            .map_err(sql_error)?;
+    }
     Ok(())
 }
 
@@ -501,6 +571,22 @@ pub fn rename(conn: &Connection, name: &str, new_name: &str) -> Result<(), PgErr
         [name, new_name],
     )
     .map_err(sql_error)?;
+    // The views reading it (SQLite rewrote their SQL) and its own reads.
+    if conn
+        .prepare_cached("SELECT 1 FROM \"pm$view_reads\" LIMIT 0")
+        .is_ok()
+    {
+        conn.execute(
+            "UPDATE OR REPLACE \"pm$view_reads\" SET relation = ?2 WHERE relation = ?1",
+            [name, new_name],
+        )
+        .map_err(sql_error)?;
+        conn.execute(
+            "UPDATE OR REPLACE \"pm$view_reads\" SET view = ?2 WHERE view = ?1",
+            [name, new_name],
+        )
+        .map_err(sql_error)?;
+    }
     Ok(())
 }
 

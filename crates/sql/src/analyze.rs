@@ -594,9 +594,12 @@ struct Rel {
     acl_columns: Option<Vec<Vec<(String, String)>>>,
 }
 
+/// (relation, column) pairs, for column privileges.
+type AclColumns = Vec<(String, String)>;
+
 /// The table columns (relation, column) that reading column `pos` of
 /// `rel` reads, for column privileges.
-fn acl_columns_of(rel: &Rel, pos: usize) -> Vec<(String, String)> {
+fn acl_columns_of(rel: &Rel, pos: usize) -> AclColumns {
     if let Some(name) = &rel.acl_name {
         return vec![(name.clone(), rel.columns[pos].name.clone())];
     }
@@ -799,6 +802,12 @@ impl<'a> Analyzer<'a> {
 
     /// PostgreSQL's 42883 for a function nothing here has, when that is
     /// why the statement was not analyzed.
+    /// The relations the analyzed query reads and writes, with the
+    /// privileges each needs ([`crate::acl::Access`]).
+    pub fn take_accesses(&self) -> Vec<crate::acl::Access> {
+        self.accesses.take()
+    }
+
     pub fn missing_function(&mut self) -> Option<PgError> {
         self.missing.take()
     }
@@ -2160,7 +2169,7 @@ impl<'a> Analyzer<'a> {
         &self,
         range: std::ops::Range<usize>,
         name: &str,
-    ) -> Vec<(usize, Expr, Vec<(String, String)>)> {
+    ) -> Vec<(usize, Expr, AclColumns)> {
         let scope = self.scopes.last().expect("a scope");
         let mut found = Vec::new();
         for i in range {

@@ -48,6 +48,9 @@ pub struct Plan {
     pub set_default: Option<(String, String, Option<String>)>,
     /// A NOTICE the statement sends (`view "v" will be a temporary view`).
     pub notice: Option<String>,
+    /// CREATE VIEW: the view and what its query reads, checked against
+    /// the view's owner when the view is used ([`crate::acl::store_view_reads`]).
+    pub view_reads: Option<(String, Vec<crate::acl::Access>)>,
 }
 
 /// What a DDL statement does to sequences ([`crate::sequence`]).
@@ -193,6 +196,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 partition: None,
                 set_default: None,
                 notice: None,
+                view_reads: None,
             }))
         }
         N::AlterSeqStmt(a) => {
@@ -215,6 +219,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 partition: None,
                 set_default: None,
                 notice: None,
+                view_reads: None,
             }))
         }
         N::DropStmt(d) if d.remove_type == pb::ObjectType::ObjectSequence as i32 => {
@@ -241,6 +246,7 @@ pub fn plan(node: &N, sql: &str, schema: &dyn Schema) -> Result<Option<Plan>, Pg
                 partition: None,
                 set_default: None,
                 notice: None,
+                view_reads: None,
             }))
         }
         _ => Ok(None),
@@ -322,6 +328,7 @@ fn column_default(
         partition: None,
         set_default: Some((table, column.name.clone(), default)),
         notice: None,
+        view_reads: None,
     }))
 }
 
@@ -481,6 +488,7 @@ fn storage_only(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         partition: None,
         set_default: None,
         notice: None,
+        view_reads: None,
     }))
 }
 
@@ -530,6 +538,7 @@ fn partition_command(a: &pb::AlterTableStmt) -> Result<Option<Plan>, PgError> {
         partition: Some(action),
         set_default: None,
         notice: None,
+        view_reads: None,
     }))
 }
 
@@ -594,6 +603,7 @@ fn create_table_as(
         partition: None,
         set_default: None,
         notice: None,
+        view_reads: None,
     }))
 }
 
@@ -787,6 +797,7 @@ fn create_view(v: &pb::ViewStmt, sql: &str, schema: &dyn Schema) -> Result<Plan,
         partition: None,
         set_default: None,
         notice,
+        view_reads: Some((name, a.take_accesses())),
     })
 }
 
@@ -1164,6 +1175,7 @@ fn create_table(
             }),
             set_default: None,
             notice: None,
+            view_reads: None,
         }));
     }
     if !c.inh_relations.is_empty() {
@@ -1536,6 +1548,7 @@ fn create_table(
         partition,
         set_default: None,
         notice: None,
+        view_reads: None,
     }))
 }
 
@@ -1702,6 +1715,7 @@ fn create_index(
         partition: None,
         set_default: None,
         notice: None,
+        view_reads: None,
     }))
 }
 

@@ -1313,6 +1313,9 @@ impl Session {
                     if let Some(sql) = &plan.sql {
                         s.sqlite_batch(sql)?;
                     }
+                    if let Some((view, reads)) = &plan.view_reads {
+                        crate::acl::store_view_reads(&s.conn, view, reads)?;
+                    }
                     if let Some((table, column, default)) = &plan.set_default {
                         s.set_column_default(table, column, default.as_deref())?;
                     }
@@ -2302,6 +2305,7 @@ fn translate_parsed(
                             }),
                             set_default: None,
                             notice: None,
+                            view_reads: None,
                         }),
                         tag: Tag::Fixed("ALTER TABLE".into()),
                         inferred: Default::default(),
