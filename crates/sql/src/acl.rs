@@ -620,6 +620,22 @@ pub fn denied(kind: ObjectKind, name: &str) -> PgError {
     )
 }
 
+/// 42501 `permission denied for database d` (and other words).
+pub fn denied_for(word: &str, name: &str) -> PgError {
+    PgError::error(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("permission denied for {word} {name}"),
+    )
+}
+
+/// 42501 `must be owner of database d` (and other words).
+pub fn not_owner_of(word: &str, name: &str) -> PgError {
+    PgError::error(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("must be owner of {word} {name}"),
+    )
+}
+
 /// 42501 `must be owner of table t`.
 pub fn not_owner(kind: ObjectKind, name: &str) -> PgError {
     PgError::error(
@@ -690,6 +706,32 @@ pub fn apply(
             items.remove(p);
         }
     }
+}
+
+/// aclnewowner: the old owner's items become the new owner's (as grantee
+/// and as grantor), merged with what the new owner already held.
+pub fn new_owner(items: &[AclItem], old: i64, new: i64) -> Vec<AclItem> {
+    let mut out: Vec<AclItem> = Vec::new();
+    for i in items {
+        let mut i = i.clone();
+        if i.grantee == old {
+            i.grantee = new;
+        }
+        if i.grantor == old {
+            i.grantor = new;
+        }
+        match out
+            .iter_mut()
+            .find(|o| o.grantee == i.grantee && o.grantor == i.grantor)
+        {
+            Some(o) => {
+                o.privileges |= i.privileges;
+                o.grant_options |= i.grant_options;
+            }
+            None => out.push(i),
+        }
+    }
+    out
 }
 
 /// Revoking a grant option from `grantee` takes away what it granted

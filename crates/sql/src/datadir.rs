@@ -177,6 +177,18 @@ fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
     Ok(catalog)
 }
 
+/// ALTER DATABASE ... OWNER TO.
+pub fn set_database_owner(data_dir: &Path, oid: i64, owner: i64) -> Result<(), PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    catalog
+        .execute(
+            "UPDATE pg_database SET datdba = ?2 WHERE oid = ?1",
+            rusqlite::params![oid, owner],
+        )
+        .map_err(catalog_error)?;
+    Ok(())
+}
+
 /// CREATE ROLE: a new row in pg_authid. Returns its oid.
 pub fn create_role(data_dir: &Path, name: &str, attrs: &RoleAttributes) -> Result<i64, PgError> {
     let catalog = open_catalog_for_update(data_dir)?;

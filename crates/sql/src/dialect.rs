@@ -68,6 +68,8 @@ pub enum Command {
     GrantRole(crate::roles::GrantRole),
     /// GRANT / REVOKE privileges on objects.
     Grant(Box<crate::roles::Grant>),
+    /// ALTER TABLE / VIEW / SEQUENCE / SCHEMA / DATABASE ... OWNER TO.
+    AlterOwner(crate::roles::AlterOwner),
     /// SET ROLE / SET SESSION AUTHORIZATION and their RESET.
     SetRole(crate::roles::SetRole),
     /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,

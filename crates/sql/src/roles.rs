@@ -60,6 +60,25 @@ pub struct Grant {
     pub cascade: bool,
 }
 
+/// ALTER ... OWNER TO: the object and its new owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlterOwner {
+    pub target: OwnerTarget,
+    pub name: String,
+    pub owner: RoleRef,
+    /// ALTER TABLE IF EXISTS.
+    pub missing_ok: bool,
+}
+
+/// What ALTER ... OWNER TO names: a relation as the statement's keyword
+/// says (TABLE takes any), a schema or a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerTarget {
+    Relation(ObjectKind),
+    Schema,
+    Database,
+}
+
 /// GRANT role TO role / REVOKE role FROM role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantRole {
@@ -276,6 +295,72 @@ pub fn plan(node: &N) -> Result<Option<Translated>, PgError> {
                     "GRANT ROLE"
                 } else {
                     "REVOKE ROLE"
+                },
+            )
+        }
+        N::AlterTableStmt(a)
+            if a.cmds.len() == 1
+                && matches!(a.cmds[0].node.as_ref(), Some(N::AlterTableCmd(c))
+                    if c.subtype == pb::AlterTableType::AtChangeOwner as i32) =>
+        {
+            use pb::ObjectType as O;
+            let Some(N::AlterTableCmd(cmd)) = a.cmds[0].node.as_ref() else {
+                return Ok(None);
+            };
+            let (kind, tag) = match a.objtype {
+                x if x == O::ObjectTable as i32 => (ObjectKind::Table, "ALTER TABLE"),
+                x if x == O::ObjectView as i32 => (ObjectKind::View, "ALTER VIEW"),
+                x if x == O::ObjectSequence as i32 => (ObjectKind::Sequence, "ALTER SEQUENCE"),
+                _ => return Err(not_supported("this form of ALTER ... OWNER TO")),
+            };
+            let Some(rv) = a.relation.as_ref() else {
+                return Ok(None);
+            };
+            if !rv.schemaname.is_empty() && rv.schemaname != "public" {
+                return Err(PgError::error(
+                    code::INVALID_SCHEMA_NAME,
+                    format!("schema \"{}\" does not exist", rv.schemaname),
+                ));
+            }
+            let Some(owner) = cmd.newowner.as_ref().map(role_ref) else {
+                return Ok(None);
+            };
+            fixed(
+                Command::AlterOwner(AlterOwner {
+                    target: OwnerTarget::Relation(kind),
+                    name: rv.relname.clone(),
+                    owner,
+                    missing_ok: a.missing_ok,
+                }),
+                tag,
+            )
+        }
+        N::AlterOwnerStmt(o)
+            if o.object_type == pb::ObjectType::ObjectSchema as i32
+                || o.object_type == pb::ObjectType::ObjectDatabase as i32 =>
+        {
+            let schema = o.object_type == pb::ObjectType::ObjectSchema as i32;
+            let (Some(name), Some(owner)) = (
+                o.object.as_deref().and_then(str_of),
+                o.newowner.as_ref().map(role_ref),
+            ) else {
+                return Ok(None);
+            };
+            fixed(
+                Command::AlterOwner(AlterOwner {
+                    target: if schema {
+                        OwnerTarget::Schema
+                    } else {
+                        OwnerTarget::Database
+                    },
+                    name,
+                    owner,
+                    missing_ok: false,
+                }),
+                if schema {
+                    "ALTER SCHEMA"
+                } else {
+                    "ALTER DATABASE"
                 },
             )
         }

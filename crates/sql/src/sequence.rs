@@ -320,6 +320,19 @@ impl Sequences {
         rows.collect::<Result<_, _>>().map_err(io_error)
     }
 
+    /// The table whose column owns sequence `name` (None: not owned).
+    pub fn owned_table(&mut self, name: &str) -> Result<Option<String>, PgError> {
+        self.conn()?
+            .query_row(
+                "SELECT owned_table FROM pm_sequence WHERE name = ?1",
+                [name],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(io_error)
+    }
+
     /// The sequence owned by `table.column` (pg_get_serial_sequence).
     pub fn owned_sequence(&mut self, table: &str, column: &str) -> Result<Option<String>, PgError> {
         self.conn()?

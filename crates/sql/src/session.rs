@@ -1142,6 +1142,7 @@ impl Session {
             | Command::RenameRole { .. }
             | Command::GrantRole(_)
             | Command::Grant(_)
+            | Command::AlterOwner(_)
             | Command::SetRole(_) => self.run_role_command(t, sink),
             Command::Utility(u) => {
                 let result = self.run_utility(u, &t.tag, sink);

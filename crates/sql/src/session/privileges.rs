@@ -14,7 +14,7 @@ use super::{
 use crate::acl::{self, Entry, Needs, ObjectKind, Who};
 use crate::datadir::{self, CatalogSnapshot};
 use crate::dialect::{Command, Translated};
-use crate::roles::{Grant, GrantRole, RoleOptions, RoleRef, SetRole};
+use crate::roles::{AlterOwner, Grant, GrantRole, OwnerTarget, RoleOptions, RoleRef, SetRole};
 
 /// The session user and the role SET ROLE chose (None: the session user).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -384,6 +384,19 @@ impl Session {
                 acl::forget(&self.conn, name)?;
             }
         }
+        // The sequences a dropped table owned went with it.
+        if !needs.drops.is_empty() {
+            let gone: Vec<String> = acl::load(&self.conn)?
+                .into_iter()
+                .filter(|(name, e)| {
+                    e.kind == ObjectKind::Sequence && !self.sequences().exists(name).unwrap_or(true)
+                })
+                .map(|(name, _)| name)
+                .collect();
+            for name in gone {
+                acl::forget(&self.conn, &name)?;
+            }
+        }
         if let Some((old, new)) = &needs.rename {
             if self.relation_kind(old).is_none() {
                 acl::rename(&self.conn, old, new)?;
@@ -484,6 +497,7 @@ impl Session {
             Command::RenameRole { name, new_name } => self.rename_role(name, new_name)?,
             Command::GrantRole(g) => self.grant_role(g, sink)?,
             Command::Grant(g) => self.grant(g, sink)?,
+            Command::AlterOwner(o) => self.alter_owner(o, sink)?,
             Command::SetRole(s) => self.set_role(s, sink)?,
             _ => unreachable!("run_role_command is only called for role commands"),
         }
@@ -1222,6 +1236,177 @@ impl Session {
         }
         entry.acl = Some(items);
         Ok(())
+    }
+
+    /// ALTER ... OWNER TO (ATExecChangeOwner, AlterSchemaOwner,
+    /// AlterDatabaseOwner): the owner of the object (or a superuser), a
+    /// member of the new owner, which must be able to create such an
+    /// object where it is.
+    fn alter_owner(&mut self, o: &AlterOwner, sink: &mut dyn ResultSink) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let (new_owner, new_name) = self.role_oid(&catalog, &o.owner)?;
+        let who = self.privileges_state().who.clone();
+        let member_check = |catalog: &CatalogSnapshot| -> Result<(), PgError> {
+            if !who.superuser && !catalog.roles_of(who.current, true).contains(&new_owner) {
+                return Err(denied(
+                    &format!("must be member of role \"{new_name}\""),
+                    "",
+                ));
+            }
+            Ok(())
+        };
+        let new_who = acl::Who::new(
+            &catalog,
+            (new_owner, &new_name),
+            (new_owner, &new_name),
+            self.database_oid,
+        );
+        match o.target {
+            OwnerTarget::Database => {
+                let oid = catalog
+                    .databases
+                    .iter()
+                    .find(|(n, _)| *n == o.name)
+                    .map(|(_, oid)| *oid)
+                    .ok_or_else(|| {
+                        PgError::error(
+                            code::INVALID_CATALOG_NAME,
+                            format!("database \"{}\" does not exist", o.name),
+                        )
+                    })?;
+                let owner = catalog.database_owner(oid);
+                if owner == new_owner {
+                    return Ok(());
+                }
+                if !who.superuser {
+                    if !catalog.roles_of(who.current, false).contains(&owner) {
+                        return Err(acl::not_owner_of("database", &o.name));
+                    }
+                    member_check(&catalog)?;
+                    if !catalog
+                        .role_by_oid(who.current)
+                        .is_some_and(|r| r.create_db)
+                    {
+                        return Err(denied("permission denied to change owner of database", ""));
+                    }
+                }
+                datadir::set_database_owner(&self.data_dir, oid, new_owner)?;
+                self.catalog_changed_here();
+                Ok(())
+            }
+            OwnerTarget::Schema => {
+                if o.name != "public" {
+                    return Err(PgError::error(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{}\" does not exist", o.name),
+                    ));
+                }
+                let mut entry = acl::load(&self.conn)?
+                    .remove("public")
+                    .filter(|e| e.kind == ObjectKind::Schema)
+                    .unwrap_or_else(|| acl::default_entry(ObjectKind::Schema));
+                if entry.owner == new_owner {
+                    return Ok(());
+                }
+                if !who.owns(&entry) {
+                    return Err(acl::not_owner(ObjectKind::Schema, "public"));
+                }
+                member_check(&catalog)?;
+                // (CREATE on the database: its owner's, without ACLs.)
+                if !who.superuser
+                    && !new_who.superuser
+                    && !new_who
+                        .privileges_of
+                        .contains(&catalog.database_owner(self.database_oid))
+                {
+                    return Err(acl::denied_for("database", &self.database));
+                }
+                entry.acl = Some(acl::new_owner(&entry.items(), entry.owner, new_owner));
+                entry.owner = new_owner;
+                acl::store(&self.conn, "public", &entry)?;
+                self.acl_written.set(true);
+                Ok(())
+            }
+            OwnerTarget::Relation(said) => {
+                let Some(kind) = self.relation_kind(&o.name) else {
+                    if o.missing_ok {
+                        sink.notice(PgError::new(
+                            Severity::Notice,
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("relation \"{}\" does not exist, skipping", o.name),
+                        ));
+                        return Ok(());
+                    }
+                    return Err(PgError::error(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", o.name),
+                    ));
+                };
+                if said != ObjectKind::Table && said != kind {
+                    return Err(PgError::error(
+                        code::WRONG_OBJECT_TYPE,
+                        format!("\"{}\" is not a {}", o.name, said.word()),
+                    ));
+                }
+                let stored = acl::load(&self.conn)?;
+                let mut entry = stored
+                    .get(&o.name)
+                    .cloned()
+                    .unwrap_or_else(|| acl::default_entry(kind));
+                entry.kind = kind;
+                if entry.owner == new_owner {
+                    return Ok(());
+                }
+                if kind == ObjectKind::Sequence {
+                    let owned = self.sequences().owned_table(&o.name)?;
+                    if let Some(table) = owned {
+                        return Err(PgError::error(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("cannot change owner of sequence \"{}\"", o.name),
+                        )
+                        .with_detail(format!(
+                            "Sequence \"{}\" is linked to table \"{table}\".",
+                            o.name
+                        )));
+                    }
+                }
+                if !who.owns(&entry) {
+                    return Err(acl::not_owner(kind, &o.name));
+                }
+                member_check(&catalog)?;
+                let schema = self.privileges_state().entry("public", ObjectKind::Schema);
+                let schema = stored.get("public").cloned().unwrap_or(schema);
+                if !who.superuser && !new_who.superuser && new_who.mask(&schema) & acl::CREATE == 0
+                {
+                    return Err(acl::denied(ObjectKind::Schema, "public"));
+                }
+                let old_owner = entry.owner;
+                let mut changed = vec![(o.name.clone(), entry)];
+                // Its columns' entries, and the sequences it owns.
+                let prefix = acl::column_key(&o.name, "");
+                for (key, e) in stored.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+                    changed.push((key.clone(), e.clone()));
+                }
+                if kind == ObjectKind::Table {
+                    for (seq, _) in self.sequences().owned_by(&o.name)? {
+                        let e = stored
+                            .get(&seq)
+                            .cloned()
+                            .unwrap_or_else(|| acl::default_entry(ObjectKind::Sequence));
+                        changed.push((seq, e));
+                    }
+                }
+                for (name, mut e) in changed {
+                    if e.acl.is_some() || e.kind == ObjectKind::Column {
+                        e.acl = Some(acl::new_owner(&e.items(), old_owner, new_owner));
+                    }
+                    e.owner = new_owner;
+                    acl::store(&self.conn, &name, &e)?;
+                }
+                self.acl_written.set(true);
+                Ok(())
+            }
+        }
     }
 
     /// The relations of `kind` in the public schema (ON ALL TABLES /
