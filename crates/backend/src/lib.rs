@@ -207,6 +207,40 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
         Err(e) => return send_fatal(&mut wire, e),
     };
     env.shmem.set_slot_database(slot, database_oid as u32);
+    env.shmem.set_slot_role(slot, role.oid as u32);
+    // CONNECT on the database and the role's CONNECTION LIMIT
+    // (InitPostgres; superusers pass both).
+    if !role.is_superuser {
+        let who = pm_sql::acl::Who::new(
+            catalog,
+            (role.oid, &role.name),
+            (role.oid, &role.name),
+            database_oid,
+        );
+        if who.mask(&catalog.database_entry(database_oid)) & pm_sql::acl::CONNECT == 0 {
+            env.shmem.release_connection(slot);
+            return send_fatal(
+                &mut wire,
+                PgError::fatal(
+                    code::INSUFFICIENT_PRIVILEGE,
+                    format!("permission denied for database \"{}\"", packet.database),
+                )
+                .with_detail("User does not have CONNECT privilege."),
+            );
+        }
+        if role.connection_limit >= 0
+            && env.shmem.role_backends(role.oid as u32) as i64 > role.connection_limit
+        {
+            env.shmem.release_connection(slot);
+            return send_fatal(
+                &mut wire,
+                PgError::fatal(
+                    code::TOO_MANY_CONNECTIONS,
+                    format!("too many connections for role \"{}\"", role.name),
+                ),
+            );
+        }
+    }
     // The last superuser_reserved_connections are for superusers (this
     // backend is already counted).
     let reserved = env.settings.superuser_reserved_connections;
@@ -470,6 +504,17 @@ fn authenticate_client(
             None,
             format!("User \"{}\" has no password assigned.", packet.user),
         ),
+        // VALID UNTIL passed: the password no longer authenticates.
+        Some(Some(_))
+            if role
+                .and_then(|r| r.valid_until.as_deref())
+                .is_some_and(pm_sql::datadir::password_expired) =>
+        {
+            (
+                None,
+                format!("User \"{}\" has an expired password.", packet.user),
+            )
+        }
         Some(Some(p)) => (Some(p), String::new()),
     };
     let ctx = auth::AuthContext {

@@ -73,6 +73,8 @@ host    all  carol   127.0.0.1/32    md5
 host    all  dave    127.0.0.1/32    md5
 host    all  erin    127.0.0.1/32    md5
 host    all  ghost   127.0.0.1/32    scram-sha-256
+host    all  frank   127.0.0.1/32    scram-sha-256
+host    all  grace   127.0.0.1/32    scram-sha-256
 host    all  all     127.0.0.1/32    trust
 ";
 
@@ -84,7 +86,10 @@ async fn password_methods_accept_the_right_password_and_refuse_a_wrong_one() {
             &server,
             "CREATE USER alice PASSWORD 'wonder'; CREATE ROLE bob LOGIN PASSWORD 'builder'; \
              CREATE USER erin WITH PASSWORD 'e''s pw'; SET password_encryption = 'md5'; \
-             CREATE USER carol ENCRYPTED PASSWORD 'cpw'; CREATE USER dave;",
+             CREATE USER carol ENCRYPTED PASSWORD 'cpw'; CREATE USER dave; \
+             RESET password_encryption; \
+             CREATE USER frank PASSWORD 'fpw' VALID UNTIL '2001-01-01 00:00:00+00'; \
+             CREATE USER grace PASSWORD 'gpw' VALID UNTIL 'infinity';",
         );
         set_hba(&server, HBA_METHODS);
         let failed =
@@ -101,6 +106,9 @@ async fn password_methods_accept_the_right_password_and_refuse_a_wrong_one() {
             ("erin", "e pw", false),
             ("dave", "anything", false),
             ("ghost", "anything", false),
+            // VALID UNTIL passed: the right password no longer logs in.
+            ("frank", "fpw", false),
+            ("grace", "gpw", true),
         ] {
             let (success, out, err) =
                 psql_tcp(&server, user, Some(password), "", "SELECT current_user");

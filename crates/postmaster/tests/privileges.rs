@@ -377,3 +377,66 @@ async fn a_revoke_takes_effect_at_the_next_statement_of_a_connected_session() {
         assert_eq!(sqlstate(&e), "42501", "{mode}");
     }
 }
+
+/// CONNECT on the database and the role's CONNECTION LIMIT are checked at
+/// login (FATAL as PostgreSQL 15 sends them).
+#[tokio::test]
+async fn login_needs_connect_and_respects_the_connection_limit() {
+    for mode in MODES {
+        let server = Server::start(mode, &[]);
+        let c = server.connect().await;
+        for sql in [
+            "CREATE ROLE dbu LOGIN",
+            "CREATE ROLE lim LOGIN CONNECTION LIMIT 1",
+            "CREATE DATABASE dbp",
+            "REVOKE CONNECT ON DATABASE dbp FROM PUBLIC",
+        ] {
+            c.batch_execute(sql).await.unwrap();
+        }
+        let login = |user: &str, db: &str| {
+            let mut config = server.config(db);
+            config.user(user);
+            config
+        };
+        let e = server
+            .try_connect_with(login("dbu", "dbp"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: dbu connected without CONNECT"));
+        let db = e.as_db_error().expect("a server error");
+        assert_eq!(
+            (db.code().code(), db.message(), db.detail()),
+            (
+                "42501",
+                "permission denied for database \"dbp\"",
+                Some("User does not have CONNECT privilege.")
+            ),
+            "{mode}"
+        );
+        c.batch_execute("GRANT CONNECT ON DATABASE dbp TO dbu")
+            .await
+            .unwrap();
+        let dbu = server.try_connect_with(login("dbu", "dbp")).await.unwrap();
+        let row = dbu
+            .query_one("SELECT current_user::text", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, String>(0), "dbu", "{mode}");
+        let first = server
+            .try_connect_with(login("lim", "postgres"))
+            .await
+            .unwrap();
+        let e = server
+            .try_connect_with(login("lim", "postgres"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode}: a second session of lim"));
+        assert_eq!(sqlstate(&e), "53300", "{mode}: {e}");
+        assert_eq!(
+            e.as_db_error().map(|d| d.message()),
+            Some("too many connections for role \"lim\""),
+            "{mode}"
+        );
+        drop(first);
+    }
+}

@@ -21,6 +21,8 @@
 //! - `holds_connection`: the child, when it counts against max_connections.
 //! - `database_oid`: the backend, once logged in (0 before); DROP DATABASE
 //!   reads it to find other sessions on a database.
+//! - `role_oid`: the backend's login role, once authenticated (0 before);
+//!   a role's CONNECTION LIMIT counts the slots holding it.
 //! - `Header::connections`: backends increment (bounded by max_connections)
 //!   and decrement; the supervisor corrects it for a child that died holding one.
 
@@ -85,6 +87,10 @@ pub struct ChildSlot {
     pending: AtomicU32,
     holds_connection: AtomicU32,
     database_oid: AtomicU32,
+    role_oid: AtomicU32,
+    /// (The arrays after the slots hold 8-byte atomics: a slot's size
+    /// stays a multiple of 8.)
+    _pad: AtomicU32,
 }
 
 /// A mapping of the segment.
@@ -228,6 +234,7 @@ impl Shmem {
         slot.pending.store(0, Ordering::SeqCst);
         slot.holds_connection.store(0, Ordering::SeqCst);
         slot.database_oid.store(0, Ordering::SeqCst);
+        slot.role_oid.store(0, Ordering::SeqCst);
     }
 
     /// Supervisor: records the pid once the child exists.
@@ -288,6 +295,22 @@ impl Shmem {
     /// Backend, once logged in: the database it is connected to.
     pub fn set_slot_database(&self, index: u32, oid: u32) {
         self.slot(index).database_oid.store(oid, Ordering::SeqCst);
+    }
+
+    /// Child: the role its backend logged in as.
+    pub fn set_slot_role(&self, index: u32, oid: u32) {
+        self.slot(index).role_oid.store(oid, Ordering::SeqCst);
+    }
+
+    /// How many live backends logged in as role `oid` (CountUserBackends).
+    pub fn role_backends(&self, oid: u32) -> usize {
+        (0..self.slot_count())
+            .map(|i| self.slot(i))
+            .filter(|s| {
+                s.state.load(Ordering::SeqCst) == SLOT_ACTIVE
+                    && s.role_oid.load(Ordering::SeqCst) == oid
+            })
+            .count()
     }
 
     /// The database a slot's backend is connected to (0: none yet).

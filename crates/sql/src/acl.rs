@@ -88,6 +88,8 @@ pub enum ObjectKind {
     /// A column of a table or view (pg_attribute.attacl): its entry's
     /// name is [`column_key`], its owner the relation's.
     Column,
+    /// A database (pg_database.datacl, in the global catalog).
+    Database,
 }
 
 impl ObjectKind {
@@ -100,6 +102,7 @@ impl ObjectKind {
             ObjectKind::Sequence => USAGE | SELECT | UPDATE,
             ObjectKind::Schema => USAGE | CREATE,
             ObjectKind::Column => INSERT | SELECT | UPDATE | REFERENCES,
+            ObjectKind::Database => CREATE | TEMPORARY | CONNECT,
         }
     }
 
@@ -111,6 +114,7 @@ impl ObjectKind {
             ObjectKind::Sequence => "sequence",
             ObjectKind::Schema => "schema",
             ObjectKind::Column => "column",
+            ObjectKind::Database => "database",
         }
     }
 
@@ -121,6 +125,7 @@ impl ObjectKind {
             ObjectKind::Sequence => "S",
             ObjectKind::Schema => "n",
             ObjectKind::Column => "c",
+            ObjectKind::Database => "d",
         }
     }
 
@@ -130,6 +135,7 @@ impl ObjectKind {
             "S" => ObjectKind::Sequence,
             "n" => ObjectKind::Schema,
             "c" => ObjectKind::Column,
+            "d" => ObjectKind::Database,
             _ => ObjectKind::Table,
         }
     }
@@ -178,6 +184,18 @@ impl Entry {
                 privileges: USAGE,
                 grant_options: 0,
             });
+        }
+        // A database: TEMPORARY and CONNECT for PUBLIC.
+        if self.kind == ObjectKind::Database {
+            items.insert(
+                0,
+                AclItem {
+                    grantee: PUBLIC,
+                    grantor: self.owner,
+                    privileges: TEMPORARY | CONNECT,
+                    grant_options: 0,
+                },
+            );
         }
         items
     }
@@ -370,7 +388,7 @@ impl Who {
         );
         match entry.kind {
             ObjectKind::Schema if read || write => mask |= USAGE,
-            ObjectKind::Schema => {}
+            ObjectKind::Schema | ObjectKind::Database => {}
             kind => {
                 if read {
                     mask |= SELECT & kind.all_rights();
@@ -917,7 +935,26 @@ impl State {
         let catalog_name = name.strip_prefix("pg_catalog.").unwrap_or(name);
         let catalog = kind == "t"
             && (crate::catalog::is_catalog(catalog_name) || catalog_name == "pg_authid");
-        let object_kind = if kind == "n" {
+        let database = if kind == "d" {
+            let oid = inq
+                .catalog
+                .databases
+                .iter()
+                .find(|(n, _)| n == object)
+                .map(|(_, oid)| *oid)
+                .ok_or_else(|| {
+                    PgError::error(
+                        code::INVALID_CATALOG_NAME,
+                        format!("database \"{object}\" does not exist"),
+                    )
+                })?;
+            Some(oid)
+        } else {
+            None
+        };
+        let object_kind = if database.is_some() {
+            ObjectKind::Database
+        } else if kind == "n" {
             if name != "public" {
                 return Err(PgError::error(
                     code::INVALID_SCHEMA_NAME,
@@ -976,7 +1013,9 @@ impl State {
                 wanted |= bit;
             }
         }
-        let entry = if object_kind == ObjectKind::Schema {
+        let entry = if let Some(oid) = database {
+            inq.catalog.database_entry(oid)
+        } else if object_kind == ObjectKind::Schema {
             self.entry("public", ObjectKind::Schema)
         } else if catalog {
             let mut acl = default_entry(ObjectKind::Table).items();

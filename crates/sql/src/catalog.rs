@@ -232,7 +232,7 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
                 CAST(json_extract(value, '$.owner') AS INTEGER) AS datdba, \
                 CAST(6 AS INTEGER) AS encoding, 'c' AS datlocprovider, 0 AS datistemplate, \
                 1 AS datallowconn, CAST(-1 AS INTEGER) AS datconnlimit, 'C' AS datcollate, \
-                'C' AS datctype, NULL AS daticulocale, NULL AS datacl, \
+                'C' AS datctype, NULL AS daticulocale, pm_acl_out(json_extract(value, '$.acl')) AS datacl, \
                 CAST(1663 AS INTEGER) AS dattablespace \
          FROM json_each(pm_global_catalog('databases'))",
     ),
@@ -985,7 +985,12 @@ fn global_catalog_json(data_dir: &std::path::Path, what: &str) -> Result<String,
             .databases
             .iter()
             .map(|(name, oid)| {
-                serde_json::json!({"oid": oid, "name": name, "owner": snapshot.database_owner(*oid)})
+                serde_json::json!({
+                    "oid": oid,
+                    "name": name,
+                    "owner": snapshot.database_owner(*oid),
+                    "acl": snapshot.database_acls.iter().find(|(d, _)| d == oid).map(|(_, a)| a),
+                })
             })
             .collect(),
     };

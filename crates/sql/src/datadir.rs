@@ -120,6 +120,9 @@ fn upgrade_catalog(catalog: &Connection) -> rusqlite::Result<()> {
             }
         }
     }
+    if !has("pg_database", "datacl")? {
+        tx.execute_batch("ALTER TABLE pg_database ADD COLUMN datacl TEXT")?;
+    }
     if !has("pg_database", "datdba")? {
         tx.execute_batch(&format!(
             "ALTER TABLE pg_database ADD COLUMN datdba INTEGER NOT NULL DEFAULT {BOOTSTRAP_SUPERUSER_OID}"
@@ -175,6 +178,33 @@ fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
         .busy_timeout(std::time::Duration::from_secs(5))
         .map_err(catalog_error)?;
     Ok(catalog)
+}
+
+/// GRANT / REVOKE ON DATABASE: its new ACL.
+pub fn set_database_acl(data_dir: &Path, oid: i64, acl: &str) -> Result<(), PgError> {
+    let catalog = open_catalog_for_update(data_dir)?;
+    catalog
+        .execute(
+            "UPDATE pg_database SET datacl = ?2 WHERE oid = ?1",
+            rusqlite::params![oid, acl],
+        )
+        .map_err(catalog_error)?;
+    Ok(())
+}
+
+/// Whether a role's VALID UNTIL (as stored: timestamptz output in UTC)
+/// has passed: its password no longer authenticates.
+pub fn password_expired(valid_until: &str) -> bool {
+    match valid_until.trim() {
+        "infinity" => false,
+        "-infinity" => true,
+        t => {
+            let t = t.strip_suffix("+00").unwrap_or(t);
+            chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f")
+                .map(|at| at < chrono::Utc::now().naive_utc())
+                .unwrap_or(false)
+        }
+    }
 }
 
 /// ALTER DATABASE ... OWNER TO.
@@ -617,6 +647,10 @@ pub struct CatalogSnapshot {
     pub memberships: Vec<Membership>,
     /// (database oid, owner oid)
     pub database_owners: Vec<(i64, i64)>,
+    /// (database oid, datacl as [`crate::acl::format_acl`] writes it), for
+    /// the databases whose ACL is not the default.
+    #[serde(default)]
+    pub database_acls: Vec<(i64, String)>,
 }
 
 impl CatalogSnapshot {
@@ -672,6 +706,13 @@ impl CatalogSnapshot {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(internal)?;
+        let database_acls = catalog
+            .prepare("SELECT oid, datacl FROM pg_database WHERE datacl IS NOT NULL")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(internal)?;
         let memberships = catalog
             .prepare("SELECT roleid, member, grantor, admin_option FROM pg_auth_members")
             .and_then(|mut stmt| {
@@ -692,7 +733,21 @@ impl CatalogSnapshot {
             databases,
             memberships,
             database_owners,
+            database_acls,
         })
+    }
+
+    /// Database `oid`'s owner and ACL (acldefault when none is stored).
+    pub fn database_entry(&self, oid: i64) -> crate::acl::Entry {
+        crate::acl::Entry {
+            kind: crate::acl::ObjectKind::Database,
+            owner: self.database_owner(oid),
+            acl: self
+                .database_acls
+                .iter()
+                .find(|(d, _)| *d == oid)
+                .and_then(|(_, a)| crate::acl::parse_acl(a)),
+        }
     }
 
     /// A role by name.
@@ -790,6 +845,14 @@ pub fn lookup_login(data_dir: &Path, user: &str, database: &str) -> Result<(Role
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn valid_until_in_the_past_expires_the_password() {
+        assert!(password_expired("2001-01-01 00:00:00+00"));
+        assert!(password_expired("-infinity"));
+        assert!(!password_expired("infinity"));
+        assert!(!password_expired("2999-12-31 23:59:59.5+00"));
+    }
 
     #[test]
     fn init_then_lookup() {

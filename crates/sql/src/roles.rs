@@ -406,6 +406,7 @@ fn grant(s: &pb::GrantStmt) -> Result<Grant, PgError> {
         x if x == O::ObjectTable as i32 => ObjectKind::Table,
         x if x == O::ObjectSequence as i32 => ObjectKind::Sequence,
         x if x == O::ObjectSchema as i32 => ObjectKind::Schema,
+        x if x == O::ObjectDatabase as i32 => ObjectKind::Database,
         _ => return Err(not_supported("GRANT / REVOKE on this kind of object")),
     };
     let all_in_schema = s.targtype == pb::GrantTargetType::AclTargetAllInSchema as i32;

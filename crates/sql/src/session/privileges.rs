@@ -983,7 +983,15 @@ impl Session {
         } else {
             let mut out = Vec::new();
             for name in &g.objects {
-                let kind = if g.kind == ObjectKind::Schema {
+                let kind = if g.kind == ObjectKind::Database {
+                    if !catalog.databases.iter().any(|(n, _)| n == name) {
+                        return Err(PgError::error(
+                            code::INVALID_CATALOG_NAME,
+                            format!("database \"{name}\" does not exist"),
+                        ));
+                    }
+                    ObjectKind::Database
+                } else if g.kind == ObjectKind::Schema {
                     if name != "public" {
                         return Err(PgError::error(
                             code::INVALID_SCHEMA_NAME,
@@ -1070,6 +1078,14 @@ impl Session {
                 entry = e.clone();
                 entry.kind = kind;
             }
+            let database = catalog
+                .databases
+                .iter()
+                .find(|(n, _)| kind == ObjectKind::Database && *n == name)
+                .map(|(_, oid)| *oid);
+            if let Some(oid) = database {
+                entry = catalog.database_entry(oid);
+            }
             let column_entry = |column: &str| -> Entry {
                 let key = acl::column_key(&name, column);
                 let found = match &stored {
@@ -1116,7 +1132,7 @@ impl Session {
                 continue;
             }
             // REVOKE of table privileges takes them from every column too.
-            if !g.is_grant && kind != ObjectKind::Schema {
+            if !g.is_grant && kind != ObjectKind::Schema && kind != ObjectKind::Database {
                 let keys: Vec<String> = match &stored {
                     Some(s) => s.keys().cloned().collect(),
                     None => self.privileges_state().entries.keys().cloned().collect(),
@@ -1159,6 +1175,12 @@ impl Session {
                 privileges,
                 sink,
             )?;
+            if let Some(oid) = database {
+                let items = entry.items();
+                datadir::set_database_acl(&self.data_dir, oid, &acl::format_acl(&items))?;
+                self.catalog_changed_here();
+                continue;
+            }
             acl::store(&self.conn, &name, &entry)?;
             self.acl_written.set(true);
         }
