@@ -346,6 +346,7 @@ mod tests {
                 databases: vec![("postgres".into(), 5)],
                 memberships: Vec::new(),
                 database_owners: vec![(5, 10)],
+                database_acls: Vec::new(),
             },
             hba: Default::default(),
         }
