@@ -922,6 +922,42 @@ impl State {
                 )
             }
         };
+        // pg_has_role: MEMBER (is_member_of_role), USAGE (has_privs_of_role),
+        // either WITH ADMIN OPTION (is_admin_of_role).
+        if kind == "r" {
+            let target = inq.catalog.role(object).ok_or_else(|| {
+                PgError::error(
+                    code::UNDEFINED_OBJECT,
+                    format!("role \"{object}\" does not exist"),
+                )
+            })?;
+            let mut answer = false;
+            for part in privileges.split(',') {
+                let words: Vec<String> = part
+                    .split_whitespace()
+                    .map(|w| w.to_ascii_uppercase())
+                    .collect();
+                let (word, admin) = match words.as_slice() {
+                    [w] => (w.as_str(), false),
+                    [w, a, b, c] if a == "WITH" && b == "ADMIN" && c == "OPTION" => (w.as_str(), true),
+                    _ => ("", false),
+                };
+                if word != "MEMBER" && word != "USAGE" {
+                    return Err(PgError::error(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("unrecognized privilege type: \"{}\"", part.trim()),
+                    ));
+                }
+                answer |= if who.superuser {
+                    true
+                } else if admin {
+                    inq.catalog.has_admin(who.current, target.oid)
+                } else {
+                    inq.catalog.roles_of(who.current, word == "MEMBER").contains(&target.oid)
+                };
+            }
+            return Ok(answer);
+        }
         // has_column_privilege: `relation U+001F column`.
         let (object, column) = match object.split_once('\u{1f}') {
             Some((o, c)) if kind == "c" => (o, Some(c)),

@@ -629,6 +629,7 @@ fn build() -> Catalog {
         ("has_sequence_privilege", "s"),
         ("has_schema_privilege", "n"),
         ("has_database_privilege", "d"),
+        ("pg_has_role", "r"),
     ] {
         let of_current = Box::leak(
             format!("pm_has_privilege('{kind}', current_user(), $1, $2)").into_boxed_str(),
