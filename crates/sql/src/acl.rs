@@ -939,7 +939,9 @@ impl State {
                     .collect();
                 let (word, admin) = match words.as_slice() {
                     [w] => (w.as_str(), false),
-                    [w, a, b, c] if a == "WITH" && b == "ADMIN" && c == "OPTION" => (w.as_str(), true),
+                    [w, a, b, c] if a == "WITH" && b == "ADMIN" && c == "OPTION" => {
+                        (w.as_str(), true)
+                    }
                     _ => ("", false),
                 };
                 if word != "MEMBER" && word != "USAGE" {
@@ -953,7 +955,9 @@ impl State {
                 } else if admin {
                     inq.catalog.has_admin(who.current, target.oid)
                 } else {
-                    inq.catalog.roles_of(who.current, word == "MEMBER").contains(&target.oid)
+                    inq.catalog
+                        .roles_of(who.current, word == "MEMBER")
+                        .contains(&target.oid)
                 };
             }
             return Ok(answer);

@@ -908,7 +908,9 @@ mod tests {
         assert!(postgres.create_role && postgres.create_db && postgres.replication);
         assert_eq!(snapshot.database_owner(16384), BOOTSTRAP_SUPERUSER_OID);
         // The predefined roles, and only pg_monitor's memberships.
-        assert!(snapshot.role("pg_read_all_data").is_some_and(|r| !r.can_login));
+        assert!(snapshot
+            .role("pg_read_all_data")
+            .is_some_and(|r| !r.can_login));
         assert!(snapshot.memberships.iter().all(|m| m.member == 3373));
         assert_eq!(snapshot.roles_of(3373, false).len(), 4);
         assert_eq!(snapshot.databases.len(), 2);

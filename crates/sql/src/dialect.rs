@@ -70,6 +70,12 @@ pub enum Command {
     Grant(Box<crate::roles::Grant>),
     /// ALTER TABLE / VIEW / SEQUENCE / SCHEMA / DATABASE ... OWNER TO.
     AlterOwner(crate::roles::AlterOwner),
+    /// REASSIGN OWNED BY roles TO role (Some) / DROP OWNED BY roles (None).
+    Owned {
+        roles: Vec<crate::roles::RoleRef>,
+        to: Option<crate::roles::RoleRef>,
+        cascade: bool,
+    },
     /// SET ROLE / SET SESSION AUTHORIZATION and their RESET.
     SetRole(crate::roles::SetRole),
     /// A utility statement with its own parser (COPY, VACUUM, TRUNCATE,
@@ -1150,6 +1156,41 @@ fn rewrite_expr(expr: &mut Expr, catalogs: &mut Vec<&'static str>) -> bool {
             let l = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
             let r = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
             *expr = regex_call(l, r, symbol.ends_with('*'), symbol.starts_with('!'));
+            true
+        }
+        // LIKE / ILIKE: PostgreSQL's (backslash escapes, case-sensitive
+        // LIKE, ILIKE by Unicode lower case), not SQLite's.
+        Expr::Like {
+            negated,
+            any: false,
+            expr: e,
+            pattern,
+            escape_char: None,
+        }
+        | Expr::ILike {
+            negated,
+            any: false,
+            expr: e,
+            pattern,
+            escape_char: None,
+        } => {
+            let negated = *negated;
+            let l = std::mem::replace(e.as_mut(), Expr::value(Value::Null));
+            let r = std::mem::replace(pattern.as_mut(), Expr::value(Value::Null));
+            let name = if matches!(expr, Expr::ILike { .. }) {
+                "pg_ilike"
+            } else {
+                "pg_like"
+            };
+            let m = call(name, vec![l, r]);
+            *expr = if negated {
+                Expr::UnaryOp {
+                    op: sqlparser::ast::UnaryOperator::Not,
+                    expr: Box::new(m),
+                }
+            } else {
+                m
+            };
             true
         }
         // COLLATE pg_catalog.default / "C": SQLite compares bytes already.

@@ -364,6 +364,22 @@ pub fn plan(node: &N) -> Result<Option<Translated>, PgError> {
                 },
             )
         }
+        N::ReassignOwnedStmt(r) => fixed(
+            Command::Owned {
+                roles: role_refs(&r.roles),
+                to: r.newrole.as_ref().map(role_ref),
+                cascade: false,
+            },
+            "REASSIGN OWNED",
+        ),
+        N::DropOwnedStmt(d) => fixed(
+            Command::Owned {
+                roles: role_refs(&d.roles),
+                to: None,
+                cascade: d.behavior == pb::DropBehavior::DropCascade as i32,
+            },
+            "DROP OWNED",
+        ),
         N::GrantStmt(s) => {
             let tag = if s.is_grant { "GRANT" } else { "REVOKE" };
             fixed(Command::Grant(Box::new(grant(s)?)), tag)

@@ -1143,6 +1143,7 @@ impl Session {
             | Command::GrantRole(_)
             | Command::Grant(_)
             | Command::AlterOwner(_)
+            | Command::Owned { .. }
             | Command::SetRole(_) => self.run_role_command(t, sink),
             Command::Utility(u) => {
                 let result = self.run_utility(u, &t.tag, sink);

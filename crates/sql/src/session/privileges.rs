@@ -498,6 +498,9 @@ impl Session {
             Command::GrantRole(g) => self.grant_role(g, sink)?,
             Command::Grant(g) => self.grant(g, sink)?,
             Command::AlterOwner(o) => self.alter_owner(o, sink)?,
+            Command::Owned { roles, to, cascade } => {
+                self.owned(roles, to.as_ref(), *cascade, sink)?
+            }
             Command::SetRole(s) => self.set_role(s, sink)?,
             _ => unreachable!("run_role_command is only called for role commands"),
         }
@@ -1429,6 +1432,121 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// REASSIGN OWNED BY old TO new (`to`: Some) and DROP OWNED BY
+    /// (shdepReassignOwned, shdepDropOwned) in this database: the role
+    /// must have the privileges of each role named (and of the new owner).
+    fn owned(
+        &mut self,
+        roles: &[RoleRef],
+        to: Option<&RoleRef>,
+        cascade: bool,
+        sink: &mut dyn ResultSink,
+    ) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let who = self.privileges_state().who.clone();
+        let word = if to.is_some() { "reassign" } else { "drop" };
+        let mut olds = Vec::new();
+        for r in roles {
+            let (oid, _) = self.role_oid(&catalog, r)?;
+            if !who.superuser && !who.privileges_of.contains(&oid) {
+                return Err(denied(&format!("permission denied to {word} objects"), ""));
+            }
+            olds.push(oid);
+        }
+        let entries = acl::load(&self.conn)?;
+        if let Some(to) = to {
+            let (new, new_name) = self.role_oid(&catalog, to)?;
+            if !who.superuser && !who.privileges_of.contains(&new) {
+                return Err(denied("permission denied to reassign objects", ""));
+            }
+            for (name, mut e) in entries {
+                if !olds.contains(&e.owner) {
+                    continue;
+                }
+                let old = e.owner;
+                if e.acl.is_some() || e.kind == ObjectKind::Column {
+                    e.acl = Some(acl::new_owner(&e.items(), old, new));
+                }
+                e.owner = new;
+                acl::store(&self.conn, &name, &e)?;
+                self.acl_written.set(true);
+            }
+            // This database too, when one of them owns it.
+            if olds.contains(&catalog.database_owner(self.database_oid)) {
+                datadir::set_database_owner(&self.data_dir, self.database_oid, new)?;
+                self.catalog_changed_here();
+            }
+            let _ = new_name;
+            return Ok(());
+        }
+        // DROP OWNED: their relations go (views first), their privileges
+        // on the rest are revoked.
+        let mut drops: Vec<(u8, String, ObjectKind)> = Vec::new();
+        for (name, mut e) in entries {
+            if e.kind != ObjectKind::Column
+                && e.kind != ObjectKind::Schema
+                && olds.contains(&e.owner)
+            {
+                if let Some(kind) = self.relation_kind(&name) {
+                    let order = match kind {
+                        ObjectKind::View => 0,
+                        ObjectKind::Table => 1,
+                        _ => 2,
+                    };
+                    drops.push((order, name, kind));
+                    continue;
+                }
+            }
+            let before = e.items();
+            let after: Vec<acl::AclItem> = before
+                .iter()
+                .filter(|i| !olds.contains(&i.grantee))
+                .cloned()
+                .collect();
+            if after.len() != before.len() {
+                e.acl = Some(after);
+                acl::store(&self.conn, &name, &e)?;
+                self.acl_written.set(true);
+            }
+        }
+        drops.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        for (_, name, kind) in drops {
+            // (A table's sequences went with it.)
+            if self.relation_kind(&name).is_none() {
+                continue;
+            }
+            let word = match kind {
+                ObjectKind::View => "VIEW",
+                ObjectKind::Sequence => "SEQUENCE",
+                _ => "TABLE",
+            };
+            let sql = format!(
+                "DROP {word} {}{}",
+                crate::session::quote_ident(&name),
+                if cascade { " CASCADE" } else { "" }
+            );
+            let translated = self.translate(&sql)?;
+            let params = crate::session::Params {
+                values: &[],
+                types: &[],
+            };
+            self.execute_inner(&translated, &params, None, sink)?;
+        }
+        // Their privileges on this database.
+        let entry = catalog.database_entry(self.database_oid);
+        let items = entry.items();
+        let kept: Vec<acl::AclItem> = items
+            .iter()
+            .filter(|i| !olds.contains(&i.grantee))
+            .cloned()
+            .collect();
+        if kept.len() != items.len() {
+            datadir::set_database_acl(&self.data_dir, self.database_oid, &acl::format_acl(&kept))?;
+            self.catalog_changed_here();
+        }
+        Ok(())
     }
 
     /// The relations of `kind` in the public schema (ON ALL TABLES /
