@@ -253,6 +253,68 @@ const COLUMN_STEPS: &[(&str, Want)] = &[
     ("DROP ROLE col_app", O("DROP ROLE", "")),
 ];
 
+/// Owners: ALTER ... OWNER TO, REASSIGN OWNED, DROP OWNED, pg_has_role.
+const OWNER_STEPS: &[(&str, Want)] = &[
+    ("CREATE ROLE o1", O("CREATE ROLE", "")),
+    ("CREATE ROLE o2", O("CREATE ROLE", "")),
+    ("CREATE TABLE ot (id serial, v int)", O("CREATE TABLE", "")),
+    ("GRANT SELECT ON ot TO o1", O("GRANT", "")),
+    ("ALTER TABLE ot OWNER TO o1", O("ALTER TABLE", "")),
+    (
+        "SELECT relname, pg_get_userbyid(relowner), relacl FROM pg_class WHERE relname = 'ot'",
+        O("SELECT 1", "ot|o1|{o1=arwdDxt/o1}"),
+    ),
+    (
+        "ALTER SEQUENCE ot_id_seq OWNER TO o2",
+        E("0A000", "cannot change owner of sequence \"ot_id_seq\""),
+    ),
+    ("SET ROLE o1", O("SET", "")),
+    (
+        "ALTER TABLE ot OWNER TO o2",
+        E("42501", "must be member of role \"o2\""),
+    ),
+    ("RESET ROLE", O("RESET", "")),
+    ("GRANT o2 TO o1", O("GRANT ROLE", "")),
+    ("SET ROLE o1", O("SET", "")),
+    (
+        "ALTER TABLE ot OWNER TO o2",
+        E("42501", "permission denied for schema public"),
+    ),
+    ("RESET ROLE", O("RESET", "")),
+    ("GRANT CREATE ON SCHEMA public TO o2", O("GRANT", "")),
+    ("SET ROLE o1", O("SET", "")),
+    ("ALTER TABLE ot OWNER TO o2", O("ALTER TABLE", "")),
+    ("RESET ROLE", O("RESET", "")),
+    (
+        "ALTER TABLE nosuch OWNER TO o1",
+        E("42P01", "relation \"nosuch\" does not exist"),
+    ),
+    (
+        "SELECT pg_has_role('o1', 'o2', 'MEMBER'), pg_has_role('o2', 'o1', 'USAGE'), \
+         pg_has_role('o1', 'o2', 'MEMBER WITH ADMIN OPTION')",
+        O("SELECT 1", "t|f|f"),
+    ),
+    ("REASSIGN OWNED BY o2 TO o1", O("REASSIGN OWNED", "")),
+    (
+        "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'ot'",
+        O("SELECT 1", "o1"),
+    ),
+    ("CREATE TABLE keep (x int)", O("CREATE TABLE", "")),
+    ("GRANT SELECT ON keep TO o1", O("GRANT", "")),
+    ("DROP OWNED BY o1", O("DROP OWNED", "")),
+    (
+        "SELECT count(*) FROM pg_class WHERE relname = 'ot'",
+        O("SELECT 1", "0"),
+    ),
+    (
+        "SELECT relacl FROM pg_class WHERE relname = 'keep'",
+        O("SELECT 1", "{postgres=arwdDxt/postgres}"),
+    ),
+    ("DROP OWNED BY o2", O("DROP OWNED", "")),
+    ("DROP ROLE o1", O("DROP ROLE", "")),
+    ("DROP ROLE o2", O("DROP ROLE", "")),
+];
+
 async fn outcome(
     c: &tokio_postgres::Client,
     sql: &str,
@@ -318,6 +380,11 @@ async fn run_steps(steps: &[(&str, Want)]) {
 #[tokio::test]
 async fn a_role_sees_and_changes_only_what_it_was_granted() {
     run_steps(STEPS).await;
+}
+
+#[tokio::test]
+async fn owners_change_with_alter_owner_reassign_owned_and_drop_owned() {
+    run_steps(OWNER_STEPS).await;
 }
 
 #[tokio::test]
