@@ -431,7 +431,7 @@ fn sql_error(e: rusqlite::Error) -> PgError {
 /// alone: the first GRANT or CREATE makes it).
 pub fn ensure_table(conn: &Connection) {
     if conn
-        .prepare("SELECT 1 FROM \"pm$view_reads\" LIMIT 0")
+        .prepare("SELECT 1 FROM \"pm$default_acl\" LIMIT 0")
         .is_err()
     {
         let _ = create_table(conn);
@@ -442,6 +442,9 @@ fn create_table(conn: &Connection) -> Result<(), PgError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS \"pm$acl\" (
              name TEXT PRIMARY KEY, relkind TEXT NOT NULL, owner INTEGER NOT NULL, acl TEXT);
+         CREATE TABLE IF NOT EXISTS \"pm$default_acl\" (
+             role INTEGER NOT NULL, schema TEXT NOT NULL, objtype TEXT NOT NULL,
+             acl TEXT NOT NULL, PRIMARY KEY (role, schema, objtype));
          CREATE TABLE IF NOT EXISTS \"pm$view_reads\" (
              view TEXT NOT NULL, relation TEXT NOT NULL, privileges INTEGER NOT NULL,
              columns TEXT NOT NULL, PRIMARY KEY (view, relation))",
@@ -538,10 +541,102 @@ pub fn record_owner(
     owner: i64,
 ) -> Result<(), PgError> {
     create_table(conn)?;
+    // ALTER DEFAULT PRIVILEGES of the owner (every schema's, then
+    // public's), when they make the ACL other than acldefault.
+    let acl = match kind {
+        ObjectKind::Table | ObjectKind::View | ObjectKind::Sequence => {
+            let objtype = if kind == ObjectKind::Sequence {
+                "S"
+            } else {
+                "r"
+            };
+            let defaults = entry_defaults(conn, owner, objtype)?;
+            let base = Entry {
+                kind,
+                owner,
+                acl: None,
+            };
+            let mut items = defaults
+                .iter()
+                .find(|(schema, _)| schema.is_empty())
+                .map_or_else(|| base.items(), |(_, a)| a.clone());
+            for (_, extra) in defaults.iter().filter(|(schema, _)| !schema.is_empty()) {
+                for i in extra {
+                    apply(
+                        &mut items,
+                        i.grantee,
+                        i.grantor,
+                        i.privileges,
+                        true,
+                        false,
+                        false,
+                    );
+                    apply(
+                        &mut items,
+                        i.grantee,
+                        i.grantor,
+                        i.grant_options,
+                        true,
+                        true,
+                        false,
+                    );
+                }
+            }
+            (items != base.items()).then(|| format_acl(&items))
+        }
+        _ => None,
+    };
     conn.execute(
-        "INSERT OR REPLACE INTO \"pm$acl\" (name, relkind, owner, acl) VALUES (?1, ?2, ?3, NULL)",
-        rusqlite::params![name, kind.code(), owner],
+        "INSERT OR REPLACE INTO \"pm$acl\" (name, relkind, owner, acl) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![name, kind.code(), owner, acl],
     )
+    .map_err(sql_error)?;
+    Ok(())
+}
+
+/// A role's default ACLs for `objtype` (`r`, `S`): (schema, items), the
+/// schema empty for every schema's.
+pub fn entry_defaults(
+    conn: &Connection,
+    role: i64,
+    objtype: &str,
+) -> Result<Vec<(String, Vec<AclItem>)>, PgError> {
+    let Ok(mut stmt) = conn.prepare_cached(
+        "SELECT schema, acl FROM \"pm$default_acl\" WHERE role = ?1 AND objtype = ?2 ORDER BY schema",
+    ) else {
+        return Ok(Vec::new());
+    };
+    let rows = stmt
+        .query_map(rusqlite::params![role, objtype], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(sql_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|(schema, acl)| (schema, parse_acl(&acl).unwrap_or_default()))
+        .collect())
+}
+
+/// ALTER DEFAULT PRIVILEGES: stores (None: removes) one default ACL.
+pub fn store_default(
+    conn: &Connection,
+    role: i64,
+    schema: &str,
+    objtype: &str,
+    items: Option<&[AclItem]>,
+) -> Result<(), PgError> {
+    create_table(conn)?;
+    match items {
+        Some(items) => conn.execute(
+            "INSERT OR REPLACE INTO \"pm$default_acl\" (role, schema, objtype, acl) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![role, schema, objtype, format_acl(items)],
+        ),
+        None => conn.execute(
+            "DELETE FROM \"pm$default_acl\" WHERE role = ?1 AND schema = ?2 AND objtype = ?3",
+            rusqlite::params![role, schema, objtype],
+        ),
+    }
     .map_err(sql_error)?;
     Ok(())
 }

@@ -225,6 +225,14 @@ const VIEWS: &[(&str, &[&str], &str)] = &[
          FROM json_each(pm_global_catalog('memberships'))",
     ),
     (
+        "pg_default_acl",
+        &[],
+        "SELECT CAST(rowid AS INTEGER) AS oid, CAST(role AS INTEGER) AS defaclrole, \
+                CAST(CASE WHEN schema = 'public' THEN 2200 ELSE 0 END AS INTEGER) AS defaclnamespace, \
+                objtype AS defaclobjtype, pm_acl_out(acl) AS defaclacl \
+         FROM \"pm$default_acl\"",
+    ),
+    (
         "pg_database",
         &[],
         "SELECT CAST(json_extract(value, '$.oid') AS INTEGER) AS oid, \

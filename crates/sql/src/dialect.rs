@@ -70,6 +70,8 @@ pub enum Command {
     Grant(Box<crate::roles::Grant>),
     /// ALTER TABLE / VIEW / SEQUENCE / SCHEMA / DATABASE ... OWNER TO.
     AlterOwner(crate::roles::AlterOwner),
+    /// ALTER DEFAULT PRIVILEGES.
+    DefaultPrivileges(Box<crate::roles::DefaultPrivileges>),
     /// REASSIGN OWNED BY roles TO role (Some) / DROP OWNED BY roles (None).
     Owned {
         roles: Vec<crate::roles::RoleRef>,

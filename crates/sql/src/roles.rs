@@ -60,6 +60,18 @@ pub struct Grant {
     pub cascade: bool,
 }
 
+/// ALTER DEFAULT PRIVILEGES [FOR ROLE r, ...] [IN SCHEMA public] GRANT /
+/// REVOKE ... ON TABLES | SEQUENCES.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultPrivileges {
+    /// Empty: the current role.
+    pub roles: Vec<RoleRef>,
+    /// IN SCHEMA public (else every schema).
+    pub in_schema: bool,
+    /// The GRANT / REVOKE (its objects are empty).
+    pub grant: Grant,
+}
+
 /// ALTER ... OWNER TO: the object and its new owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlterOwner {
@@ -362,6 +374,54 @@ pub fn plan(node: &N) -> Result<Option<Translated>, PgError> {
                 } else {
                     "ALTER DATABASE"
                 },
+            )
+        }
+        N::AlterDefaultPrivilegesStmt(a) => {
+            let mut roles = Vec::new();
+            let mut in_schema = false;
+            for o in &a.options {
+                let Some(N::DefElem(d)) = o.node.as_ref() else {
+                    continue;
+                };
+                let list = match d.arg.as_deref().and_then(|x| x.node.as_ref()) {
+                    Some(N::List(l)) => l.items.clone(),
+                    _ => Vec::new(),
+                };
+                match d.defname.as_str() {
+                    "roles" => roles = role_refs(&list),
+                    "schemas" => {
+                        for name in list.iter().filter_map(str_of) {
+                            if name != "public" {
+                                return Err(PgError::error(
+                                    code::INVALID_SCHEMA_NAME,
+                                    format!("schema \"{name}\" does not exist"),
+                                ));
+                            }
+                        }
+                        in_schema = true;
+                    }
+                    _ => return Err(not_supported("this option of ALTER DEFAULT PRIVILEGES")),
+                }
+            }
+            let Some(action) = a.action.as_ref() else {
+                return Ok(None);
+            };
+            use pb::ObjectType as O;
+            if action.objtype != O::ObjectTable as i32 && action.objtype != O::ObjectSequence as i32
+            {
+                return Err(not_supported(
+                    "ALTER DEFAULT PRIVILEGES on other objects than tables and sequences",
+                ));
+            }
+            let mut plain = action.clone();
+            plain.targtype = pb::GrantTargetType::AclTargetObject as i32;
+            fixed(
+                Command::DefaultPrivileges(Box::new(DefaultPrivileges {
+                    roles,
+                    in_schema,
+                    grant: grant(&plain)?,
+                })),
+                "ALTER DEFAULT PRIVILEGES",
             )
         }
         N::ReassignOwnedStmt(r) => fixed(

@@ -1144,6 +1144,7 @@ impl Session {
             | Command::Grant(_)
             | Command::AlterOwner(_)
             | Command::Owned { .. }
+            | Command::DefaultPrivileges(_)
             | Command::SetRole(_) => self.run_role_command(t, sink),
             Command::Utility(u) => {
                 let result = self.run_utility(u, &t.tag, sink);

@@ -14,7 +14,9 @@ use super::{
 use crate::acl::{self, Entry, Needs, ObjectKind, Who};
 use crate::datadir::{self, CatalogSnapshot};
 use crate::dialect::{Command, Translated};
-use crate::roles::{AlterOwner, Grant, GrantRole, OwnerTarget, RoleOptions, RoleRef, SetRole};
+use crate::roles::{
+    AlterOwner, DefaultPrivileges, Grant, GrantRole, OwnerTarget, RoleOptions, RoleRef, SetRole,
+};
 
 /// The session user and the role SET ROLE chose (None: the session user).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -498,6 +500,7 @@ impl Session {
             Command::GrantRole(g) => self.grant_role(g, sink)?,
             Command::Grant(g) => self.grant(g, sink)?,
             Command::AlterOwner(o) => self.alter_owner(o, sink)?,
+            Command::DefaultPrivileges(d) => self.default_privileges(d)?,
             Command::Owned { roles, to, cascade } => {
                 self.owned(roles, to.as_ref(), *cascade, sink)?
             }
@@ -1432,6 +1435,101 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// ALTER DEFAULT PRIVILEGES (SetDefaultACL): per target role, the
+    /// ACL its new tables / sequences get, starting from acldefault (every
+    /// schema's) or empty (IN SCHEMA's); one equal to that start is not
+    /// kept.
+    fn default_privileges(&mut self, d: &DefaultPrivileges) -> Result<(), PgError> {
+        let catalog = self.catalog()?;
+        let who = self.privileges_state().who.clone();
+        let mut targets = Vec::new();
+        for r in &d.roles {
+            let (oid, name) = self.role_oid(&catalog, r)?;
+            if !who.superuser && !who.privileges_of.contains(&oid) {
+                return Err(denied(&format!("must be member of role \"{name}\""), ""));
+            }
+            targets.push(oid);
+        }
+        if targets.is_empty() {
+            targets.push(who.current);
+        }
+        let g = &d.grant;
+        let mut grantees = Vec::new();
+        for r in &g.grantees {
+            let (oid, _) = self.role_oid(&catalog, r)?;
+            if oid == acl::PUBLIC && g.grant_option && g.is_grant {
+                return Err(PgError::error(
+                    code::INVALID_GRANT_OPERATION,
+                    "grant options can only be granted to roles",
+                ));
+            }
+            grantees.push(oid);
+        }
+        let kind = g.kind;
+        let all = kind.all_rights();
+        let mut privileges = 0;
+        match &g.privileges {
+            None => privileges = all,
+            Some(list) => {
+                for (n, columns) in list {
+                    if !columns.is_empty() {
+                        return Err(PgError::error(
+                            code::INVALID_GRANT_OPERATION,
+                            "default privileges cannot be set for columns",
+                        ));
+                    }
+                    let bit = acl::privilege_bits(n).ok_or_else(|| {
+                        PgError::error(
+                            code::SYNTAX_ERROR,
+                            format!("unrecognized privilege type \"{n}\""),
+                        )
+                    })?;
+                    if bit & !all != 0 {
+                        return Err(invalid_privilege(bit, kind));
+                    }
+                    privileges |= bit;
+                }
+            }
+        }
+        let objtype = if kind == ObjectKind::Sequence {
+            "S"
+        } else {
+            "r"
+        };
+        let schema = if d.in_schema { "public" } else { "" };
+        for role in targets {
+            let start = if d.in_schema {
+                Vec::new()
+            } else {
+                Entry {
+                    kind,
+                    owner: role,
+                    acl: None,
+                }
+                .items()
+            };
+            let mut items = acl::entry_defaults(&self.conn, role, objtype)?
+                .into_iter()
+                .find(|(s, _)| s == schema)
+                .map_or_else(|| start.clone(), |(_, a)| a);
+            for &grantee in &grantees {
+                acl::apply(
+                    &mut items,
+                    grantee,
+                    role,
+                    privileges,
+                    g.is_grant,
+                    g.grant_option,
+                    !g.is_grant && g.grant_option,
+                );
+            }
+            let keep = (items != start).then_some(items.as_slice());
+            acl::store_default(&self.conn, role, schema, objtype, keep)?;
+        }
+        self.acl_written.set(true);
+        Ok(())
     }
 
     /// REASSIGN OWNED BY old TO new (`to`: Some) and DROP OWNED BY
