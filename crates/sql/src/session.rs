@@ -2996,60 +2996,7 @@ fn register_inquiry_function(
                 .map(Some)
                 .map_err(user_error)
         },
-    )?;
-    // The same under PostgreSQL's names, for the catalog queries the
-    // older translator passes on (`pg_has_role(oid, 'member')` over
-    // pg_roles): [role,] object, privileges; a role's oid where a role is
-    // named.
-    for (name, kind) in [
-        ("has_table_privilege", "t"),
-        ("has_sequence_privilege", "s"),
-        ("has_schema_privilege", "n"),
-        ("has_database_privilege", "d"),
-        ("pg_has_role", "r"),
-    ] {
-        for arity in [2, 3] {
-            let p = privileges.clone();
-            conn.create_scalar_function(name, arity, FunctionFlags::SQLITE_UTF8, move |ctx| {
-                use rusqlite::types::ValueRef;
-                let state = p.lock().unwrap_or_else(|p| p.into_inner());
-                let role_name = |oid: i64| -> String {
-                    state
-                        .inquiry
-                        .as_ref()
-                        .and_then(|i| i.catalog.role_by_oid(oid).map(|r| r.name.clone()))
-                        .unwrap_or_else(|| oid.to_string())
-                };
-                let first = (arity == 3) as usize;
-                let object = match ctx.get_raw(first) {
-                    ValueRef::Null => return Ok(None),
-                    ValueRef::Integer(oid) if kind == "r" => role_name(oid),
-                    _ => ctx.get::<String>(first)?,
-                };
-                let Some(privileges) = ctx.get::<Option<String>>(first + 1)? else {
-                    return Ok(None);
-                };
-                let text;
-                let role = if arity == 2 {
-                    None
-                } else {
-                    match ctx.get_raw(0) {
-                        ValueRef::Null => return Ok(None),
-                        ValueRef::Integer(oid) => Some(crate::acl::RoleArg::Oid(oid)),
-                        _ => {
-                            text = ctx.get::<String>(0)?;
-                            Some(crate::acl::RoleArg::Name(&text))
-                        }
-                    }
-                };
-                state
-                    .inquire(kind, role, &object, &privileges)
-                    .map(Some)
-                    .map_err(user_error)
-            })?;
-        }
-    }
-    Ok(())
+    )
 }
 
 fn register_sequence_functions(

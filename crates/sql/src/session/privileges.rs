@@ -835,6 +835,19 @@ impl Session {
             }
             for grantee in &g.grantees {
                 let (member, member_name) = self.role_oid(&catalog, grantee)?;
+                // pg_database_owner's membership is implicit only.
+                if g.is_grant && role == acl::DATABASE_OWNER {
+                    return Err(PgError::error(
+                        code::INVALID_GRANT_OPERATION,
+                        format!("role \"{role_name}\" cannot have explicit members"),
+                    ));
+                }
+                if g.is_grant && member == acl::DATABASE_OWNER {
+                    return Err(PgError::error(
+                        code::INVALID_GRANT_OPERATION,
+                        format!("role \"{member_name}\" cannot be a member of any role"),
+                    ));
+                }
                 if g.is_grant {
                     // A membership loop (the role already is a member of
                     // the grantee) is refused.
