@@ -211,34 +211,29 @@ fn run(startup: &BackendStartupData, client: ClientSocket, env: &BackendEnv) -> 
     // CONNECT on the database and the role's CONNECTION LIMIT
     // (InitPostgres; superusers pass both).
     if !role.is_superuser {
-        let who = pm_sql::acl::Who::new(
-            catalog,
-            (role.oid, &role.name),
-            (role.oid, &role.name),
-            database_oid,
-        );
-        if who.mask(&catalog.database_entry(database_oid)) & pm_sql::acl::CONNECT == 0 {
-            env.shmem.release_connection(slot);
-            return send_fatal(
-                &mut wire,
+        let who = pm_sql::acl::Who::of_role(catalog, role.oid, database_oid);
+        let refusal = if who.mask(&catalog.database_entry(database_oid)) & pm_sql::acl::CONNECT == 0
+        {
+            Some(
                 PgError::fatal(
                     code::INSUFFICIENT_PRIVILEGE,
                     format!("permission denied for database \"{}\"", packet.database),
                 )
                 .with_detail("User does not have CONNECT privilege."),
-            );
-        }
-        if role.connection_limit >= 0
+            )
+        } else if role.connection_limit >= 0
             && env.shmem.role_backends(role.oid as u32) as i64 > role.connection_limit
         {
+            Some(PgError::fatal(
+                code::TOO_MANY_CONNECTIONS,
+                format!("too many connections for role \"{}\"", role.name),
+            ))
+        } else {
+            None
+        };
+        if let Some(e) = refusal {
             env.shmem.release_connection(slot);
-            return send_fatal(
-                &mut wire,
-                PgError::fatal(
-                    code::TOO_MANY_CONNECTIONS,
-                    format!("too many connections for role \"{}\"", role.name),
-                ),
-            );
+            return send_fatal(&mut wire, e);
         }
     }
     // The last superuser_reserved_connections are for superusers (this

@@ -311,6 +311,22 @@ const OWNER_STEPS: &[(&str, Want)] = &[
         O("SELECT 1", "{postgres=arwdDxt/postgres}"),
     ),
     ("DROP OWNED BY o2", O("DROP OWNED", "")),
+    // LIKE / ILIKE over the catalogs: PostgreSQL's backslash escape.
+    ("CREATE TABLE a_b (x int)", O("CREATE TABLE", "")),
+    ("CREATE TABLE ab (x int)", O("CREATE TABLE", "")),
+    (
+        "SELECT count(*) FROM pg_class WHERE relname LIKE 'a\\_%'",
+        O("SELECT 1", "1"),
+    ),
+    (
+        "SELECT count(*) FROM pg_class WHERE relname ILIKE 'A\\_B'",
+        O("SELECT 1", "1"),
+    ),
+    (
+        "SELECT count(*) FROM pg_class WHERE relname NOT LIKE 'a\\_%' AND relname IN ('a_b', 'ab')",
+        O("SELECT 1", "1"),
+    ),
+    ("DROP TABLE a_b, ab", O("DROP TABLE", "")),
     ("DROP ROLE o1", O("DROP ROLE", "")),
     ("DROP ROLE o2", O("DROP ROLE", "")),
 ];

@@ -370,6 +370,20 @@ impl Who {
         }
     }
 
+    /// Role `oid` itself as the one who runs (session and current role);
+    /// one that does not exist holds only PUBLIC's privileges.
+    pub fn of_role(catalog: &CatalogSnapshot, oid: i64, database: i64) -> Who {
+        match catalog.role_by_oid(oid) {
+            Some(r) => Who::new(catalog, (r.oid, &r.name), (r.oid, &r.name), database),
+            None => Who {
+                current: oid,
+                session: oid,
+                privileges_of: vec![oid, PUBLIC],
+                ..Default::default()
+            },
+        }
+    }
+
     /// The privileges of `entry` this role holds (aclmask).
     pub fn mask(&self, entry: &Entry) -> u16 {
         if self.superuser {
@@ -988,20 +1002,7 @@ impl State {
             None => self.who.clone(),
             // A role's oid (has_table_privilege(oid, ...)): one that does
             // not exist holds only PUBLIC's privileges.
-            Some(RoleArg::Oid(oid)) => match inq.catalog.role_by_oid(oid) {
-                Some(r) => Who::new(
-                    &inq.catalog,
-                    (r.oid, &r.name),
-                    (r.oid, &r.name),
-                    inq.database,
-                ),
-                None => Who {
-                    current: oid,
-                    session: oid,
-                    privileges_of: vec![oid, PUBLIC],
-                    ..Default::default()
-                },
-            },
+            Some(RoleArg::Oid(oid)) => Who::of_role(&inq.catalog, oid, inq.database),
             Some(RoleArg::Name(name)) => {
                 let r = inq.catalog.role(name).ok_or_else(|| {
                     PgError::error(
@@ -1028,17 +1029,8 @@ impl State {
             })?;
             let mut answer = false;
             for part in privileges.split(',') {
-                let words: Vec<String> = part
-                    .split_whitespace()
-                    .map(|w| w.to_ascii_uppercase())
-                    .collect();
-                let (word, admin) = match words.as_slice() {
-                    [w] => (w.as_str(), false),
-                    [w, a, b, c] if a == "WITH" && b == "ADMIN" && c == "OPTION" => {
-                        (w.as_str(), true)
-                    }
-                    _ => ("", false),
-                };
+                let (word, admin) = privilege_word(part, "ADMIN");
+                let word = word.as_str();
                 if word != "MEMBER" && word != "USAGE" {
                     return Err(PgError::error(
                         code::INVALID_PARAMETER_VALUE,
@@ -1071,18 +1063,12 @@ impl State {
         let catalog = kind == "t"
             && (crate::catalog::is_catalog(catalog_name) || catalog_name == "pg_authid");
         let database = if kind == "d" {
-            let oid = inq
-                .catalog
-                .databases
-                .iter()
-                .find(|(n, _)| n == object)
-                .map(|(_, oid)| *oid)
-                .ok_or_else(|| {
-                    PgError::error(
-                        code::INVALID_CATALOG_NAME,
-                        format!("database \"{object}\" does not exist"),
-                    )
-                })?;
+            let oid = inq.catalog.database_oid(object).ok_or_else(|| {
+                PgError::error(
+                    code::INVALID_CATALOG_NAME,
+                    format!("database \"{object}\" does not exist"),
+                )
+            })?;
             Some(oid)
         } else {
             None
@@ -1120,15 +1106,8 @@ impl State {
         let mut wanted = 0u16;
         let mut with_option = 0u16;
         for part in privileges.split(',') {
-            let words: Vec<String> = part
-                .split_whitespace()
-                .map(|w| w.to_ascii_uppercase())
-                .collect();
-            let (word, option) = match words.as_slice() {
-                [w] => (w.as_str(), false),
-                [w, a, b, c] if a == "WITH" && b == "GRANT" && c == "OPTION" => (w.as_str(), true),
-                _ => ("", false),
-            };
+            let (word, option) = privilege_word(part, "GRANT");
+            let word = word.as_str();
             let rights = if column.is_some() {
                 ObjectKind::Column.all_rights()
             } else {
@@ -1206,6 +1185,20 @@ impl State {
                 .fold(0, |m, i| m | i.grant_options);
         }
         Ok(mask & wanted != 0 || options & with_option != 0)
+    }
+}
+
+/// One item of an inquiry function's privilege list: its keyword (upper
+/// case; empty when malformed) and whether `WITH <option> OPTION` follows.
+fn privilege_word(part: &str, option: &str) -> (String, bool) {
+    let words: Vec<String> = part
+        .split_whitespace()
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    match words.as_slice() {
+        [w] => (w.clone(), false),
+        [w, a, b, c] if a == "WITH" && b == option && c == "OPTION" => (w.clone(), true),
+        _ => (String::new(), false),
     }
 }
 

@@ -182,11 +182,26 @@ fn open_catalog_for_update(data_dir: &Path) -> Result<Connection, PgError> {
 
 /// GRANT / REVOKE ON DATABASE: its new ACL.
 pub fn set_database_acl(data_dir: &Path, oid: i64, acl: &str) -> Result<(), PgError> {
+    update_database(
+        data_dir,
+        oid,
+        "datacl",
+        rusqlite::types::Value::Text(acl.into()),
+    )
+}
+
+/// One column of a pg_database row.
+fn update_database(
+    data_dir: &Path,
+    oid: i64,
+    column: &str,
+    value: rusqlite::types::Value,
+) -> Result<(), PgError> {
     let catalog = open_catalog_for_update(data_dir)?;
     catalog
         .execute(
-            "UPDATE pg_database SET datacl = ?2 WHERE oid = ?1",
-            rusqlite::params![oid, acl],
+            &format!("UPDATE pg_database SET {column} = ?2 WHERE oid = ?1"),
+            rusqlite::params![oid, value],
         )
         .map_err(catalog_error)?;
     Ok(())
@@ -209,14 +224,12 @@ pub fn password_expired(valid_until: &str) -> bool {
 
 /// ALTER DATABASE ... OWNER TO.
 pub fn set_database_owner(data_dir: &Path, oid: i64, owner: i64) -> Result<(), PgError> {
-    let catalog = open_catalog_for_update(data_dir)?;
-    catalog
-        .execute(
-            "UPDATE pg_database SET datdba = ?2 WHERE oid = ?1",
-            rusqlite::params![oid, owner],
-        )
-        .map_err(catalog_error)?;
-    Ok(())
+    update_database(
+        data_dir,
+        oid,
+        "datdba",
+        rusqlite::types::Value::Integer(owner),
+    )
 }
 
 /// CREATE ROLE: a new row in pg_authid. Returns its oid.
@@ -737,6 +750,14 @@ impl CatalogSnapshot {
         })
     }
 
+    /// The oid of the database named `name`.
+    pub fn database_oid(&self, name: &str) -> Option<i64> {
+        self.databases
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, oid)| *oid)
+    }
+
     /// Database `oid`'s owner and ACL (acldefault when none is stored).
     pub fn database_entry(&self, oid: i64) -> crate::acl::Entry {
         crate::acl::Entry {
@@ -821,17 +842,12 @@ impl CatalogSnapshot {
                 format!("role \"{user}\" is not permitted to log in"),
             ));
         }
-        let oid = self
-            .databases
-            .iter()
-            .find(|(name, _)| name == database)
-            .map(|(_, oid)| *oid)
-            .ok_or_else(|| {
-                PgError::fatal(
-                    code::INVALID_CATALOG_NAME,
-                    format!("database \"{database}\" does not exist"),
-                )
-            })?;
+        let oid = self.database_oid(database).ok_or_else(|| {
+            PgError::fatal(
+                code::INVALID_CATALOG_NAME,
+                format!("database \"{database}\" does not exist"),
+            )
+        })?;
         Ok((role, oid))
     }
 }

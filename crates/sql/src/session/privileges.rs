@@ -244,18 +244,13 @@ impl Session {
             return Ok(());
         }
         let catalog = self.catalog()?;
-        let owner = entry.owner;
-        let name = catalog
-            .role_by_oid(owner)
-            .map(|r| r.name.clone())
-            .unwrap_or_default();
-        let owner_who = acl::Who::new(&catalog, (owner, &name), (owner, &name), self.database_oid);
+        let owner_who = acl::Who::of_role(&catalog, entry.owner, self.database_oid);
         if owner_who.superuser {
             return Ok(());
         }
         // A view an earlier version made, owned by a role that is not a
         // superuser: what it reads is not known, so it is not run.
-        let Some(mut reads) = acl::view_reads(&self.conn, &access.relation)? else {
+        let Some(reads) = acl::view_reads(&self.conn, &access.relation)? else {
             return Err(PgError::error(
                 code::OBJECT_NOT_IN_PREREQUISITE_STATE,
                 format!(
@@ -275,7 +270,7 @@ impl Session {
         // mapped to its table's here, so PostgreSQL's column-level
         // credit would need that mapping; this is stricter, never looser).
         let writes = wanted & (acl::INSERT | acl::UPDATE | acl::DELETE);
-        if let (Some(first), true) = (reads.first_mut(), writes != 0) {
+        if let (Some(first), true) = (reads.first(), writes != 0) {
             if let Some(base_kind) = self.relation_kind(&first.relation) {
                 let base = self.relation_entry(&first.relation, base_kind);
                 if owner_who.mask(&base) & writes != writes {
@@ -1003,7 +998,7 @@ impl Session {
             let mut out = Vec::new();
             for name in &g.objects {
                 let kind = if g.kind == ObjectKind::Database {
-                    if !catalog.databases.iter().any(|(n, _)| n == name) {
+                    if catalog.database_oid(name).is_none() {
                         return Err(PgError::error(
                             code::INVALID_CATALOG_NAME,
                             format!("database \"{name}\" does not exist"),
@@ -1097,11 +1092,9 @@ impl Session {
                 entry = e.clone();
                 entry.kind = kind;
             }
-            let database = catalog
-                .databases
-                .iter()
-                .find(|(n, _)| kind == ObjectKind::Database && *n == name)
-                .map(|(_, oid)| *oid);
+            let database = (kind == ObjectKind::Database)
+                .then(|| catalog.database_oid(&name))
+                .flatten();
             if let Some(oid) = database {
                 entry = catalog.database_entry(oid);
             }
@@ -1304,17 +1297,12 @@ impl Session {
         );
         match o.target {
             OwnerTarget::Database => {
-                let oid = catalog
-                    .databases
-                    .iter()
-                    .find(|(n, _)| *n == o.name)
-                    .map(|(_, oid)| *oid)
-                    .ok_or_else(|| {
-                        PgError::error(
-                            code::INVALID_CATALOG_NAME,
-                            format!("database \"{}\" does not exist", o.name),
-                        )
-                    })?;
+                let oid = catalog.database_oid(&o.name).ok_or_else(|| {
+                    PgError::error(
+                        code::INVALID_CATALOG_NAME,
+                        format!("database \"{}\" does not exist", o.name),
+                    )
+                })?;
                 let owner = catalog.database_owner(oid);
                 if owner == new_owner {
                     return Ok(());
